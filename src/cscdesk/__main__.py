@@ -1,0 +1,3 @@
+from cscdesk.cli import main
+
+main()

@@ -1,0 +1,145 @@
+"""Composition root: each command builds its objects here and nowhere else.
+
+Heavy modules (textual, httpx, faker, uvicorn) are imported inside the commands so that
+``cscdesk --version`` and ``--help`` stay fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from cscdesk import __version__
+
+EXIT_CONFIG = 2
+
+
+class Context:
+    """What every command shares: the chosen config file and data dir."""
+
+    def __init__(self, config_file: Path | None, data_dir: Path | None) -> None:
+        self.config_file = config_file
+        self.data_dir = data_dir
+
+    def settings(self):  # type: ignore[no-untyped-def]
+        from cscdesk.config import ConfigError, load_settings
+
+        try:
+            return load_settings(self.config_file)
+        except ConfigError as exc:
+            fail_config(exc)
+
+    def paths(self):  # type: ignore[no-untyped-def]
+        from cscdesk.config import resolve_paths
+
+        return resolve_paths(self.config_file, self.data_dir)
+
+
+def fail_config(exc: Exception) -> NoReturn:
+    click.echo(f"config error: {exc}", err=True)
+    sys.exit(EXIT_CONFIG)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="cscdesk")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Config file (TOML). Without it: the embedded demo on a local simulator.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where the store, recordings and logs live (default: the user data dir).",
+)
+@click.option(
+    "--as",
+    "role",
+    type=click.Choice(["agent", "lead"]),
+    default="agent",
+    help="Open the agent desk or the team-lead wallboard.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["auto", "zh_CN", "en"]),
+    default=None,
+    help="UI language (overrides the config).",
+)
+@click.pass_context
+def main(
+    click_ctx: click.Context,
+    config_file: Path | None,
+    data_dir: Path | None,
+    role: str,
+    lang: str | None,
+) -> None:
+    """cscdesk: the customer service desk. With no command it opens the desk."""
+    click_ctx.obj = Context(config_file, data_dir)
+    if click_ctx.invoked_subcommand is not None:
+        return
+    from cscdesk.tui.launch import run_desk
+
+    ctx: Context = click_ctx.obj
+    run_desk(ctx.settings(), ctx.paths(), role=role, lang=lang)
+
+
+@main.group()
+def secrets() -> None:
+    """Manage secrets in the OS keyring (never in a file)."""
+
+
+@secrets.command("set")
+@click.argument("name")
+def secrets_set(name: str) -> None:
+    """Store secret NAME in the keyring; the value is read from a hidden prompt or stdin."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    from cscdesk.config import KEYRING_SERVICE
+
+    if sys.stdin.isatty():
+        value = click.prompt(f"value for {name}", hide_input=True, confirmation_prompt=True)
+    else:
+        value = sys.stdin.readline().rstrip("\n")
+    if not value:
+        raise click.UsageError("an empty secret was given; nothing stored")
+    try:
+        keyring.set_password(KEYRING_SERVICE, name, value)
+    except KeyringError as exc:
+        click.echo(f"keyring error: {exc}. Run `cscdesk doctor` for the options.", err=True)
+        sys.exit(1)
+    click.echo(f"stored secret {name!r} in the {keyring.get_keyring().name} keyring")
+
+
+@secrets.command("delete")
+@click.argument("name")
+def secrets_delete(name: str) -> None:
+    """Remove secret NAME from the keyring."""
+    import keyring
+    from keyring.errors import KeyringError, PasswordDeleteError
+
+    from cscdesk.config import KEYRING_SERVICE
+
+    try:
+        keyring.delete_password(KEYRING_SERVICE, name)
+    except PasswordDeleteError:
+        click.echo(f"secret {name!r} is not in the keyring", err=True)
+        sys.exit(1)
+    except KeyringError as exc:
+        click.echo(f"keyring error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"deleted secret {name!r}")
+
+
+@main.group("import")
+def import_group() -> None:
+    """Load outside data: member rosters, insurer batch extracts."""

@@ -1,0 +1,1 @@
+"""Pure rules of the service center: models, workflow, SLA clocks, indicators, Erlang C, privacy. No I/O."""
