@@ -1,0 +1,30 @@
+"""What the Textual app is handed by the composition root (cli.py): the desk builds nothing itself.
+
+Screens read these services; network and SQLite calls on them run in workers, never in handlers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cscdesk.callcenter.port import CallCenterPort
+from cscdesk.config import Paths, Settings
+
+
+@dataclass
+class DeskServices:
+    settings: Settings
+    paths: Paths
+    call_center: CallCenterPort
+    store: Any  # cscdesk.store.Store: typed loosely here so tui does not pin store internals
+    gateway: Any | None  # cscdesk.insurers.gateway.InsurerGateway, None when no insurer is set up
+    user_id: str  # the CCC user this desk signs in as
+    device_id: str = "cscdesk"
+    now: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
+    demo: bool = False  # embedded simulator: show the simulator clock in the status bar
+    sim_clock: Callable[[], datetime] | None = None  # simulated time, demo only
+    background: list[Any] = field(default_factory=list)  # things to stop on exit (sim handles…)
+    language: str = "zh_CN"
