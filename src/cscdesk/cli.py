@@ -140,6 +140,55 @@ def secrets_delete(name: str) -> None:
     click.echo(f"deleted secret {name!r}")
 
 
+@main.command()
+@pass_ctx
+def doctor(ctx: Context) -> None:
+    """Check config, data dir, store, keyring backend and each configured endpoint."""
+    import asyncio
+
+    from cscdesk import doctor as checks
+
+    settings = ctx.settings()
+    paths = ctx.paths()
+    findings = [checks.check_config(paths), checks.check_data_dir(paths)]
+    store_path = settings.store.path or paths.store
+    findings.append(checks.check_store_file(store_path, _store_opener()))
+    findings.extend(checks.check_keyring(settings))
+    findings.extend(asyncio.run(checks.run_probes(_endpoint_probes(settings))))
+    marks = {"ok": "✓", "warn": "!", "fail": "✗"}
+    for finding in findings:
+        click.echo(f"{marks[finding.status]} {finding.check:<28} {finding.detail}")
+    if any(f.status == "fail" for f in findings):
+        sys.exit(1)
+
+
+def _store_opener():  # type: ignore[no-untyped-def]
+    try:
+        from cscdesk.store import open_store
+    except ImportError:
+        return None
+    return open_store
+
+
+def _endpoint_probes(settings):  # type: ignore[no-untyped-def]
+    """One probe per configured remote; the embedded demo has none to check."""
+    import httpx
+
+    probes = []
+    for insurer in settings.insurers:
+        if insurer.base_url:
+
+            async def probe(
+                url: str = insurer.base_url, timeout: float = insurer.timeout_seconds
+            ) -> str:
+                async with httpx.AsyncClient(timeout=timeout) as client:
+                    response = await client.get(url)
+                return f"{url} answers (HTTP {response.status_code})"
+
+            probes.append((f"insurer {insurer.id}", probe))
+    return probes
+
+
 @main.group("import")
 def import_group() -> None:
     """Load outside data: member rosters, insurer batch extracts."""

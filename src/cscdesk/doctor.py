@@ -1,0 +1,141 @@
+"""`cscdesk doctor`: what IT staff run first when a desk misbehaves.
+
+Each check returns a ``Finding``; none raises. Secrets are looked up to prove they exist, never
+printed. The call-system and insurer probes are passed in by the CLI, which owns the wiring.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from cscdesk.config import Paths, SecretUnavailable, Settings, resolve_secret, secret_name
+
+
+class Status(StrEnum):
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "fail"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    check: str
+    status: Status
+    detail: str
+
+
+HEADLESS_KEYRING_HELP = (
+    "no usable keyring backend. On a headless Linux host either run a Secret Service "
+    "(gnome-keyring-daemon or KeePassXC with Secret Service, unlocked for this user), or install "
+    "`keyrings.alt` and choose its encrypted file backend in keyringrc.cfg (never the plaintext one). "
+    "The embedded demo needs no secret."
+)
+
+
+def check_config(paths: Paths) -> Finding:
+    if paths.config_file is None:
+        return Finding("config", Status.OK, "no config file: the embedded demo (local simulator)")
+    return Finding("config", Status.OK, f"{paths.config_file} is valid")
+
+
+def check_data_dir(paths: Paths) -> Finding:
+    directory = paths.data_dir
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        return Finding("data dir", Status.FAIL, f"{directory}: cannot be created ({exc.strerror})")
+    if not os.access(directory, os.W_OK):
+        return Finding("data dir", Status.FAIL, f"{directory}: not writable by this user")
+    mode = stat.S_IMODE(directory.stat().st_mode)
+    if mode & 0o077:
+        return Finding(
+            "data dir", Status.WARN, f"{directory}: mode {mode:o}; 700 keeps other users out"
+        )
+    return Finding("data dir", Status.OK, str(directory))
+
+
+def check_store_file(path: Path, open_store: Callable[[Path], object] | None) -> Finding:
+    if not path.exists():
+        return Finding("store", Status.OK, f"{path} will be created on first start")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        return Finding("store", Status.FAIL, f"{path}: mode {mode:o}; must be 600 (owner only)")
+    if open_store is None:
+        return Finding("store", Status.OK, f"{path} (mode 600)")
+    try:
+        open_store(path)
+    except Exception as exc:
+        return Finding("store", Status.FAIL, f"{path}: cannot be opened ({exc})")
+    return Finding("store", Status.OK, f"{path} opens, schema up to date, mode 600")
+
+
+def keyring_backend_usable() -> tuple[bool, str]:
+    import keyring
+    from keyring.backends import fail
+
+    backend = keyring.get_keyring()
+    name = f"{type(backend).__module__}.{type(backend).__name__}"
+    if isinstance(backend, fail.Keyring):
+        return False, name
+    try:
+        from keyring.backends import chainer
+
+        if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
+            return False, name
+    except ImportError:  # pragma: no cover - older keyring
+        pass
+    return True, name
+
+
+def secret_refs(settings: Settings) -> list[tuple[str, str]]:
+    refs: list[tuple[str, str]] = []
+    if settings.callcenter.mode == "aliyun":
+        for key in ("access_key_id", "access_key_secret"):
+            value = getattr(settings.callcenter, key)
+            refs.append((f"callcenter.{key}", value or ""))
+    for i, insurer in enumerate(settings.insurers):
+        for key in ("client_secret", "hmac_key"):
+            value = getattr(insurer, key)
+            if value:
+                refs.append((f"insurers[{i}].{key}", value))
+    return refs
+
+
+def check_keyring(settings: Settings) -> list[Finding]:
+    usable, name = keyring_backend_usable()
+    refs = secret_refs(settings)
+    if not usable:
+        status = Status.FAIL if refs else Status.WARN
+        return [Finding("keyring", status, f"{name}: {HEADLESS_KEYRING_HELP}")]
+    findings = [Finding("keyring", Status.OK, f"backend {name}")]
+    for where, ref in refs:
+        try:
+            resolve_secret(ref, what=where)
+        except SecretUnavailable as exc:
+            findings.append(Finding(f"secret {where}", Status.FAIL, str(exc)))
+        else:
+            findings.append(
+                Finding(f"secret {where}", Status.OK, f"{secret_name(ref)!r} is in the keyring")
+            )
+    return findings
+
+
+Probe = Callable[[], Awaitable[str]]
+
+
+async def run_probes(probes: Iterable[tuple[str, Probe]]) -> list[Finding]:
+    """Each probe returns a short description or raises; a raise is a failed endpoint."""
+    findings = []
+    for name, probe in probes:
+        try:
+            detail = await probe()
+        except Exception as exc:
+            findings.append(Finding(name, Status.FAIL, f"{type(exc).__name__}: {exc}"))
+        else:
+            findings.append(Finding(name, Status.OK, detail))
+    return findings

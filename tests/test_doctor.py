@@ -1,0 +1,76 @@
+"""`cscdesk doctor` explains a missing keyring and fails on what would stop a deployment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keyring
+import pytest
+from click.testing import CliRunner
+from keyring.backends import fail
+
+from cscdesk.cli import main
+
+
+@pytest.fixture
+def no_keyring_backend():  # type: ignore[no-untyped-def]
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+def test_headless_host_without_keyring_is_explained_and_the_demo_still_passes(
+    no_keyring_backend: None, data_dir: Path
+) -> None:
+    result = CliRunner().invoke(main, ["--data-dir", str(data_dir), "doctor"])
+    assert result.exit_code == 0, result.output
+    assert "Secret Service" in result.output
+    assert "keyrings.alt" in result.output
+    assert "embedded demo needs no secret" in result.output
+
+
+def test_deployment_without_keyring_fails(
+    no_keyring_backend: None, data_dir: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "prod.toml"
+    config.write_text(
+        '[callcenter]\nmode = "aliyun"\naccess_key_id = "keyring:ccc-id"\n'
+        'access_key_secret = "keyring:ccc-secret"\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main, ["--config", str(config), "--data-dir", str(data_dir), "doctor"]
+    )
+    assert result.exit_code == 1
+    assert "✗ keyring" in result.output
+
+
+def test_missing_secret_is_named_but_never_printed(
+    memory_keyring,
+    data_dir: Path,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    memory_keyring.set_password("cscdesk", "ccc-id", "LTAI-visible-id-value")
+    config = tmp_path / "prod.toml"
+    config.write_text(
+        '[callcenter]\nmode = "aliyun"\naccess_key_id = "keyring:ccc-id"\n'
+        'access_key_secret = "keyring:ccc-secret"\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main, ["--config", str(config), "--data-dir", str(data_dir), "doctor"]
+    )
+    assert result.exit_code == 1
+    assert "cscdesk secrets set ccc-secret" in result.output
+    assert "'ccc-id' is in the keyring" in result.output
+    assert "LTAI-visible-id-value" not in result.output
+
+
+def test_store_file_readable_by_others_fails(data_dir: Path) -> None:
+    store = data_dir / "cscdesk.db"
+    store.write_bytes(b"")
+    store.chmod(0o644)
+    result = CliRunner().invoke(main, ["--data-dir", str(data_dir), "doctor"])
+    assert result.exit_code == 1
+    assert "must be 600" in result.output
