@@ -71,9 +71,18 @@ def sign(
     body: bytes,
     access_key_id: str,
     access_key_secret: str,
+    signed_headers: list[str] | None = None,
 ) -> str:
-    """Return the Authorization header value for a request whose x-acs-* headers are set."""
-    names = signed_header_names(headers)
+    """Return the Authorization header value for a request whose x-acs-* headers are set.
+
+    ``signed_headers`` overrides the default choice (host, content-type, x-acs-*): the official
+    SDK signs every header it sends, and the conformance tests re-sign its requests exactly.
+    """
+    names = (
+        sorted(h.lower() for h in signed_headers)
+        if signed_headers
+        else signed_header_names(headers)
+    )
     canonical = canonical_request(method, path, query, headers, names, hash_payload(body))
     sig = signature(access_key_secret, canonical)
     return f"{ALGORITHM} Credential={access_key_id},SignedHeaders={';'.join(names)},Signature={sig}"
