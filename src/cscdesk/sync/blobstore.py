@@ -1,0 +1,135 @@
+"""Content-addressed filesystem store for recordings: a file's name is its SHA-256.
+
+Bytes go to a temporary file in the same directory tree, are fsynced, and only then renamed into
+place, so a crash (even ``kill -9``) leaves either no blob or a complete one, never a torn file
+under a real name. Because the name is the content hash, writing the same recording twice is
+harmless and a blob can always be checked against its name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import AsyncIterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK = 1 << 16
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBlob:
+    sha256: str
+    size: int
+
+
+class BlobStore:
+    """Recordings on the local filesystem under ``root/ab/cd/<sha256>``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._tmp = root / "tmp"
+
+    def path_for(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self.path_for(sha256).is_file()
+
+    async def put_stream(self, chunks: AsyncIterable[bytes]) -> StoredBlob:
+        """Stream ``chunks`` to disk while hashing; the blob appears only once complete."""
+        self._tmp.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp_name = tempfile.mkstemp(dir=self._tmp, suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                async for chunk in chunks:
+                    out.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            return self._publish(Path(tmp_name), digest.hexdigest(), size)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+
+    def put_file(self, source: Path) -> StoredBlob:
+        """Copy an existing file in (used by bundle import)."""
+        self._tmp.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp_name = tempfile.mkstemp(dir=self._tmp, suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+                for chunk in iter(lambda: src.read(CHUNK), b""):
+                    out.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            return self._publish(Path(tmp_name), digest.hexdigest(), size)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+
+    def _publish(self, tmp: Path, sha256: str, size: int) -> StoredBlob:
+        final = self.path_for(sha256)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, final)
+        _fsync_dir(final.parent)
+        return StoredBlob(sha256=sha256, size=size)
+
+    def checksum(self, sha256: str) -> str | None:
+        """The SHA-256 of what is on disk now, or None when the blob is missing."""
+        path = self.path_for(sha256)
+        if not path.is_file():
+            return None
+        return file_sha256(path)
+
+    def delete(self, sha256: str) -> bool:
+        path = self.path_for(sha256)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    def clean_partials(self) -> int:
+        """Remove temp files a killed run left behind; returns how many."""
+        if not self._tmp.is_dir():
+            return 0
+        count = 0
+        for leftover in self._tmp.glob("*.part"):
+            leftover.unlink(missing_ok=True)
+            count += 1
+        return count
+
+    def iter_hashes(self) -> Iterator[str]:
+        for path in self.root.glob("??/??/*"):
+            if path.is_file() and len(path.name) == 64:
+                yield path.name
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as src:
+        for chunk in iter(lambda: src.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where directories cannot be opened."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
