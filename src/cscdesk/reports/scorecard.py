@@ -1,0 +1,232 @@
+"""Insurer scorecard (保险公司服务质量监督): how each partner insurer serves our members.
+
+Per insurer: tickets escalated to it, first response and resolution times against their SLA
+clocks (``domain.sla.Deadline``), breaches, complaints per 10,000 members it insures, and its
+seconded agents' answer rate, AHT and CSAT next to the broker's own agents'.
+
+Answer rate here is 人工接通率 of the insurer's own skill groups (calls its seconded agents are
+there to take); the broker's figure is the same over the groups no insurer owns. AHT and CSAT
+are over the calls each team's agents actually answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from statistics import mean
+
+from cscdesk.config import IndicatorSettings, SlaSettings
+from cscdesk.domain import indicators as formulas
+from cscdesk.domain.models import (
+    Agent,
+    AgentKind,
+    Call,
+    Insurer,
+    SkillGroup,
+    Ticket,
+    TicketType,
+)
+from cscdesk.domain.sla import Deadline
+from cscdesk.reports.output import Column, Report
+
+PER_MEMBERS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class TeamFigures:
+    answer_rate: float | None  # percent
+    aht_seconds: float | None
+    csat: float | None  # percent
+
+
+@dataclass(frozen=True, slots=True)
+class InsurerScore:
+    insurer_id: str
+    name: str
+    escalated: int
+    first_response_hours: float | None  # mean, over tickets that had one
+    first_response_breaches: int
+    resolution_hours: float | None  # mean, over resolved tickets
+    resolution_breaches: int
+    complaints: int
+    members: int
+    complaints_per_10k: float | None
+    seconded: TeamFigures
+
+
+def _hours(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / 3600.0
+
+
+def _team(
+    calls: Sequence[Call], answered_by: set[str], indicators: IndicatorSettings
+) -> TeamFigures:
+    """Answer rate over ``calls`` (the team's queues); AHT/CSAT over what its agents answered."""
+    theirs = [c for c in calls if c.agent_id in answered_by]
+    return TeamFigures(
+        answer_rate=formulas.connect_rate(calls),
+        aht_seconds=formulas.average_handle_time(theirs),
+        csat=formulas.csat((c.satisfaction for c in theirs), indicators.csat_satisfied_min_score),
+    )
+
+
+def broker_figures(
+    calls: Sequence[Call],
+    agents: Iterable[Agent],
+    groups: Iterable[SkillGroup],
+    indicators: IndicatorSettings,
+) -> TeamFigures:
+    broker_groups = {g.id for g in groups if g.insurer_id is None}
+    broker_agents = {a.id for a in agents if a.kind is AgentKind.BROKER}
+    in_groups = [c for c in calls if c.skill_group in broker_groups]
+    theirs = [c for c in calls if c.agent_id in broker_agents]
+    return TeamFigures(
+        answer_rate=formulas.connect_rate(in_groups),
+        aht_seconds=formulas.average_handle_time(theirs),
+        csat=formulas.csat((c.satisfaction for c in theirs), indicators.csat_satisfied_min_score),
+    )
+
+
+def insurer_scores(
+    *,
+    insurers: Sequence[Insurer],
+    tickets: Sequence[Ticket],
+    calls: Sequence[Call],
+    agents: Sequence[Agent],
+    groups: Sequence[SkillGroup],
+    members_by_insurer: Mapping[str, int],
+    indicators: IndicatorSettings,
+    now: datetime,
+) -> list[InsurerScore]:
+    scores = []
+    for insurer in insurers:
+        escalated = [t for t in tickets if t.insurer_id == insurer.id]
+        responded = [t for t in escalated if t.first_response_at is not None]
+        resolved = [t for t in escalated if t.resolved_at is not None]
+        first_breaches = sum(
+            1
+            for t in escalated
+            if t.first_response_due_at is not None
+            and Deadline("first_response", t.first_response_due_at, t.first_response_at).breached(
+                now
+            )
+        )
+        resolution_breaches = sum(
+            1
+            for t in escalated
+            if t.due_at is not None
+            and Deadline("resolution", t.due_at, t.resolved_at).breached(now)
+        )
+        complaints = sum(1 for t in escalated if t.type is TicketType.COMPLAINT)
+        members = members_by_insurer.get(insurer.id, 0)
+        own_groups = {g.id for g in groups if g.insurer_id == insurer.id}
+        own_agents = {
+            a.id for a in agents if a.kind is AgentKind.SECONDED and a.insurer_id == insurer.id
+        }
+        scores.append(
+            InsurerScore(
+                insurer_id=insurer.id,
+                name=insurer.short_name or insurer.name,
+                escalated=len(escalated),
+                first_response_hours=(
+                    mean(
+                        _hours(t.created_at, t.first_response_at)
+                        for t in responded
+                        if t.first_response_at
+                    )
+                    if responded
+                    else None
+                ),
+                first_response_breaches=first_breaches,
+                resolution_hours=(
+                    mean(_hours(t.created_at, t.resolved_at) for t in resolved if t.resolved_at)
+                    if resolved
+                    else None
+                ),
+                resolution_breaches=resolution_breaches,
+                complaints=complaints,
+                members=members,
+                complaints_per_10k=complaints / members * PER_MEMBERS if members else None,
+                seconded=_team(
+                    [c for c in calls if c.skill_group in own_groups], own_agents, indicators
+                ),
+            )
+        )
+    return scores
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def scorecard_report(
+    scores: Sequence[InsurerScore],
+    broker: TeamFigures,
+    sla: SlaSettings,
+    indicators: IndicatorSettings,
+    *,
+    start: datetime,
+    end: datetime,
+) -> Report:
+    columns = [
+        Column("insurer", "insurer"),
+        Column("escalated", "tickets escalated", "int"),
+        Column("first_response_hours", "first response h (mean)", "number"),
+        Column("first_response_breaches", "first response breaches", "int"),
+        Column("resolution_hours", "resolution h (mean)", "number"),
+        Column("resolution_breaches", "resolution breaches", "int"),
+        Column("complaints", "complaints", "int"),
+        Column("members", "members", "int"),
+        Column("complaints_per_10k", "complaints / 10,000 members", "number"),
+        Column("answer_rate", "seconded answer rate", "percent"),
+        Column("broker_answer_rate", "broker answer rate", "percent"),
+        Column("aht_seconds", "seconded AHT", "seconds"),
+        Column("broker_aht_seconds", "broker AHT", "seconds"),
+        Column("csat", "seconded CSAT", "percent"),
+        Column("broker_csat", "broker CSAT", "percent"),
+    ]
+    report = Report(
+        title=f"Insurer scorecard, {start:%Y-%m-%d} – {end:%Y-%m-%d}",
+        columns=columns,
+        notes=[
+            f"First response SLA {sla.first_response_hours:g} h; resolution against each ticket's"
+            " own due time (complaints 15/30/+30 days, per-type hours otherwise).",
+            "Answer rate = 人工接通率 of the insurer's own skill groups; broker = groups no insurer"
+            " owns. AHT and CSAT over calls each team's agents answered.",
+        ],
+    )
+    for index, score in enumerate(scores):
+        report.rows.append(
+            {
+                "insurer": score.name,
+                "escalated": score.escalated,
+                "first_response_hours": _round(score.first_response_hours),
+                "first_response_breaches": score.first_response_breaches,
+                "resolution_hours": _round(score.resolution_hours),
+                "resolution_breaches": score.resolution_breaches,
+                "complaints": score.complaints,
+                "members": score.members,
+                "complaints_per_10k": _round(score.complaints_per_10k),
+                "answer_rate": _round(score.seconded.answer_rate),
+                "broker_answer_rate": _round(broker.answer_rate),
+                "aht_seconds": _round(score.seconded.aht_seconds, 1),
+                "broker_aht_seconds": _round(broker.aht_seconds, 1),
+                "csat": _round(score.seconded.csat),
+                "broker_csat": _round(broker.csat),
+            }
+        )
+        if score.first_response_breaches:
+            report.breaches.add((index, "first_response_breaches"))
+        if score.resolution_breaches:
+            report.breaches.add((index, "resolution_breaches"))
+        rate = score.seconded.answer_rate
+        if rate is not None and rate < indicators.connect_rate_target:
+            report.breaches.add((index, "answer_rate"))
+        aht = score.seconded.aht_seconds
+        if aht is not None and aht > indicators.aht_max_seconds:
+            report.breaches.add((index, "aht_seconds"))
+        if score.seconded.csat is not None and score.seconded.csat < indicators.csat_target:
+            report.breaches.add((index, "csat"))
+    report.footer.append("! marks a breach of an SLA clock or a figure below its target.")
+    return report
