@@ -1,0 +1,371 @@
+"""One function per CCC action: read the parameters, ask the model, answer in SDK field names."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cscdesk.callcenter.sim import agent_ops, reports, wire
+from cscdesk.callcenter.sim.model import CallCenterModel, SimError
+from cscdesk.callcenter.sim.recordings import RecordingVault
+from cscdesk.callcenter.sim.tickets import TicketBook
+
+MAX_PAGE_NUMBER = 100
+MAX_PAGE_SIZE = 100
+RECENT_CDR_REACH_DAYS = 180
+LEAD_USERS = ("lead001@ccc-demo",)
+
+
+@dataclass(slots=True)
+class Request:
+    action: str
+    params: Mapping[str, str]
+    model: CallCenterModel
+    vault: RecordingVault
+    tickets: TicketBook
+    base_url: str
+
+    def text(self, name: str, *, required: bool = False, default: str = "") -> str:
+        value = self.params.get(name)
+        if value is None or value == "":
+            if required:
+                raise SimError("Parameter.Missing", f"{name} is mandatory for this action.")
+            return default
+        return value
+
+    def number(self, name: str, default: int, low: int, high: int) -> int:
+        raw = self.params.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SimError(
+                "Parameter.Invalid", f"{name} must be an integer, got {raw!r}."
+            ) from None
+        if not low <= value <= high:
+            raise SimError("Parameter.Invalid", f"{name} must be between {low} and {high}.")
+        return value
+
+    def id_list(self, name: str) -> list[str]:
+        raw = self.params.get(name)
+        if not raw:
+            return []
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            return [v for v in raw.split(",") if v]
+        if not isinstance(value, list):
+            raise SimError("Parameter.Invalid", f"{name} must be a JSON array.")
+        return [str(v) for v in value]
+
+    def paging(self) -> tuple[int, int]:
+        return (
+            self.number("PageNumber", 1, 1, MAX_PAGE_NUMBER),
+            self.number("PageSize", 10, 1, MAX_PAGE_SIZE),
+        )
+
+    @property
+    def now_ms(self) -> int:
+        return self.model.clock.epoch_ms()
+
+
+Handler = Callable[[Request], dict[str, Any]]
+HANDLERS: dict[str, Handler] = {}
+
+
+def action(name: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        HANDLERS[name] = fn
+        return fn
+
+    return register
+
+
+def _agent_reply(req: Request, rt: Any, *, with_call: bool = False) -> dict[str, Any]:
+    if with_call:
+        return wire.ok(req.action, wire.agent_data(req.model, rt, with_call=True), req.params)
+    return wire.ok(req.action, wire.user_context(req.model, rt), req.params)
+
+
+# ----------------------------------------------------------------- agent
+@action("PollUserStatus")
+def poll_user_status(req: Request) -> dict[str, Any]:
+    rt = req.model.agent(req.text("UserId", required=True))
+    return _agent_reply(req, rt, with_call=True)
+
+
+@action("SignInGroup")
+def sign_in_group(req: Request) -> dict[str, Any]:
+    rt = agent_ops.sign_in(
+        req.model,
+        req.text("UserId", required=True),
+        req.id_list("SignedSkillGroupIdList"),
+        req.text("DeviceId"),
+    )
+    return _agent_reply(req, rt)
+
+
+@action("SignOutGroup")
+def sign_out_group(req: Request) -> dict[str, Any]:
+    return _agent_reply(req, agent_ops.sign_out(req.model, req.text("UserId", required=True)))
+
+
+@action("ReadyForService")
+def ready_for_service(req: Request) -> dict[str, Any]:
+    return _agent_reply(req, agent_ops.ready(req.model, req.text("UserId", required=True)))
+
+
+@action("TakeBreak")
+def take_break(req: Request) -> dict[str, Any]:
+    rt = agent_ops.take_break(req.model, req.text("UserId", required=True), req.text("Code"))
+    return _agent_reply(req, rt)
+
+
+@action("ResetAgentState")
+def reset_agent_state(req: Request) -> dict[str, Any]:
+    return _agent_reply(req, agent_ops.reset(req.model, req.text("UserId", required=True)))
+
+
+def _call_op(op: Callable[..., Any]) -> Handler:
+    def handler(req: Request) -> dict[str, Any]:
+        rt = op(req.model, req.text("UserId", required=True), req.text("JobId") or None)
+        return _agent_reply(req, rt, with_call=True)
+
+    return handler
+
+
+for _name, _op in (
+    ("AnswerCall", agent_ops.answer),
+    ("ReleaseCall", agent_ops.release),
+    ("HoldCall", agent_ops.hold),
+    ("RetrieveCall", agent_ops.retrieve),
+    ("CompleteAttendedTransfer", agent_ops.complete_attended),
+    ("CancelAttendedTransfer", agent_ops.cancel_attended),
+):
+    HANDLERS[_name] = _call_op(_op)
+
+
+@action("BlindTransfer")
+def blind_transfer(req: Request) -> dict[str, Any]:
+    transferee = req.text("Transferee") or req.text("SkillGroupId", required=True)
+    rt = agent_ops.blind_transfer(
+        req.model,
+        req.text("UserId", required=True),
+        req.text("JobId") or None,
+        transferee,
+        req.text("TransfereeType", default="SkillGroup" if req.text("SkillGroupId") else "Agent"),
+    )
+    return _agent_reply(req, rt, with_call=True)
+
+
+@action("InitiateAttendedTransfer")
+def initiate_attended_transfer(req: Request) -> dict[str, Any]:
+    rt = agent_ops.initiate_attended(
+        req.model,
+        req.text("UserId", required=True),
+        req.text("JobId") or None,
+        req.text("Transferee", required=True),
+        req.text("TransfereeType", default="Agent"),
+    )
+    return _agent_reply(req, rt, with_call=True)
+
+
+@action("MakeCall")
+def make_call(req: Request) -> dict[str, Any]:
+    rt = agent_ops.make_call(
+        req.model,
+        req.text("UserId", required=True),
+        req.text("Caller"),
+        req.text("Callee", required=True),
+    )
+    return _agent_reply(req, rt, with_call=True)
+
+
+def _supervise(watched_param: str) -> Handler:
+    def handler(req: Request) -> dict[str, Any]:
+        lead_id = req.text("UserId", required=True)
+        if lead_id not in LEAD_USERS and lead_id not in req.model.agents:
+            raise SimError("NotExists.UserId", f"The user {lead_id} does not exist.", 404)
+        call = agent_ops.supervise(req.model, lead_id, req.text(watched_param, required=True))
+        watched = req.model.agent(req.text(watched_param))
+        context = wire.user_context(req.model, watched)
+        context.update(UserId=lead_id, UserState="TALKING", SignedSkillGroupIdList=[])
+        data = {
+            "UserContext": context,
+            "CallContext": wire.call_context(req.model, call, lead_id),
+        }
+        return wire.ok(req.action, data, req.params)
+
+    return handler
+
+
+HANDLERS["MonitorCall"] = _supervise("MonitoredUserId")
+HANDLERS["CoachCall"] = _supervise("CoachedUserId")
+HANDLERS["BargeInCall"] = _supervise("BargedUserId")
+
+
+# --------------------------------------------------------------- realtime
+@action("ListRealtimeSkillGroupStates")
+def list_realtime_skill_group_states(req: Request) -> dict[str, Any]:
+    number, size = req.paging()
+    wanted = req.id_list("SkillGroupIdList") or sorted(req.model.groups)
+    items = []
+    for gid in wanted:
+        if gid not in req.model.groups:
+            continue
+        calls, longest = reports.waiting(req.model, gid)
+        items.append(
+            {
+                "InstanceId": req.model.instance_id,
+                "SkillGroupId": gid,
+                "SkillGroupName": req.model.groups[gid].name,
+                "WaitingCalls": calls,
+                "LongestWaitingTime": longest,
+                **reports.agent_counts(reports.group_agents(req.model, gid)),
+            }
+        )
+    return wire.ok(req.action, wire.page(items, number, size))
+
+
+@action("ListRealtimeAgentStates")
+def list_realtime_agent_states(req: Request) -> dict[str, Any]:
+    number, size = req.paging()
+    group = req.text("SkillGroupId") or None
+    ids = set(req.id_list("AgentIdList"))
+    states = set(req.id_list("StateList"))
+    items = []
+    for rt in sorted(req.model.agents.values(), key=lambda a: a.agent.id):
+        if group and group not in rt.signed_groups:
+            continue
+        if (ids and rt.agent.id not in ids) or (states and rt.state.value not in states):
+            continue
+        call = rt.call
+        items.append(
+            {
+                "AgentId": rt.agent.id,
+                "AgentName": rt.agent.name,
+                "InstanceId": req.model.instance_id,
+                "State": rt.state.value,
+                "StateCode": rt.break_code or rt.state.value,
+                "BreakCode": rt.break_code,
+                "StateTime": req.model.clock.epoch_ms(rt.state_since),
+                "Duration": round(req.model.now - rt.state_since),
+                "CallType": (call.direction.value.upper() if call else ""),
+                "CounterParty": (call.caller if call else ""),
+                "SkillGroupIdList": list(rt.signed_groups),
+                "SkillGroupNameList": [req.model.groups[g].name for g in rt.signed_groups],
+                "WorkMode": "ON_SITE",
+                "OutboundScenario": False,
+            }
+        )
+    return wire.ok(req.action, wire.page(items, number, size))
+
+
+@action("GetRealtimeInstanceStates")
+def get_realtime_instance_states(req: Request) -> dict[str, Any]:
+    calls, longest = reports.waiting(req.model, None)
+    data = {
+        "InstanceId": req.model.instance_id,
+        "WaitingCalls": calls,
+        "LongestWaitingTime": longest,
+        "InteractiveCalls": len(req.model.active),
+        **reports.agent_counts(list(req.model.agents.values())),
+    }
+    return wire.ok(req.action, data)
+
+
+def _summary_page(req: Request, key: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    number, size = req.paging()
+    extra: dict[str, Any] = {key: wire.page(items, number, size), "Success": True}
+    return wire.ok(req.action, None, None, **extra)
+
+
+@action("ListSkillGroupSummaryReportsSinceMidnight")
+def list_skill_group_summary(req: Request) -> dict[str, Any]:
+    calls = reports.since_midnight_calls(req.model)
+    wanted = [g for g in req.text("SkillGroups").split(",") if g] or sorted(req.model.groups)
+    items = []
+    for gid in wanted:
+        if gid not in req.model.groups:
+            raise SimError("NotExists.SkillGroupId", f"The skill group {gid} does not exist.", 404)
+        mine = reports.calls_of_group(calls, gid)
+        items.append(
+            {
+                "InstanceId": req.model.instance_id,
+                "SkillGroupId": gid,
+                "SkillGroupName": req.model.groups[gid].name,
+                "Timestamp": req.model.clock.at(req.model.now).isoformat(),
+                "Inbound": reports.inbound_summary(mine),
+                "Outbound": reports.outbound_summary(mine),
+                "Overall": reports.overall_summary(mine),
+            }
+        )
+    return _summary_page(req, "PagedSkillGroupSummaryReport", items)
+
+
+@action("ListAgentSummaryReportsSinceMidnight")
+def list_agent_summary(req: Request) -> dict[str, Any]:
+    calls = reports.since_midnight_calls(req.model)
+    group = req.text("SkillGroupId") or None
+    wanted = [a for a in req.text("AgentIds").split(",") if a]
+    items = []
+    for rt in sorted(req.model.agents.values(), key=lambda a: a.agent.id):
+        if (wanted and rt.agent.id not in wanted) or (group and group not in rt.agent.skill_groups):
+            continue
+        mine = reports.calls_of_agent(calls, rt.agent.id)
+        items.append(
+            {
+                "InstanceId": req.model.instance_id,
+                "AgentId": rt.agent.id,
+                "AgentName": rt.agent.name,
+                "LoginName": rt.agent.id.split("@")[0],
+                "SkillGroupIds": ",".join(rt.agent.skill_groups),
+                "SkillGroupNames": ",".join(
+                    req.model.groups[g].name for g in rt.agent.skill_groups if g in req.model.groups
+                ),
+                "Timestamp": req.model.clock.at(req.model.now).isoformat(),
+                "Inbound": reports.inbound_summary(mine),
+                "Outbound": reports.outbound_summary(mine),
+                "Overall": reports.overall_summary(mine),
+            }
+        )
+    return _summary_page(req, "PagedAgentSummaryReport", items)
+
+
+INTERVALS = {"Quarter": 900, "Hourly": 3600, "Daily": 86400}
+
+
+@action("ListIntervalSkillGroupReport")
+def list_interval_skill_group_report(req: Request) -> dict[str, Any]:
+    gid = req.text("SkillGroupId", required=True)
+    if gid not in req.model.groups:
+        raise SimError("NotExists.SkillGroupId", f"The skill group {gid} does not exist.", 404)
+    interval = req.text("Interval", default="Hourly")
+    if interval not in INTERVALS:
+        raise SimError("Parameter.Invalid", f"Interval must be one of {', '.join(INTERVALS)}.")
+    step_ms = INTERVALS[interval] * 1000
+    end = req.number("EndTime", req.now_ms, 0, 2**53)
+    start = req.number("StartTime", end - 86_400_000, 0, 2**53)
+    if end <= start or end - start > 31 * 86_400_000:
+        raise SimError(
+            "Parameter.Invalid", "StartTime..EndTime must be positive and at most 31 days."
+        )
+    model = req.model
+    buckets: dict[int, list[Any]] = {}
+    for call in reports.calls_of_group(model.records, gid):
+        ms = model.clock.epoch_ms(call.started_at)
+        if start <= ms < end:
+            buckets.setdefault(start + (ms - start) // step_ms * step_ms, []).append(call)
+    data = [
+        {
+            "StatsTime": stamp,
+            "Inbound": reports.inbound_summary(calls),
+            "Outbound": reports.outbound_summary(calls),
+            "Overall": reports.overall_summary(calls),
+        }
+        for stamp, calls in sorted(buckets.items())
+    ]
+    return wire.ok(req.action, data)
