@@ -126,6 +126,7 @@ async def test_connect_failure_is_unavailable_and_retried_because_nothing_was_se
         (200, "NotExists.User", NotFoundError),
         (429, "Throttling.User", ThrottledError),
         (500, "InternalError", UnavailableError),
+        (403, "Forbidden.UserState", CallCenterError),  # a state conflict, not bad credentials
         (418, "Teapot", CallCenterError),
     ],
 )

@@ -105,6 +105,24 @@ def test_unanswered_cdrs_get_the_documented_outcome(
     assert record.queue_wait_seconds == wait
 
 
+@pytest.mark.parametrize(
+    ("disposition", "outcome"),
+    [
+        ("Success", "answered"),
+        ("Abandoned", "abandoned"),
+        ("NoAnswer", "timeout"),
+        ("IvrOnly", "ivr_only"),
+    ],
+)
+def test_contact_disposition_decides_the_outcome_when_present(
+    disposition: str, outcome: str
+) -> None:
+    row = cdr(ContactDisposition=disposition, EstablishedTime=None, AgentIds="", QueueTime=0)
+    (record,), _ = mapping.call_records("ListCallDetailRecordsV2", list_cdrs(row))
+    assert record.outcome == outcome
+    assert (record.queue_wait_seconds is None) == (outcome == "ivr_only")
+
+
 def test_transferred_call_names_the_last_agent() -> None:
     row = cdr(AgentIds=f"{AGENT},agent007@ccc-demo", TransferCount=1)
     (record,), _ = mapping.call_records("ListCallDetailRecordsV2", list_cdrs(row))
@@ -207,6 +225,26 @@ def test_poll_with_a_ringing_call_gives_screen_pop_data() -> None:
     assert session.call.caller == "13800138000" and session.call.callee == "4008001234"
     assert session.call.job_id == "job-5" and session.call.skill_group_id == "sg-claims"
     assert session.call.variables == {"ivr_choice": "2", "member_no": "E1001"}
+
+
+def test_calling_is_ringing_for_an_inbound_offer_and_holding_shows() -> None:
+    inbound = {
+        "JobId": "job-5",
+        "CallType": "INBOUND",
+        "ChannelContexts": [
+            channel(None, "Answered", "1380", "400"),
+            channel(AGENT, "Alerting", "1380", AGENT),
+        ],
+    }
+    session = mapping.agent_session("PollUserStatus", poll_payload(inbound, "CALLING"), AGENT)
+    assert session.status is AgentStatus.RINGING
+    outbound = {**inbound, "CallType": "OUTBOUND"}
+    session = mapping.agent_session("PollUserStatus", poll_payload(outbound, "CALLING"), AGENT)
+    assert session.status is AgentStatus.OUTBOUND
+    assert session.call is not None and session.call.state is CallState.DIALING
+    held = {**inbound, "ChannelContexts": [channel(AGENT, "Held", "1380", AGENT)]}
+    session = mapping.agent_session("PollUserStatus", poll_payload(held, "TALKING"), AGENT)
+    assert session.status is AgentStatus.HOLDING
 
 
 def test_poll_without_a_call_and_unknown_state() -> None:

@@ -50,7 +50,9 @@ _AUTH_CODES = (
     "IncompleteSignature",
     "InvalidTimeStamp",
     "SignatureNonceUsed",
-    "Forbidden",
+    "Forbidden.RAM",
+    "Forbidden.NoPermission",
+    "Forbidden.AccessKey",
     "NoPermission",
     "InvalidSecurityToken",
 )
@@ -67,7 +69,7 @@ _UNAVAILABLE_CODES = (
 def error_class_for(code: str | None, http_status: int | None) -> type[CallCenterError]:
     """Pick the typed error from the vendor code first, the HTTP status second."""
     code = code or ""
-    if code.startswith(_AUTH_CODES) or http_status in (401, 403):
+    if code.startswith(_AUTH_CODES) or code == "Forbidden" or http_status == 401:
         return AuthError
     if code.startswith(_THROTTLE_CODES) or http_status == 429:
         return ThrottledError

@@ -9,13 +9,15 @@ CDRs and reports are seconds (the SDK declares them as integers).
 How a CDR (``ListCallDetailRecordsV2`` row) becomes a ``CallRecord``:
 
 * ``direction``: ``ContactType == "Outbound"`` → outbound, anything else → inbound.
-* ``outcome`` (``domain.CallOutcome``), in this order:
+* ``outcome`` (``domain.CallOutcome``): from ``ContactDisposition`` when it is one we know
+  (``Success`` → answered, ``Abandoned*`` → abandoned, ``NoAnswer``/``*Timeout``/``*Overflow`` →
+  timeout, ``IvrOnly`` → ivr_only); otherwise derived, in this order:
   1. ``answered`` — ``EstablishedTime`` is set (> 0) and ``AgentIds`` is not empty;
-  2. ``ivr_only`` — no ``SkillGroupIds`` and no ``QueueTime``: the caller never asked for an agent;
+  2. ``ivr_only`` — no ``SkillGroupIds`` and no positive ``QueueTime``: never asked for an agent;
   3. ``abandoned`` — ``ReleaseInitiator`` is the caller (the ``CallingNumber`` of an inbound call,
      or the word ``customer``/``caller``): the caller hung up while queued or ringing;
   4. ``timeout`` — otherwise: the system released it (queue timeout, overflow, no agent).
-* ``queue_wait_seconds``: ``QueueTime`` when the call reached a skill group, else None.
+* ``queue_wait_seconds``: ``QueueTime`` (0 when absent) unless the outcome is ``ivr_only`` (None).
 * ``ring/talk/hold_seconds``: ``RingTime``/``TalkTime``/``HeldTime``; ``work_seconds`` is 0 because
   the CDR has no after-call-work field (wrap-up totals come from the summary reports).
 * ``satisfaction``: ``SatisfactionIndex`` when present, else None; ``recording_available``:
@@ -26,10 +28,10 @@ wait from the span of ``QueueEvents`` times and talk time from ``ReleaseTime - E
 ring and hold are 0 there. The archive uses the list operation, which carries the full figures.
 
 Summary reports: ``offered/answered/abandoned`` are ``CallsOffered/CallsHandled/CallsAbandoned``;
-the vendor reports service level only at 20 s (``CallsServiceLevel20``; for interval reports the
-rate ``ServiceLevel20`` × offered), and no short-abandon count (0 here: the desk's own indicator
-functions over archived CDRs compute the configured variants). Satisfied count =
-``SatisfactionIndex`` (a percentage) × surveys responded.
+the vendor reports service level only at 20 s (``CallsServiceLevel20``; for agent and interval
+reports the ratio ``ServiceLevel20`` × offered), and no short-abandon count (0 here: the desk's own
+indicator functions over archived CDRs compute the configured variants). Satisfied count =
+``SatisfactionIndex`` × surveys responded, the index read as a ratio when ≤ 1, else a percentage.
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ AGENT_STATUS: Mapping[str, AgentStatus] = {
     "WORKING": AgentStatus.WORKING,
     "OUTBOUND": AgentStatus.OUTBOUND,
     "OUTBOUND_CALLING": AgentStatus.OUTBOUND,
-    "CALLING": AgentStatus.OUTBOUND,
+    "CALLING": AgentStatus.OUTBOUND,  # ringing when the call is inbound: see agent_session
     "DIALING": AgentStatus.OUTBOUND,
 }
 
@@ -354,6 +356,8 @@ def _offered_call(context: Reader, agent_id: str) -> OfferedCall | None:
     flags = (mine.opt_text("ChannelFlags") or "").upper()
     if state is CallState.TALKING and "CONSULT" in flags:
         state = CallState.CONSULTING
+    if state is CallState.OFFERED and (context.opt_text("CallType") or "").upper() == "OUTBOUND":
+        state = CallState.DIALING  # our own outbound call is ringing at the far end
     return OfferedCall(
         job_id=job_id,
         contact_id=job_id,
@@ -374,10 +378,15 @@ def agent_session(action: str, payload: Mapping[str, Any], agent_id: str) -> Age
     call = _offered_call(context, agent_id) if context is not None else None
     if call is not None and call.state is CallState.ENDED:
         call = None
+    status = _status(user_context, "UserState")
+    if call is not None and status is AgentStatus.OUTBOUND and call.state is CallState.OFFERED:
+        status = AgentStatus.RINGING  # CCC's CALLING covers an inbound offer too
+    if call is not None and status is AgentStatus.TALKING and call.state is CallState.HOLDING:
+        status = AgentStatus.HOLDING
     return AgentSession(
         agent_id=user_context.opt_text("UserId") or agent_id,
-        status=_status(user_context, "UserState"),
-        state_since=user_context.ms_time("Heartbeat"),
+        status=status,
+        state_since=user_context.ms_time("Reserved"),
         signed_in_groups=user_context.str_list("SignedSkillGroupIdList"),
         call=call,
         break_code=user_context.opt_text("BreakCode"),
@@ -447,7 +456,8 @@ def realtime_metrics(action: str, payload: Mapping[str, Any]) -> RealtimeMetrics
 def _satisfied(section: Reader) -> tuple[int, int]:
     responded = section.integer("SatisfactionSurveysResponded", 0)
     index = section.number("SatisfactionIndex", 0.0)
-    return responded, round(responded * min(max(index, 0.0), 100.0) / 100.0)
+    share = index if index <= 1.0 else index / 100.0  # a ratio, or a percentage
+    return responded, round(responded * min(max(share, 0.0), 1.0))
 
 
 def skill_group_summaries(
@@ -505,7 +515,7 @@ def agent_summaries(
                 answered=answered,
                 abandoned=max(offered - answered, 0),  # rang at this agent but not answered
                 short_abandoned=0,
-                answered_within_threshold=round(inbound.number("ServiceLevel20", 0.0) * answered),
+                answered_within_threshold=round(inbound.number("ServiceLevel20", 0.0) * offered),
                 threshold_seconds=SERVICE_LEVEL_SECONDS,
                 total_wait_seconds_answered=0.0,
                 total_talk_seconds=inbound.number("TotalTalkTime", 0.0),
@@ -556,9 +566,31 @@ def interval_reports(
 # --- CDRs and recordings ----------------------------------------------------------------------
 
 
+DISPOSITIONS: Mapping[str, str] = {
+    "success": "answered",
+    "abandoned": "abandoned",
+    "abandonedinqueue": "abandoned",
+    "abandonedinring": "abandoned",
+    "abandonedinringing": "abandoned",
+    "noanswer": "timeout",
+    "queuetimeout": "timeout",
+    "queueoverflow": "timeout",
+    "timeout": "timeout",
+    "ivronly": "ivr_only",
+}
+
+
 def _outcome(
-    answered: bool, asked_for_agent: bool, initiator: str | None, caller: str, inbound: bool
+    disposition: str | None,
+    answered: bool,
+    asked_for_agent: bool,
+    initiator: str | None,
+    caller: str,
+    inbound: bool,
 ) -> str:
+    known = DISPOSITIONS.get((disposition or "").replace("_", "").lower())
+    if known is not None:
+        return known
     if answered:
         return "answered"
     if not asked_for_agent:
@@ -577,9 +609,17 @@ def call_record(row: Reader) -> CallRecord:
     groups = row.str_list("SkillGroupIds")
     established = row.ms_time("EstablishedTime")
     queue_time = row.opt_number("QueueTime")
-    asked = bool(groups) or queue_time is not None
+    asked = bool(groups) or (queue_time or 0.0) > 0
     initiator = row.opt_text("ReleaseInitiator")
     satisfaction = row.opt_number("SatisfactionIndex")
+    outcome = _outcome(
+        row.opt_text("ContactDisposition"),
+        established is not None and bool(agents),
+        asked,
+        initiator,
+        caller,
+        inbound,
+    )
     return CallRecord(
         contact_id=row.text("ContactId"),
         direction="inbound" if inbound else "outbound",
@@ -590,14 +630,12 @@ def call_record(row: Reader) -> CallRecord:
         release_time=row.ms_time("ReleaseTime"),
         skill_group_id=groups[0] if groups else None,
         agent_ids=agents,
-        queue_wait_seconds=(queue_time or 0.0) if asked else None,
+        queue_wait_seconds=None if outcome == "ivr_only" else (queue_time or 0.0),
         ring_seconds=row.number("RingTime", 0.0),
         talk_seconds=row.number("TalkTime", 0.0),
         hold_seconds=row.number("HeldTime", 0.0),
         work_seconds=0.0,
-        outcome=_outcome(
-            established is not None and bool(agents), asked, initiator, caller, inbound
-        ),
+        outcome=outcome,
         release_initiator=initiator,
         recording_available=row.flag("RecordingReady"),
         satisfaction=None if satisfaction is None else round(satisfaction),
@@ -632,6 +670,14 @@ def call_record_detail(action: str, payload: Mapping[str, Any]) -> CallRecord:
     queue_wait = _event_span_seconds(data.objects("QueueEvents", required=False))
     asked = bool(groups) or queue_wait is not None
     initiator = data.opt_text("ReleaseInitiator")
+    outcome = _outcome(
+        data.opt_text("ContactDisposition"),
+        established is not None and bool(agents),
+        asked,
+        initiator,
+        caller,
+        inbound,
+    )
     satisfaction = data.opt_number("Satisfaction")
     talk = (released - established).total_seconds() if established and released else 0.0
     return CallRecord(
@@ -644,14 +690,12 @@ def call_record_detail(action: str, payload: Mapping[str, Any]) -> CallRecord:
         release_time=released,
         skill_group_id=groups[0] if groups else None,
         agent_ids=agents,
-        queue_wait_seconds=(queue_wait or 0.0) if asked else None,
+        queue_wait_seconds=None if outcome == "ivr_only" else (queue_wait or 0.0),
         ring_seconds=0.0,
         talk_seconds=max(talk, 0.0),
         hold_seconds=0.0,
         work_seconds=0.0,
-        outcome=_outcome(
-            established is not None and bool(agents), asked, initiator, caller, inbound
-        ),
+        outcome=outcome,
         release_initiator=initiator,
         recording_available=data.flag("RecordingReady"),
         satisfaction=None if satisfaction is None else round(satisfaction),
