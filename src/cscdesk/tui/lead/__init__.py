@@ -1,0 +1,1 @@
+"""Team-lead wallboard screen and its widgets."""

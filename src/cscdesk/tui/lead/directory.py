@@ -1,0 +1,102 @@
+"""What the wallboard reads from the store once: roster, names, today's plan; and its audit.
+
+Runs in a worker thread (SQLite stays off the event loop). The embedded demo's center
+(``demo.scenario``) fills in whatever the store does not know yet, so a fresh demo workspace
+still shows broker vs seconded agents and readable group names.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cscdesk.domain.models import Agent, Insurer, SkillGroup
+from cscdesk.reports.staffing import (
+    StaffingPlan,
+    forecast_from_history,
+    plan_staffing,
+    read_forecast,
+)
+from cscdesk.tui.lead.recorder import SnapshotRecorder
+from cscdesk.tui.services import DeskServices
+
+HISTORY_DAYS = 28
+DEFAULT_AHT_SECONDS = 300.0  # used only when a forecast file gives no AHT column
+
+
+def _demo() -> tuple[tuple[Agent, ...], tuple[SkillGroup, ...], tuple[Insurer, ...]]:
+    from cscdesk.demo import scenario
+
+    return scenario.AGENTS, scenario.SKILL_GROUPS, scenario.INSURERS
+
+
+def _store_list(store: Any, repository: str, method: str) -> list[Any]:
+    repo = getattr(store, repository, None)
+    call = getattr(repo, method, None)
+    if call is None:
+        return []
+    return list(call())
+
+
+def roster(services: DeskServices) -> dict[str, Agent]:
+    agents, _groups, _insurers = _demo()
+    out = {a.id: a for a in agents}
+    out.update({a.id: a for a in _store_list(services.store, "agents", "all")})
+    return out
+
+
+def group_names(services: DeskServices) -> dict[str, str]:
+    _agents, groups, _insurers = _demo()
+    known = [*groups, *_store_list(services.store, "skill_groups", "all")]
+    english = services.language.startswith("en")
+    return {g.id: (g.name_en if english else g.name) for g in known}
+
+
+def insurer_names(services: DeskServices) -> dict[str, str]:
+    _agents, _groups, insurers = _demo()
+    known = [*insurers, *_store_list(services.store, "insurers", "all")]
+    return {i.id: (i.short_name or i.name) for i in known}
+
+
+def snapshot_repository(store: Any) -> SnapshotRecorder | None:
+    """The recorder over the store's database; None when there is no store (never in use)."""
+    db = getattr(store, "db", None)
+    if db is None:
+        return None
+    from cscdesk.store.wallboard import WallboardSnapshots
+
+    return SnapshotRecorder(WallboardSnapshots(db))
+
+
+def todays_plan(services: DeskServices, now: datetime) -> StaffingPlan | None:
+    """From the configured forecast file, else from the last four weeks in the archive."""
+    settings = services.settings
+    tz = ZoneInfo(settings.indicators.default.timezone)
+    today = now.astimezone(tz).date()
+    forecast_file = getattr(settings.staffing, "forecast_file", None)
+    if forecast_file is not None:
+        forecast = read_forecast(
+            forecast_file, default_aht_seconds=DEFAULT_AHT_SECONDS, day=today, tz=tz
+        )
+    else:
+        calls_repo = getattr(services.store, "calls", None)
+        if calls_repo is None:
+            return None
+        midnight = datetime.combine(today, time(0, 0), tzinfo=tz)
+        history = calls_repo.between(midnight - timedelta(days=HISTORY_DAYS), midnight)
+        forecast = forecast_from_history(
+            history, day=today, interval_minutes=settings.staffing.interval_minutes, tz=tz
+        )
+    if not forecast:
+        return None
+    return plan_staffing(forecast, settings.staffing, settings.indicators.default)
+
+
+def audit_lead_action(services: DeskServices, kind: str, agent_id: str) -> None:
+    """Monitor / coach / barge in / reset are supervisory acts: they go in the audit log."""
+    audit = getattr(services.store, "audit", None)
+    append = getattr(audit, "append", None)
+    if append is None:
+        return
+    append(actor=services.user_id, action=f"lead.{kind}", target=agent_id)

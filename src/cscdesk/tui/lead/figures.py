@@ -1,0 +1,32 @@
+"""Today's rates for one skill group, from the since-midnight counters a snapshot carries.
+
+The call system reports counters, not rates, so the wallboard applies the configured service-level
+variant (cn-csc-standards §2) itself: SL = answered within T ÷ (requests − short
+abandons), or ÷ answered when abandons are not counted; abandon rate = abandoned ÷ offered
+(short abandons excluded from both sides); ASA = total wait of answered calls ÷ answered.
+"""
+
+from __future__ import annotations
+
+from cscdesk.config import IndicatorSettings
+from cscdesk.tui.lead.snapshot import QueueRow
+
+
+def _ratio(part: float, whole: float) -> float | None:
+    return 100.0 * part / whole if whole > 0 else None
+
+
+def queue_figures(row: QueueRow, indicators: IndicatorSettings) -> dict[str, float | None]:
+    """The four alertable metrics plus ASA for one queue row."""
+    rule = indicators.for_queue(row.group_id)
+    # Counting abandons: abandoned and timed-out requests count against the level.
+    sl_base = row.offered - row.short_abandoned if rule.count_abandons else row.answered
+    counted_offered = row.offered - row.short_abandoned
+    counted_abandons = row.abandoned - row.short_abandoned
+    return {
+        "waiting_calls": float(row.waiting),
+        "longest_wait_seconds": row.longest_wait_seconds,
+        "service_level_percent": _ratio(row.answered_within_threshold, sl_base),
+        "abandon_rate_percent": _ratio(counted_abandons, counted_offered),
+        "asa_seconds": row.total_wait_answered / row.answered if row.answered else None,
+    }

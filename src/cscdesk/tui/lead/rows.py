@@ -1,0 +1,175 @@
+"""Cells of the wallboard tables: text and colour for one queue or one agent.
+
+Pure functions of a snapshot row, so the in-place update can compare cells by value and the
+same formatting serves the screen, the replay and the benchmark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from rich.text import Text
+
+from cscdesk.tui.i18n import _
+from cscdesk.tui.lead.alerts import Alert, Severity
+from cscdesk.tui.lead.snapshot import AgentRow, QueueRow
+
+SEVERITY_STYLE = {
+    Severity.OK: "",
+    Severity.WARNING: "bold black on yellow",
+    Severity.CRITICAL: "bold white on red",
+}
+
+QUEUE_COLUMNS = (
+    "group",
+    "waiting",
+    "longest_wait",
+    "service_level",
+    "abandon_rate",
+    "asa",
+    "ready",
+    "talking",
+    "working",
+    "on_break",
+)
+AGENT_COLUMNS = ("name", "team", "state", "in_state", "calls", "aht")
+
+# Which queue column shows which alert metric.
+ALERT_COLUMN = {
+    "waiting_calls": "waiting",
+    "longest_wait_seconds": "longest_wait",
+    "service_level_percent": "service_level",
+    "abandon_rate_percent": "abandon_rate",
+}
+
+
+def queue_headers() -> dict[str, str]:
+    return {
+        "group": _("Skill group"),
+        "waiting": _("Waiting"),
+        "longest_wait": _("Longest wait"),
+        "service_level": _("SL today"),
+        "abandon_rate": _("Abandon"),
+        "asa": _("ASA"),
+        "ready": _("Ready"),
+        "talking": _("Talking"),
+        "working": _("ACW"),
+        "on_break": _("Break"),
+    }
+
+
+def agent_headers() -> dict[str, str]:
+    return {
+        "name": _("Agent"),
+        "team": _("Broker / seconded"),
+        "state": _("State"),
+        "in_state": _("Time in state"),
+        "calls": _("Calls today"),
+        "aht": _("AHT"),
+    }
+
+
+def status_label(status: str) -> str:
+    labels = {
+        "offline": _("Offline"),
+        "ready": _("Ready"),
+        "break": _("Break"),
+        "ringing": _("Ringing"),
+        "talking": _("Talking"),
+        "holding": _("Holding"),
+        "working": _("ACW"),
+        "outbound": _("Outbound"),
+    }
+    return labels.get(status, status)
+
+
+def duration(seconds: float | None) -> str:
+    """m:ss below an hour, h:mm:ss above; an em dash when there is nothing to show."""
+    if seconds is None:
+        return "—"
+    whole = max(0, round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def _styled(text: str, severity: Severity) -> Text | str:
+    style = SEVERITY_STYLE[severity]
+    return Text(text, style=style) if style else text
+
+
+def queue_cells(
+    row: QueueRow,
+    figures: Mapping[str, float | None],
+    alerts: Mapping[tuple[str, str], Alert],
+    display_name: str,
+) -> tuple[Text | str, ...]:
+    severity = {
+        column: alerts[(row.group_id, metric)].severity
+        for metric, column in ALERT_COLUMN.items()
+        if (row.group_id, metric) in alerts
+    }
+
+    def cell(column: str, text: str) -> Text | str:
+        return _styled(text, severity.get(column, Severity.OK))
+
+    worst = max(severity.values(), default=Severity.OK)
+    return (
+        _styled(display_name, worst),
+        cell("waiting", str(row.waiting)),
+        cell("longest_wait", duration(row.longest_wait_seconds)),
+        cell("service_level", percent(figures.get("service_level_percent"))),
+        cell("abandon_rate", percent(figures.get("abandon_rate_percent"))),
+        duration(figures.get("asa_seconds")),
+        str(row.ready),
+        str(row.talking),
+        str(row.working),
+        str(row.on_break),
+    )
+
+
+def team_label(row: AgentRow, insurer_names: Mapping[str, str]) -> str:
+    if row.kind == "seconded":
+        insurer = insurer_names.get(row.insurer_id or "", row.insurer_id or "?")
+        return _("Seconded · {insurer}").format(insurer=insurer)
+    return _("Broker")
+
+
+def agent_cells(row: AgentRow, now: datetime, insurer_names: Mapping[str, str]) -> tuple[str, ...]:
+    in_state = (now - row.state_since).total_seconds() if row.state_since else None
+    return (
+        row.name,
+        team_label(row, insurer_names),
+        status_label(row.status),
+        duration(in_state),
+        str(row.calls_today),
+        duration(row.aht_seconds),
+    )
+
+
+def agent_matches(cells: tuple[str, ...], needle: str) -> bool:
+    """The filter box matches any of name, team (insurer) or state, case-insensitively."""
+    if not needle:
+        return True
+    lowered = needle.casefold()
+    return any(lowered in cell.casefold() for cell in cells[:3])
+
+
+def sort_value(cell: object) -> tuple[int, float | str]:
+    """Order cells as a person expects: durations and counts by number, text by text."""
+    text = cell.plain if isinstance(cell, Text) else str(cell)
+    if text in ("—", ""):
+        return (0, -1.0)
+    parts = text.rstrip("%").split(":")
+    try:
+        value = 0.0
+        for part in parts:
+            value = value * 60 + float(part)
+        return (0, value)
+    except ValueError:
+        return (1, text)
