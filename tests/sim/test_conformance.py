@@ -59,7 +59,7 @@ def client(sim: SimulatorHandle) -> Client:
             endpoint=sim.endpoint,
             protocol="http",
             region_id="cn-shanghai",
-        )  # fmt: skip
+        )
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from cscdesk.callcenter.sim.fields import project_body
@@ -22,7 +23,7 @@ def request_id() -> str:
 
 
 def ok(
-    action: str, data: Any, params: dict[str, Any] | None = None, **extra: Any
+    action: str, data: Any, params: Mapping[str, str] | None = None, **extra: Any
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "RequestId": request_id(),
