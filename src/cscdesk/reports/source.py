@@ -1,0 +1,62 @@
+"""The archive as the reports read it: one narrow view over the store.
+
+Keeping every store call the reports make in this one class means a store change touches one
+file, and the tests can build the same view over a store they filled themselves. Directory data
+the store does not hold yet (agents, skill groups, insurers of a fresh demo workspace) falls back
+to the demo center's definitions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from cscdesk.domain.models import Agent, Call, Insurer, SkillGroup, Ticket
+from cscdesk.store.wallboard import StoredSnapshot, WallboardSnapshots
+
+
+def _demo() -> Any:
+    from cscdesk.demo import scenario
+
+    return scenario
+
+
+class ArchiveSource:
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def _listing(self, repository: str, method: str) -> list[Any]:
+        repo = getattr(self.store, repository, None)
+        call = getattr(repo, method, None)
+        return list(call()) if call is not None else []
+
+    def calls_between(self, start: datetime, end: datetime) -> list[Call]:
+        calls: list[Call] = self.store.calls.between(start, end)
+        return calls
+
+    def snapshots_between(self, start: datetime, end: datetime) -> Iterator[StoredSnapshot]:
+        return WallboardSnapshots(self.store.db).snapshots_between(start, end)
+
+    def tickets_created_between(self, start: datetime, end: datetime) -> list[Ticket]:
+        tickets: list[Ticket] = self.store.tickets.created_between(start, end)
+        return tickets
+
+    def agents(self) -> list[Agent]:
+        return self._listing("agents", "all") or list(_demo().AGENTS)
+
+    def skill_groups(self) -> list[SkillGroup]:
+        return self._listing("skill_groups", "all") or list(_demo().SKILL_GROUPS)
+
+    def insurers(self) -> list[Insurer]:
+        return self._listing("insurers", "all") or list(_demo().INSURERS)
+
+    def members_by_insurer(self) -> dict[str, int]:
+        counts: dict[str, int] = self.store.policies.members_by_insurer()
+        return counts
+
+    def group_names(self) -> dict[str, str]:
+        return {g.id: g.name for g in self.skill_groups()}
+
+    def agent_names(self) -> dict[str, str]:
+        return {a.id: a.name for a in self.agents()}
