@@ -98,6 +98,7 @@ class InsurerSettings(_Section):
     client_id: str | None = None
     client_secret: SecretRef = None
     hmac_key: SecretRef = None
+    dialect: Literal["standard", "nested"] = "standard"  # rest_oauth payload shape
     timeout_seconds: float = Field(default=2.0, gt=0, le=60)
     retries: int = Field(default=1, ge=0, le=5)
 

@@ -1,0 +1,85 @@
+"""Insurers without an API (e.g. 安和): answers come from their last imported daily extract.
+
+Results are marked ``source="batch"`` with the extract date as their as-of time, and stale when
+the newest extract is older than ``max_age``, so the desk can say "as of yesterday's file".
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from datetime import datetime, timedelta
+
+from cscdesk.insurers.adapters.base import Clock, utc_now
+from cscdesk.insurers.batch_import import find_records
+from cscdesk.insurers.fields import CHINA
+from cscdesk.insurers.port import ErrorKind, InsurerResult, LookupQuery
+
+DEFAULT_MAX_AGE = timedelta(hours=48)
+
+
+class BatchAdapter:
+    def __init__(
+        self,
+        insurer_id: str,
+        name: str,
+        *,
+        conn: sqlite3.Connection,
+        clock: Clock = utc_now,
+        max_age: timedelta = DEFAULT_MAX_AGE,
+    ) -> None:
+        self._id = insurer_id
+        self._name = name
+        self._conn = conn
+        self._clock = clock
+        self._max_age = max_age
+
+    @property
+    def id(self) -> str:
+        return self._id
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    async def lookup(self, query: LookupQuery) -> InsurerResult:
+        started = time.perf_counter()
+        try:
+            answer = find_records(
+                self._conn,
+                self._id,
+                member_ids=query.member_ids,
+                policy_no=query.policy_no,
+                claim_no=query.claim_no,
+            )
+        except (sqlite3.Error, ValueError, KeyError) as exc:
+            return InsurerResult(
+                insurer_id=self._id,
+                insurer_name=self._name,
+                source="batch",
+                error=f"{self._name}: batch extract unreadable ({type(exc).__name__})",
+                error_kind=ErrorKind.PAYLOAD,
+            )
+        elapsed = (time.perf_counter() - started) * 1000
+        if answer.extract_date is None:
+            return InsurerResult(
+                insurer_id=self._id,
+                insurer_name=self._name,
+                source="batch",
+                error=f"{self._name}: no batch extract has been imported yet",
+                error_kind=ErrorKind.UNAVAILABLE,
+                elapsed_ms=elapsed,
+            )
+        as_of = datetime.combine(answer.extract_date, datetime.min.time(), tzinfo=CHINA)
+        age = (self._clock() - as_of).total_seconds()
+        return InsurerResult(
+            insurer_id=self._id,
+            insurer_name=self._name,
+            policies=answer.policies,
+            claims=answer.claims,
+            as_of=as_of,
+            source="batch",
+            stale=age > self._max_age.total_seconds(),
+            age_seconds=max(0.0, age),
+            elapsed_ms=elapsed,
+        )

@@ -1,0 +1,367 @@
+"""Daily extract files from insurers without an API: validate, load, and answer from them.
+
+File names say what they hold: ``{insurer}_{policies|claims}_{YYYYMMDD}.{csv|xlsx}``, the date
+being the extract date (数据截止日). A file is loaded all or nothing: one bad row rejects the
+whole file with its row, column and reason. A file already loaded (same SHA-256) is skipped, so
+re-running an import over the same folder changes nothing. A newer extract replaces the rows of
+an older one record by record; an older extract never overwrites newer data.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from cscdesk.domain.models import Claim, ClaimStage, Coverage, Policy, PolicyStatus
+from cscdesk.insurers import fields as f
+from cscdesk.insurers.codec import claim_from_json, claim_to_json, policy_from_json, policy_to_json
+from cscdesk.insurers.port import PayloadError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS insurer_batch_files (
+    sha256 TEXT PRIMARY KEY,
+    insurer_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    extract_date TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS insurer_batch_rows (
+    insurer_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    record_key TEXT NOT NULL,
+    member_id TEXT NOT NULL,
+    policy_no TEXT NOT NULL,
+    extract_date TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    PRIMARY KEY (insurer_id, kind, record_key)
+);
+CREATE INDEX IF NOT EXISTS insurer_batch_rows_member ON insurer_batch_rows (member_id);
+CREATE INDEX IF NOT EXISTS insurer_batch_rows_policy ON insurer_batch_rows (policy_no);
+"""
+
+FILE_NAME = re.compile(
+    r"^(?P<insurer>[a-z0-9]+)_(?P<kind>policies|claims)_(?P<day>\d{8})\.(csv|xlsx)$"
+)
+LOCAL_TIME = "%Y-%m-%d %H:%M:%S"
+
+POLICY_COLUMNS = (
+    "policy_no",
+    "sub_policy_no",
+    "member_ref",
+    "employer_code",
+    "product",
+    "start",
+    "end",
+    "status",
+    "coverages",
+)
+CLAIM_COLUMNS = (
+    "claim_no",
+    "policy_no",
+    "member_ref",
+    "accident_date",
+    "reported_at",
+    "stage",
+    "amount_claimed",
+    "amount_paid",
+    "hospital",
+    "case_no",
+    "settlement_no",
+    "refusal_reason",
+    "stage_changed_at",
+    "decided_at",
+    "paid_at",
+)
+STATUS_ZH = {
+    "有效": PolicyStatus.ACTIVE,
+    "待生效": PolicyStatus.PENDING,
+    "失效": PolicyStatus.LAPSED,
+    "终止": PolicyStatus.TERMINATED,
+    "满期": PolicyStatus.EXPIRED,
+}
+STAGE_ZH = {
+    "报案": ClaimStage.REPORTED,
+    "受理": ClaimStage.ACCEPTED,
+    "补材料": ClaimStage.DOCUMENTS_REQUESTED,
+    "审核": ClaimStage.UNDER_REVIEW,
+    "结案": ClaimStage.SETTLED,
+    "拒赔": ClaimStage.REFUSED,
+    "支付": ClaimStage.PAID,
+}
+
+
+class BatchFileError(Exception):
+    """Why a file was rejected, naming file, row and column so the sender can fix it."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    file_name: str
+    status: str  # imported | skipped | rejected
+    rows: int = 0
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class ImportReport:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def ok(self) -> bool:
+        return self.count("rejected") == 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Record:
+    key: str
+    member_id: str
+    policy_no: str
+    payload: dict[str, Any]
+
+
+def ensure_schema(conn: sqlite3.Connection) -> None:
+    conn.executescript(SCHEMA)
+
+
+def _cell(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return (
+            value.strftime(LOCAL_TIME)
+            if value.time() != datetime.min.time()
+            else value.date().isoformat()
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+def _rows(path: Path, content: bytes) -> Iterator[dict[str, str | None]]:
+    if path.suffix == ".csv":
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise BatchFileError(f"{path.name}: not UTF-8 text") from None
+        rows: Iterable[list[Any]] = list(csv.reader(io.StringIO(text)))
+    else:
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for a broken workbook
+            raise BatchFileError(
+                f"{path.name}: not a readable XLSX workbook ({type(exc).__name__})"
+            ) from None
+        sheet = book.worksheets[0]
+        rows = (list(r) for r in sheet.iter_rows(values_only=True))
+    iterator = iter(rows)
+    header = [(_cell(c) or "") for c in next(iterator, [])]
+    yield {"__header__": ",".join(header)}
+    for values in iterator:
+        cells = [_cell(v) for v in values]
+        if not any(cells):
+            continue
+        yield dict(zip(header, cells + [None] * (len(header) - len(cells)), strict=False))
+
+
+def _coverages(raw: Mapping[str, Any], path: str) -> tuple[Coverage, ...]:
+    spec = raw.get("coverages") or ""
+    out = []
+    for i, part in enumerate(p for p in spec.split(";") if p.strip()):
+        bits = part.split(":")
+        where = f"{path}, column coverages item {i + 1}"
+        if len(bits) != 5:
+            raise PayloadError(where, "expected code:name:limit:deductible:ratio")
+        item = dict(zip(("code", "name", "limit", "deductible", "ratio"), bits, strict=True))
+        out.append(
+            Coverage(
+                code=f.text(item, "code", where),
+                name=f.text(item, "name", where),
+                limit=f.money(item, "limit", where),
+                deductible=f.money(item, "deductible", where),
+                ratio=f.ratio(item, "ratio", where),
+            )
+        )
+    return tuple(out)
+
+
+def _policy(raw: Mapping[str, Any], path: str, insurer_id: str) -> _Record:
+    policy = Policy(
+        policy_no=f.text(raw, "policy_no", path),
+        sub_policy_no=f.text(raw, "sub_policy_no", path),
+        insurer_id=insurer_id,
+        employer_id=f.text(raw, "employer_code", path),
+        member_id=f.text(raw, "member_ref", path),
+        product=f.text(raw, "product", path),
+        start=f.day(raw, "start", path),
+        end=f.day(raw, "end", path),
+        status=f.code(raw, "status", path, STATUS_ZH),
+        coverages=_coverages(raw, path),
+    )
+    key = f"{policy.policy_no}/{policy.sub_policy_no}"
+    return _Record(key, policy.member_id, policy.policy_no, policy_to_json(policy))
+
+
+def _claim(raw: Mapping[str, Any], path: str, insurer_id: str) -> _Record:
+    claim = Claim(
+        claim_no=f.text(raw, "claim_no", path),
+        insurer_id=insurer_id,
+        policy_no=f.text(raw, "policy_no", path),
+        member_id=f.text(raw, "member_ref", path),
+        accident_date=f.day(raw, "accident_date", path),
+        reported_at=f.instant(raw, "reported_at", path, fmt=LOCAL_TIME),
+        stage=f.code(raw, "stage", path, STAGE_ZH),
+        amount_claimed=f.money(raw, "amount_claimed", path),
+        amount_paid=f.optional_money(raw, "amount_paid", path),
+        hospital=f.optional_text(raw, "hospital", path),
+        case_no=f.optional_text(raw, "case_no", path),
+        settlement_no=f.optional_text(raw, "settlement_no", path),
+        refusal_reason=f.optional_text(raw, "refusal_reason", path),
+        stage_changed_at=f.optional_instant(raw, "stage_changed_at", path, fmt=LOCAL_TIME),
+        decided_at=f.optional_instant(raw, "decided_at", path, fmt=LOCAL_TIME),
+        paid_at=f.optional_instant(raw, "paid_at", path, fmt=LOCAL_TIME),
+    )
+    return _Record(claim.claim_no, claim.member_id, claim.policy_no, claim_to_json(claim))
+
+
+def read_extract(path: Path, content: bytes) -> tuple[str, str, date, list[_Record]]:
+    """Validate one file completely; raise ``BatchFileError`` on the first problem."""
+    match = FILE_NAME.match(path.name)
+    if match is None:
+        raise BatchFileError(f"{path.name}: name must be insurer_policies|claims_YYYYMMDD.csv|xlsx")
+    insurer_id, kind = match["insurer"], match["kind"]
+    try:
+        extract_date = datetime.strptime(match["day"], "%Y%m%d").date()
+    except ValueError:
+        raise BatchFileError(f"{path.name}: {match['day']} is not a date") from None
+    expected = POLICY_COLUMNS if kind == "policies" else CLAIM_COLUMNS
+    parse = _policy if kind == "policies" else _claim
+    rows = _rows(path, content)
+    header = next(rows)["__header__"] or ""
+    missing = [c for c in expected if c not in header.split(",")]
+    if missing:
+        raise BatchFileError(f"{path.name}: header lacks column(s) {', '.join(missing)}")
+    records: list[_Record] = []
+    seen: set[str] = set()
+    for number, raw in enumerate(rows, start=2):
+        try:
+            record = parse(raw, f"row {number}", insurer_id)
+        except PayloadError as exc:
+            where = exc.field_path.replace(".", ", column ", 1)
+            raise BatchFileError(f"{path.name}: {where}: {exc.problem}") from None
+        if record.key in seen:
+            raise BatchFileError(f"{path.name}: row {number}: {record.key} appears twice")
+        seen.add(record.key)
+        records.append(record)
+    return insurer_id, kind, extract_date, records
+
+
+def import_directory(conn: sqlite3.Connection, directory: Path, now: datetime) -> ImportReport:
+    """Load every extract in ``directory`` (sorted by name, so older dates load first)."""
+    ensure_schema(conn)
+    report = ImportReport()
+    for path in sorted(p for p in directory.iterdir() if p.suffix in (".csv", ".xlsx")):
+        report.outcomes.append(_import_file(conn, path, now))
+    return report
+
+
+def _import_file(conn: sqlite3.Connection, path: Path, now: datetime) -> FileOutcome:
+    content = path.read_bytes()
+    digest = hashlib.sha256(content).hexdigest()
+    known = conn.execute("SELECT 1 FROM insurer_batch_files WHERE sha256 = ?", (digest,)).fetchone()
+    if known:
+        return FileOutcome(path.name, "skipped", detail="already imported (same checksum)")
+    try:
+        insurer_id, kind, extract_date, records = read_extract(path, content)
+    except BatchFileError as exc:
+        return FileOutcome(path.name, "rejected", detail=str(exc))
+    day = extract_date.isoformat()
+    with conn:  # one transaction: the whole file or nothing
+        conn.execute(
+            "INSERT INTO insurer_batch_files VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (digest, insurer_id, kind, path.name, day, len(records), now.isoformat()),
+        )
+        conn.executemany(
+            "INSERT INTO insurer_batch_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (insurer_id, kind, record_key) DO UPDATE SET"
+            " member_id = excluded.member_id, policy_no = excluded.policy_no,"
+            " extract_date = excluded.extract_date, file_sha256 = excluded.file_sha256,"
+            " payload = excluded.payload"
+            " WHERE excluded.extract_date >= insurer_batch_rows.extract_date",
+            [
+                (
+                    insurer_id,
+                    kind,
+                    r.key,
+                    r.member_id,
+                    r.policy_no,
+                    day,
+                    digest,
+                    json.dumps(r.payload, ensure_ascii=False),
+                )
+                for r in records
+            ],
+        )
+    return FileOutcome(path.name, "imported", rows=len(records))
+
+
+@dataclass(frozen=True, slots=True)
+class BatchAnswer:
+    policies: tuple[Policy, ...]
+    claims: tuple[Claim, ...]
+    extract_date: date | None
+
+
+def find_records(
+    conn: sqlite3.Connection,
+    insurer_id: str,
+    *,
+    member_ids: tuple[str, ...],
+    policy_no: str | None,
+    claim_no: str | None,
+) -> BatchAnswer:
+    """Rows of ``insurer_id`` about these members, this policy or this claim."""
+    ensure_schema(conn)
+    clauses, params = [], [insurer_id]
+    if member_ids:
+        clauses.append(f"member_id IN ({','.join('?' * len(member_ids))})")
+        params.extend(member_ids)
+    if policy_no:
+        clauses.append("policy_no = ?")
+        params.append(policy_no)
+    if claim_no:
+        clauses.append("(kind = 'claims' AND record_key = ?)")
+        params.append(claim_no)
+    if not clauses:
+        return BatchAnswer((), (), None)
+    rows = conn.execute(
+        "SELECT kind, payload, extract_date FROM insurer_batch_rows WHERE insurer_id = ? AND ("
+        + " OR ".join(clauses)
+        + ") ORDER BY kind, record_key",
+        params,
+    ).fetchall()
+    latest = conn.execute(
+        "SELECT max(extract_date) FROM insurer_batch_files WHERE insurer_id = ?", (insurer_id,)
+    ).fetchone()[0]
+    policies = tuple(policy_from_json(json.loads(p)) for k, p, _ in rows if k == "policies")
+    claims = tuple(claim_from_json(json.loads(p)) for k, p, _ in rows if k == "claims")
+    dates = [d for _, _, d in rows] or ([latest] if latest else [])
+    extract = date.fromisoformat(min(dates)) if dates else None
+    return BatchAnswer(policies, claims, extract)

@@ -1,0 +1,77 @@
+"""The last good answer of each insurer to each question, kept in the store.
+
+Within the TTL a cached answer is served instead of asking again; past it, the insurer is asked,
+and if it cannot answer the cached one is still shown, marked stale with its age, because an
+agent on a call is better served by yesterday's claim stage than by nothing.
+Rows hold normalised domain data only (no raw payloads) and are keyed by the query hash.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from cscdesk.domain.models import Claim, Policy
+from cscdesk.insurers.codec import claim_from_json, claim_to_json, policy_from_json, policy_to_json
+from cscdesk.insurers.port import InsurerResult
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS insurer_cache (
+    insurer_id TEXT NOT NULL,
+    query_key TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    PRIMARY KEY (insurer_id, query_key)
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class CachedAnswer:
+    policies: tuple[Policy, ...]
+    claims: tuple[Claim, ...]
+    as_of: datetime
+    fetched_at: datetime
+
+
+class AnswerCache:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def get(self, insurer_id: str, query_key: str) -> CachedAnswer | None:
+        row = self._conn.execute(
+            "SELECT payload, as_of, fetched_at FROM insurer_cache"
+            " WHERE insurer_id = ? AND query_key = ?",
+            (insurer_id, query_key),
+        ).fetchone()
+        if row is None:
+            return None
+        payload = json.loads(row[0])
+        return CachedAnswer(
+            policies=tuple(policy_from_json(p) for p in payload["policies"]),
+            claims=tuple(claim_from_json(c) for c in payload["claims"]),
+            as_of=datetime.fromisoformat(row[1]),
+            fetched_at=datetime.fromisoformat(row[2]),
+        )
+
+    def put(self, query_key: str, result: InsurerResult, fetched_at: datetime) -> None:
+        payload = {
+            "policies": [policy_to_json(p) for p in result.policies],
+            "claims": [claim_to_json(c) for c in result.claims],
+        }
+        as_of = result.as_of or fetched_at
+        with self._conn:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO insurer_cache"
+                " (insurer_id, query_key, payload, as_of, fetched_at) VALUES (?, ?, ?, ?, ?)",
+                (
+                    result.insurer_id,
+                    query_key,
+                    json.dumps(payload, ensure_ascii=False),
+                    as_of.isoformat(),
+                    fetched_at.isoformat(),
+                ),
+            )
