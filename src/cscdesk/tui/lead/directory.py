@@ -18,6 +18,7 @@ from cscdesk.reports.staffing import (
     plan_staffing,
     read_forecast,
 )
+from cscdesk.tui.i18n import current_language
 from cscdesk.tui.lead.recorder import SnapshotRecorder
 from cscdesk.tui.services import DeskServices
 
@@ -49,7 +50,7 @@ def roster(services: DeskServices) -> dict[str, Agent]:
 def group_names(services: DeskServices) -> dict[str, str]:
     _agents, groups, _insurers = _demo()
     known = [*groups, *_store_list(services.store, "skill_groups", "all")]
-    english = services.language.startswith("en")
+    english = current_language() == "en"
     return {g.id: (g.name_en if english else g.name) for g in known}
 
 

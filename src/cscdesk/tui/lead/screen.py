@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -121,23 +122,24 @@ class LeadScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", _("Filter"), id="lead.filter"),
-        Binding("s", "sort", _("Sort"), id="lead.sort"),
-        Binding("m", "monitor", _("Monitor"), id="lead.monitor"),
-        Binding("c", "coach", _("Coach"), id="lead.coach"),
-        Binding("b", "barge_in", _("Barge in"), id="lead.barge_in"),
-        Binding("x", "reset_state", _("Reset state"), id="lead.reset_state"),
-        Binding("t", "next_tab", _("Next tab"), id="lead.next_tab"),
-        Binding("r", "poll_now", _("Refresh"), id="lead.refresh"),
-        Binding("left_square_bracket", "replay(-1)", _("Replay back"), id="lead.replay_back"),
-        Binding("right_square_bracket", "replay(1)", _("Replay fwd"), id="lead.replay_forward"),
-        Binding("escape", "live", _("Live"), id="lead.live", show=False),
+        Binding("slash", "filter", "Filter", id="lead.filter"),
+        Binding("s", "sort", "Sort", id="lead.sort"),
+        Binding("m", "monitor", "Monitor", id="lead.monitor"),
+        Binding("c", "coach", "Coach", id="lead.coach"),
+        Binding("b", "barge_in", "Barge in", id="lead.barge_in"),
+        Binding("x", "reset_state", "Reset state", id="lead.reset_state"),
+        Binding("t", "next_tab", "Next tab", id="lead.next_tab"),
+        Binding("r", "poll_now", "Refresh", id="lead.refresh"),
+        Binding("left_square_bracket", "replay(-1)", "Replay back", id="lead.replay_back"),
+        Binding("right_square_bracket", "replay(1)", "Replay fwd", id="lead.replay_forward"),
+        Binding("escape", "live", "Live", id="lead.live", show=False),
     ]
 
     SORT_KEYS = AGENT_COLUMNS
 
     def __init__(self, services: DeskServices) -> None:
         super().__init__()
+        self._translate_bindings()
         self.services = services
         self.settings = services.settings
         self.snapshots = directory.snapshot_repository(services.store)
@@ -155,6 +157,14 @@ class LeadScreen(Screen[None]):
         self.filter_text = ""
         self._closing = False
         self._context_ready = False
+
+    def _translate_bindings(self) -> None:
+        """Footer labels in the desk's language, chosen when the screen is made (not imported)."""
+        table = self._bindings.key_to_bindings
+        for key, bindings in table.items():
+            table[key] = [
+                replace(b, description=_(b.description)) if b.description else b for b in bindings
+            ]
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -180,8 +190,7 @@ class LeadScreen(Screen[None]):
         return clock()
 
     def on_mount(self) -> None:
-        self.load_context()
-        self.poll()
+        self.load_context()  # the first poll starts once the roster is known
 
     def on_unmount(self) -> None:
         self._closing = True
@@ -214,6 +223,13 @@ class LeadScreen(Screen[None]):
         self.post_message(SnapshotTaken(snapshot))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "lead-context" and event.state == WorkerState.ERROR:
+            # The store could not be read: show the live board anyway, without history.
+            self.notify(str(event.worker.error), severity="warning", timeout=10)
+            if not self._context_ready:
+                self._context_ready = True
+                self.poll()
+            return
         if event.worker.group != POLL_GROUP:
             return
         if event.state == WorkerState.ERROR:
@@ -230,7 +246,10 @@ class LeadScreen(Screen[None]):
         self.plan = message.plan
         for summary in message.history:
             self.history.add(summary)
+        first_time = not self._context_ready
         self._context_ready = True
+        if first_time:
+            self.poll()
         if message.notice:
             self.notify(message.notice, severity="warning", timeout=10)
         self._draw_history()
