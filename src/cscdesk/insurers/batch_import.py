@@ -2,9 +2,9 @@
 
 File names say what they hold: ``{insurer}_{policies|claims}_{YYYYMMDD}.{csv|xlsx}``, the date
 being the extract date (数据截止日). A file is loaded all or nothing: one bad row rejects the
-whole file with its row, column and reason. A file already loaded (same SHA-256) is skipped, so
-re-running an import over the same folder changes nothing. A newer extract replaces the rows of
-an older one record by record; an older extract never overwrites newer data.
+whole file with its row, column and reason. A file already loaded (same name and SHA-256) is
+skipped, so re-running an import over the same folder changes nothing. A newer extract replaces
+the rows of an older one record by record; an older extract never overwrites newer data.
 """
 
 from __future__ import annotations
@@ -284,7 +284,8 @@ def import_directory(conn: sqlite3.Connection, directory: Path, now: datetime) -
 
 def _import_file(conn: sqlite3.Connection, path: Path, now: datetime) -> FileOutcome:
     content = path.read_bytes()
-    digest = hashlib.sha256(content).hexdigest()
+    # Name and content: the same rows re-sent as a later day's extract still confirm that day.
+    digest = hashlib.sha256(path.name.encode() + b"\0" + content).hexdigest()
     known = conn.execute("SELECT 1 FROM insurer_batch_files WHERE sha256 = ?", (digest,)).fetchone()
     if known:
         return FileOutcome(path.name, "skipped", detail="already imported (same checksum)")

@@ -105,8 +105,12 @@ def start_insurer_sims(
     host: str = "127.0.0.1",
     profiles: dict[str, FaultProfile] | None = None,
     batch_dir: Path | None = None,
+    port_base: int = 0,
 ) -> InsurerSimHandles:
-    """Start 瑞安, 嘉禾 and 华盈 on their own ports; write 安和's first extract to ``batch_dir``."""
+    """Start 瑞安, 嘉禾 and 华盈 on their own ports; write 安和's first extract to ``batch_dir``.
+
+    ``port_base`` 0 picks free ports; otherwise the services listen on port_base, +1 and +2.
+    """
     members, policies, claims = _load_records(store_path)
     return start_insurer_sims_for(
         members,
@@ -117,6 +121,7 @@ def start_insurer_sims(
         host=host,
         profiles=profiles,
         batch_dir=batch_dir,
+        port_base=port_base,
     )
 
 
@@ -130,6 +135,7 @@ def start_insurer_sims_for(
     host: str = "127.0.0.1",
     profiles: dict[str, FaultProfile] | None = None,
     batch_dir: Path | None = None,
+    port_base: int = 0,
 ) -> InsurerSimHandles:
     members, policies, claims = list(members), list(policies), list(claims)
     clock = SimClock(speed=speed)
@@ -140,10 +146,8 @@ def start_insurer_sims_for(
 
     services: dict[str, SimService] = {}
     try:
-        for insurer_id, kind in (
-            ("ruian", "rest_oauth"),
-            ("jiahe", "xml_hmac"),
-            ("huaying", "rest_oauth"),
+        for offset, (insurer_id, kind) in enumerate(
+            (("ruian", "rest_oauth"), ("jiahe", "xml_hmac"), ("huaying", "rest_oauth"))
         ):
             profile = chosen.get(insurer_id) or FaultProfile()
             stats = ServiceStats()
@@ -162,7 +166,7 @@ def start_insurer_sims_for(
                 issuer = TokenIssuer(client_id, secret, profile)
                 module = ruian if insurer_id == "ruian" else huaying
                 app = module.build_app(insurer_book, profile, issuer, stats)
-            thread = ServiceThread(app, host=host)
+            thread = ServiceThread(app, host=host, port=port_base + offset if port_base else 0)
             thread.start()
             services[insurer_id] = SimService(
                 insurer_id,
