@@ -380,3 +380,40 @@ def report_staffing(
             source, settings, forecast=forecast, day=day, aht=aht, fmt=fmt, write=click.echo
         )
     )
+
+
+@import_group.command("insurer-batch")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@pass_ctx
+def import_insurer_batch(ctx: Context, directory: Path) -> None:
+    """Load insurers' daily CSV/XLSX extracts from DIRECTORY (all or nothing per file)."""
+    from cscdesk.insurers.commands import run_batch_import
+
+    settings = ctx.settings()
+    store_path = settings.store.path or ctx.paths().store
+    sys.exit(run_batch_import(store_path, directory, click.echo))
+
+
+@main.command("insurers-sim")
+@click.option("--port-base", type=int, default=0, help="First port (0: free ports).")
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--speed", type=float, default=60.0, show_default=True, help="Simulated time ×.")
+@pass_ctx
+def insurers_sim(ctx: Context, port_base: int, seed: int, speed: float) -> None:
+    """Run the simulated insurers alone (瑞安 REST, 嘉禾 XML, 华盈 REST, 安和 batch files)."""
+    from cscdesk.insurers.commands import serve_insurer_sims
+
+    settings = ctx.settings()
+    paths = ctx.paths()
+    store_path = settings.store.path or paths.store
+    batch_dir = paths.data_dir / "insurer-extracts"
+    sys.exit(
+        serve_insurer_sims(
+            store_path,
+            port_base=port_base,
+            seed=seed,
+            speed=speed,
+            batch_dir=batch_dir,
+            write=click.echo,
+        )
+    )
