@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -81,7 +82,7 @@ def audit() -> AuditTrail:
 
 @pytest.fixture
 def user_repo(tmp_path: Path) -> UserRepository:
-    db = Database(tmp_path / "users.db")
+    db = Database(sqlite3.connect(tmp_path / "users.db", check_same_thread=False))
     users_table.create_tables(db)
     return UserRepository(db)
 
