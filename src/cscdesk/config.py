@@ -64,6 +64,9 @@ class DeskSettings(_Section):
 class StoreSettings(_Section):
     path: Path | None = None  # default: <data dir>/cscdesk.db
     busy_timeout_ms: int = Field(default=5000, ge=0)
+    encryption_key: SecretRef = None  # "keyring:NAME": SQLCipher at rest (extra "encryption")
+
+    _secret_key = field_validator("encryption_key")(_check_secret_ref)
 
 
 class CallCenterSettings(_Section):
@@ -204,6 +207,7 @@ class SecuritySettings(_Section):
     login_required: bool = True
     lockout_attempts: int = Field(default=5, ge=1)
     lockout_minutes: int = Field(default=15, ge=1)
+    password_max_age_days: int = Field(default=90, ge=0)  # 0: never ask for a change
     idle_lock_minutes: int = Field(default=10, ge=1)
     reveal_seconds: int = Field(default=30, ge=5, le=600)
     audit_retention_days: int = Field(default=365, ge=183)
