@@ -14,13 +14,13 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cscdesk.insurers.adapters.base import Clock, utc_now
 from cscdesk.insurers.breaker import BreakerState, CircuitBreaker
-from cscdesk.insurers.cache import AnswerCache
+from cscdesk.insurers.cache import AnswerCache, CachedAnswer
 from cscdesk.insurers.port import ErrorKind, InsurerAdapter, InsurerResult, LookupQuery
 
 if TYPE_CHECKING:
@@ -156,7 +156,7 @@ class InsurerGateway:
     def _from_cache(
         self,
         channel: Channel,
-        cached: Any,
+        cached: CachedAnswer,
         now: datetime,
         *,
         stale: bool,
@@ -179,7 +179,7 @@ class InsurerGateway:
     def _fallback(
         self,
         channel: Channel,
-        cached: Any,
+        cached: CachedAnswer | None,
         kind: ErrorKind,
         message: str,
         elapsed_ms: float = 0.0,
@@ -225,8 +225,6 @@ class InsurerGateway:
 
 
 def _with(result: InsurerResult, **changes: Any) -> InsurerResult:
-    from dataclasses import replace
-
     return replace(result, **changes)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal, Protocol
@@ -89,9 +89,6 @@ class InsurerResult:
     @property
     def ok(self) -> bool:
         return self.error is None
-
-    def failed(self, kind: ErrorKind, message: str) -> InsurerResult:
-        return replace(self, error_kind=kind, error=message)
 
 
 class InsurerError(Exception):

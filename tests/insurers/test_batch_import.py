@@ -1,0 +1,123 @@
+"""Daily extracts: a bad row rejects its whole file and says where; re-imports change nothing;
+a newer extract updates claim stages and an older one never rolls them back."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cscdesk.domain.models import ClaimStage
+from cscdesk.insurers.batch_import import find_records, import_directory
+from cscdesk.insurers.sim import InsurerSimHandles
+from cscdesk.insurers.storage import connection, create_tables
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+def _all_of_anhe(store: Any, sims: InsurerSimHandles) -> Any:
+    return find_records(
+        connection(store),
+        "anhe",
+        member_ids=tuple(sims.batch_book.people),
+        policy_no=None,
+        claim_no=None,
+    )
+
+
+def _corrupt_csv(path: Path, row: int, column: str, value: str) -> None:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[row - 2][column] = value
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_a_bad_row_rejects_its_file_naming_row_and_column(
+    sims: InsurerSimHandles, store: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    policies, claims = sims.write_batch(folder, date(2026, 11, 23))
+    assert len(sims.batch_book.policies) >= 3, "demo data gives 安和 several policies"
+    _corrupt_csv(policies, 4, "start", "2026-02-30")
+
+    report = import_directory(connection(store), folder, NOW)
+
+    outcomes = {o.file_name: o for o in report.outcomes}
+    rejected = outcomes[policies.name]
+    assert rejected.status == "rejected" and not report.ok
+    assert "row 4" in rejected.detail and "column start" in rejected.detail
+    assert outcomes[claims.name].status == "imported"  # files stand or fall alone
+    answer = _all_of_anhe(store, sims)
+    assert answer.policies == ()  # nothing from the bad file
+    assert len(answer.claims) == len(sims.batch_book.claims)
+
+
+def test_importing_the_same_files_twice_changes_nothing(
+    sims: InsurerSimHandles, store: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    sims.write_batch(folder, date(2026, 11, 23))
+    first = import_directory(connection(store), folder, NOW)
+    before = _all_of_anhe(store, sims)
+    second = import_directory(connection(store), folder, NOW + timedelta(hours=1))
+
+    assert first.count("imported") == 2
+    assert second.count("skipped") == 2 and second.count("imported") == 0
+    assert _all_of_anhe(store, sims) == before
+    assert {p.policy_no for p in before.policies} == {p.policy_no for p in sims.batch_book.policies}
+
+
+def test_a_newer_extract_moves_claims_on_and_an_older_one_does_not_roll_back(
+    sims: InsurerSimHandles, store: Any, tmp_path: Path
+) -> None:
+    conn = connection(store)
+    create_tables(conn)
+    start_stages = {c.claim_no: c.stage for c in sims.batch_book.claims}
+    assert start_stages, "demo data gives 安和 some claims"
+    import_directory(conn, _extract(sims, tmp_path / "d1", date(2026, 11, 23)), NOW)
+
+    sims.advance(timedelta(days=120))
+    import_directory(conn, _extract(sims, tmp_path / "d2", date(2026, 11, 24)), NOW)
+    later = {c.claim_no: c.stage for c in _all_of_anhe(store, sims).claims}
+    assert set(later.values()) <= {ClaimStage.PAID, ClaimStage.REFUSED}
+
+    old = tmp_path / "d1"
+    for path in old.iterdir():  # a re-sent old extract under a new checksum
+        path.rename(path.with_name(path.name.replace("20261123", "20261122")))
+    (old / "anhe_policies_20261122.csv").write_text(
+        (old / "anhe_policies_20261122.csv").read_text(encoding="utf-8-sig") + "\n",
+        encoding="utf-8-sig",
+    )
+    import_directory(conn, old, NOW)
+    after = _all_of_anhe(store, sims)
+    assert {c.claim_no: c.stage for c in after.claims} == later
+    assert after.extract_date == date(2026, 11, 24)
+
+
+def test_unreadable_or_misnamed_files_are_rejected_with_a_reason(
+    store: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "anhe_claims_20261124.xlsx").write_bytes(b"this is not a workbook")
+    (folder / "claims-latest.csv").write_text("claim_no\n1\n", encoding="utf-8")
+    (folder / "anhe_policies_20261124.csv").write_text(
+        "policy_no,product\nP1,x\n", encoding="utf-8"
+    )
+
+    report = import_directory(connection(store), folder, NOW)
+
+    details = {o.file_name: o.detail for o in report.outcomes}
+    assert all(o.status == "rejected" for o in report.outcomes)
+    assert "not a readable XLSX" in details["anhe_claims_20261124.xlsx"]
+    assert "name must be" in details["claims-latest.csv"]
+    assert "sub_policy_no" in details["anhe_policies_20261124.csv"]
+
+
+def _extract(sims: InsurerSimHandles, folder: Path, day: date) -> Path:
+    sims.write_batch(folder, day)
+    return folder
