@@ -1,0 +1,162 @@
+"""What ``cscdesk users …`` and ``cscdesk audit …`` do, kept out of ``cli.py`` so that it only wires.
+
+These are the dedicated admin and audit interfaces 等保二级 (安全管理中心) asks for: the acting
+person signs in with their own account (audited, lockout applies), the role decides what they may
+do, and every change is written to the audit log. Passwords come from a hidden prompt or stdin,
+never from the command line. Functions return an exit status: 0 fine, 1 refused, 2 bad input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from cscdesk.domain.access import AccessDenied, LockoutRule, Permission, Role, User, require
+from cscdesk.security.events import AuditWriter
+from cscdesk.security.login import LoginFailed, LoginPolicy, LoginService
+from cscdesk.security.passwords import WeakPassword
+from cscdesk.security.users import InvalidUser, UserDirectory
+from cscdesk.store.users import UnknownUser, UserExists, UserRepository
+
+Write = Callable[[str], None]
+AskSecret = Callable[[str], str]
+Clock = Callable[[], datetime]
+
+OK, REFUSED, BAD_INPUT = 0, 1, 2
+
+
+def store_audit_writer(store: Any) -> AuditWriter:
+    """The store's hash-chained audit log as an ``AuditWriter``."""
+
+    def write(
+        actor: str,
+        action: str,
+        subject: str,
+        detail: Mapping[str, Any],
+        *,
+        success: bool = True,
+    ) -> None:
+        store.audit.append(
+            actor=actor, action=str(action), subject=subject, detail=dict(detail), success=success
+        )
+
+    return write
+
+
+@dataclass
+class Security:
+    """The security services over one store, built by the composition root."""
+
+    users: UserRepository
+    directory: UserDirectory
+    login: LoginService
+    audit: AuditWriter
+
+
+def build_security(store: Any, settings: Any, clock: Clock) -> Security:
+    audit = store_audit_writer(store)
+    repo = UserRepository(store.db)
+    sec = settings.security
+    max_age = sec.password_max_age_days
+    policy = LoginPolicy(
+        LockoutRule(attempts=sec.lockout_attempts, lock_for=timedelta(minutes=sec.lockout_minutes)),
+        timedelta(days=max_age) if max_age else None,
+    )
+    return Security(
+        repo, UserDirectory(repo, audit, clock), LoginService(repo, audit, policy, clock), audit
+    )
+
+
+def sign_in(security: Security, user_id: str, ask: AskSecret, write: Write) -> User | None:
+    """The acting person's own login for an admin or audit command; None (reported) on failure."""
+    try:
+        return security.login.login(user_id, ask(f"password for {user_id}")).user
+    except LoginFailed as exc:
+        write(f"refused: {exc}")
+        return None
+
+
+def _acting(security: Security, as_user: str | None, ask: AskSecret, write: Write,
+            permission: Permission) -> User | None:  # fmt: skip
+    if not as_user:
+        write("refused: name yourself with --as-user ID (an admin or auditor account)")
+        return None
+    user = sign_in(security, as_user, ask, write)
+    if user is None:
+        return None
+    try:
+        require(user, permission)
+    except AccessDenied:
+        security.audit(user.id, "access_denied", f"permission:{permission}", {}, success=False)
+        write(f"refused: {user.id} ({user.role}) may not {permission.value.replace('_', ' ')}")
+        return None
+    return user
+
+
+def _new_password(ask: AskSecret, user_id: str) -> str:
+    return ask(f"new password for {user_id}")
+
+
+def users_add(security: Security, *, as_user: str | None, user: User, ask: AskSecret,
+              write: Write) -> int:  # fmt: skip
+    try:
+        if security.directory.is_empty():
+            security.directory.bootstrap_admin(user, _new_password(ask, user.id))
+            write(f"created the first admin account {user.id}")
+            return OK
+        admin = _acting(security, as_user, ask, write, Permission.MANAGE_USERS)
+        if admin is None:
+            return REFUSED
+        security.directory.add(admin, user, _new_password(ask, user.id))
+    except (InvalidUser, WeakPassword, UserExists) as exc:
+        write(f"error: {exc}")
+        return BAD_INPUT
+    write(f"created {user.role.value} account {user.id}")
+    return OK
+
+
+def users_list(security: Security, *, as_user: str | None, ask: AskSecret, write: Write) -> int:
+    admin = _acting(security, as_user, ask, write, Permission.MANAGE_USERS)
+    if admin is None:
+        return REFUSED
+    write(f"{'id':<20} {'role':<15} {'insurer':<10} {'ccc user':<14} {'state':<8} password set")
+    now = datetime.now().astimezone()
+    for record in security.directory.list(admin):
+        u = record.user
+        state = (
+            "disabled" if u.disabled else ("locked" if record.login.is_locked(now) else "active")
+        )
+        write(
+            f"{u.id:<20} {u.role.value:<15} {u.insurer_id or '-':<10} {u.ccc_user_id or '-':<14} "
+            f"{state:<8} {record.password_changed_at:%Y-%m-%d}"
+        )
+    return OK
+
+
+def users_change(security: Security, *, as_user: str | None, user_id: str, change: str,
+                 ask: AskSecret, write: Write) -> int:  # fmt: skip
+    """disable / enable / unlock / passwd for ``user_id``."""
+    if change == "passwd" and as_user == user_id:
+        actor = sign_in(security, user_id, ask, write)  # changing one's own password
+    else:
+        actor = _acting(security, as_user, ask, write, Permission.MANAGE_USERS)
+    if actor is None:
+        return REFUSED
+    try:
+        security.users.require(user_id)
+        if change in ("disable", "enable"):
+            security.directory.set_disabled(actor, user_id, change == "disable")
+        elif change == "unlock":
+            security.directory.unlock(actor, user_id)
+        else:
+            security.directory.set_password(actor, user_id, _new_password(ask, user_id))
+    except (InvalidUser, WeakPassword, UnknownUser) as exc:
+        write(f"error: {exc}")
+        return BAD_INPUT
+    write(f"{change}: {user_id} done")
+    return OK
+
+
+ROLE_NAMES = [r.value for r in Role]
