@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 
 def run_desk(settings: Any, paths: Any, *, role: str, lang: str | None) -> None:
-    from textual.app import App, ComposeResult
-    from textual.widgets import Footer, Header, Static
+    """Build the services (wiring.py), run the app, and stop everything on the way out."""
+    from cscdesk.tui.app import DeskApp
+    from cscdesk.tui.i18n import resolve_language
+    from cscdesk.wiring import WiringError, build_services, close_services
 
-    class PlaceholderDesk(App[None]):
-        TITLE = "cscdesk"
-        BINDINGS = [("q", "quit", "Quit")]
-
-        def compose(self) -> ComposeResult:
-            yield Header()
-            yield Static(f"cscdesk — {role} desk (data: {paths.data_dir})")
-            yield Footer()
-
-    PlaceholderDesk().run()
+    language = resolve_language(lang if lang and lang != "auto" else settings.desk.language)
+    try:
+        services = build_services(settings, paths, language=language)
+    except WiringError as exc:
+        print(f"cscdesk: {exc}", file=sys.stderr)
+        sys.exit(2)
+    try:
+        DeskApp(services, role=role).run()
+    finally:
+        close_services(services)

@@ -12,6 +12,7 @@ from typing import Any
 
 from cscdesk.callcenter.port import CallCenterPort
 from cscdesk.config import Paths, Settings
+from cscdesk.domain.models import Agent, SkillGroup
 
 
 @dataclass
@@ -28,3 +29,9 @@ class DeskServices:
     sim_clock: Callable[[], datetime] | None = None  # simulated time, demo only
     background: list[Any] = field(default_factory=list)  # things to stop on exit (sim handles…)
     language: str = "zh_CN"
+    # the center's directory as the desk shows it (names in both languages, wrap-up rules);
+    # empty: the desk falls back to the demo scenario's
+    skill_groups: tuple[SkillGroup, ...] = ()
+    agents: tuple[Agent, ...] = ()
+    break_codes: tuple[tuple[str, str, str], ...] = ()  # (code, 中文, English)
+    wrap_up_codes: tuple[tuple[str, str, str], ...] = ()

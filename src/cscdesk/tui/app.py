@@ -1,0 +1,74 @@
+"""The Textual application: language, theme and keymap from settings, then the chosen screen.
+
+The app is handed a ready ``DeskServices`` and builds nothing itself (cli.py → wiring.py do).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from cscdesk.tui.i18n import _, set_language
+from cscdesk.tui.keys import localize
+from cscdesk.tui.services import DeskServices
+
+
+class DeskApp(App[None]):
+    TITLE = "cscdesk"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)]
+
+    def __init__(self, services: DeskServices, *, role: str = "agent") -> None:
+        self.language = set_language(services.language)
+        super().__init__()
+        localize(self)
+        self.services = services
+        self.role = role
+        self.title = _("cscdesk — customer service desk")
+
+    def on_mount(self) -> None:
+        settings = self.services.settings
+        if settings.desk.theme in self.available_themes:
+            self.theme = settings.desk.theme
+        else:
+            self.notify(_("Unknown theme {theme}; using the default").format(theme=settings.desk.theme),
+                        severity="warning")  # fmt: skip
+        if settings.keymap:
+            self.set_keymap(dict(settings.keymap))
+        self.push_screen(self._first_screen())
+
+    async def on_unmount(self) -> None:
+        # closing a broken connection must not turn an exit into a crash
+        with contextlib.suppress(Exception):
+            await self.services.call_center.aclose()
+
+    def _first_screen(self) -> Screen[Any]:
+        if self.role == "lead":
+            try:
+                from cscdesk.tui.lead.screen import LeadScreen
+            except ImportError as exc:
+                self.notify(_("The team-lead wallboard is not available: {error}").format(error=exc),
+                            severity="error", timeout=15)  # fmt: skip
+            else:
+                return LeadScreen(self.services)
+        from cscdesk.tui.screens.agent import AgentScreen
+
+        return AgentScreen(self.services)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for action, title, help_text in (
+            ("search", "Search customers", "By mobile, ID number, name, policy no. or claim no."),
+            ("new_ticket", "New ticket", "Open a ticket for the customer on screen"),
+            ("ready", "Ready", "Take calls"),
+            ("take_break", "Break", "Pause with a reason code"),
+            ("sign_in", "Sign in to skill groups", "Choose the queues to serve"),
+            ("help", "Keys", "Every key and its binding id"),
+        ):
+            method = getattr(screen, f"action_{action}", None)
+            if method is not None:
+                yield SystemCommand(_(title), _(help_text), method)

@@ -1,0 +1,159 @@
+"""The desk's questions to the local store, as plain blocking calls for thread workers.
+
+The store is SQLite; these functions run only inside ``@work(thread=True)`` workers, which post
+the answers as messages. Keeping the store's method names in this one module means a change
+there touches one file of the desk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from cscdesk.domain.models import Member, Ticket, TicketEvent, TicketStatus
+from cscdesk.domain.privacy import normalise_mobile
+from cscdesk.tui.messages import ProfileData
+
+TIMELINE_LIMIT = 20
+SEARCH_LIMIT = 50
+_ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
+_MOBILE = re.compile(r"^(\+?86)?1[3-9]\d{9}$")
+_OPEN = {TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING_CUSTOMER, TicketStatus.ESCALATED}
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One line of a customer's history: a call or a ticket, newest first."""
+
+    at: Any
+    kind: str  # "call" / "ticket"
+    ref: str  # contact id or ticket id
+    summary: str
+    outcome: str
+    recorded: bool = False
+
+
+class DeskData:
+    """Read and write what the desk needs; every method blocks (call it from a worker)."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    # ---------------------------------------------------------------- members
+    def members_for_caller(self, number: str) -> list[Member]:
+        mobile = normalise_mobile(number)
+        if not mobile:
+            return []
+        return list(self.store.members.by_mobile(mobile))
+
+    def search(self, text: str) -> list[Member]:
+        """Mobile, ID number, name, policy no. or claim no.; most specific first."""
+        query = text.strip()
+        if not query:
+            return []
+        compact = re.sub(r"[\s\-]", "", query)
+        if _MOBILE.match(compact):
+            found = self.members_for_caller(compact)
+            if found:
+                return found
+        if _ID_NUMBER.match(compact):
+            found = list(self.store.members.by_id_number(compact.upper()))
+            if found:
+                return found
+        return list(self.store.members.search(query, limit=SEARCH_LIMIT))[:SEARCH_LIMIT]
+
+    def profile(self, member_id: str) -> ProfileData:
+        members = self.store.members
+        member = members.get(member_id)
+        main = None
+        if member.main_member_id and member.main_member_id != member.id:
+            main = members.get(member.main_member_id)
+        head = main or member
+        dependants = [d for d in members.dependants_of(head.id) if d.id != member.id]
+        employer_name = self._employer_name(member.employer_id)
+        timeline = self.timeline(member)
+        policies = list(self.store.policies.for_member(member.id))
+        claims = list(self.store.policies.claims_for_member(member.id))
+        return ProfileData(member, employer_name, main, dependants, timeline, policies, claims)
+
+    def _employer_name(self, employer_id: str) -> str | None:
+        employers = getattr(self.store, "employers", None)
+        if employers is None:
+            return None
+        try:
+            employer = employers.get(employer_id)
+        except (KeyError, LookupError):
+            return None
+        return getattr(employer, "name", None)
+
+    def timeline(self, member: Member) -> list[TimelineEntry]:
+        entries: list[TimelineEntry] = []
+        for call in self.store.calls.for_member(member.id, limit=TIMELINE_LIMIT):
+            entries.append(
+                TimelineEntry(
+                    at=call.started_at,
+                    kind="call",
+                    ref=call.contact_id,
+                    summary=call.wrap_up_code or call.skill_group or "",
+                    outcome=call.outcome.value,
+                    recorded=call.recorded,
+                )
+            )
+        for ticket in self.store.tickets.for_member(member.id):
+            entries.append(
+                TimelineEntry(
+                    at=ticket.created_at,
+                    kind="ticket",
+                    ref=ticket.id,
+                    summary=ticket.title,
+                    outcome=ticket.status.value,
+                )
+            )
+        entries.sort(key=lambda e: e.at, reverse=True)
+        return entries[:TIMELINE_LIMIT]
+
+    # ---------------------------------------------------------------- tickets
+    def my_tickets(self, owner: str) -> list[Ticket]:
+        return [t for t in self.store.tickets.open_for_owner(owner) if t.status in _OPEN]
+
+    def ticket(self, ticket_id: str) -> Ticket:
+        ticket: Ticket = self.store.tickets.get(ticket_id)
+        return ticket
+
+    def ticket_events(self, ticket_id: str) -> list[TicketEvent]:
+        return list(self.store.tickets.events(ticket_id))
+
+    def new_ticket_id(self) -> str:
+        return str(self.store.tickets.new_ticket_id())
+
+    def save_new(self, ticket: Ticket, event: TicketEvent) -> None:
+        self.store.tickets.save_new(ticket, event)
+
+    def save_changes(self, base: Ticket, changes: Iterable[tuple[Ticket, TicketEvent]]) -> Ticket:
+        """Write successive edits of one ticket; each expects the version before it."""
+        version = base.version
+        latest = base
+        for ticket, event in changes:
+            self.store.tickets.save_change(ticket, event, base_version=version)
+            version = ticket.version
+            latest = ticket
+        return latest
+
+    def backlog(self) -> int | None:
+        outbox = getattr(self.store, "outbox", None)
+        return None if outbox is None else int(outbox.backlog_count())
+
+    def calls_for_ticket(self, ticket: Ticket) -> list[Any]:
+        calls = []
+        if ticket.contact_id:
+            with contextlib.suppress(KeyError, LookupError):
+                calls.append(self.store.calls.get(ticket.contact_id))
+        return calls
+
+    # ------------------------------------------------------------------ audit
+    def audit(self, actor: str, action: str, target_type: str, target_id: str, outcome: str,
+              detail: dict[str, Any] | None = None) -> None:  # fmt: skip
+        self.store.audit.append(actor, action, target_type, target_id, outcome, detail or {})

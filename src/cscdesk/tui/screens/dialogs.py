@@ -1,0 +1,185 @@
+"""Small modal dialogs of the call flow: pick one, sign in to groups, transfer, wrap up.
+
+Each returns its answer through ``dismiss``; Escape cancels with None. Nothing here talks to the
+call system: the agent screen acts on the answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    Label,
+    OptionList,
+    RadioButton,
+    RadioSet,
+    Select,
+    SelectionList,
+)
+from textual.widgets.option_list import Option
+
+from cscdesk.tui.i18n import _
+from cscdesk.tui.keys import localize
+
+DIALOG_CSS = """
+.dialog { width: 70; max-width: 95%; height: auto; max-height: 90%; border: thick $primary;
+          background: $surface; padding: 1 2; }
+.dialog .title { text-style: bold; margin-bottom: 1; }
+.dialog .buttons { height: auto; margin-top: 1; align-horizontal: right; }
+.dialog .buttons Button { margin-left: 1; }
+.dialog .error { color: $error; }
+"""
+
+
+T = TypeVar("T")
+
+
+class _Dialog(ModalScreen[T | None], Generic[T]):
+    DEFAULT_CSS = "_Dialog { align: center middle; }" + DIALOG_CSS
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog-cancel")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        localize(self)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def buttons(self, ok: str) -> Horizontal:
+        return Horizontal(
+            Button(_("Cancel"), id="cancel"),
+            Button(_(ok), id="ok", variant="primary"),
+            classes="buttons",
+        )
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+
+class ChooserDialog(_Dialog[str]):
+    """Choose one of several options (break reason, which member is calling...)."""
+
+    def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.options = options
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="title")
+            yield OptionList(*(Option(label, id=key) for key, label in self.options))
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+class SignInDialog(_Dialog[list[str]]):
+    """Tick the skill groups to take calls from."""
+
+    def __init__(self, groups: list[tuple[str, str]], selected: set[str]) -> None:
+        super().__init__()
+        self.groups = groups
+        self.selected = selected
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(_("Sign in to skill groups"), classes="title")
+            yield SelectionList[str](
+                *((label, key, key in self.selected) for key, label in self.groups)
+            )
+            yield Label("", id="error", classes="error")
+            yield self.buttons("Sign in")
+
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        chosen = list(self.query_one(SelectionList).selected)
+        if not chosen:
+            self.query_one("#error", Label).update(_("Choose at least one skill group"))
+            return
+        self.dismiss(chosen)
+
+
+@dataclass(frozen=True, slots=True)
+class TransferRequest:
+    target: str
+    target_type: str  # "skillgroup" / "agent"
+    attended: bool
+
+
+class TransferDialog(_Dialog[TransferRequest]):
+    """Blind or attended transfer to a skill group (e.g. an insurer's team) or a colleague."""
+
+    def __init__(self, groups: list[tuple[str, str]], agents: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.targets = [(f"skillgroup:{k}", _("Group") + f": {v}") for k, v in groups] + [
+            (f"agent:{k}", _("Agent") + f": {v}") for k, v in agents
+        ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(_("Transfer the call"), classes="title")
+            yield Select([(label, key) for key, label in self.targets], prompt=_("Transfer to"))
+            with RadioSet(id="mode"):
+                yield RadioButton(_("Blind transfer"), value=True, id="blind")
+                yield RadioButton(_("Attended (consult first)"), id="attended")
+            yield Label("", id="error", classes="error")
+            yield self.buttons("Transfer")
+
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        value = self.query_one(Select).value
+        if not isinstance(value, str):
+            self.query_one("#error", Label).update(_("Choose where to transfer the call"))
+            return
+        kind, target = value.split(":", 1)
+        attended = self.query_one("#attended", RadioButton).value
+        self.dismiss(TransferRequest(target, kind, attended))
+
+
+@dataclass(frozen=True, slots=True)
+class WrapUp:
+    code: str | None
+    notes: str
+    create_ticket: bool
+
+
+class WrapUpDialog(_Dialog[WrapUp]):
+    """After-call work: wrap-up code (required where the skill group says so) and notes."""
+
+    def __init__(self, codes: list[tuple[str, str]], required: bool, suggest_ticket: bool) -> None:
+        super().__init__()
+        self.codes = codes
+        self.required = required
+        self.suggest_ticket = suggest_ticket
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(_("Wrap up the call"), classes="title")
+            prompt = _("Wrap-up code (required)") if self.required else _("Wrap-up code")
+            yield Select([(label, key) for key, label in self.codes], prompt=prompt, id="code")
+            yield Input(placeholder=_("Notes"), id="notes")
+            yield Checkbox(_("Open a ticket for this call"), self.suggest_ticket, id="ticket")
+            yield Label("", id="error", classes="error")
+            yield self.buttons("Finish")
+
+    @on(Input.Submitted, "#notes")
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        value = self.query_one("#code", Select).value
+        code = value if isinstance(value, str) else None
+        if self.required and code is None:
+            self.query_one("#error", Label).update(_("This skill group requires a wrap-up code"))
+            return
+        notes = self.query_one("#notes", Input).value.strip()
+        self.dismiss(WrapUp(code, notes, self.query_one("#ticket", Checkbox).value))

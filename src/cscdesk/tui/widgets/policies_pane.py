@@ -1,0 +1,108 @@
+"""Policies and claims across insurers, filled one insurer at a time as each answers.
+
+Each insurer gets a line saying where its answer came from (live, daily batch, cache), how old it
+is, and whether it failed or is stale, so the agent never mistakes old data for today's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from cscdesk.domain.privacy import mask_name
+from cscdesk.tui.i18n import _
+
+SOURCE_LABELS = {"live": "live", "batch": "daily batch", "cache": "cached"}
+
+
+def _age(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f}s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f}min"
+    if seconds < 172800:
+        return f"{seconds / 3600:.0f}h"
+    return f"{seconds / 86400:.0f}d"
+
+
+def freshness(result: Any) -> Text:
+    """One insurer's status: ✓ live 2s / ! cached 3h (stale) / ✗ failed: reason."""
+    text = Text()
+    text.append(result.insurer_name, "bold")
+    text.append(" ")
+    if result.error and not result.policies and not result.claims:
+        text.append("✗ " + _("failed") + f": {result.error}", "bold red")
+        return text
+    mark, style = ("!", "yellow") if result.stale or result.error else ("✓", "green")
+    text.append(f"{mark} {_(SOURCE_LABELS.get(result.source, result.source))}", style)
+    text.append(f" {_age(result.age_seconds)}", "dim")
+    if result.stale:
+        text.append(" (" + _("stale") + ")", "yellow")
+    if result.error:
+        text.append(" (" + _("live lookup failed") + ")", "yellow")
+    return text
+
+
+class PoliciesPane(Vertical):
+    def compose(self) -> ComposeResult:
+        yield Static(_("Policies appear here when a customer is on screen."), id="insurer-status")
+        policies: DataTable[str | Text] = DataTable(id="policies", cursor_type="row")
+        yield policies
+        claims: DataTable[str | Text] = DataTable(id="claims", cursor_type="row")
+        yield claims
+        yield Static("", id="policy-detail")
+
+    def on_mount(self) -> None:
+        policies = self.query_one("#policies", DataTable)
+        for key, label in (("insurer", "Insurer"), ("policy", "Policy no."),
+                           ("product", "Product"), ("insured", "Insured"),
+                           ("period", "Period"), ("status", "Status")):  # fmt: skip
+            policies.add_column(_(label), key=key)
+        claims = self.query_one("#claims", DataTable)
+        for key, label in (("insurer", "Insurer"), ("claim", "Claim no."), ("stage", "Stage"),
+                           ("claimed", "Claimed"), ("paid", "Paid"), ("hospital", "Hospital")):  # fmt: skip
+            claims.add_column(_(label), key=key)
+
+    def start(self, insurer_names: list[str]) -> None:
+        self.query_one("#policies", DataTable).clear()
+        self.query_one("#claims", DataTable).clear()
+        self.query_one("#policy-detail", Static).update("")
+        waiting = Text(_("Asking") + ": " + ", ".join(insurer_names) + " …", "dim")
+        self.query_one("#insurer-status", Static).update(waiting)
+
+    def show(self, results: list[Any], member_names: dict[str, str], pending: list[str]) -> None:
+        lines = Text("\n").join(freshness(r) for r in results)
+        if pending:
+            if lines:
+                lines.append("\n")
+            lines.append(_("Waiting for") + ": " + ", ".join(pending), "dim")
+        self.query_one("#insurer-status", Static).update(lines)
+        policies = self.query_one("#policies", DataTable)
+        claims = self.query_one("#claims", DataTable)
+        for result in results:
+            for policy in result.policies:
+                key = f"{result.insurer_id}:{policy.policy_no}:{policy.sub_policy_no}"
+                if key in policies.rows:
+                    continue
+                insured = mask_name(member_names.get(policy.member_id, policy.member_id))
+                policies.add_row(
+                    result.insurer_name, policy.policy_no, policy.product, insured,
+                    f"{policy.start:%Y-%m-%d}~{policy.end:%Y-%m-%d}",
+                    _(policy.status.value), key=key,
+                )  # fmt: skip
+            for claim in result.claims:
+                key = f"{result.insurer_id}:{claim.claim_no}"
+                if key in claims.rows:
+                    continue
+                paid = "—" if claim.amount_paid is None else f"{claim.amount_paid:,.2f}"
+                claims.add_row(
+                    result.insurer_name, claim.claim_no, _(claim.stage.value),
+                    f"{claim.amount_claimed:,.2f}", paid, claim.hospital or "—", key=key,
+                )  # fmt: skip
+
+    def detail(self, text: Text) -> None:
+        self.query_one("#policy-detail", Static).update(text)

@@ -1,0 +1,85 @@
+"""The top line: who is signed in, their state and its timer, and how healthy the link is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from cscdesk.callcenter.port import AgentStatus
+from cscdesk.tui.format import clock
+from cscdesk.tui.i18n import _
+
+STATUS_LABELS = {
+    AgentStatus.OFFLINE: "Signed out",
+    AgentStatus.READY: "Ready",
+    AgentStatus.BREAK: "Break",
+    AgentStatus.RINGING: "Ringing",
+    AgentStatus.TALKING: "Talking",
+    AgentStatus.HOLDING: "On hold",
+    AgentStatus.WORKING: "After-call work",
+    AgentStatus.OUTBOUND: "Dialling",
+}
+STATUS_STYLE = {
+    AgentStatus.OFFLINE: "dim",
+    AgentStatus.READY: "bold green",
+    AgentStatus.BREAK: "yellow",
+    AgentStatus.RINGING: "bold black on yellow",
+    AgentStatus.TALKING: "bold cyan",
+    AgentStatus.HOLDING: "bold magenta",
+    AgentStatus.WORKING: "bold blue",
+    AgentStatus.OUTBOUND: "bold cyan",
+}
+
+
+@dataclass(slots=True)
+class StatusFacts:
+    agent_name: str = ""
+    affiliation: str = ""  # "broker" or "seconded: <insurer>"
+    status: AgentStatus = AgentStatus.OFFLINE
+    state_since: datetime | None = None
+    break_label: str | None = None
+    last_ok: datetime | None = None
+    latency_ms: float | None = None
+    offline: bool = False
+    backlog: int | None = None
+    sim_time: datetime | None = None
+
+
+class StatusBar(Static):
+    """Rendered from ``StatusFacts`` every second; never asks anything itself."""
+
+    DEFAULT_CSS = """
+    StatusBar { height: 1; background: $panel; padding: 0 1; }
+    """
+
+    def show(self, facts: StatusFacts, now: datetime) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(facts.agent_name or "—", "bold")
+        if facts.affiliation:
+            text.append(f" ({facts.affiliation})", "dim")
+        text.append("  ")
+        label = _(STATUS_LABELS[facts.status])
+        if facts.break_label and facts.status is AgentStatus.BREAK:
+            label = f"{label}: {facts.break_label}"
+        text.append(f" {label} ", STATUS_STYLE[facts.status])
+        if facts.state_since is not None and facts.status is not AgentStatus.OFFLINE:
+            text.append(" " + clock((now - facts.state_since).total_seconds()))
+        text.append("  │ ")
+        if facts.offline:
+            text.append(_("offline"), "bold red")
+        elif facts.last_ok is None:
+            text.append(_("connecting…"), "yellow")
+        else:
+            age = max(0.0, (now - facts.last_ok).total_seconds())
+            style = "green" if age < 5 else "yellow"
+            text.append(_("link") + f" {age:.0f}s", style)
+            if facts.latency_ms is not None:
+                text.append(f" {facts.latency_ms:.0f}ms", "dim")
+        if facts.backlog is not None:
+            text.append("  │ " + _("outbox") + f" {facts.backlog}")
+        if facts.sim_time is not None:
+            text.append("  │ " + _("sim") + " " + facts.sim_time.strftime("%H:%M:%S"), "dim")
+        self.update(text)

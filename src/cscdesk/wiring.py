@@ -1,0 +1,207 @@
+"""Composition helpers for the desk, called only by cli.py: the embedded demo and a real deployment.
+
+The embedded default opens (or creates) the demo store, seeds it once, starts the call-center
+simulator and the simulated insurers on 127.0.0.1, and hands the desk a ``DeskServices``. A real
+deployment (``--config`` with ``callcenter.mode = "aliyun"``) takes the AccessKey from the OS
+keyring only. ``close_services`` stops whatever was started, in reverse order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import datetime
+from typing import Any
+
+from cscdesk.config import Paths, Settings, resolve_secret
+from cscdesk.tui.services import DeskServices
+
+log = logging.getLogger(__name__)
+
+DEMO_MEMBERS = 20_000
+DEMO_CALLER_NUMBERS = 2_000
+DEMO_RING_TIMEOUT_SECONDS = 45.0  # long enough for a person to reach the key
+DEMO_ACW_LIMIT_SECONDS = 600.0
+
+
+class WiringError(Exception):
+    """The desk cannot be put together: a message for the person starting it."""
+
+
+def _open_store(settings: Settings, paths: Paths) -> Any:
+    from cscdesk.store import open_store  # type: ignore[attr-defined,unused-ignore]
+
+    path = settings.store.path or paths.store
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return open_store(path)
+
+
+def _seed_if_empty(store: Any, members: int) -> None:
+    from cscdesk.demo.seed import seed_demo  # type: ignore[import-not-found,unused-ignore]
+
+    try:
+        empty = store.members.count() == 0
+    except AttributeError:
+        empty = not list(store.members.search("", limit=1))
+    if empty:
+        seed_demo(store, members=members, seed=7)
+
+
+def _caller_numbers(store: Any) -> list[str]:
+    try:
+        from cscdesk.demo.seed import demo_mobiles  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return []
+    return list(demo_mobiles(store, DEMO_CALLER_NUMBERS))
+
+
+def _demo_start() -> datetime:
+    """Today at 10:00 in the center's zone: calls flow whatever the hour the demo is opened."""
+    from cscdesk.callcenter.sim.model import CENTER_TZ
+
+    now = datetime.now(CENTER_TZ)
+    return now.replace(hour=10, minute=0, second=0, microsecond=0)
+
+
+def start_demo_simulator(settings: Settings, caller_numbers: list[str], agent_id: str,
+                         *, speed: float = 1.0, **overrides: Any) -> Any:  # fmt: skip
+    """The in-process simulator for a person at the desk: real time, a ring they can answer."""
+    from cscdesk.callcenter.sim.model import ModelConfig
+    from cscdesk.callcenter.sim.server import start_simulator
+    from cscdesk.demo.scenario import AGENTS, SKILL_GROUPS
+
+    # fewer simulated broker colleagues than the full roster, so the person gets calls soon
+    colleagues = tuple(a for a in AGENTS if a.id == agent_id or a.kind.value == "seconded")
+    colleagues += tuple(a for a in AGENTS if a.kind.value == "broker" and a.id != agent_id)[:3]
+    kwargs: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": 0,
+        "speed": speed,
+        "seed": settings.simulator.seed,
+        "scenario": (SKILL_GROUPS, colleagues),
+        "caller_numbers": caller_numbers,
+        "human_agents": (agent_id,),
+        "start_time": _demo_start(),
+        "config": ModelConfig(
+            ring_timeout_seconds=DEMO_RING_TIMEOUT_SECONDS,
+            human_acw_limit_seconds=DEMO_ACW_LIMIT_SECONDS,
+            unknown_caller_share=0.15,
+        ),
+    }
+    kwargs.update(overrides)
+    return start_simulator(**kwargs)
+
+
+def _insurer_gateway(settings: Settings, store: Any, paths: Paths, background: list[Any]) -> Any:
+    """Simulated insurers and a gateway over them; None (local data only) if they cannot start."""
+    try:
+        from cscdesk.insurers.gateway import build_gateway
+        from cscdesk.insurers.sim.runner import (
+            demo_insurer_settings,
+            demo_secret_resolver,
+            start_insurer_sims,
+        )
+
+        handles = start_insurer_sims(settings.store.path or paths.store, seed=settings.simulator.seed,
+                                     batch_dir=paths.data_dir / "insurer-batch")  # fmt: skip
+    except Exception as exc:
+        log.warning("simulated insurers not started: %s", exc)
+        return None
+    background.append(handles)
+    resolver = demo_secret_resolver()
+    return build_gateway(
+        demo_insurer_settings(handles), settings.gateway, store,
+        secrets=lambda ref, what: resolver(ref, what),
+    )  # fmt: skip
+
+
+def build_embedded(settings: Settings, paths: Paths, *, language: str,
+                   members: int = DEMO_MEMBERS) -> DeskServices:  # fmt: skip
+    """The demo: store (seeded once), simulator, insurer sims, adapter and gateway."""
+    from cscdesk.callcenter.aliyun.adapter import AliyunCallCenter
+    from cscdesk.callcenter.aliyun.client import AliyunRpcClient
+    from cscdesk.demo.scenario import (
+        AGENTS,
+        BREAK_CODES,
+        DEMO_AGENT_ID,
+        SKILL_GROUPS,
+        WRAP_UP_CODES,
+    )
+
+    background: list[Any] = []
+    try:
+        store = _open_store(settings, paths)
+        background.append(store)
+        _seed_if_empty(store, members)
+        agent_id = settings.desk.agent_id or DEMO_AGENT_ID
+        sim = start_demo_simulator(settings, _caller_numbers(store), agent_id)
+        background.append(sim)
+        gateway = _insurer_gateway(settings, store, paths, background)
+        client = AliyunRpcClient(sim.endpoint, sim.access_key_id, sim.access_key_secret,
+                                 scheme="http", timeout=settings.callcenter.timeout_seconds,
+                                 max_retries=1)  # fmt: skip
+        center = AliyunCallCenter(client, sim.instance_id)
+    except Exception:
+        stop_background(background)
+        raise
+    return DeskServices(
+        settings=settings, paths=paths, call_center=center, store=store, gateway=gateway,
+        user_id=agent_id, device_id=settings.desk.device_id, demo=True,
+        sim_clock=lambda: sim.clock.now(), background=background, language=language,
+        skill_groups=SKILL_GROUPS, agents=AGENTS, break_codes=BREAK_CODES,
+        wrap_up_codes=WRAP_UP_CODES,
+    )  # fmt: skip
+
+
+def build_aliyun(settings: Settings, paths: Paths, *, language: str) -> DeskServices:
+    """A real deployment: the AccessKey comes from the keyring, never from a file."""
+    from cscdesk.callcenter.aliyun.adapter import AliyunCallCenter
+    from cscdesk.callcenter.aliyun.client import AliyunRpcClient
+    from cscdesk.config import SecretUnavailable
+
+    cc = settings.callcenter
+    if not settings.desk.agent_id:
+        raise WiringError("desk.agent_id: set the call-center user this desk signs in as")
+    try:
+        key_id = resolve_secret(cc.access_key_id, what="callcenter.access_key_id")
+        key_secret = resolve_secret(cc.access_key_secret, what="callcenter.access_key_secret")
+    except SecretUnavailable as exc:
+        raise WiringError(str(exc)) from None
+    background: list[Any] = []
+    store = _open_store(settings, paths)
+    background.append(store)
+    gateway = None
+    if settings.insurers:
+        from cscdesk.insurers.gateway import build_gateway
+
+        gateway = build_gateway(settings.insurers, settings.gateway, store,
+                                secrets=lambda ref, what: resolve_secret(ref, what=what))  # fmt: skip
+    scheme = "https" if cc.verify_tls else "http"
+    client = AliyunRpcClient(cc.endpoint, key_id, key_secret, scheme=scheme,
+                             timeout=cc.timeout_seconds, max_retries=cc.max_retries)  # fmt: skip
+    return DeskServices(
+        settings=settings, paths=paths, call_center=AliyunCallCenter(client, cc.instance_id),
+        store=store, gateway=gateway, user_id=settings.desk.agent_id,
+        device_id=settings.desk.device_id, background=background, language=language,
+    )  # fmt: skip
+
+
+def build_services(settings: Settings, paths: Paths, *, language: str) -> DeskServices:
+    if settings.callcenter.mode == "aliyun":
+        return build_aliyun(settings, paths, language=language)
+    return build_embedded(settings, paths, language=language)
+
+
+def stop_background(background: list[Any]) -> None:
+    for item in reversed(background):
+        for method in ("stop", "close"):
+            closer = getattr(item, method, None)
+            if callable(closer):
+                with contextlib.suppress(Exception):
+                    closer()
+                break
+
+
+def close_services(services: DeskServices) -> None:
+    """Stop simulators, close the store; the adapter's HTTP client closes with the app's loop."""
+    stop_background(services.background)
