@@ -69,3 +69,17 @@ def test_reveal_shows_one_field_of_one_record_for_a_short_time_and_is_audited(
     assert record.detail["field"] == "mobile"
     assert record.detail["reason"] == "客户要求回拨"
     assert MOBILE not in str(record.detail)
+
+
+def test_a_number_typed_into_the_reason_is_not_kept_in_the_audit_log(
+    reveals: RevealService, audit: AuditTrail
+) -> None:
+    reveals.reveal(
+        AGENT,
+        target_type="member",
+        target_id="M1",
+        field="id_number",
+        reason=f"客户报 {MOBILE} 核对",
+    )
+    assert MOBILE not in str(audit.records[-1].detail)
+    assert "138******78" in audit.records[-1].detail["reason"]

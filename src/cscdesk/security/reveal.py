@@ -9,6 +9,7 @@ attempt, which is itself a security event.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -38,6 +39,14 @@ _MASKS: dict[Field, Callable[[str | None], str]] = {
 
 def mask(field: Field | str, value: str | None) -> str:
     return _MASKS[Field(field)](value)
+
+
+_LONG_NUMBER = re.compile(r"[0-9Xx*]{7,}")
+
+
+def scrub(text: str) -> str:
+    """A typed reason may quote a number: keep its shape, never its digits (first 3, last 2)."""
+    return _LONG_NUMBER.sub(lambda m: m[0][:3] + "*" * (len(m[0]) - 5) + m[0][-2:], text)
 
 
 class RevealService:
@@ -71,7 +80,7 @@ class RevealService:
                 user.id,
                 AuditAction.REVEAL,
                 subject,
-                {"field": name, "reason": reason.strip(), "denied": "no permission"},
+                {"field": name, "reason": scrub(reason.strip()), "denied": "no permission"},
                 success=False,
             )
             raise
@@ -92,7 +101,7 @@ class RevealService:
             subject,
             {
                 "field": name,
-                "reason": granted.reason,
+                "reason": scrub(granted.reason),
                 "seconds": int(self.duration.total_seconds()),
             },
         )
