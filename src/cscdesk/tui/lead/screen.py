@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -35,6 +34,7 @@ from textual.worker import Worker, WorkerState
 from cscdesk.domain.models import Agent
 from cscdesk.reports.staffing import StaffingPlan
 from cscdesk.tui.i18n import _
+from cscdesk.tui.keys import localize
 from cscdesk.tui.lead import directory
 from cscdesk.tui.lead.alerts import Alert, AlertChange, Severity, changes, evaluate, should_ring
 from cscdesk.tui.lead.chart import IntradayChart
@@ -122,24 +122,24 @@ class LeadScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="lead.filter"),
-        Binding("s", "sort", "Sort", id="lead.sort"),
-        Binding("m", "monitor", "Monitor", id="lead.monitor"),
-        Binding("c", "coach", "Coach", id="lead.coach"),
-        Binding("b", "barge_in", "Barge in", id="lead.barge_in"),
-        Binding("x", "reset_state", "Reset state", id="lead.reset_state"),
-        Binding("t", "next_tab", "Next tab", id="lead.next_tab"),
-        Binding("r", "poll_now", "Refresh", id="lead.refresh"),
-        Binding("left_square_bracket", "replay(-1)", "Replay back", id="lead.replay_back"),
-        Binding("right_square_bracket", "replay(1)", "Replay fwd", id="lead.replay_forward"),
-        Binding("escape", "live", "Live", id="lead.live", show=False),
+        Binding("slash", "filter", "Filter", id="lead-filter"),
+        Binding("s", "sort", "Sort", id="lead-sort"),
+        Binding("m", "monitor", "Monitor", id="lead-monitor"),
+        Binding("c", "coach", "Coach", id="lead-coach"),
+        Binding("b", "barge_in", "Barge in", id="lead-barge-in"),
+        Binding("x", "reset_state", "Reset state", id="lead-reset-state"),
+        Binding("t", "next_tab", "Next tab", id="lead-next-tab"),
+        Binding("r", "poll_now", "Refresh", id="lead-refresh"),
+        Binding("left_square_bracket", "replay(-1)", "Replay back", id="lead-replay-back"),
+        Binding("right_square_bracket", "replay(1)", "Replay fwd", id="lead-replay-forward"),
+        Binding("escape", "live", "Live", id="lead-live"),
     ]
 
     SORT_KEYS = AGENT_COLUMNS
 
     def __init__(self, services: DeskServices) -> None:
         super().__init__()
-        self._translate_bindings()
+        localize(self)  # footer labels in the desk's language, chosen before the screen
         self.services = services
         self.settings = services.settings
         self.snapshots = directory.snapshot_repository(services.store)
@@ -157,14 +157,6 @@ class LeadScreen(Screen[None]):
         self.filter_text = ""
         self._closing = False
         self._context_ready = False
-
-    def _translate_bindings(self) -> None:
-        """Footer labels in the desk's language, chosen when the screen is made (not imported)."""
-        table = self._bindings.key_to_bindings
-        for key, bindings in table.items():
-            table[key] = [
-                replace(b, description=_(b.description)) if b.description else b for b in bindings
-            ]
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:

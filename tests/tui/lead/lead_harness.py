@@ -1,0 +1,52 @@
+"""Helpers for the lead screen tests: a minimal App and bounded waits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from textual.app import App
+from textual.pilot import Pilot
+
+from cscdesk.tui.i18n import set_language
+from cscdesk.tui.lead.screen import LeadScreen
+from cscdesk.tui.services import DeskServices
+
+TZ = ZoneInfo("Asia/Shanghai")
+START = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+
+
+class LeadApp(App[None]):
+    """Just enough App to push the lead screen; counts bells so alerts can be checked."""
+
+    def __init__(self, services: DeskServices) -> None:
+        super().__init__()
+        self.services = services
+        self.bells = 0
+        self.animation_level = "none"  # tab underlines jump: screenshots are repeatable
+
+    def on_mount(self) -> None:
+        set_language(self.services.language)
+        self.push_screen(LeadScreen(self.services))
+
+    def bell(self) -> None:
+        self.bells += 1
+
+
+async def wait_for(condition: Callable[[], bool], pilot: Pilot[None], tries: int = 200) -> None:
+    """Bounded wait on a condition (never a bare sleep)."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met in time")
+
+
+async def first_snapshot(app: LeadApp, pilot: Pilot[None]) -> LeadScreen:
+    await wait_for(
+        lambda: isinstance(app.screen, LeadScreen) and app.screen.last is not None, pilot
+    )
+    screen = app.screen
+    assert isinstance(screen, LeadScreen)
+    return screen
