@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
+import pytest
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
@@ -11,7 +13,8 @@ from cscdesk.security.login import LoginPolicy, LoginResult, LoginService
 from cscdesk.security.reveal import RevealService
 from cscdesk.security.session import DeskSession
 from cscdesk.store.users import UserRepository
-from cscdesk.tui.login import IdleLockApp, LockScreen, LoginScreen
+from cscdesk.tui.i18n import set_language
+from cscdesk.tui.login import LockScreen, LoginScreen, SecureDeskApp
 from cscdesk.tui.reveal import RevealScreen
 
 from .conftest import AGENT, PASSWORD, SECONDED, AuditTrail, Clock
@@ -19,7 +22,14 @@ from .conftest import AGENT, PASSWORD, SECONDED, AuditTrail, Clock
 MOBILE = "13812345678"
 
 
-class DeskUnderTest(IdleLockApp):
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    set_language("en")
+    yield
+    set_language("zh_CN")
+
+
+class DeskUnderTest(SecureDeskApp):
     def __init__(self, login: LoginService, reveals: RevealService, clock: Clock) -> None:
         super().__init__()
         self.login = login
@@ -142,7 +152,9 @@ async def test_reveal_screen_needs_a_reason_and_a_permission(
         await _wait_for(pilot, lambda: outcome == [False])
         app.show_mobile()
         assert str(app.query_one("#mobile", Static).render()) == "138****5678"
-    assert audit.records[-1].action == "reveal" and not audit.records[-1].success
+    reveals = [r for r in audit.records if r.action == "reveal"]
+    assert [(r.actor, r.success) for r in reveals] == [(SECONDED.id, False)]
+    assert audit.records[-1].action == "logout"  # leaving the desk is audited too
 
 
 async def test_reveal_screen_shows_the_field_for_an_agent_with_a_reason(

@@ -55,6 +55,27 @@ class Security:
     audit: AuditWriter
 
 
+def open_secure_store(settings: Any, paths: Any) -> Any:
+    """The store, through SQLCipher when ``[store] encryption_key`` names a keyring secret.
+
+    Raises ``RuntimeError`` subclasses (SecretUnavailable is not one: it is turned into
+    EncryptionUnavailable) with a message for the person running the command.
+    """
+    from cscdesk.config import SecretUnavailable, resolve_secret
+    from cscdesk.security.encryption import EncryptionUnavailable, connect_encrypted
+    from cscdesk.store import open_store
+
+    path = settings.store.path or paths.store
+    ref = settings.store.encryption_key
+    if not ref:
+        return open_store(path)
+    try:
+        key = resolve_secret(ref, what="store.encryption_key")
+    except SecretUnavailable as exc:
+        raise EncryptionUnavailable(str(exc)) from None
+    return open_store(path, connection=connect_encrypted(path, key))
+
+
 def build_security(store: Any, settings: Any, clock: Clock) -> Security:
     audit = store_audit_writer(store)
     repo = UserRepository(store.db)

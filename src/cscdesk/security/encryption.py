@@ -63,4 +63,3 @@ def is_plain_sqlite(path: Path) -> bool:
             return handle.read(16) == b"SQLite format 3\x00"
     except OSError:
         return False
-

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import replace
+from typing import Any
 
 from cscdesk.domain.access import Scope, User, scoped_claim, scoped_policy
 from cscdesk.domain.models import Claim, Policy
@@ -38,6 +39,10 @@ class ScopedLookup:
         self._inner = inner
         self.user = user
         self.others = others
+
+    def __getattr__(self, name: str) -> Any:
+        """Everything else (breaker states, aclose, channels) is the gateway's own."""
+        return getattr(self._inner, name)
 
     async def lookup(self, query: LookupQuery) -> AsyncIterator[InsurerResult]:
         asked = replace(query, actor=self.user.id)

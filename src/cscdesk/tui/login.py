@@ -8,17 +8,22 @@ screen stays responsive. The password field is cleared after every attempt.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from textual import events, on
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from cscdesk.domain.access import User
+from cscdesk.security.desk import DeskSecurity
 from cscdesk.security.login import LoginFailed, LoginResult, LoginService
 from cscdesk.security.session import DeskSession
 from cscdesk.tui.i18n import _
+from cscdesk.tui.reveal import FIELD_LABELS, RevealScreen
 
 CSS = """
 LoginScreen, LockScreen { align: center middle; }
@@ -109,19 +114,47 @@ class LockScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class IdleLockApp(App[Any]):
-    """Mixin base for the desk apps: any key or mouse input counts as activity; a timer locks.
+class SecureDeskApp(App[Any]):
+    """Base of the desk apps: sign-in first, any key or mouse input counts as activity, a timer
+    locks the idle desk, reveals on request, logout audited on exit."""
 
-    Subclasses set ``self.session`` after login and call ``start_idle_guard``.
-    """
-
-    session: DeskSession | None = None
     IDLE_CHECK_SECONDS = 5.0
+    SECURITY_BINDINGS = [
+        Binding("ctrl+l", "lock_desk", "Lock", id="lock"),
+        Binding("v", "reveal('mobile')", "Show mobile", id="reveal-mobile", show=False),
+        Binding("V", "reveal('id_number')", "Show ID number", id="reveal-id", show=False),
+    ]
+    session: DeskSession | None = None
+    security: DeskSecurity | None = None
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent) and not event.is_forwarded and self.session:
             self.session.touch()
         await super().on_event(event)
+
+    def begin_session(self, security: DeskSecurity, on_ready: Callable[[User], None]) -> None:
+        """Sign in (or take the demo user), start the idle guard, then hand over the user."""
+        self.security = security
+        if security.auto_user is not None:
+            self._started(security, security.auto_user, on_ready)
+            return
+
+        def signed_in(result: LoginResult | None) -> None:
+            if result is None:
+                self.exit()
+                return
+            if result.password_expired:
+                self.notify(_("Your password has expired: change it now (cscdesk users passwd)."),
+                            severity="warning", timeout=30)  # fmt: skip
+            self._started(security, result.user, on_ready)
+
+        self.push_screen(LoginScreen(security.login), signed_in)
+
+    def _started(
+        self, security: DeskSecurity, user: User, on_ready: Callable[[User], None]
+    ) -> None:
+        self.start_idle_guard(security.start_session(user))
+        on_ready(user)
 
     def start_idle_guard(self, session: DeskSession) -> None:
         self.session = session
@@ -139,3 +172,28 @@ class IdleLockApp(App[Any]):
         if self.session is not None and not isinstance(self.screen, LockScreen):
             self.session.lock(reason="user")
             self.push_screen(LockScreen(self.session))
+
+    def action_reveal(self, field: str) -> None:
+        """Show one field of the customer on screen unmasked, after a reason, for a short time."""
+        session, security = self.session, self.security
+        member = getattr(getattr(self.screen, "state", None), "member", None)
+        if session is None or security is None or member is None:
+            self.notify(_("No customer on screen."), severity="warning")
+            return
+        value = getattr(member, field, None) or ""
+
+        def revealed(granted: bool | None) -> None:
+            if granted:
+                shown = security.reveals.show(session.user, "member", member.id, field, value)
+                seconds = security.reveals.duration.total_seconds()
+                self.notify(f"{_(FIELD_LABELS.get(field, field))}: {shown}", timeout=seconds)
+
+        self.push_screen(
+            RevealScreen(security.reveals, session.user, target_type="member",
+                         target_id=member.id, field=field),
+            revealed,
+        )  # fmt: skip
+
+    async def on_unmount(self) -> None:
+        if self.session is not None:
+            self.session.end(reason="exit")
