@@ -29,11 +29,15 @@ class WiringError(Exception):
 
 
 def _open_store(settings: Settings, paths: Paths) -> Any:
-    from cscdesk.store import open_store  # type: ignore[attr-defined,unused-ignore]
+    from cscdesk.security.commands import open_secure_store
+    from cscdesk.security.encryption import EncryptionUnavailable
 
     path = settings.store.path or paths.store
     path.parent.mkdir(parents=True, exist_ok=True)
-    return open_store(path)
+    try:  # SQLCipher when [store] encryption_key is set
+        return open_secure_store(settings, paths)
+    except EncryptionUnavailable as exc:
+        raise WiringError(str(exc)) from None
 
 
 def _seed_if_empty(store: Any, members: int) -> None:
@@ -188,8 +192,20 @@ def build_aliyun(settings: Settings, paths: Paths, *, language: str) -> DeskServ
 
 def build_services(settings: Settings, paths: Paths, *, language: str) -> DeskServices:
     if settings.callcenter.mode == "aliyun":
-        return build_aliyun(settings, paths, language=language)
-    return build_embedded(settings, paths, language=language)
+        services = build_aliyun(settings, paths, language=language)
+    else:
+        services = build_embedded(settings, paths, language=language)
+    services.security = _desk_security(services)
+    return services
+
+
+def _desk_security(services: DeskServices) -> Any:
+    """Login, idle lock, audited reveal and data scope; the demo signs its agent in itself."""
+    from cscdesk.security.desk import build_desk_security
+
+    auto = services.demo or not services.settings.security.login_required
+    return build_desk_security(services.store, services.settings, services.now,
+                               demo_agent=services.user_id if auto else None)  # fmt: skip
 
 
 def stop_background(background: list[Any]) -> None:

@@ -9,18 +9,22 @@ import contextlib
 from collections.abc import Iterable
 from typing import Any
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from cscdesk.tui.i18n import _, set_language
 from cscdesk.tui.keys import localize
+from cscdesk.tui.login import SecureDeskApp
 from cscdesk.tui.services import DeskServices
 
 
-class DeskApp(App[None]):
+class DeskApp(SecureDeskApp):
     TITLE = "cscdesk"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        *SecureDeskApp.SECURITY_BINDINGS,
+    ]
 
     def __init__(self, services: DeskServices, *, role: str = "agent") -> None:
         self.language = set_language(services.language)
@@ -39,6 +43,24 @@ class DeskApp(App[None]):
                         severity="warning")  # fmt: skip
         if settings.keymap:
             self.set_keymap(dict(settings.keymap))
+        if self.services.security is None:
+            self.push_screen(self._first_screen())
+        else:  # named login first; the screens then see only what this user may see
+            self.begin_session(self.services.security, self._signed_in)
+
+    def _signed_in(self, user: Any) -> None:
+        from cscdesk.domain.access import Permission, can
+
+        needed = Permission.VIEW_WALLBOARD if self.role == "lead" else Permission.TAKE_CALLS
+        if not can(user, needed):
+            self.notify(_("Your role ({role}) may not open this screen.").format(role=user.role),
+                        severity="error", timeout=15)  # fmt: skip
+            self.exit()
+            return
+        security: Any = self.services.security
+        self.services.gateway = security.scoped(self.services.gateway, user)
+        if user.ccc_user_id:
+            self.services.user_id = user.ccc_user_id
         self.push_screen(self._first_screen())
 
     async def on_unmount(self) -> None:

@@ -29,6 +29,8 @@ class DeskServices:
     sim_clock: Callable[[], datetime] | None = None  # simulated time, demo only
     background: list[Any] = field(default_factory=list)  # things to stop on exit (sim handles…)
     language: str = "zh_CN"
+    # cscdesk.security.desk.DeskSecurity: sign-in, idle lock, audited reveal, data scope
+    security: Any | None = None
     # the center's directory as the desk shows it (names in both languages, wrap-up rules);
     # empty: the desk falls back to the demo scenario's
     skill_groups: tuple[SkillGroup, ...] = ()
