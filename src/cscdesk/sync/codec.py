@@ -30,6 +30,7 @@ from cscdesk.domain.models import (
 
 CONTEXT_KEY = "cscdesk"
 FORMAT = 1
+HISTORY = 64  # change keys kept in the context: enough to see whether our write survived
 
 # Fields that belong to the sync machinery or change on every edit are not merged field by field.
 LOCAL_ONLY = frozenset({"id", "remote_id", "version", "remote_version", "sync_state", "updated_at"})
@@ -136,6 +137,12 @@ class Snapshot:
     change: str
     fields: Fields
     notes: tuple[Note, ...] = ()
+    history: tuple[str, ...] = ()  # keys of the latest changes, this one last
+
+    def successor(self, change: str, fields: Fields, notes: tuple[Note, ...]) -> Snapshot:
+        """The snapshot a push proposes on top of this one."""
+        history = (*self.history, change)[-HISTORY:]
+        return Snapshot(self.local_id, self.rev + 1, change, dict(fields), notes, history)
 
     def to_context(self) -> dict[str, Any]:
         return {
@@ -146,6 +153,7 @@ class Snapshot:
                 "change": self.change,
                 "fields": self.fields,
                 "notes": list(self.notes),
+                "history": list(self.history),
             }
         }
 
@@ -177,6 +185,7 @@ class Snapshot:
             change=str(body.get("change", "")),
             fields=dict(body.get("fields", {})),
             notes=tuple(dict(n) for n in body.get("notes", ())),
+            history=tuple(str(h) for h in body.get("history", ())),
         )
 
 
