@@ -587,7 +587,7 @@ class AgentScreen(Screen[None]):
             pane.start(self.state.pending_insurers)
         results = self.state.results
         if self.services.gateway is None:
-            results = _local_results(profile, self._insurer_name)
+            results = self._scoped(_local_results(profile, self._insurer_name))
         pane.show(results, self._member_names(), self.state.pending_insurers)
 
     @on(DataTable.RowHighlighted, "#policies")
@@ -624,9 +624,18 @@ class AgentScreen(Screen[None]):
                     self.query_one(PoliciesPane).detail(text)
                     return
 
+    def _scoped(self, results: list[Any]) -> list[Any]:
+        """The store's own policy and claim copies, cut to the signed-in user's data scope."""
+        session, security = getattr(self.app, "session", None), self.services.security
+        if session is None or security is None:
+            return results
+        from cscdesk.security.scope import scope_result
+
+        return [scope_result(session.user, r, security.others) for r in results]
+
     def _all_results(self) -> list[Any]:
         if self.services.gateway is None and self.state.profile is not None:
-            return _local_results(self.state.profile, self._insurer_name)
+            return self._scoped(_local_results(self.state.profile, self._insurer_name))
         return self.state.results
 
     # ---------------------------------------------------------- agent state
