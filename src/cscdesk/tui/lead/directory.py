@@ -23,6 +23,9 @@ from cscdesk.tui.lead.recorder import SnapshotRecorder
 from cscdesk.tui.services import DeskServices
 
 HISTORY_DAYS = 28
+# Snapshots older than this are dropped when a wallboard opens: five weeks covers the staffing
+# forecast's four and a week of replay, and bounds a table that grows by one row per poll.
+SNAPSHOT_KEEP_DAYS = 35
 DEFAULT_AHT_SECONDS = 300.0  # used only when a forecast file gives no AHT column
 
 

@@ -29,6 +29,9 @@ class SnapshotRecorder:
             for s in self.repository.summaries_between(start, end)
         ]
 
+    def purge_before(self, moment: datetime) -> int:
+        return self.repository.purge_before(moment)
+
     def neighbour(self, moment: datetime, step: int) -> WallboardSnapshot | None:
         found = self.repository.neighbour(moment, step)
         return None if found is None else WallboardSnapshot.from_json(found.payload)

@@ -196,11 +196,10 @@ class LeadScreen(Screen[None]):
         group_names = directory.group_names(self.services)
         insurer_names = directory.insurer_names(self.services)
         day_start = self.now().replace(hour=0, minute=0, second=0, microsecond=0)
-        history = (
-            self.snapshots.summaries_between(day_start, day_start + timedelta(days=1))
-            if self.snapshots
-            else []
-        )
+        history = []
+        if self.snapshots is not None:
+            self.snapshots.purge_before(day_start - timedelta(days=directory.SNAPSHOT_KEEP_DAYS))
+            history = self.snapshots.summaries_between(day_start, day_start + timedelta(days=1))
         try:
             plan = directory.todays_plan(self.services, self.now())
         except ValueError as exc:  # a bad forecast file: say so, keep the wallboard running
