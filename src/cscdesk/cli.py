@@ -417,3 +417,154 @@ def insurers_sim(ctx: Context, port_base: int, seed: int, speed: float) -> None:
             write=click.echo,
         )
     )
+
+
+def _ask_secret(prompt: str) -> str:
+    """A password from a hidden prompt, or one line of stdin when piped; never from argv."""
+    if sys.stdin.isatty():
+        confirm = prompt.startswith("new password")
+        return str(click.prompt(prompt, hide_input=True, confirmation_prompt=confirm))
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _security(ctx: Context):  # type: ignore[no-untyped-def]
+    """The store and its security services, for the admin and audit commands."""
+    from cscdesk.security.commands import build_security, open_secure_store
+
+    settings = ctx.settings()
+    try:
+        store = open_secure_store(settings, ctx.paths())
+    except RuntimeError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_CONFIG)
+    return settings, store, build_security(store, settings, _now)
+
+
+_AS_USER = click.option(
+    "--as-user", default=None, help="Your own admin/auditor account (its password is asked)."
+)
+
+
+@main.group()
+def users() -> None:
+    """Named user accounts (admins only): add, list, disable, enable, passwd, unlock."""
+
+
+@users.command("add")
+@click.argument("user_id")
+@click.option("--name", required=True, help="The person's name.")
+@click.option("--role", required=True,
+              type=click.Choice(["agent", "seconded_agent", "lead", "auditor", "admin"]))  # fmt: skip
+@click.option("--insurer", default=None, help="For seconded agents: the insurer's id.")
+@click.option("--ccc-user", default=None, help="The call-system user this login maps to.")
+@_AS_USER
+@pass_ctx
+def users_add(ctx: Context, user_id: str, name: str, role: str, insurer: str | None,
+              ccc_user: str | None, as_user: str | None) -> None:  # fmt: skip
+    """Create USER_ID; the very first account must be an admin and needs no --as-user."""
+    from cscdesk.domain.access import Role, User
+    from cscdesk.security import commands
+
+    _settings, _store, security = _security(ctx)
+    user = User(user_id, name, Role(role), insurer_id=insurer, ccc_user_id=ccc_user)
+    sys.exit(commands.users_add(security, as_user=as_user, user=user, ask=_ask_secret,
+                                write=click.echo))  # fmt: skip
+
+
+@users.command("list")
+@_AS_USER
+@pass_ctx
+def users_list(ctx: Context, as_user: str | None) -> None:
+    """Every account with its role, insurer, state and last password change."""
+    from cscdesk.security import commands
+
+    _settings, _store, security = _security(ctx)
+    sys.exit(commands.users_list(security, as_user=as_user, ask=_ask_secret, write=click.echo))
+
+
+_USER_CHANGES = {
+    "disable": "Disable USER_ID (leavers are disabled, never deleted: the audit names them).",
+    "enable": "Enable USER_ID again.",
+    "passwd": "Set USER_ID's password (an admin, or the user themself with --as-user USER_ID).",
+    "unlock": "Lift the lockout of USER_ID after too many failed logins.",
+}
+
+
+def _user_change(change: str):  # type: ignore[no-untyped-def]
+    @users.command(change, help=_USER_CHANGES[change])
+    @click.argument("user_id")
+    @_AS_USER
+    @pass_ctx
+    def command(ctx: Context, user_id: str, as_user: str | None) -> None:
+        from cscdesk.security import commands
+
+        _settings, _store, security = _security(ctx)
+        sys.exit(commands.users_change(security, as_user=as_user, user_id=user_id, change=change,
+                                       ask=_ask_secret, write=click.echo))  # fmt: skip
+
+    return command
+
+
+for _change in _USER_CHANGES:
+    _user_change(_change)
+
+
+@main.group()
+def audit() -> None:
+    """The tamper-evident audit log: verify the chain, export for auditors, purge by retention."""
+
+
+def _moment(text: str | None, option: str):  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not a date (2026-03-02) or date-time", param_hint=option
+        ) from None
+    return value if value.tzinfo else value.astimezone()
+
+
+@audit.command("verify")
+@_AS_USER
+@pass_ctx
+def audit_verify(ctx: Context, as_user: str | None) -> None:
+    """Recompute the hash chain: exit 1 and name every changed, removed or moved record."""
+    from cscdesk.security import commands
+
+    _settings, store, security = _security(ctx)
+    sys.exit(commands.audit_verify(store, security, as_user=as_user, ask=_ask_secret,
+                                   write=click.echo))  # fmt: skip
+
+
+@audit.command("export")
+@click.argument("target", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--from", "start", default=None, help="First moment (2026-03-02 or a date-time).")
+@click.option("--to", "end", default=None, help="End moment (excluded).")
+@_AS_USER
+@pass_ctx
+def audit_export(ctx: Context, target: Path, start: str | None, end: str | None,
+                 as_user: str | None) -> None:  # fmt: skip
+    """Write audit records (JSON Lines, with their chain hashes) to TARGET for an auditor."""
+    from cscdesk.security import commands
+
+    begin, finish = _moment(start, "--from"), _moment(end, "--to")
+    _settings, store, security = _security(ctx)
+    sys.exit(commands.audit_export(store, security, as_user=as_user, target=target, start=begin,
+                                   end=finish, ask=_ask_secret, write=click.echo))  # fmt: skip
+
+
+@audit.command("purge")
+@_AS_USER
+@pass_ctx
+def audit_purge(ctx: Context, as_user: str | None) -> None:
+    """Remove records older than [security] audit_retention_days (never under 183 days)."""
+    from cscdesk.security import commands
+
+    settings, store, security = _security(ctx)
+    sys.exit(commands.audit_purge(store, security, as_user=as_user,
+                                  retention_days=settings.security.audit_retention_days,
+                                  now=_now(), ask=_ask_secret, write=click.echo))  # fmt: skip

@@ -181,3 +181,71 @@ def users_change(security: Security, *, as_user: str | None, user_id: str, chang
 
 
 ROLE_NAMES = [r.value for r in Role]
+
+
+# ------------------------------------------------------------------------------------ audit
+def audit_verify(store: Any, security: Security, *, as_user: str | None, ask: AskSecret,
+                 write: Write) -> int:  # fmt: skip
+    """Recompute the hash chain; exit 1 and name each break when a record was changed,
+    removed or moved."""
+    actor = _acting(security, as_user, ask, write, Permission.VIEW_AUDIT)
+    if actor is None:
+        return REFUSED
+    report = store.audit.verify()
+    security.audit(actor.id, "audit_verify", "audit", {"ok": report.ok, "checked": report.checked},
+                   success=report.ok)  # fmt: skip
+    if report.ok:
+        write(f"audit log intact: {report.checked} records, chain head {report.head[:16]}")
+        return OK
+    for problem in report.problems:
+        write(f"BROKEN: {problem}")
+    write(f"audit log NOT intact: {len(report.problems)} problem(s) in {report.checked} records")
+    return REFUSED
+
+
+def audit_export(store: Any, security: Security, *, as_user: str | None, target: Any,
+                 start: datetime | None, end: datetime | None, ask: AskSecret,
+                 write: Write) -> int:  # fmt: skip
+    """Write the records in [start, end) as JSON Lines for an auditor, with their chain hashes
+    (so the copy itself can be checked against the log) and no personal data."""
+    import json
+
+    actor = _acting(security, as_user, ask, write, Permission.EXPORT_AUDIT)
+    if actor is None:
+        return REFUSED
+    count = 0
+    with open(target, "w", encoding="utf-8") as handle:
+        for entry in store.audit.list(start=start, end=end):
+            handle.write(json.dumps(export_row(entry), ensure_ascii=False, sort_keys=True) + "\n")
+            count += 1
+    period = {"from": start.isoformat() if start else "", "to": end.isoformat() if end else ""}
+    security.audit(actor.id, "audit_export", "audit", {**period, "records": count})
+    write(f"exported {count} audit records to {target}")
+    return OK
+
+
+def export_row(entry: Any) -> dict[str, Any]:
+    fields = ("seq", "at", "actor", "action", "subject", "success", "detail", "prev_hash", "hash")
+    row = {name: getattr(entry, name, None) for name in fields}
+    if isinstance(row["at"], datetime):
+        row["at"] = row["at"].isoformat()
+    return row
+
+
+def audit_purge(store: Any, security: Security, *, as_user: str | None, retention_days: int,
+                now: datetime, ask: AskSecret, write: Write) -> int:  # fmt: skip
+    """Remove records older than the retention (never under 183 days, 网络安全法 第21条);
+    the chain stays verifiable from the purge anchor."""
+    actor = _acting(security, as_user, ask, write, Permission.PURGE_ARCHIVE)
+    if actor is None:
+        return REFUSED
+    keep = timedelta(days=max(retention_days, MIN_AUDIT_RETENTION_DAYS))
+    cutoff = now - keep
+    removed = store.audit.purge_before(cutoff)
+    security.audit(actor.id, "audit_purge", "audit",
+                   {"before": cutoff.isoformat(), "removed": removed})  # fmt: skip
+    write(f"purged {removed} audit records older than {cutoff:%Y-%m-%d}")
+    return OK
+
+
+MIN_AUDIT_RETENTION_DAYS = 183
