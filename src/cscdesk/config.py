@@ -186,6 +186,7 @@ class StaffingSettings(_Section):
     occupancy_cap: float = Field(default=0.85, gt=0, le=1)
     shrinkage: float = Field(default=0.30, ge=0, lt=1)
     broker_headcount: int = Field(default=12, ge=0)
+    forecast_file: Path | None = None  # CSV interval_start,calls[,aht_seconds]; None: from history
 
 
 class ArchiveSettings(_Section):

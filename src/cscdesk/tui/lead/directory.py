@@ -78,7 +78,7 @@ def todays_plan(services: DeskServices, now: datetime) -> StaffingPlan | None:
     settings = services.settings
     tz = ZoneInfo(settings.indicators.default.timezone)
     today = now.astimezone(tz).date()
-    forecast_file = getattr(settings.staffing, "forecast_file", None)
+    forecast_file = settings.staffing.forecast_file
     if forecast_file is not None:
         forecast = read_forecast(
             forecast_file, default_aht_seconds=DEFAULT_AHT_SECONDS, day=today, tz=tz
