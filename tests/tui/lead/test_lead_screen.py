@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+from pathlib import Path
 
 from lead_harness import LeadApp, first_snapshot, wait_for
 from textual.widgets import RichLog, Static
 
 from cscdesk.callcenter.sim.server import SimulatorHandle
-from cscdesk.config import AlertLevel, AlertSettings, Settings
+from cscdesk.config import AlertLevel, AlertSettings, Settings, StaffingSettings
 from cscdesk.demo.scenario import AGENTS, SKILL_GROUPS
 from cscdesk.store.wallboard import WallboardSnapshots
 from cscdesk.tui.lead.screen import LeadScreen
+from cscdesk.tui.lead.staffing_panel import StaffingPanel
 from cscdesk.tui.lead.tables import LiveTable
 
 SIZE = (140, 44)
@@ -135,3 +138,62 @@ async def test_replay_and_history_survive_a_restart(
         )
         restored = again.screen.history.points()  # type: ignore[attr-defined]
         assert restored and restored[0] == before[0]
+
+
+async def test_monitor_a_talking_agent_and_refusal_for_an_idle_one(
+    lead_app: Callable[..., LeadApp], sim: SimulatorHandle
+) -> None:
+    app = lead_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await first_snapshot(app, pilot)
+        assert screen.last is not None
+        agents = screen.query_one("#agents", LiveTable)
+        by_status = {a.status: a for a in screen.last.agents}
+        talking, idle = by_status["talking"], by_status["ready"]
+        agents.focus()
+        agents.move_cursor(row=agents.get_row_index(talking.agent_id))
+        await pilot.press("m")
+        await wait_for(lambda: any(talking.name in n.message for n in app._notifications), pilot)
+        assert any(n.message == f"Monitoring {talking.name}" for n in app._notifications)
+        # the call system saw the lead join that agent's call
+        watched = sim.model.agent(talking.agent_id).call
+        assert watched is not None and any(
+            who == screen.services.user_id for _, who, _ in watched.events
+        )
+        agents.move_cursor(row=agents.get_row_index(idle.agent_id))
+        await pilot.press("b")
+        await wait_for(lambda: any("failed" in n.message for n in app._notifications), pilot)
+        refusal = next(n for n in app._notifications if "failed" in n.message)
+        assert refusal.severity == "error" and idle.name in refusal.message
+
+
+async def test_staffing_plan_against_agents_signed_in(
+    lead_app: Callable[..., LeadApp], tmp_path: Path
+) -> None:
+    forecast = tmp_path / "forecast.csv"
+    forecast.write_text(
+        "interval_start,calls,aht_seconds\n10:00,100,180\n10:30,150,180\n11:00,20,180\n",
+        encoding="utf-8",
+    )
+    settings = Settings(staffing=StaffingSettings(forecast_file=forecast))
+    app = lead_app(settings=settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await first_snapshot(app, pilot)
+        assert screen.plan is not None
+        # 10:30 (the sim's clock): 150 calls × 180 s / 1800 s = 15 Erlangs → peak interval
+        now_row = screen.plan.row_at(screen.now())
+        assert now_row is not None and now_row.peak and now_row.calls == 150
+        await pilot.press("t", "t")  # agents → intraday → staffing
+        panel = screen.query_one("#staffing", StaffingPanel)
+        text = _plain(panel)
+        assert "10:30 ▶ ★" in text  # the current interval, called out as a peak
+        signed_in = screen.last.signed_in if screen.last else 0
+        assert f"{now_row.agents}" in text and str(signed_in) in text
+
+
+def _plain(widget: Static) -> str:
+    from rich.console import Console
+
+    console = Console(width=140, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
