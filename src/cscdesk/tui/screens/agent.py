@@ -285,7 +285,7 @@ class AgentScreen(Screen[None]):
     def _show_call(self) -> None:
         session = self.state.session
         status = session.status if session else AgentStatus.OFFLINE
-        call = session.call if session else None
+        call = session.call if session and status is not AgentStatus.WORKING else None
         group = self.group_name(call.skill_group_id) if call else None
         since = session.state_since if session else None
         self.query_one(CallPanel).show(status, call, group, since, self.call_now())
@@ -414,7 +414,7 @@ class AgentScreen(Screen[None]):
             if session.break_code
             else None
         )
-        call = session.call
+        call = session.call if session.status is not AgentStatus.WORKING else None
         if call is not None:
             state.last_call = call
             if call.state is CallState.OFFERED and call.job_id != state.offered_job:
@@ -426,7 +426,6 @@ class AgentScreen(Screen[None]):
         was_in_call = previous is not None and previous.status in IN_CALL
         if (
             session.status is AgentStatus.WORKING
-            and call is None
             and state.last_call is not None
             and state.wrapped_contact != state.last_call.contact_id
             and (was_in_call or previous is None or previous.status is AgentStatus.WORKING)

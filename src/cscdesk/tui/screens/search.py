@@ -40,6 +40,7 @@ class SearchScreen(ModalScreen[str | None]):
     """
     )
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="search-cancel")]
+    AUTO_FOCUS = "#query"
 
     def __init__(self, data: DeskData, initial: str = "") -> None:
         super().__init__()

@@ -1,0 +1,70 @@
+"""Shared pieces of the desk tests: a fixed start, bounded waits, and a still frame for snapshots."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+
+from textual.pilot import Pilot
+
+from cscdesk.callcenter.port import AgentStatus, CallState
+from cscdesk.callcenter.sim.model import CENTER_TZ
+from cscdesk.callcenter.sim.server import SimulatorHandle
+from cscdesk.tui.app import DeskApp
+from cscdesk.tui.screens.agent import AgentScreen
+
+START = datetime(2026, 3, 10, 10, 0, tzinfo=CENTER_TZ)  # a Tuesday morning in claim season
+WALL_NOW = datetime(2026, 3, 10, 10, 5, tzinfo=CENTER_TZ)  # the desk's own clock, fixed
+
+
+async def wait_for(pilot: Pilot[None], condition: Callable[[], object], what: str,
+                   *, sim: SimulatorHandle | None = None, step: float = 0.0,
+                   tries: int = 300) -> None:  # fmt: skip
+    """Poll ``condition`` (optionally moving simulated time) up to ``tries`` times."""
+    for _ in range(tries):
+        if condition():
+            return
+        if sim is not None and step:
+            await asyncio.to_thread(sim.advance, step)
+        await pilot.pause(0.05)
+    raise AssertionError(f"gave up waiting for: {what}")
+
+
+def agent_screen(app: DeskApp) -> AgentScreen:
+    for screen in app.screen_stack:
+        if isinstance(screen, AgentScreen):
+            return screen
+    raise AssertionError("the agent screen is not open")
+
+
+def status(app: DeskApp) -> AgentStatus | None:
+    session = agent_screen(app).state.session
+    return session.status if session else None
+
+
+def call_state(app: DeskApp) -> CallState | None:
+    session = agent_screen(app).state.session
+    return session.call.state if session and session.call else None
+
+
+async def sign_in_and_ready(pilot: Pilot[None]) -> None:
+    app = pilot.app
+    assert isinstance(app, DeskApp)
+    await wait_for(pilot, lambda: agent_screen(app).state.me is not None, "the directory")
+    await pilot.press("g")
+    await wait_for(pilot, lambda: app.screen.query("#ok"), "the sign-in dialog")
+    await pilot.click("#ok")
+    await wait_for(pilot, lambda: status(app) is not None and status(app) is not AgentStatus.OFFLINE,
+                   "signed in")  # fmt: skip
+    await pilot.press("r")
+    await wait_for(pilot, lambda: status(app) is AgentStatus.READY, "ready")
+
+
+def screen_text(app: DeskApp) -> str:
+    """What the terminal shows, as plain text, for every screen on the stack (privacy checks)."""
+    texts = []
+    for screen in app.screen_stack:
+        strips = screen._compositor.render_strips()
+        texts.append("\n".join(strip.text for strip in strips))
+    return "\n".join(texts)

@@ -1,0 +1,172 @@
+"""The agent's call flow end to end: the desk against the real simulator and a real store.
+
+Simulated time only moves when a test advances it, so each step is deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from desk_harness import (
+    WALL_NOW,
+    agent_screen,
+    call_state,
+    screen_text,
+    sign_in_and_ready,
+    status,
+    wait_for,
+)
+from textual.widgets import Input, Select, SelectionList
+
+from conftest import caller_with_one_match
+from cscdesk.callcenter.port import AgentStatus, CallState
+from cscdesk.callcenter.sim.server import SimulatorHandle
+from cscdesk.domain.models import TicketType
+from cscdesk.tui.app import DeskApp
+from cscdesk.tui.screens.dialogs import TransferDialog, WrapUpDialog
+from cscdesk.tui.screens.search import SearchScreen
+from cscdesk.tui.screens.ticket_editor import TicketEditor
+
+
+async def _until_offered(pilot: Any, app: DeskApp, sim: SimulatorHandle) -> None:
+    await wait_for(pilot, lambda: call_state(app) is CallState.OFFERED, "a call offered",
+                   sim=sim, step=20, tries=600)  # fmt: skip
+
+
+async def test_offered_call_pops_the_callers_profile_then_answer_hold_and_release(
+    store: Any, make_sim: Callable[..., SimulatorHandle], make_app: Callable[..., DeskApp]
+) -> None:
+    member = caller_with_one_match(store)
+    sim = make_sim([member.mobile])
+    app = make_app(sim)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await sign_in_and_ready(pilot)
+        await _until_offered(pilot, app, sim)
+        screen = agent_screen(app)
+        assert screen.state.banner_kind == "-offered"
+        # the profile pops from the caller number without simulated time moving on
+        await wait_for(pilot, lambda: screen.state.member is not None, "the screen pop")
+        assert screen.state.member is not None and screen.state.member.id == member.id
+        assert member.mobile not in screen_text(app) and member.id_number not in screen_text(app)
+
+        await pilot.press("a")
+        await wait_for(pilot, lambda: call_state(app) is CallState.TALKING, "talking")
+        assert screen.state.banner_kind == ""
+        await pilot.press("h")
+        await wait_for(pilot, lambda: call_state(app) is CallState.HOLDING, "on hold")
+        await pilot.press("h")
+        await wait_for(pilot, lambda: call_state(app) is CallState.TALKING, "retrieved")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, WrapUpDialog), "the wrap-up dialog")
+        assert status(app) is AgentStatus.WORKING
+
+
+async def test_wrap_up_code_is_required_where_the_queue_says_so_and_the_ticket_is_prefilled(
+    store: Any, make_sim: Callable[..., SimulatorHandle], make_app: Callable[..., DeskApp]
+) -> None:
+    member = caller_with_one_match(store)
+    sim = make_sim([member.mobile])
+    app = make_app(sim)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: agent_screen(app).state.me is not None, "the directory")
+        await pilot.press("g")
+        await wait_for(pilot, lambda: app.screen.query(SelectionList), "the sign-in dialog")
+        groups = app.screen.query_one(SelectionList)
+        groups.deselect_all()
+        groups.select("sg_group_claims")  # 团险理赔: wrap-up code required
+        await pilot.click("#ok")
+        await wait_for(pilot, lambda: status(app) not in (None, AgentStatus.OFFLINE), "signed in")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: status(app) is AgentStatus.READY, "ready")
+        await _until_offered(pilot, app, sim)
+        screen = agent_screen(app)
+        await wait_for(pilot, lambda: screen.state.member is not None, "the screen pop")
+        contact_id = screen.state.last_call.contact_id  # type: ignore[union-attr]
+        assert screen.state.last_call.skill_group_id == "sg_group_claims"  # type: ignore[union-attr]
+        await pilot.press("a")
+        await wait_for(pilot, lambda: call_state(app) is CallState.TALKING, "talking")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, WrapUpDialog), "the wrap-up dialog")
+
+        await pilot.click("#ok")  # no code chosen
+        await pilot.pause()
+        assert isinstance(app.screen, WrapUpDialog), "a required wrap-up code was skipped"
+        assert "requires a wrap-up code" in str(app.screen.query_one("#error").render())
+        app.screen.query_one("#code", Select).value = "claim_progress"
+        app.screen.query_one("#notes", Input).value = "asked when the claim is paid"
+        await pilot.click("#ok")
+        await wait_for(pilot, lambda: isinstance(app.screen, TicketEditor), "the prefilled ticket")
+        await pilot.click("#ok")
+        await wait_for(
+            pilot, lambda: list(store.tickets.for_contact(contact_id)), "the ticket saved"
+        )
+        (ticket,) = store.tickets.for_contact(contact_id)
+        assert ticket.member_id == member.id
+        assert ticket.contact_id == contact_id
+        assert ticket.type is TicketType.CLAIM_ASSIST
+        assert ticket.owner == screen.agent_id
+        assert ticket.due_at == WALL_NOW + timedelta(hours=240)  # claim_assist clock
+        assert ticket.first_response_due_at == WALL_NOW + timedelta(hours=24)
+        await wait_for(pilot, lambda: status(app) is AgentStatus.READY, "ready again")
+        await wait_for(pilot, lambda: ticket.id in {t.id for t in screen.state.tickets}, "listed")
+
+
+async def test_blind_transfer_hands_the_call_to_an_insurer_team(
+    store: Any, make_sim: Callable[..., SimulatorHandle], make_app: Callable[..., DeskApp]
+) -> None:
+    member = caller_with_one_match(store)
+    sim = make_sim([member.mobile])
+    app = make_app(sim)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await sign_in_and_ready(pilot)
+        await _until_offered(pilot, app, sim)
+        contact_id = agent_screen(app).state.session.call.contact_id  # type: ignore[union-attr]
+        await pilot.press("a")
+        await wait_for(pilot, lambda: call_state(app) is CallState.TALKING, "talking")
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TransferDialog), "the transfer dialog")
+        app.screen.query_one(Select).value = "skillgroup:sg_ins_ruian"
+        await pilot.click("#ok")
+        await wait_for(pilot, lambda: isinstance(app.screen, WrapUpDialog), "after-call work")
+        assert status(app) is AgentStatus.WORKING
+        assert sim.model.call(contact_id).groups[-1] == "sg_ins_ruian"
+
+
+async def test_unknown_number_puts_the_search_box_in_focus(
+    store: Any, make_sim: Callable[..., SimulatorHandle], make_app: Callable[..., DeskApp]
+) -> None:
+    sim = make_sim([], unknown_share=1.0)
+    app = make_app(sim)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await sign_in_and_ready(pilot)
+        await _until_offered(pilot, app, sim)
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen), "the search box")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input), "focus in the search box")
+        assert app.focused is not None and app.focused.id == "query"
+
+
+async def test_call_system_unreachable_shows_the_offline_banner_tickets_still_save_and_it_recovers(
+    store: Any, make_sim: Callable[..., SimulatorHandle], make_app: Callable[..., DeskApp]
+) -> None:
+    sim = make_sim([])
+    app = make_app(sim)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await sign_in_and_ready(pilot)
+        screen = agent_screen(app)
+        sim.faults.set(reset_rate=1.0)
+        await wait_for(pilot, lambda: screen.state.facts.offline, "the offline banner")
+        assert "tickets are saved locally" in screen_text(app)
+
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, TicketEditor), "the ticket editor")
+        app.screen.query_one("#title", Input).value = "Customer asks for a callback"
+        await pilot.click("#ok")
+        await wait_for(pilot, lambda: screen.state.tickets, "the ticket saved while offline")
+        assert screen.state.tickets[0].title == "Customer asks for a callback"
+
+        sim.faults.clear()
+        await wait_for(pilot, lambda: not screen.state.facts.offline, "recovery")
+        assert "tickets are saved locally" not in screen_text(app)
+        assert status(app) is AgentStatus.READY

@@ -1,0 +1,83 @@
+"""The catalog and the text helpers, without a terminal."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from rich.cells import cell_len
+
+from cscdesk.domain.sla import Urgency
+from cscdesk.tui import i18n
+from cscdesk.tui.format import countdown, fit, sla_urgency
+from cscdesk.tui.keys import AGENT_BINDINGS
+
+SRC = Path(i18n.__file__).parent
+NOW = datetime(2026, 3, 10, 10, 0).astimezone()
+
+
+def _msgids_in_source() -> set[str]:
+    found: set[str] = set()
+    skip = {"lead", "login.py", "reveal.py"}
+    for path in SRC.rglob("*.py"):
+        if skip & set(path.relative_to(SRC).parts):
+            continue
+        found |= set(re.findall(r'\b_\(\s*"((?:[^"\\]|\\.)*)"\s*\)', path.read_text("utf-8")))
+    return found
+
+
+def test_every_desk_string_has_a_chinese_translation() -> None:
+    chinese = i18n.catalog("zh_CN")
+    missing = sorted(m for m in _msgids_in_source() if m not in chinese)
+    assert not missing, f"untranslated: {missing}"
+
+
+def test_the_catalog_merges_every_po_file_of_a_language() -> None:
+    files = sorted(p.stem for p in (SRC / "locale" / "zh_CN" / "LC_MESSAGES").glob("*.po"))
+    assert "desk" in files and len(files) >= 2  # the wallboard and security strings share it
+    i18n.set_language("zh_CN")
+    try:
+        assert i18n._("Ready — waiting for a call") == "示闲 — 等待来电"
+        assert i18n._("a string nobody translated") == "a string nobody translated"
+    finally:
+        i18n.set_language("en")
+    assert i18n._("Ready — waiting for a call") == "Ready — waiting for a call"
+
+
+def test_auto_language_follows_the_locale(monkeypatch: object) -> None:
+    import pytest
+
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setenv("LANG", "en_GB.UTF-8")
+        mp.delenv("LC_ALL", raising=False)
+        mp.delenv("LC_MESSAGES", raising=False)
+        assert i18n.resolve_language("auto") == "en"
+        mp.setenv("LANG", "zh_CN.UTF-8")
+        assert i18n.resolve_language("auto") == "zh_CN"
+        assert i18n.resolve_language("en") == "en"
+    finally:
+        mp.undo()
+
+
+def test_chinese_text_is_padded_by_terminal_cells() -> None:
+    assert cell_len(fit("团险理赔", 10)) == 10
+    assert cell_len(fit("Group claims", 10)) == 10
+    assert fit("团险理赔", 10) == "团险理赔  "
+
+
+def test_sla_countdown_and_urgency() -> None:
+    created = NOW - timedelta(hours=40)
+    due = NOW + timedelta(hours=8)
+    assert countdown(due, NOW) == "8h 00m"
+    assert countdown(NOW + timedelta(days=2, hours=3), NOW) == "2d 03h"
+    assert countdown(NOW - timedelta(minutes=90), NOW) == "-1h 30m"
+    assert sla_urgency(created, due, NOW) is Urgency.WARNING
+    assert sla_urgency(created, NOW - timedelta(minutes=1), NOW) is Urgency.BREACHED
+    assert sla_urgency(NOW - timedelta(hours=1), due, NOW) is Urgency.OK
+
+
+def test_every_binding_has_a_unique_id() -> None:
+    ids = [b.id for b in AGENT_BINDINGS]  # type: ignore[union-attr]
+    assert all(ids) and len(ids) == len(set(ids))
