@@ -1,0 +1,18 @@
+"""The broker's own store: SQLite (WAL) through sqlite-utils, with typed repositories.
+
+Usage: ``store = open_store(path)`` creates the file owner-only (0600) if needed, applies every
+pending migration (``store/migrations.py``) and returns a ``Store`` whose attributes are the
+repositories: ``store.members``, ``employers``, ``insurers``, ``agents``, ``skill_groups``,
+``policies`` (policies, coverages, claims), ``calls``, ``recordings``, ``tickets``, ``outbox``,
+``sync_state``, ``leases`` and ``audit``; they return domain models, and no SQL lives outside
+this package. Threads: a ``Store`` may be shared by any number of threads (Textual workers); each
+thread transparently gets its own SQLite connection, and ``store.close()`` closes them all.
+Several processes may open the same file (WAL, busy timeout). Transactions: every repository
+write is atomic on its own; to make several writes one unit, wrap them in
+``with store.transaction() as db:`` (``BEGIN IMMEDIATE``; nested blocks become savepoints, and
+``db`` is this thread's sqlite-utils ``Database`` for the few callers with their own tables).
+"""
+
+from cscdesk.store.db import Store, StoreDatabase, open_store
+
+__all__ = ["Store", "StoreDatabase", "open_store"]

@@ -1,0 +1,188 @@
+"""The CDR archive (通话记录): one row per CCC ContactId, written in bulk and idempotently.
+
+``upsert_many`` is on the archive's hot path (a million CDRs when a center first syncs), so it
+maps records to plain tuples and hands them to one ``executemany`` in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from cscdesk.callcenter.port import CallRecord
+from cscdesk.domain.models import Call, CallDirection, CallOutcome
+from cscdesk.store._codec import moment, when
+
+if TYPE_CHECKING:
+    from cscdesk.store.db import Store
+
+_COLUMNS = (
+    "contact_id, direction, caller, callee, started_at, queued_at, answered_at, ended_at,"
+    " skill_group, agent_id, outcome, wait_seconds, ring_seconds, talk_seconds, hold_seconds,"
+    " acw_seconds, wrap_up_code, notes, member_id, transferred_to, recorded, satisfaction,"
+    " resolved_first_contact, raw"
+)
+_NAMES = [c.strip() for c in _COLUMNS.split(",")]
+_KEEP_IF_NEW_IS_NULL = {"wrap_up_code", "notes", "member_id", "resolved_first_contact"}
+_MEMBER_OF_CALLER = (
+    "(SELECT m.id FROM members m WHERE m.mobile = ?3 ORDER BY m.relation != 'self' LIMIT 1)"
+)
+_VALUES = ", ".join(
+    "coalesce(?19, " + _MEMBER_OF_CALLER + ")" if name == "member_id" else f"?{i}"
+    for i, name in enumerate(_NAMES, start=1)
+)
+UPSERT = (
+    f"INSERT INTO calls ({_COLUMNS}) VALUES ({_VALUES}) ON CONFLICT(contact_id) DO UPDATE SET "
+    + ", ".join(
+        f"{n} = coalesce(excluded.{n}, calls.{n})"
+        if n in _KEEP_IF_NEW_IS_NULL
+        else f"{n} = excluded.{n}"
+        for n in _NAMES[1:]
+    )
+)
+
+
+class UnknownCall(KeyError):
+    pass
+
+
+def _record_row(r: CallRecord) -> tuple[Any, ...]:
+    wait = r.queue_wait_seconds
+    end_of_wait = r.established_time or r.release_time or r.start_time
+    queued = None if wait is None else end_of_wait - timedelta(seconds=wait)
+    return (
+        r.contact_id,
+        r.direction,
+        r.caller,
+        r.callee,
+        when(r.start_time),
+        when(queued),
+        when(r.established_time),
+        when(r.release_time),
+        r.skill_group_id,
+        r.agent_ids[0] if r.agent_ids else None,
+        r.outcome,
+        wait,
+        r.ring_seconds,
+        r.talk_seconds,
+        r.hold_seconds,
+        r.work_seconds,
+        None,
+        None,
+        None,
+        r.transferred_to,
+        int(r.recording_available),
+        r.satisfaction,
+        None,
+        json.dumps(r.raw, ensure_ascii=False, default=str) if r.raw else "{}",
+    )
+
+
+def _call_row(c: Call) -> tuple[Any, ...]:
+    return (
+        c.contact_id,
+        c.direction.value,
+        c.caller,
+        c.callee,
+        when(c.started_at),
+        when(c.queued_at),
+        when(c.answered_at),
+        when(c.ended_at),
+        c.skill_group,
+        c.agent_id,
+        c.outcome.value,
+        c.wait_seconds,
+        0.0,
+        c.talk_seconds,
+        c.hold_seconds,
+        c.acw_seconds,
+        c.wrap_up_code,
+        None,
+        c.member_id,
+        c.transferred_to,
+        int(c.recorded),
+        c.satisfaction,
+        None if c.resolved_first_contact is None else int(c.resolved_first_contact),
+        "{}",
+    )
+
+
+def to_call(r: Sequence[Any]) -> Call:
+    started = moment(r[4])
+    assert started is not None
+    return Call(
+        contact_id=r[0],
+        direction=CallDirection(r[1]),
+        caller=r[2],
+        callee=r[3],
+        started_at=started,
+        queued_at=moment(r[5]),
+        answered_at=moment(r[6]),
+        ended_at=moment(r[7]),
+        skill_group=r[8],
+        agent_id=r[9],
+        outcome=CallOutcome(r[10]),
+        talk_seconds=float(r[13]),
+        hold_seconds=float(r[14]),
+        acw_seconds=float(r[15]),
+        wrap_up_code=r[16],
+        member_id=r[18],
+        transferred_to=r[19],
+        recorded=bool(r[20]),
+        satisfaction=r[21],
+        resolved_first_contact=None if r[22] is None else bool(r[22]),
+    )
+
+
+class Calls:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def upsert_many(self, records: Iterable[CallRecord | Call]) -> int:
+        """Insert or refresh CDRs by ContactId; running it twice leaves the same rows.
+
+        A caller's member is filled in from ``members`` when the record does not name one;
+        wrap-up code and notes typed at the desk survive a later CDR refresh.
+        """
+        rows = [_record_row(r) if isinstance(r, CallRecord) else _call_row(r) for r in records]
+        with self._store.transaction() as db:
+            db.executemany(UPSERT, rows)
+        return len(rows)
+
+    def set_wrap_up(self, contact_id: str, code: str | None, notes: str | None = None) -> None:
+        with self._store.transaction() as db:
+            db.execute(
+                "UPDATE calls SET wrap_up_code = ?, notes = coalesce(?, notes) WHERE contact_id = ?",
+                [code, notes, contact_id],
+            )
+
+    def _many(self, sql: str, params: Sequence[Any]) -> list[Call]:
+        with self._store.reading() as db:
+            rows = db.execute(f"SELECT {_COLUMNS} FROM calls {sql}", params).fetchall()
+        return [to_call(r) for r in rows]
+
+    def get(self, contact_id: str) -> Call:
+        found = self._many("WHERE contact_id = ?", [contact_id])
+        if not found:
+            raise UnknownCall(contact_id)
+        return found[0]
+
+    def history_for_caller(self, mobile: str, limit: int = 20) -> list[Call]:
+        return self._many("WHERE caller = ? ORDER BY started_at DESC LIMIT ?", [mobile, limit])
+
+    def for_member(self, member_id: str, limit: int = 50) -> list[Call]:
+        return self._many(
+            "WHERE member_id = ? ORDER BY started_at DESC LIMIT ?", [member_id, limit]
+        )
+
+    def between(self, start: datetime, end: datetime) -> list[Call]:
+        """Calls that started in [start, end), oldest first."""
+        return self._many(
+            "WHERE started_at >= ? AND started_at < ? ORDER BY started_at", [when(start), when(end)]
+        )
+
+    def count(self) -> int:
+        with self._store.reading() as db:
+            return int(db.execute("SELECT count(*) FROM calls").fetchone()[0])

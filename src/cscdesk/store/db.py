@@ -1,0 +1,200 @@
+"""Opening the store file: owner-only permissions, WAL, one connection per thread, transactions.
+
+Several desk processes on one host share the file, and Textual runs store work in worker threads.
+SQLite connections must not be used by two threads at once, so ``Store`` hands every thread its
+own connection (opened on first use, closed by ``Store.close``). Writes that span several
+statements go through ``Store.transaction()`` (``BEGIN IMMEDIATE``: the write lock is taken at the
+start, so two desks never deadlock upgrading a read lock); nested calls become savepoints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from cscdesk.store.audit import AuditLog
+from cscdesk.store.calls import Calls
+from cscdesk.store.directory import Agents, Employers, Insurers, SkillGroups
+from cscdesk.store.leases import Leases
+from cscdesk.store.members import Members
+from cscdesk.store.outbox import Outbox
+from cscdesk.store.policies import Policies
+from cscdesk.store.recordings import Recordings
+from cscdesk.store.sync_state import SyncStateRepo
+from cscdesk.store.tickets import Tickets
+
+OWNER_ONLY = 0o600
+DEFAULT_BUSY_TIMEOUT_MS = 5_000
+
+
+class StoreDatabase(Database):
+    """sqlite-utils' Database plus ``executemany`` (bulk writes inside a transaction)."""
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
+        return self.conn.executemany(sql, rows)
+
+
+class _Handle:
+    """One thread's connection and its transaction depth."""
+
+    def __init__(self, db: StoreDatabase, lock: threading.RLock) -> None:
+        self.db = db
+        self.lock = lock
+        self.depth = 0
+
+
+def create_owner_only(path: Path) -> None:
+    """Create the file (and tighten its WAL/SHM companions, if present) to owner-only.
+
+    Done before SQLite opens the file, so personal data never sits in a file that others can
+    read, not even for a moment.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, OWNER_ONLY)
+    os.close(fd)
+    for suffix in ("", "-wal", "-shm"):
+        companion = Path(f"{path}{suffix}")
+        if companion.exists() and companion.stat().st_mode & 0o777 != OWNER_ONLY:
+            os.chmod(companion, OWNER_ONLY)
+
+
+class Store:
+    """Per-thread connections plus the repositories (see the ``cscdesk.store`` docstring)."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+        connection: sqlite3.Connection | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+        self._handles: list[_Handle] = []
+        self._handles_lock = threading.Lock()
+        self._shared: _Handle | None = None
+        if connection is not None:  # e.g. SQLCipher: one connection, serialised by a lock
+            self._shared = self._wrap(connection)
+        self.members = Members(self)
+        self.employers = Employers(self)
+        self.insurers = Insurers(self)
+        self.skill_groups = SkillGroups(self)
+        self.agents = Agents(self)
+        self.policies = Policies(self)
+        self.calls = Calls(self)
+        self.recordings = Recordings(self)
+        self.tickets = Tickets(self)
+        self.outbox = Outbox(self)
+        self.sync_state = SyncStateRepo(self)
+        self.leases = Leases(self)
+        self.audit = AuditLog(self)
+
+    # ------------------------------------------------------------------ connections
+    def _connect(self) -> sqlite3.Connection:
+        create_owner_only(self.path)
+        return sqlite3.connect(
+            self.path, timeout=self.busy_timeout_ms / 1000, check_same_thread=False
+        )
+
+    def _wrap(self, conn: sqlite3.Connection) -> _Handle:
+        conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        handle = _Handle(StoreDatabase(conn), threading.RLock())
+        with self._handles_lock:
+            self._handles.append(handle)
+        create_owner_only(self.path)  # the WAL/SHM files exist now: tighten them too
+        return handle
+
+    def _handle(self) -> _Handle:
+        if self._shared is not None:
+            return self._shared
+        handle: _Handle | None = getattr(self._local, "handle", None)
+        if handle is None:
+            handle = self._wrap(self._connect())
+            self._local.handle = handle
+        return handle
+
+    @property
+    def db(self) -> StoreDatabase:
+        """This thread's sqlite-utils Database (for reads outside a transaction)."""
+        return self._handle().db
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self._handle().db.conn
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[StoreDatabase]:
+        """This thread's database for a read; serialised only when one connection is shared."""
+        handle = self._handle()
+        with handle.lock:
+            yield handle.db
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[StoreDatabase]:
+        """All statements inside commit together or not at all.
+
+        The outermost call runs ``BEGIN IMMEDIATE``; a nested call is a savepoint, so a
+        repository write inside a caller's transaction joins it.
+        """
+        handle = self._handle()
+        with handle.lock:
+            conn = handle.db.conn
+            depth = handle.depth
+            savepoint = f"sp_{depth}"
+            conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {savepoint}")
+            handle.depth += 1
+            try:
+                yield handle.db
+            except BaseException:
+                handle.depth -= 1
+                if depth == 0:
+                    conn.execute("ROLLBACK")
+                else:
+                    conn.execute(f"ROLLBACK TO {savepoint}")
+                    conn.execute(f"RELEASE {savepoint}")
+                raise
+            handle.depth -= 1
+            conn.execute("COMMIT" if depth == 0 else f"RELEASE {savepoint}")
+
+    def close(self) -> None:
+        """Close every connection this store opened, in any thread."""
+        with self._handles_lock:
+            handles, self._handles = self._handles, []
+        for handle in handles:
+            with contextlib.suppress(sqlite3.Error):
+                handle.db.conn.close()
+        self._local = threading.local()
+        self._shared = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_store(
+    path: Path,
+    *,
+    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    connection: sqlite3.Connection | None = None,
+    migrate: Callable[[Store], object] | None = None,
+) -> Store:
+    """Open (creating if needed) the store at ``path`` and bring its schema up to date."""
+    from cscdesk.store.migrations import apply_migrations
+
+    store = Store(Path(path), busy_timeout_ms=busy_timeout_ms, connection=connection)
+    (migrate or apply_migrations)(store)
+    return store

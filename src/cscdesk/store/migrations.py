@@ -1,0 +1,358 @@
+"""Versioned schema migrations, applied in order when the store opens.
+
+HOW TO ADD ONE (other parts of cscdesk do this): write a function ``def _vN_what(db) -> None``
+that runs its DDL through ``db.execute`` (no commits: the runner wraps each migration in one
+``BEGIN IMMEDIATE`` transaction together with the ``PRAGMA user_version`` bump), then APPEND
+``Migration("what", _vN_what)`` to the END of ``MIGRATIONS``. Never edit, reorder or remove an
+entry that has shipped: a migration's version is its position in the list (1-based), and stores
+in the field remember the last version they ran in ``PRAGMA user_version``.
+
+Conventions: times are ISO-8601 text with a timezone (UTC for columns that are compared or
+sorted), money is Decimal text, booleans are 0/1, small structures are JSON text. Mobiles and ID
+numbers live only in ``members``; other tables refer to ``member_id``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cscdesk.store.db import Store, StoreDatabase
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    name: str
+    apply: Callable[[StoreDatabase], None]
+
+
+def _script(db: StoreDatabase, sql: str) -> None:
+    """Run several statements one by one (``executescript`` would commit our transaction)."""
+    buffer = ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            db.execute(buffer)
+            buffer = ""
+    if buffer.strip():
+        db.execute(buffer)
+
+
+_V1_CORE = """
+CREATE TABLE employers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    parent_id TEXT REFERENCES employers(id),
+    credit_code TEXT
+);
+CREATE TABLE members (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    id_type TEXT NOT NULL,
+    id_number TEXT NOT NULL,
+    birth_date TEXT NOT NULL,
+    sex TEXT NOT NULL,
+    mobile TEXT,
+    employer_id TEXT NOT NULL REFERENCES employers(id),
+    employee_no TEXT,
+    relation TEXT NOT NULL DEFAULT 'self',
+    main_member_id TEXT REFERENCES members(id),
+    plan_tier TEXT,
+    flags TEXT NOT NULL DEFAULT '[]'
+);
+CREATE UNIQUE INDEX idx_members_id_number ON members(id_number, id_type);
+CREATE INDEX idx_members_mobile ON members(mobile);
+CREATE INDEX idx_members_employer ON members(employer_id);
+CREATE INDEX idx_members_main ON members(main_member_id);
+CREATE TABLE insurers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    short_name TEXT
+);
+CREATE TABLE policies (
+    policy_no TEXT NOT NULL,
+    sub_policy_no TEXT NOT NULL,
+    insurer_id TEXT NOT NULL REFERENCES insurers(id),
+    employer_id TEXT NOT NULL REFERENCES employers(id),
+    member_id TEXT NOT NULL REFERENCES members(id),
+    product TEXT NOT NULL,
+    plan_tier TEXT NOT NULL DEFAULT '',
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    status TEXT NOT NULL,
+    PRIMARY KEY (policy_no, sub_policy_no)
+);
+CREATE INDEX idx_policies_member ON policies(member_id);
+CREATE TABLE coverages (
+    policy_no TEXT NOT NULL,
+    plan_tier TEXT NOT NULL DEFAULT '',
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    limit_amount TEXT NOT NULL,
+    deductible TEXT NOT NULL DEFAULT '0',
+    ratio TEXT NOT NULL DEFAULT '1',
+    PRIMARY KEY (policy_no, plan_tier, code)
+);
+CREATE TABLE claims (
+    claim_no TEXT PRIMARY KEY,
+    insurer_id TEXT NOT NULL REFERENCES insurers(id),
+    policy_no TEXT NOT NULL,
+    member_id TEXT NOT NULL REFERENCES members(id),
+    accident_date TEXT NOT NULL,
+    reported_at TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    amount_claimed TEXT NOT NULL,
+    amount_paid TEXT,
+    hospital TEXT,
+    case_no TEXT,
+    settlement_no TEXT,
+    refusal_reason TEXT,
+    stage_changed_at TEXT,
+    decided_at TEXT,
+    paid_at TEXT,
+    reopened INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX idx_claims_member ON claims(member_id);
+CREATE INDEX idx_claims_policy ON claims(policy_no);
+CREATE TABLE skill_groups (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    name_en TEXT NOT NULL,
+    routing TEXT NOT NULL,
+    insurer_id TEXT,
+    wrap_up_required INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE agents (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    insurer_id TEXT,
+    skill_groups TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE calls (
+    contact_id TEXT PRIMARY KEY,
+    direction TEXT NOT NULL,
+    caller TEXT NOT NULL,
+    callee TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    queued_at TEXT,
+    answered_at TEXT,
+    ended_at TEXT,
+    skill_group TEXT,
+    agent_id TEXT,
+    outcome TEXT NOT NULL,
+    wait_seconds REAL,
+    ring_seconds REAL NOT NULL DEFAULT 0,
+    talk_seconds REAL NOT NULL DEFAULT 0,
+    hold_seconds REAL NOT NULL DEFAULT 0,
+    acw_seconds REAL NOT NULL DEFAULT 0,
+    wrap_up_code TEXT,
+    notes TEXT,
+    member_id TEXT,
+    transferred_to TEXT,
+    recorded INTEGER NOT NULL DEFAULT 0,
+    satisfaction INTEGER,
+    resolved_first_contact INTEGER,
+    raw TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX idx_calls_caller_start ON calls(caller, started_at);
+CREATE INDEX idx_calls_member ON calls(member_id, started_at);
+CREATE INDEX idx_calls_start ON calls(started_at);
+CREATE TABLE recordings (
+    contact_id TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    blob_path TEXT,
+    content_type TEXT NOT NULL,
+    archived_at TEXT NOT NULL,
+    keep_until TEXT NOT NULL,
+    legal_hold INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE tickets (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    owner TEXT,
+    member_id TEXT,
+    contact_id TEXT,
+    policy_no TEXT,
+    claim_no TEXT,
+    insurer_id TEXT,
+    complexity TEXT NOT NULL DEFAULT 'normal',
+    due_at TEXT,
+    first_response_due_at TEXT,
+    first_response_at TEXT,
+    resolved_at TEXT,
+    closed_at TEXT,
+    csat INTEGER,
+    remote_id TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    remote_version INTEGER,
+    sync_state TEXT NOT NULL DEFAULT 'pending'
+);
+CREATE INDEX idx_tickets_owner_status ON tickets(owner, status);
+CREATE INDEX idx_tickets_status_due ON tickets(status, due_at);
+CREATE INDEX idx_tickets_member ON tickets(member_id);
+CREATE INDEX idx_tickets_contact ON tickets(contact_id);
+CREATE INDEX idx_tickets_created ON tickets(created_at);
+CREATE TABLE ticket_events (
+    id INTEGER PRIMARY KEY,
+    ticket_id TEXT NOT NULL REFERENCES tickets(id),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    changes TEXT NOT NULL DEFAULT '{}',
+    note TEXT
+);
+CREATE INDEX idx_ticket_events_ticket ON ticket_events(ticket_id, id);
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    ticket_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    op TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    base_version INTEGER,
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error TEXT,
+    done_at TEXT
+);
+CREATE INDEX idx_outbox_pending ON outbox(next_attempt_at) WHERE done_at IS NULL;
+CREATE TABLE sync_state (
+    key TEXT PRIMARY KEY,
+    value TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target_type TEXT NOT NULL DEFAULT '',
+    target_id TEXT NOT NULL DEFAULT '',
+    outcome TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}',
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX idx_audit_at ON audit(at)
+"""
+
+
+def _v1_core(db: StoreDatabase) -> None:
+    """The first schema: every business table and the indexes the desk polls."""
+    _script(db, _V1_CORE)
+
+
+_V2_SEARCH_AND_GUARDS = """
+CREATE VIRTUAL TABLE members_fts USING fts5(
+    name, employee_no, content='members', content_rowid='rowid', tokenize='unicode61'
+);
+INSERT INTO members_fts(members_fts) VALUES ('rebuild');
+CREATE TRIGGER members_fts_ai AFTER INSERT ON members BEGIN
+    INSERT INTO members_fts(rowid, name, employee_no)
+    VALUES (new.rowid, new.name, new.employee_no);
+END;
+CREATE TRIGGER members_fts_ad AFTER DELETE ON members BEGIN
+    INSERT INTO members_fts(members_fts, rowid, name, employee_no)
+    VALUES ('delete', old.rowid, old.name, old.employee_no);
+END;
+CREATE TRIGGER members_fts_au AFTER UPDATE OF name, employee_no ON members BEGIN
+    INSERT INTO members_fts(members_fts, rowid, name, employee_no)
+    VALUES ('delete', old.rowid, old.name, old.employee_no);
+    INSERT INTO members_fts(rowid, name, employee_no)
+    VALUES (new.rowid, new.name, new.employee_no);
+END;
+CREATE VIRTUAL TABLE tickets_fts USING fts5(
+    ticket_id UNINDEXED, title, description, notes, tokenize='trigram'
+);
+INSERT INTO tickets_fts(ticket_id, title, description, notes)
+    SELECT t.id, t.title, t.description,
+           coalesce((SELECT group_concat(e.note, ' ') FROM ticket_events e
+                     WHERE e.ticket_id = t.id AND e.note IS NOT NULL), '')
+    FROM tickets t;
+CREATE TRIGGER tickets_fts_ai AFTER INSERT ON tickets BEGIN
+    INSERT INTO tickets_fts(ticket_id, title, description, notes)
+    VALUES (new.id, new.title, new.description, '');
+END;
+CREATE TRIGGER tickets_fts_au AFTER UPDATE OF title, description ON tickets BEGIN
+    UPDATE tickets_fts SET title = new.title, description = new.description
+    WHERE ticket_id = new.id;
+END;
+CREATE TRIGGER tickets_fts_note AFTER INSERT ON ticket_events
+WHEN new.note IS NOT NULL AND new.note != '' BEGIN
+    UPDATE tickets_fts SET notes = notes || ' ' || new.note WHERE ticket_id = new.ticket_id;
+END;
+CREATE TRIGGER ticket_events_no_update BEFORE UPDATE ON ticket_events BEGIN
+    SELECT RAISE(ABORT, 'ticket_events is append-only');
+END;
+CREATE TRIGGER ticket_events_no_delete BEFORE DELETE ON ticket_events BEGIN
+    SELECT RAISE(ABORT, 'ticket_events is append-only');
+END;
+CREATE TABLE audit_anchor (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    hash TEXT NOT NULL,
+    through_id INTEGER NOT NULL,
+    purged_at TEXT NOT NULL
+)
+"""
+
+
+def _v2_search_and_guards(db: StoreDatabase) -> None:
+    """FTS5 over member names and ticket text (filled from existing rows), append-only
+    ticket history, and the audit purge anchor."""
+    _script(db, _V2_SEARCH_AND_GUARDS)
+
+
+def _v3_users_and_wallboard(db: StoreDatabase) -> None:
+    """The user directory (security) and the lead's wallboard snapshots, from their modules."""
+    from cscdesk.store import users, wallboard
+
+    users.create_tables(db)
+    wallboard.create_tables(db)
+
+
+MIGRATIONS: list[Migration] = [
+    Migration("core tables", _v1_core),
+    Migration("search, append-only history, audit anchor", _v2_search_and_guards),
+    Migration("users and wallboard snapshots", _v3_users_and_wallboard),
+    # APPEND new migrations here, at the end.
+]
+
+
+def schema_version(store: Store) -> int:
+    with store.reading() as db:
+        return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def apply_migrations(store: Store, *, upto: int | None = None) -> int:
+    """Run every migration newer than the file's ``user_version``; returns the version reached.
+
+    Each migration runs in its own ``BEGIN IMMEDIATE`` transaction and re-reads the version
+    inside it, so two processes opening a new file at once do not both migrate.
+    """
+    target = len(MIGRATIONS) if upto is None else upto
+    for version in range(1, target + 1):
+        with store.transaction() as db:
+            current = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if current >= version:
+                continue
+            MIGRATIONS[version - 1].apply(db)
+            db.execute(f"PRAGMA user_version = {version}")
+    return schema_version(store)

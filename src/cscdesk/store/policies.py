@@ -1,0 +1,226 @@
+"""Group policies (团单号 + 分单号 per insured), their plan coverages, and claims.
+
+Coverages belong to a plan (计划) of a group policy, not to each insured: a million insured under
+four plans store four sets of liabilities, and every ``Policy`` read joins its plan's set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from cscdesk.domain.models import Claim, ClaimStage, Coverage, Insurer, Policy, PolicyStatus
+from cscdesk.store._codec import day, moment, money, to_day, to_money, when
+
+if TYPE_CHECKING:
+    from cscdesk.store.db import Store
+
+_POLICY = (
+    "policy_no, sub_policy_no, insurer_id, employer_id, member_id, product, plan_tier,"
+    " start_date, end_date, status"
+)
+_CLAIM = (
+    "claim_no, insurer_id, policy_no, member_id, accident_date, reported_at, stage,"
+    " amount_claimed, amount_paid, hospital, case_no, settlement_no, refusal_reason,"
+    " stage_changed_at, decided_at, paid_at, reopened"
+)
+INSERT_POLICY = f"INSERT INTO policies ({_POLICY}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+INSERT_CLAIM = (
+    f"INSERT INTO claims ({_CLAIM}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def policy_row(policy: Policy, plan_tier: str = "") -> tuple[Any, ...]:
+    return (
+        policy.policy_no,
+        policy.sub_policy_no,
+        policy.insurer_id,
+        policy.employer_id,
+        policy.member_id,
+        policy.product,
+        plan_tier,
+        day(policy.start),
+        day(policy.end),
+        policy.status.value,
+    )
+
+
+def claim_row(claim: Claim) -> tuple[Any, ...]:
+    return (
+        claim.claim_no,
+        claim.insurer_id,
+        claim.policy_no,
+        claim.member_id,
+        day(claim.accident_date),
+        when(claim.reported_at),
+        claim.stage.value,
+        money(claim.amount_claimed),
+        money(claim.amount_paid),
+        claim.hospital,
+        claim.case_no,
+        claim.settlement_no,
+        claim.refusal_reason,
+        when(claim.stage_changed_at),
+        when(claim.decided_at),
+        when(claim.paid_at),
+        int(claim.reopened),
+    )
+
+
+def _to_claim(r: Sequence[Any]) -> Claim:
+    accident = to_day(r[4])
+    reported = moment(r[5])
+    claimed = to_money(r[7])
+    assert accident is not None and reported is not None and claimed is not None
+    return Claim(
+        claim_no=r[0],
+        insurer_id=r[1],
+        policy_no=r[2],
+        member_id=r[3],
+        accident_date=accident,
+        reported_at=reported,
+        stage=ClaimStage(r[6]),
+        amount_claimed=claimed,
+        amount_paid=to_money(r[8]),
+        hospital=r[9],
+        case_no=r[10],
+        settlement_no=r[11],
+        refusal_reason=r[12],
+        stage_changed_at=moment(r[13]),
+        decided_at=moment(r[14]),
+        paid_at=moment(r[15]),
+        reopened=bool(r[16]),
+    )
+
+
+class Policies:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    # ------------------------------------------------------------------ writes
+    def set_plan(self, policy_no: str, plan_tier: str, coverages: Iterable[Coverage]) -> None:
+        """The liabilities of one plan of a group policy (replacing what was there)."""
+        rows = [
+            (
+                policy_no,
+                plan_tier,
+                c.code,
+                c.name,
+                money(c.limit),
+                money(c.deductible),
+                str(c.ratio),
+            )
+            for c in coverages
+        ]
+        with self._store.transaction() as db:
+            db.execute(
+                "DELETE FROM coverages WHERE policy_no = ? AND plan_tier = ?",
+                [policy_no, plan_tier],
+            )
+            db.executemany(
+                "INSERT INTO coverages (policy_no, plan_tier, code, name, limit_amount,"
+                " deductible, ratio) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+
+    def add_many(
+        self, policies: Iterable[Policy], plan_tiers: Mapping[str, str] | None = None
+    ) -> int:
+        """Insert or replace insured records; ``plan_tiers`` maps member id → plan."""
+        tiers = plan_tiers or {}
+        rows = [policy_row(p, tiers.get(p.member_id, "")) for p in policies]
+        with self._store.transaction() as db:
+            db.executemany(INSERT_POLICY.replace("INSERT", "INSERT OR REPLACE", 1), rows)
+        return len(rows)
+
+    def add_claims(self, claims: Iterable[Claim]) -> int:
+        rows = [claim_row(c) for c in claims]
+        with self._store.transaction() as db:
+            db.executemany(INSERT_CLAIM.replace("INSERT", "INSERT OR REPLACE", 1), rows)
+        return len(rows)
+
+    # ------------------------------------------------------------------ reads
+    def _policies(self, where: str, params: Sequence[Any], limit: int = 1000) -> list[Policy]:
+        with self._store.reading() as db:
+            rows = db.execute(
+                f"SELECT {_POLICY} FROM policies WHERE {where} ORDER BY start_date DESC,"
+                " policy_no, sub_policy_no LIMIT ?",
+                [*params, limit],
+            ).fetchall()
+            plans: dict[tuple[str, str], tuple[Coverage, ...]] = {}
+            for row in rows:
+                key = (row[0], row[6])
+                if key not in plans:
+                    plans[key] = tuple(
+                        Coverage(c[0], c[1], Decimal(c[2]), Decimal(c[3]), Decimal(c[4]))
+                        for c in db.execute(
+                            "SELECT code, name, limit_amount, deductible, ratio FROM coverages"
+                            " WHERE policy_no = ? AND plan_tier = ? ORDER BY code",
+                            key,
+                        ).fetchall()
+                    )
+        result = []
+        for r in rows:
+            start, end = to_day(r[7]), to_day(r[8])
+            assert start is not None and end is not None
+            result.append(
+                Policy(
+                    policy_no=r[0],
+                    sub_policy_no=r[1],
+                    insurer_id=r[2],
+                    employer_id=r[3],
+                    member_id=r[4],
+                    product=r[5],
+                    start=start,
+                    end=end,
+                    status=PolicyStatus(r[9]),
+                    coverages=plans[(r[0], r[6])],
+                )
+            )
+        return result
+
+    def for_member(self, member_id: str) -> list[Policy]:
+        return self._policies("member_id = ?", [member_id])
+
+    def by_policy_no(self, policy_no: str, limit: int = 200) -> list[Policy]:
+        """Insured records of a group policy (团单号)."""
+        return self._policies("policy_no = ?", [policy_no], limit)
+
+    def claims_for_member(self, member_id: str) -> list[Claim]:
+        with self._store.reading() as db:
+            rows = db.execute(
+                f"SELECT {_CLAIM} FROM claims WHERE member_id = ? ORDER BY reported_at DESC",
+                [member_id],
+            ).fetchall()
+        return [_to_claim(r) for r in rows]
+
+    def claim_by_no(self, claim_no: str) -> Claim | None:
+        with self._store.reading() as db:
+            row = db.execute(
+                f"SELECT {_CLAIM} FROM claims WHERE claim_no = ?", [claim_no]
+            ).fetchone()
+        return None if row is None else _to_claim(row)
+
+    def insurers(self) -> list[Insurer]:
+        with self._store.reading() as db:
+            rows = db.execute("SELECT id, name, short_name FROM insurers ORDER BY id").fetchall()
+        return [Insurer(*r) for r in rows]
+
+    def members_by_insurer(self) -> dict[str, int]:
+        """How many distinct insured people each insurer covers (for the scorecard)."""
+        with self._store.reading() as db:
+            rows = db.execute(
+                "SELECT insurer_id, count(DISTINCT member_id) FROM policies GROUP BY insurer_id"
+            ).fetchall()
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    def claims_reported_between(self, start: datetime, end: datetime) -> list[Claim]:
+        with self._store.reading() as db:
+            rows = db.execute(
+                f"SELECT {_CLAIM} FROM claims WHERE reported_at >= ? AND reported_at < ?"
+                " ORDER BY reported_at",
+                [when(start), when(end)],
+            ).fetchall()
+        return [_to_claim(r) for r in rows]

@@ -1,0 +1,290 @@
+"""Tickets (工单), their append-only history, and the outbox entry of every local write.
+
+``save_new`` and ``save_change`` write the ticket row, one history event and one outbox entry in
+one transaction, so a crash never leaves a change that sync would not push. ``save_change`` is
+optimistic: it fails with ``StaleTicket`` when someone saved the ticket since it was read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from cscdesk.domain.models import (
+    Complexity,
+    Priority,
+    SyncState,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+    TicketType,
+)
+from cscdesk.store._codec import as_json, moment, when
+
+if TYPE_CHECKING:
+    from cscdesk.store.db import Store, StoreDatabase
+
+FIELDS = (
+    "id", "type", "status", "priority", "title", "description", "created_at", "updated_at",
+    "created_by", "owner", "member_id", "contact_id", "policy_no", "claim_no", "insurer_id",
+    "complexity", "due_at", "first_response_due_at", "first_response_at", "resolved_at",
+    "closed_at", "csat", "remote_id", "version", "remote_version", "sync_state",
+)  # fmt: skip
+_COLUMNS = ", ".join(FIELDS)
+_TIMES = {
+    "created_at", "updated_at", "due_at", "first_response_due_at", "first_response_at",
+    "resolved_at", "closed_at",
+}  # fmt: skip
+_CLOSED = (TicketStatus.RESOLVED.value, TicketStatus.CLOSED.value, TicketStatus.CANCELLED.value)
+_OPS = {"created": "create", "status": "status", "escalated": "escalate", "note": "note"}
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class StaleTicket(RuntimeError):
+    """The ticket changed since it was read: reload, then apply the edit again."""
+
+
+class UnknownTicket(KeyError):
+    pass
+
+
+def new_ticket_id(now_ms: int | None = None) -> str:
+    """``T`` + 26 Crockford base32 characters (ULID layout): 48 bits of milliseconds, then 80
+    random bits. Sorts by creation time and does not collide across processes or sites."""
+    stamp = int(time.time() * 1000) if now_ms is None else now_ms
+    value = (stamp << 80) | int.from_bytes(os.urandom(10), "big")
+    chars = []
+    for _ in range(26):
+        value, digit = divmod(value, 32)
+        chars.append(_CROCKFORD[digit])
+    return "T" + "".join(reversed(chars))
+
+
+def _value(name: str, value: Any) -> Any:
+    if name in _TIMES:
+        return when(value)
+    if hasattr(value, "value"):  # enums
+        return value.value
+    return value
+
+
+def ticket_row(ticket: Ticket) -> list[Any]:
+    return [_value(name, getattr(ticket, name)) for name in FIELDS]
+
+
+def ticket_fields(ticket: Ticket) -> dict[str, Any]:
+    return dict(zip(FIELDS, ticket_row(ticket), strict=True))
+
+
+def to_ticket(r: Sequence[Any]) -> Ticket:
+    v = dict(zip(FIELDS, r, strict=True))
+    created, updated = moment(v["created_at"]), moment(v["updated_at"])
+    assert created is not None and updated is not None
+    return Ticket(
+        id=v["id"],
+        type=TicketType(v["type"]),
+        status=TicketStatus(v["status"]),
+        priority=Priority(v["priority"]),
+        title=v["title"],
+        created_at=created,
+        updated_at=updated,
+        created_by=v["created_by"],
+        description=v["description"],
+        owner=v["owner"],
+        member_id=v["member_id"],
+        contact_id=v["contact_id"],
+        policy_no=v["policy_no"],
+        claim_no=v["claim_no"],
+        insurer_id=v["insurer_id"],
+        complexity=Complexity(v["complexity"]),
+        due_at=moment(v["due_at"]),
+        first_response_due_at=moment(v["first_response_due_at"]),
+        first_response_at=moment(v["first_response_at"]),
+        resolved_at=moment(v["resolved_at"]),
+        closed_at=moment(v["closed_at"]),
+        csat=v["csat"],
+        remote_id=v["remote_id"],
+        version=int(v["version"]),
+        remote_version=v["remote_version"],
+        sync_state=SyncState(v["sync_state"]),
+    )
+
+
+def _to_event(r: Sequence[Any]) -> TicketEvent:
+    at = moment(r[1])
+    assert at is not None
+    changes = {k: (old, new) for k, (old, new) in json.loads(r[4]).items()}
+    return TicketEvent(ticket_id=r[0], at=at, actor=r[2], kind=r[3], changes=changes, note=r[5])
+
+
+class Tickets:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    new_ticket_id = staticmethod(new_ticket_id)
+
+    # ------------------------------------------------------------------ writes
+    def _event(self, db: StoreDatabase, event: TicketEvent) -> None:
+        db.execute(
+            "INSERT INTO ticket_events (ticket_id, at, actor, kind, changes, note)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                event.ticket_id,
+                when(event.at),
+                event.actor,
+                event.kind,
+                as_json({k: list(v) for k, v in event.changes.items()}),
+                event.note,
+            ],
+        )
+
+    def _outbox(
+        self,
+        db: StoreDatabase,
+        ticket: Ticket,
+        op: str,
+        payload: dict[str, Any],
+        base_version: int | None,
+    ) -> None:
+        created = when(datetime.now(UTC))
+        db.execute(
+            "INSERT INTO outbox (ticket_id, seq, op, payload, idempotency_key, base_version,"
+            " created_at, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
+            [
+                ticket.id,
+                ticket.version,
+                op,
+                as_json(payload),
+                f"{ticket.id}:{ticket.version}",
+                base_version,
+                created,
+                created,
+            ],
+        )
+
+    def save_new(self, ticket: Ticket, event: TicketEvent) -> None:
+        """A new ticket with its ``created`` event and an outbox ``create`` entry."""
+        with self._store.transaction() as db:
+            db.execute(
+                f"INSERT INTO tickets ({_COLUMNS}) VALUES ({', '.join('?' for _ in FIELDS)})",
+                ticket_row(ticket),
+            )
+            self._event(db, event)
+            self._outbox(db, ticket, "create", ticket_fields(ticket), None)
+
+    def save_change(self, ticket: Ticket, event: TicketEvent, *, base_version: int) -> None:
+        """Store an edited ticket if nobody saved it since ``base_version`` was read."""
+        with self._store.transaction() as db:
+            sets = ", ".join(f"{name} = ?" for name in FIELDS[1:])
+            cursor = db.execute(
+                f"UPDATE tickets SET {sets} WHERE id = ? AND version = ?",
+                [*ticket_row(ticket)[1:], ticket.id, base_version],
+            )
+            if cursor.rowcount != 1:
+                row = db.execute("SELECT version FROM tickets WHERE id = ?", [ticket.id]).fetchone()
+                if row is None:
+                    raise UnknownTicket(ticket.id)
+                raise StaleTicket(
+                    f"ticket {ticket.id} is at version {row[0]}, not {base_version}:"
+                    " it was changed meanwhile"
+                )
+            self._event(db, event)
+            payload: dict[str, Any] = {name: new for name, (_old, new) in event.changes.items()}
+            if event.note:
+                payload["note"] = event.note
+            payload["version"] = ticket.version
+            self._outbox(db, ticket, _OPS.get(event.kind, "update"), payload, base_version)
+
+    def set_sync_state(
+        self,
+        ticket_id: str,
+        state: SyncState,
+        remote_id: str | None = None,
+        remote_version: int | None = None,
+    ) -> None:
+        """Sync bookkeeping only: the local version and history stay as they are."""
+        with self._store.transaction() as db:
+            db.execute(
+                "UPDATE tickets SET sync_state = ?, remote_id = coalesce(?, remote_id),"
+                " remote_version = coalesce(?, remote_version) WHERE id = ?",
+                [SyncState(state).value, remote_id, remote_version, ticket_id],
+            )
+
+    # ------------------------------------------------------------------ reads
+    def _many(self, sql: str, params: Sequence[Any]) -> list[Ticket]:
+        with self._store.reading() as db:
+            rows = db.execute(f"SELECT {_COLUMNS} FROM tickets {sql}", params).fetchall()
+        return [to_ticket(r) for r in rows]
+
+    def get(self, ticket_id: str) -> Ticket | None:
+        found = self._many("WHERE id = ?", [ticket_id])
+        return found[0] if found else None
+
+    def require(self, ticket_id: str) -> Ticket:
+        ticket = self.get(ticket_id)
+        if ticket is None:
+            raise UnknownTicket(ticket_id)
+        return ticket
+
+    def open_for_owner(self, owner: str) -> list[Ticket]:
+        """The owner's unfinished tickets, most urgent due date first."""
+        return self._many(
+            "WHERE owner = ? AND status NOT IN (?, ?, ?)"
+            " ORDER BY due_at IS NULL, due_at, created_at",
+            [owner, *_CLOSED],
+        )
+
+    def due_before(self, moment_: datetime, limit: int = 200) -> list[Ticket]:
+        """Unfinished tickets whose due time is before ``moment_`` (SLA watch)."""
+        return self._many(
+            "WHERE status NOT IN (?, ?, ?) AND due_at < ? ORDER BY due_at LIMIT ?",
+            [*_CLOSED, when(moment_), limit],
+        )
+
+    def for_member(self, member_id: str) -> list[Ticket]:
+        return self._many("WHERE member_id = ? ORDER BY created_at DESC", [member_id])
+
+    def for_contact(self, contact_id: str) -> list[Ticket]:
+        return self._many("WHERE contact_id = ? ORDER BY created_at", [contact_id])
+
+    def created_between(self, start: datetime, end: datetime) -> list[Ticket]:
+        return self._many(
+            "WHERE created_at >= ? AND created_at < ? ORDER BY created_at", [when(start), when(end)]
+        )
+
+    def events(self, ticket_id: str) -> list[TicketEvent]:
+        with self._store.reading() as db:
+            rows = db.execute(
+                "SELECT ticket_id, at, actor, kind, changes, note FROM ticket_events"
+                " WHERE ticket_id = ? ORDER BY id",
+                [ticket_id],
+            ).fetchall()
+        return [_to_event(r) for r in rows]
+
+    def search(self, text: str, limit: int = 50) -> list[Ticket]:
+        """Title, description and notes containing ``text`` (FTS5 trigram; short text: LIKE)."""
+        query = text.strip()
+        if not query:
+            return []
+        if len(query) >= 3:
+            phrase = '"' + query.replace('"', '""') + '"'
+            return self._many(
+                "WHERE id IN (SELECT ticket_id FROM tickets_fts WHERE tickets_fts MATCH ?)"
+                " ORDER BY updated_at DESC LIMIT ?",
+                [phrase, limit],
+            )
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return self._many(
+            "WHERE id IN (SELECT ticket_id FROM tickets_fts WHERE title LIKE ?1 ESCAPE '\\'"
+            " OR description LIKE ?1 ESCAPE '\\' OR notes LIKE ?1 ESCAPE '\\')"
+            " ORDER BY updated_at DESC LIMIT ?2",
+            [pattern, limit],
+        )
+
+    def count(self) -> int:
+        with self._store.reading() as db:
+            return int(db.execute("SELECT count(*) FROM tickets").fetchone()[0])
