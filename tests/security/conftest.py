@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlite_utils import Database
 
 from cscdesk.domain.access import Role, User
 from cscdesk.security.users import UserDirectory
-from cscdesk.store import users as users_table
+from cscdesk.store import Store, open_store
 from cscdesk.store.users import UserRepository
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -81,10 +79,15 @@ def audit() -> AuditTrail:
 
 
 @pytest.fixture
-def user_repo(tmp_path: Path) -> UserRepository:
-    db = Database(sqlite3.connect(tmp_path / "users.db", check_same_thread=False))
-    users_table.create_tables(db)
-    return UserRepository(db)
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(tmp_path / "cscdesk.db")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def user_repo(store: Store) -> UserRepository:
+    return UserRepository(store)
 
 
 ADMIN = User("wang.admin", "王管理", Role.ADMIN)

@@ -4,7 +4,6 @@ row and column named, never a crash, and a rejected file leaves the store exactl
 from __future__ import annotations
 
 import io
-import sqlite3
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from cscdesk.insurers.batch_import import CLAIM_COLUMNS, import_directory
+from cscdesk.store import Store, open_store
 
 from .fuzz import FILE_FUZZ
 
@@ -40,11 +40,10 @@ CELL = st.text(max_size=12) | st.sampled_from(
 )
 
 
-def _dump(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
-    tables = [
-        r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY 1")
-    ]
-    return [(t, *row) for t in tables for row in conn.execute(f"SELECT * FROM {t} ORDER BY 1")]
+def _dump(store: Store) -> list[tuple[object, ...]]:
+    """Every row of every table: a rejected file must leave all of them as they were."""
+    with store.reading() as db:
+        return [(t, *row) for t in db.table_names() for row in db.execute(f"SELECT * FROM [{t}]")]
 
 
 def _import_and_check(name: str, content: bytes) -> None:
@@ -54,17 +53,17 @@ def _import_and_check(name: str, content: bytes) -> None:
         good.mkdir()
         bad.mkdir()
         _write_csv(good / "anhe_claims_20260228.csv", [GOOD_ROW])
-        conn = sqlite3.connect(root / "store.db")
-        assert import_directory(conn, good, NOW).ok
-        before = _dump(conn)
+        store = open_store(root / "cscdesk.db")
+        assert import_directory(store, good, NOW).ok
+        before = _dump(store)
         (bad / name).write_bytes(content)
-        report = import_directory(conn, bad, NOW)
+        report = import_directory(store, bad, NOW)
         (outcome,) = report.outcomes
         assert outcome.status in ("imported", "rejected", "skipped")
         if outcome.status == "rejected":
             assert name in outcome.detail
-            assert _dump(conn) == before  # nothing half-written
-        conn.close()
+            assert _dump(store) == before  # nothing half-written
+        store.close()
 
 
 def _write_csv(path: Path, rows: list[dict[str, str]]) -> None:
@@ -74,15 +73,17 @@ def _write_csv(path: Path, rows: list[dict[str, str]]) -> None:
 
 
 def test_one_bad_row_rejects_the_file_naming_row_and_column(tmp_path: Path) -> None:
-    conn = sqlite3.connect(tmp_path / "store.db")
+    store = open_store(tmp_path / "cscdesk.db")
     _write_csv(
         tmp_path / "anhe_claims_20260301.csv",
         [GOOD_ROW, dict(GOOD_ROW, claim_no="AH-C-2", amount_claimed="abc")],
     )
-    (outcome,) = import_directory(conn, tmp_path, NOW).outcomes
+    (outcome,) = import_directory(store, tmp_path, NOW).outcomes
     assert outcome.status == "rejected"
     assert "row 3" in outcome.detail and "amount_claimed" in outcome.detail
-    assert conn.execute("SELECT count(*) FROM insurer_batch_rows").fetchone() == (0,)
+    with store.reading() as db:
+        assert db.execute("SELECT count(*) FROM insurer_batch_rows").fetchone() == (0,)
+    store.close()
 
 
 @FILE_FUZZ

@@ -3,7 +3,6 @@ through the real path: insurer batch extracts imported into SQLite, the gateway,
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ from cscdesk.insurers.breaker import CircuitBreaker
 from cscdesk.insurers.gateway import Channel, InsurerGateway
 from cscdesk.insurers.port import LookupQuery
 from cscdesk.security.scope import ScopedLookup
+from cscdesk.store import open_store
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SECONDED = User("zhao.ruian", "赵派驻", Role.SECONDED_AGENT, insurer_id="ruian")
@@ -52,11 +52,11 @@ def gateway(tmp_path: Path) -> InsurerGateway:
     folder.mkdir()
     _claims_file(folder, "ruian", "RA-C-1", "瑞安合作医院")
     _claims_file(folder, "anhe", "AH-C-9", "北京协和医院")
-    conn = sqlite3.connect(tmp_path / "store.db")
-    assert import_directory(conn, folder, NOW).ok
+    store = open_store(tmp_path / "cscdesk.db")
+    assert import_directory(store, folder, NOW).ok
     channels = [
         Channel(
-            adapter=BatchAdapter(insurer, insurer, conn=conn, clock=lambda: NOW),
+            adapter=BatchAdapter(insurer, insurer, store=store, clock=lambda: NOW),
             breaker=CircuitBreaker(failure_threshold=3, reset_seconds=30, clock=time.monotonic),
             timeout_seconds=2.0,
             retries=0,

@@ -78,7 +78,7 @@ def open_secure_store(settings: Any, paths: Any) -> Any:
 
 def build_security(store: Any, settings: Any, clock: Clock) -> Security:
     audit = store_audit_writer(store)
-    repo = UserRepository(store.db)
+    repo = UserRepository(store)
     sec = settings.security
     max_age = sec.password_max_age_days
     policy = LoginPolicy(

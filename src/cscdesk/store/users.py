@@ -7,13 +7,16 @@ strings); the plain password never reaches this module.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
 from cscdesk.domain.access import LoginState, Role, User
+
+if TYPE_CHECKING:
+    from cscdesk.store.db import Store
 
 TABLE = "users"
 
@@ -94,16 +97,14 @@ _COLUMNS = (
 class UserRepository:
     """Typed access to ``users``; every write is one transaction."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._lock = threading.Lock()
+    def __init__(self, store: Store) -> None:
+        self._store = store
 
     def add(self, user: User, password_hash: str, now: datetime) -> None:
-        with self._lock, self.db.conn:
-            exists = self.db.execute(f"SELECT 1 FROM {TABLE} WHERE id = ?", [user.id]).fetchone()
-            if exists:
+        with self._store.transaction() as db:
+            if db.execute(f"SELECT 1 FROM {TABLE} WHERE id = ?", [user.id]).fetchone():
                 raise UserExists(f"user {user.id!r} already exists")
-            self.db.execute(
+            db.execute(
                 f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?)",
                 [
                     user.id,
@@ -118,12 +119,15 @@ class UserRepository:
                 ],
             )
 
-    def get(self, user_id: str) -> UserRecord | None:
-        with self._lock:
-            row = self.db.execute(
-                f"SELECT {_COLUMNS} FROM {TABLE} WHERE id = ?", [user_id]
+    def _one(self, where: str, value: str) -> UserRecord | None:
+        with self._store.reading() as db:
+            row = db.execute(
+                f"SELECT {_COLUMNS} FROM {TABLE} WHERE {where} = ? ORDER BY id LIMIT 1", [value]
             ).fetchone()
         return _record(tuple(row)) if row else None
+
+    def get(self, user_id: str) -> UserRecord | None:
+        return self._one("id", user_id)
 
     def require(self, user_id: str) -> UserRecord:
         record = self.get(user_id)
@@ -132,29 +136,24 @@ class UserRepository:
         return record
 
     def by_ccc_user(self, ccc_user_id: str) -> UserRecord | None:
-        with self._lock:
-            row = self.db.execute(
-                f"SELECT {_COLUMNS} FROM {TABLE} WHERE ccc_user_id = ? ORDER BY id LIMIT 1",
-                [ccc_user_id],
-            ).fetchone()
-        return _record(tuple(row)) if row else None
+        return self._one("ccc_user_id", ccc_user_id)
 
     def all(self) -> list[UserRecord]:
-        with self._lock:
-            rows = self.db.execute(f"SELECT {_COLUMNS} FROM {TABLE} ORDER BY id").fetchall()
+        with self._store.reading() as db:
+            rows = db.execute(f"SELECT {_COLUMNS} FROM {TABLE} ORDER BY id").fetchall()
         return [_record(tuple(r)) for r in rows]
 
     def count(self) -> int:
-        with self._lock:
-            return int(self.db.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0])
+        with self._store.reading() as db:
+            return int(db.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0])
 
     def _update(self, user_id: str, assignments: str, values: list[object]) -> None:
-        with self._lock, self.db.conn:
-            cursor = self.db.execute(
+        with self._store.transaction() as db:
+            cursor = db.execute(
                 f"UPDATE {TABLE} SET {assignments} WHERE id = ?", [*values, user_id]
             )
-        if cursor.rowcount == 0:
-            raise UnknownUser(f"no user {user_id!r}")
+            if cursor.rowcount == 0:
+                raise UnknownUser(f"no user {user_id!r}")
 
     def save_login_state(self, user_id: str, state: LoginState) -> None:
         locked = state.locked_until.isoformat() if state.locked_until else None
