@@ -144,6 +144,16 @@ class Members:
                 return
             last = chunk[-1].id
 
+    def mobiles(self, limit: int = 500) -> list[tuple[str, str]]:
+        """(mobile, member id) of main insured members, in id order."""
+        with self._store.reading() as db:
+            rows = db.execute(
+                "SELECT mobile, id FROM members WHERE relation = 'self' AND mobile IS NOT NULL"
+                " ORDER BY id LIMIT ?",
+                [limit],
+            ).fetchall()
+        return [(str(r[0]), str(r[1])) for r in rows]
+
     def employer_name(self, employer_id: str) -> str | None:
         with self._store.reading() as db:
             row = db.execute("SELECT name FROM employers WHERE id = ?", [employer_id]).fetchone()

@@ -328,10 +328,51 @@ def _v3_users_and_wallboard(db: StoreDatabase) -> None:
     wallboard.create_tables(db)
 
 
+_V4_INSURER_GATEWAY = """
+CREATE TABLE insurer_cache (
+    insurer_id TEXT NOT NULL,
+    query_key TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    PRIMARY KEY (insurer_id, query_key)
+);
+CREATE TABLE insurer_batch_files (
+    sha256 TEXT PRIMARY KEY,
+    insurer_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    extract_date TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE insurer_batch_rows (
+    insurer_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    record_key TEXT NOT NULL,
+    member_id TEXT NOT NULL,
+    policy_no TEXT NOT NULL,
+    extract_date TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    PRIMARY KEY (insurer_id, kind, record_key)
+);
+CREATE INDEX insurer_batch_rows_member ON insurer_batch_rows (member_id);
+CREATE INDEX insurer_batch_rows_policy ON insurer_batch_rows (policy_no)
+"""
+
+
+def _v4_insurer_gateway(db: StoreDatabase) -> None:
+    """The insurer gateway's answer cache (keyed by a query hash, never the ID number) and the
+    rows of imported daily batch extracts (cscdesk.insurers.batch_import)."""
+    _script(db, _V4_INSURER_GATEWAY)
+
+
 MIGRATIONS: list[Migration] = [
     Migration("core tables", _v1_core),
     Migration("search, append-only history, audit anchor", _v2_search_and_guards),
     Migration("users and wallboard snapshots", _v3_users_and_wallboard),
+    Migration("insurer answer cache and batch extracts", _v4_insurer_gateway),
     # APPEND new migrations here, at the end.
 ]
 

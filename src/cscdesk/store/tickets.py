@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -198,6 +198,20 @@ class Tickets:
                 payload["note"] = event.note
             payload["version"] = ticket.version
             self._outbox(db, ticket, _OPS.get(event.kind, "update"), payload, base_version)
+
+    def load_history(self, history: Iterable[tuple[Ticket, TicketEvent]]) -> int:
+        """Tickets that already exist elsewhere (demo data, a restore): rows and events only,
+        no outbox entries, so sync does not push them as new local work."""
+        count = 0
+        with self._store.transaction() as db:
+            for ticket, event in history:
+                db.execute(
+                    f"INSERT INTO tickets ({_COLUMNS}) VALUES ({', '.join('?' for _ in FIELDS)})",
+                    ticket_row(ticket),
+                )
+                self._event(db, event)
+                count += 1
+        return count
 
     def set_sync_state(
         self,

@@ -1,0 +1,486 @@
+"""Deterministic demo data: employers, members with dependants, policies, claims, calls, tickets.
+
+The same seed gives the same store, byte for byte in every business field. Faker (zh_CN) is
+asked once for pools of surnames, given names and hospitals, which are then combined by a seeded
+``random.Random``: Faker per row would take minutes for a million members. Resident ID numbers are
+built from a real region code, the birth date, a sequence whose parity is the sex, and the check
+character from ``stdnum.cn.ric``; adults get unique mainland mobiles.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from stdnum.cn import ric
+
+from cscdesk.demo.scenario import AGENTS, INSURERS, SKILL_GROUPS, WRAP_UP_CODES
+from cscdesk.domain.models import (
+    AgentKind,
+    Call,
+    CallDirection,
+    CallOutcome,
+    Claim,
+    ClaimStage,
+    Coverage,
+    Employer,
+    IdType,
+    Member,
+    Policy,
+    PolicyStatus,
+    Priority,
+    Relation,
+    Sex,
+    SyncState,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+    TicketType,
+)
+
+if TYPE_CHECKING:
+    from cscdesk.store import Store
+
+BATCH = 50_000
+HOTLINE = "4008001234"
+# 行政区划代码 of real districts (Beijing, Shanghai, Guangzhou, Shenzhen, Chengdu, Nanjing, …)
+REGIONS = (
+    "110101", "110105", "110108", "310101", "310104", "310115", "440103", "440106",
+    "440305", "510104", "510107", "320102", "330106", "420102", "610113", "500103",
+)  # fmt: skip
+MOBILE_PREFIXES = (
+    "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
+    "155", "156", "157", "158", "159", "166", "176", "177", "180", "181", "186", "187",
+    "188", "189", "191", "198", "199",
+)  # fmt: skip
+GROUPS = (
+    ("G1", "中国演示能源集团有限公司", ("华东演示电力有限公司", "华南演示燃气有限公司")),
+    ("G2", "中国演示交通建设集团有限公司", ("演示港务有限公司", "演示路桥工程有限公司")),
+    ("G3", "中国演示通信集团有限公司", ("演示数据服务有限公司", "演示通信设备有限公司")),
+)
+PLANS: dict[str, tuple[Coverage, ...]] = {
+    tier: (
+        Coverage("OPD", "门急诊医疗", Decimal(limit) / 10, Decimal("100"), Decimal("0.8")),
+        Coverage("IPD", "住院医疗", Decimal(limit), Decimal("0"), Decimal("0.9")),
+        Coverage("CI", "重大疾病", Decimal(limit) * 2, Decimal("0"), Decimal("1")),
+        Coverage("ACC", "意外伤害", Decimal(limit) * 3, Decimal("0"), Decimal("1")),
+    )
+    for tier, limit in (("A", "200000"), ("B", "100000"), ("C", "50000"))
+}
+TICKET_TITLES = {
+    TicketType.ENQUIRY: ("咨询门诊报销比例", "咨询保障范围", "咨询发票要求"),
+    TicketType.CLAIM_ASSIST: ("理赔进度查询", "协助补充理赔材料", "理赔金额复核"),
+    TicketType.POLICY_CHANGE: ("新增子女为连带被保险人", "变更银行账户", "变更联系地址"),
+    TicketType.COMPLAINT: ("投诉理赔时效过长", "投诉保险公司客服态度"),
+    TicketType.FOLLOW_UP: ("理赔结案回访",),
+    TicketType.FEEDBACK: ("表扬客服耐心",),
+}
+TICKET_STATUSES = (
+    TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING_CUSTOMER, TicketStatus.ESCALATED,
+    TicketStatus.RESOLVED, TicketStatus.CLOSED,
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class SeedSummary:
+    employers: int
+    members: int
+    policies: int
+    claims: int
+    calls: int
+    tickets: int
+    seconds: float
+
+
+class StoreNotEmpty(RuntimeError):
+    """Demo data goes only into an empty store; start from a new file to reseed."""
+
+
+@dataclass
+class _Pools:
+    surnames: list[str]
+    male: list[str]
+    female: list[str]
+    hospitals: list[str]
+
+
+def _pools(seed: int) -> _Pools:
+    from faker import Faker  # heavy: only when seeding
+
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    surnames = sorted({fake.last_name() for _ in range(400)})
+    male = sorted({fake.first_name_male() for _ in range(600)})
+    female = sorted({fake.first_name_female() for _ in range(600)})
+    cities = sorted({fake.city_name() for _ in range(60)})
+    hospitals = [f"{c}第{n}人民医院" for c in cities for n in ("一", "二", "三")]
+    return _Pools(surnames, male, female, hospitals)
+
+
+class _People:
+    """Names, unique ID numbers and unique mobiles from one seeded generator."""
+
+    def __init__(self, rng: random.Random, pools: _Pools) -> None:
+        self.rng = rng
+        self.pools = pools
+        self.ids: set[str] = set()
+        self.mobiles: set[str] = set()
+
+    def name(self, sex: Sex, surname: str | None = None) -> str:
+        given = self.pools.male if sex is Sex.MALE else self.pools.female
+        return (surname or self.rng.choice(self.pools.surnames)) + self.rng.choice(given)
+
+    def id_number(self, birth: date, sex: Sex) -> str:
+        """A unique valid number; the sequence's parity is the sex (odd: male)."""
+        while True:
+            stem = f"{self.rng.choice(REGIONS)}{birth:%Y%m%d}"
+            seq = self.rng.randrange(500) * 2 + (1 if sex is Sex.MALE else 0)
+            for _ in range(500):
+                first17 = f"{stem}{seq:03d}"
+                number = first17 + ric.calc_check_digit(first17)
+                if number not in self.ids:
+                    self.ids.add(number)
+                    return number
+                seq = (seq + 2) % 1000
+
+    def mobile(self) -> str:
+        while True:
+            number = self.rng.choice(MOBILE_PREFIXES) + f"{self.rng.randrange(100_000_000):08d}"
+            if number not in self.mobiles:
+                self.mobiles.add(number)
+                return number
+
+    def birth(self, oldest: int, youngest: int, today: date) -> date:
+        return today - timedelta(days=self.rng.randint(youngest * 365, oldest * 365))
+
+
+def _employers() -> list[Employer]:
+    result = []
+    for gid, name, subsidiaries in GROUPS:
+        result.append(Employer(gid, name, None, None))
+        for i, sub in enumerate(subsidiaries, start=1):
+            result.append(Employer(f"{gid}-{i:02d}", sub, gid, None))
+    return result
+
+
+def _families(
+    total: int, people: _People, employers: list[Employer], today: date
+) -> Iterator[list[Member]]:
+    """Employees with spouses and children, ``total`` people in all, family by family."""
+    rng = people.rng
+    made = 0
+    family = 0
+    while made < total:
+        employer = employers[family % len(employers)]
+        family += 1
+        sex = Sex.MALE if rng.random() < 0.55 else Sex.FEMALE
+        birth = people.birth(60, 22, today)
+        tier = rng.choice("ABBC")
+        main_id = f"M{made + 1:08d}"
+        members = [
+            Member(
+                id=main_id,
+                name=people.name(sex),
+                id_type=IdType.RESIDENT_ID,
+                id_number=people.id_number(birth, sex),
+                birth_date=birth,
+                sex=sex,
+                mobile=people.mobile(),
+                employer_id=employer.id,
+                employee_no=f"E{family:07d}",
+                relation=Relation.SELF,
+                main_member_id=main_id,
+                plan_tier=tier,
+                flags=("vip",) if rng.random() < 0.02 else (),
+            )
+        ]
+        surname = members[0].name[0]
+        if rng.random() < 0.45 and made + len(members) < total:
+            spouse_sex = Sex.FEMALE if sex is Sex.MALE else Sex.MALE
+            spouse_birth = people.birth(60, 22, today)
+            members.append(
+                Member(
+                    id=f"M{made + len(members) + 1:08d}",
+                    name=people.name(spouse_sex),
+                    id_type=IdType.RESIDENT_ID,
+                    id_number=people.id_number(spouse_birth, spouse_sex),
+                    birth_date=spouse_birth,
+                    sex=spouse_sex,
+                    mobile=people.mobile(),
+                    employer_id=employer.id,
+                    relation=Relation.SPOUSE,
+                    main_member_id=main_id,
+                    plan_tier=tier,
+                )
+            )
+        for _ in range(rng.choice((0, 0, 1, 1, 2))):
+            if made + len(members) >= total:
+                break
+            child_sex = rng.choice((Sex.MALE, Sex.FEMALE))
+            child_birth = people.birth(17, 0, today)
+            members.append(
+                Member(
+                    id=f"M{made + len(members) + 1:08d}",
+                    name=people.name(child_sex, surname),
+                    id_type=IdType.RESIDENT_ID,
+                    id_number=people.id_number(child_birth, child_sex),
+                    birth_date=child_birth,
+                    sex=child_sex,
+                    mobile=None,
+                    employer_id=employer.id,
+                    relation=Relation.CHILD,
+                    main_member_id=main_id,
+                    plan_tier=tier,
+                )
+            )
+        made += len(members)
+        yield members
+
+
+def _policy_numbers(employers: list[Employer], year: int) -> dict[str, tuple[str, str]]:
+    """employer → (insurer, 团单号): the employers spread over all four insurers."""
+    result = {}
+    for i, employer in enumerate(employers):
+        insurer = INSURERS[i % len(INSURERS)]
+        result[employer.id] = (insurer.id, f"{insurer.id[:2].upper()}{year}{i + 1:06d}")
+    return result
+
+
+def seed_demo(store: Store, *, members: int = 20_000, seed: int = 7) -> SeedSummary:
+    """Fill an empty store with a demo center's data; the same seed gives the same data."""
+    began = time.perf_counter()
+    if store.members.count():
+        raise StoreNotEmpty(f"{store.path} already holds members; reseed into a new file")
+    rng = random.Random(seed)
+    people = _People(rng, _pools(seed))
+    today = date(2026, 3, 2)  # fixed, so that the data do not depend on the day it is made
+    year = today.year
+    employers = _employers()
+    group_policies = _policy_numbers(employers, year)
+    counts = {"policies": 0, "claims": 0, "members": 0}
+    stages = list(ClaimStage)
+    with store.transaction():
+        store.insurers.put_many(INSURERS)
+        store.skill_groups.put_many(SKILL_GROUPS)
+        store.agents.put_many(AGENTS)
+        store.employers.put_many(employers)
+        for employer in employers:
+            _insurer, policy_no = group_policies[employer.id]
+            for tier, coverages in PLANS.items():
+                store.policies.set_plan(policy_no, tier, coverages)
+        store.policies.set_plan(f"ACC{year}", "", PLANS["C"][3:])
+        batch: list[Member] = []
+        for family in _families(members, people, employers, today):
+            batch.extend(family)
+            if len(batch) >= BATCH:
+                _write_batch(store, batch, group_policies, counts, stages, rng, people, today)
+                batch = []
+        if batch:
+            _write_batch(store, batch, group_policies, counts, stages, rng, people, today)
+        calls = _calls(store, rng, today)
+        tickets = _tickets(store, rng, today)
+    return SeedSummary(
+        employers=len(employers),
+        members=counts["members"],
+        policies=counts["policies"],
+        claims=counts["claims"],
+        calls=calls,
+        tickets=tickets,
+        seconds=round(time.perf_counter() - began, 2),
+    )
+
+
+def _write_batch(
+    store: Store,
+    batch: list[Member],
+    group_policies: dict[str, tuple[str, str]],
+    counts: dict[str, int],
+    stages: list[ClaimStage],
+    rng: random.Random,
+    people: _People,
+    today: date,
+) -> None:
+    year = today.year
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    policies: list[Policy] = []
+    tiers: dict[str, str] = {}
+    claims: list[Claim] = []
+    accident_insurer = {i.id: INSURERS[(n + 1) % len(INSURERS)].id for n, i in enumerate(INSURERS)}
+    for member in batch:
+        number = int(member.id[1:])
+        insurer_id, policy_no = group_policies[member.employer_id]
+        tiers[member.id] = member.plan_tier or ""
+        policies.append(
+            Policy(
+                policy_no,
+                f"{policy_no}-{number:08d}",
+                insurer_id,
+                member.employer_id,
+                member.id,
+                "企业补充医疗保险",
+                start,
+                end,
+                PolicyStatus.ACTIVE,
+            )
+        )
+        if member.relation is Relation.SELF and number % 5 == 0:  # a second insurer: accident
+            policies.append(
+                Policy(
+                    f"ACC{year}",
+                    f"ACC{year}-{number:08d}",
+                    accident_insurer[insurer_id],
+                    member.employer_id,
+                    member.id,
+                    "团体意外伤害保险",
+                    start,
+                    end,
+                    PolicyStatus.ACTIVE,
+                )
+            )
+        if number % 7 == 1:
+            claims.append(_claim(member, insurer_id, policy_no, stages, counts, rng, people, today))
+    store.members.add_many(batch)
+    store.policies.add_many([p for p in policies if p.policy_no != f"ACC{year}"], tiers)
+    store.policies.add_many([p for p in policies if p.policy_no == f"ACC{year}"])
+    store.policies.add_claims(claims)
+    counts["members"] += len(batch)
+    counts["policies"] += len(policies)
+
+
+def _claim(
+    member: Member,
+    insurer_id: str,
+    policy_no: str,
+    stages: list[ClaimStage],
+    counts: dict[str, int],
+    rng: random.Random,
+    people: _People,
+    today: date,
+) -> Claim:
+    serial = counts["claims"] + 1
+    counts["claims"] = serial
+    stage = stages[serial % len(stages)]
+    accident = today - timedelta(days=rng.randint(5, 120))
+    reported = datetime(accident.year, accident.month, accident.day, 9, tzinfo=UTC) + timedelta(
+        days=rng.randint(1, 4), minutes=rng.randint(0, 480)
+    )
+    changed = reported + timedelta(days=rng.randint(0, 20))
+    claimed = Decimal(rng.randint(300, 60_000)).quantize(Decimal("1.00"))
+    decided = stage in (ClaimStage.SETTLED, ClaimStage.REFUSED, ClaimStage.PAID)
+    paid = (
+        (claimed * Decimal("0.9")).quantize(Decimal("1.00")) if stage is ClaimStage.PAID else None
+    )
+    return Claim(
+        claim_no=f"BA{insurer_id[:2].upper()}{today.year}{serial:08d}",
+        insurer_id=insurer_id,
+        policy_no=policy_no,
+        member_id=member.id,
+        accident_date=accident,
+        reported_at=reported,
+        stage=stage,
+        amount_claimed=claimed,
+        amount_paid=paid,
+        hospital=rng.choice(people.pools.hospitals),
+        case_no=None if stage is ClaimStage.REPORTED else f"LA{serial:08d}",
+        settlement_no=f"PA{serial:08d}" if decided else None,
+        refusal_reason="既往症责任免除" if stage is ClaimStage.REFUSED else None,
+        stage_changed_at=changed,
+        decided_at=changed if decided else None,
+        paid_at=changed + timedelta(days=3) if stage is ClaimStage.PAID else None,
+    )
+
+
+def _calls(store: Store, rng: random.Random, today: date) -> int:
+    """Past CDRs from members' mobiles over the last four weeks."""
+    callers = store.members.mobiles(limit=2000)
+    if not callers:
+        return 0
+    brokers = [a for a in AGENTS if a.kind is AgentKind.BROKER]
+    groups = [g.id for g in SKILL_GROUPS if g.insurer_id is None]
+    midnight = datetime(today.year, today.month, today.day, tzinfo=UTC) - timedelta(hours=8)
+    calls = []
+    for n in range(min(len(callers) * 2, 5000)):
+        caller, member_id = callers[rng.randrange(len(callers))]
+        start = midnight - timedelta(days=rng.randint(1, 28), seconds=rng.randint(9, 17) * 3600)
+        start += timedelta(seconds=rng.randint(0, 3599))
+        queued = start + timedelta(seconds=rng.randint(15, 60))
+        answered = rng.random() < 0.88
+        wait = rng.uniform(2, 40) if answered else rng.uniform(3, 90)
+        talk = rng.uniform(60, 540) if answered else 0.0
+        calls.append(
+            Call(
+                contact_id=f"job-demo-{n + 1:07d}",
+                direction=CallDirection.INBOUND,
+                caller=caller,
+                callee=HOTLINE,
+                started_at=start,
+                outcome=CallOutcome.ANSWERED if answered else CallOutcome.ABANDONED,
+                skill_group=rng.choice(groups),
+                agent_id=rng.choice(brokers).id if answered else None,
+                queued_at=queued,
+                answered_at=queued + timedelta(seconds=wait) if answered else None,
+                ended_at=queued + timedelta(seconds=wait + talk),
+                talk_seconds=round(talk, 1),
+                acw_seconds=round(rng.uniform(10, 60), 1) if answered else 0.0,
+                wrap_up_code=rng.choice(WRAP_UP_CODES)[0] if answered else None,
+                member_id=member_id,
+                recorded=answered,
+                satisfaction=rng.choice((3, 4, 5, 5, 5))
+                if answered and rng.random() < 0.3
+                else None,
+                resolved_first_contact=(rng.random() < 0.8) if answered else None,
+            )
+        )
+    return store.calls.upsert_many(calls)
+
+
+def _tickets(store: Store, rng: random.Random, today: date) -> int:
+    """Tickets in every open and finished status, owned by broker agents (the demo agent too)."""
+    callers = store.members.mobiles(limit=500)
+    if not callers:
+        return 0
+    brokers = [a for a in AGENTS if a.kind is AgentKind.BROKER]
+    now = datetime(today.year, today.month, today.day, 2, tzinfo=UTC)
+    history: list[tuple[Ticket, TicketEvent]] = []
+    types = list(TICKET_TITLES)
+    for n in range(min(len(callers), 400)):
+        ticket_type = types[n % len(types)]
+        status = TICKET_STATUSES[n % len(TICKET_STATUSES)]
+        created = now - timedelta(days=rng.randint(0, 20), minutes=rng.randint(0, 600))
+        owner = brokers[n % len(brokers)].id
+        days = 15 if ticket_type is TicketType.COMPLAINT else 3
+        done = status in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+        ticket = Ticket(
+            id=f"TDEMO{n + 1:06d}",
+            type=ticket_type,
+            status=status,
+            priority=Priority.HIGH if ticket_type is TicketType.COMPLAINT else Priority.NORMAL,
+            title=rng.choice(TICKET_TITLES[ticket_type]),
+            created_at=created,
+            updated_at=created + timedelta(hours=2),
+            created_by=owner,
+            description="来电客户反映的问题已记录，详见通话。",
+            owner=owner,
+            member_id=callers[n][1],
+            insurer_id=INSURERS[n % len(INSURERS)].id if status is TicketStatus.ESCALATED else None,
+            due_at=created + timedelta(days=days),
+            first_response_due_at=created + timedelta(hours=24),
+            first_response_at=created + timedelta(hours=2)
+            if status is not TicketStatus.NEW
+            else None,
+            resolved_at=created + timedelta(days=1) if done else None,
+            closed_at=created + timedelta(days=2) if status is TicketStatus.CLOSED else None,
+            sync_state=SyncState.SYNCED,
+        )
+        history.append((ticket, TicketEvent(ticket.id, created, owner, "created")))
+    return store.tickets.load_history(history)
+
+
+def demo_mobiles(store: Store, limit: int) -> list[str]:
+    """Main insured members' mobiles, for the simulator's callers (so screen pop finds them)."""
+    return [mobile for mobile, _member in store.members.mobiles(limit=limit)]
