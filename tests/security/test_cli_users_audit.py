@@ -68,6 +68,25 @@ def _db(data_dir: Path) -> sqlite3.Connection:
     return sqlite3.connect(data_dir / "cscdesk.db")
 
 
+def _tamper(data_dir: Path) -> sqlite3.Connection:
+    """Someone with raw write access to the file: first removes the database's own guards."""
+    conn = _db(data_dir)
+    conn.execute("DROP TRIGGER audit_no_update")
+    conn.execute("DROP TRIGGER audit_keep_six_months")
+    return conn
+
+
+def test_the_database_itself_refuses_to_change_or_delete_young_audit_records(
+    desk_dir: Path,
+) -> None:
+    with _db(desk_dir) as conn:
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute(f"UPDATE {AUDIT_TABLE} SET actor = 'x' WHERE id = 3")
+        with pytest.raises(sqlite3.IntegrityError, match="183 days"):
+            conn.execute(f"DELETE FROM {AUDIT_TABLE} WHERE id = 3")
+    assert _verify(desk_dir).exit_code == 0
+
+
 def _verify(data_dir: Path) -> Result:
     return run(data_dir, "audit", "verify", "--as-user", "chen.audit", stdin=f"{AUDITOR_PW}\n")
 
@@ -87,21 +106,21 @@ def _rows(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 
 
 def test_audit_verify_catches_an_edited_record(desk_dir: Path) -> None:
-    with _db(desk_dir) as conn:
+    with _tamper(desk_dir) as conn:
         conn.execute(f"UPDATE {AUDIT_TABLE} SET actor = 'someone.else' WHERE id = 3")
     result = _verify(desk_dir)
     assert result.exit_code == 1 and "BROKEN" in result.output
 
 
 def test_audit_verify_catches_a_deleted_record(desk_dir: Path) -> None:
-    with _db(desk_dir) as conn:
+    with _tamper(desk_dir) as conn:
         conn.execute(f"DELETE FROM {AUDIT_TABLE} WHERE id = 3")
     result = _verify(desk_dir)
     assert result.exit_code == 1 and "removed" in result.output
 
 
 def test_audit_verify_catches_swapped_records(desk_dir: Path) -> None:
-    with _db(desk_dir) as conn:
+    with _tamper(desk_dir) as conn:
         rows = _rows(conn)
         columns = [c for c in rows[0].keys() if c != "id"]  # noqa: SIM118
         a, b = rows[2], rows[3]
@@ -135,3 +154,40 @@ def test_agent_may_not_export_the_audit_log(desk_dir: Path, tmp_path: Path) -> N
                  stdin=f"{AGENT_PW}\n")  # fmt: skip
     assert result.exit_code == 1 and "may not export audit" in result.output
     assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_purge_keeps_the_retention_and_the_chain_verifiable(data_dir: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from cscdesk.store import open_store
+
+    now = datetime.now(UTC)
+    with open_store(data_dir / "cscdesk.db") as store:
+        for days in (500, 450, 400, 200):  # older history, oldest first (ids follow time)
+            store.audit.append(
+                "li.agent", "lookup", subject="member:M1", at=now - timedelta(days=days)
+            )
+    run(
+        data_dir,
+        "users",
+        "add",
+        "wang.admin",
+        "--name",
+        "王",
+        "--role",
+        "admin",
+        stdin=f"{ADMIN_PW}\n",
+    )
+    run(data_dir, "users", "add", "chen.audit", "--name", "陈", "--role", "auditor",
+        "--as-user", "wang.admin", stdin=f"{ADMIN_PW}\n{AUDITOR_PW}\n")  # fmt: skip
+    denied = run(data_dir, "audit", "purge", "--as-user", "chen.audit", stdin=f"{AUDITOR_PW}\n")
+    assert denied.exit_code == 1  # the auditor reads the log; only an admin purges
+    purged = run(data_dir, "audit", "purge", "--as-user", "wang.admin", stdin=f"{ADMIN_PW}\n")
+    assert purged.exit_code == 0, purged.output
+    assert "purged 3 audit records" in purged.output  # 500, 450, 400 days; 200 days stays
+    with open_store(data_dir / "cscdesk.db") as store:
+        entries = store.audit.list()
+        ages = [(now - e.at).total_seconds() / 86400 for e in entries]
+        assert round(max(ages)) == 200 and round(min(ages)) == 0
+        assert entries[-1].action == "audit_purge"  # the purge is itself on record
+    assert _verify(data_dir).exit_code == 0

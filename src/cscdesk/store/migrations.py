@@ -368,11 +368,29 @@ def _v4_insurer_gateway(db: StoreDatabase) -> None:
     _script(db, _V4_INSURER_GATEWAY)
 
 
+_V5_AUDIT_GUARDS = """
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN
+    SELECT RAISE(ABORT, 'audit is append-only: records are never changed');
+END;
+CREATE TRIGGER audit_keep_six_months BEFORE DELETE ON audit
+WHEN old.at >= strftime('%Y-%m-%dT%H:%M:%f', 'now', '-183 days') BEGIN
+    SELECT RAISE(ABORT, 'audit records are kept at least 183 days (网络安全法 第21条)');
+END
+"""
+
+
+def _v5_audit_guards(db: StoreDatabase) -> None:
+    """等保二级: the audit log is append-only inside the database too, and no record younger
+    than six months can be deleted, whatever code (or person with the app's access) asks."""
+    _script(db, _V5_AUDIT_GUARDS)
+
+
 MIGRATIONS: list[Migration] = [
     Migration("core tables", _v1_core),
     Migration("search, append-only history, audit anchor", _v2_search_and_guards),
     Migration("users and wallboard snapshots", _v3_users_and_wallboard),
     Migration("insurer answer cache and batch extracts", _v4_insurer_gateway),
+    Migration("audit append-only and six-month retention guards", _v5_audit_guards),
     # APPEND new migrations here, at the end.
 ]
 
