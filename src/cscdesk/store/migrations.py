@@ -385,12 +385,49 @@ def _v5_audit_guards(db: StoreDatabase) -> None:
     _script(db, _V5_AUDIT_GUARDS)
 
 
+_V6_SYNC = """
+CREATE TABLE recording_jobs (
+    contact_id TEXT PRIMARY KEY,
+    call_started_at TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error TEXT
+);
+CREATE INDEX idx_recording_jobs_due ON recording_jobs(next_attempt_at);
+CREATE TABLE ticket_sync_base (
+    ticket_id TEXT PRIMARY KEY,
+    remote_id TEXT NOT NULL,
+    snapshot TEXT NOT NULL,
+    parent TEXT,
+    pending TEXT,
+    pending_parent TEXT
+);
+CREATE TABLE ticket_conflicts (
+    ticket_id TEXT PRIMARY KEY,
+    base TEXT NOT NULL,
+    local_fields TEXT NOT NULL,
+    remote TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    detected_at TEXT NOT NULL
+)
+"""
+
+
+def _v6_sync(db: StoreDatabase) -> None:
+    """Sync's own tables (cscdesk.sync.storage): the queue of recordings still to copy, the
+    last ticket state both sides agreed on (with a written-ahead proposal), and both versions
+    of a ticket in conflict for the agent to choose."""
+    _script(db, _V6_SYNC)
+
+
 MIGRATIONS: list[Migration] = [
     Migration("core tables", _v1_core),
     Migration("search, append-only history, audit anchor", _v2_search_and_guards),
     Migration("users and wallboard snapshots", _v3_users_and_wallboard),
     Migration("insurer answer cache and batch extracts", _v4_insurer_gateway),
     Migration("audit append-only and six-month retention guards", _v5_audit_guards),
+    Migration("sync: recording jobs, ticket sync bases, conflict copies", _v6_sync),
     # APPEND new migrations here, at the end.
 ]
 
