@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cscdesk.domain.models import Policy
 from cscdesk.insurers.port import LookupQuery
 from cscdesk.insurers.sim import InsurerSimHandles
 from cscdesk.insurers.sim.book import InsurerBook, Person
@@ -42,9 +43,21 @@ def query_for(person: Person, insurers: tuple[str, ...] = (), **extra: Any) -> L
     )
 
 
-def store_policies(store: Any, member_id: str, insurer_id: str) -> set[tuple[str, str, str]]:
+def policy_key(p: Policy) -> tuple[str, ...]:
+    """What must agree between an insurer's answer and the broker's own record of a policy."""
+    return (p.policy_no, p.sub_policy_no, p.status.value, p.product, str(p.start), str(p.end))
+
+
+def store_policies(store: Any, member_id: str, insurer_id: str) -> set[tuple[str, ...]]:
     return {
-        (p.policy_no, p.sub_policy_no, p.status.value)
+        (
+            p.policy_no,
+            p.sub_policy_no,
+            p.status.value,
+            p.product,
+            p.start.isoformat(),
+            p.end.isoformat(),
+        )
         for p in store.policies.for_member(member_id)
         if p.insurer_id == insurer_id
     }

@@ -11,14 +11,13 @@ from typing import Any
 from cscdesk.domain.models import ClaimStage
 from cscdesk.insurers.batch_import import find_records, import_directory
 from cscdesk.insurers.sim import InsurerSimHandles
-from cscdesk.insurers.storage import connection, create_tables
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 def _all_of_anhe(store: Any, sims: InsurerSimHandles) -> Any:
     return find_records(
-        connection(store),
+        store,
         "anhe",
         member_ids=tuple(sims.batch_book.people),
         policy_no=None,
@@ -44,7 +43,7 @@ def test_a_bad_row_rejects_its_file_naming_row_and_column(
     assert len(sims.batch_book.policies) >= 3, "demo data gives 安和 several policies"
     _corrupt_csv(policies, 4, "start", "2026-02-30")
 
-    report = import_directory(connection(store), folder, NOW)
+    report = import_directory(store, folder, NOW)
 
     outcomes = {o.file_name: o for o in report.outcomes}
     rejected = outcomes[policies.name]
@@ -61,9 +60,9 @@ def test_importing_the_same_files_twice_changes_nothing(
 ) -> None:
     folder = tmp_path / "in"
     sims.write_batch(folder, date(2026, 11, 23))
-    first = import_directory(connection(store), folder, NOW)
+    first = import_directory(store, folder, NOW)
     before = _all_of_anhe(store, sims)
-    second = import_directory(connection(store), folder, NOW + timedelta(hours=1))
+    second = import_directory(store, folder, NOW + timedelta(hours=1))
 
     assert first.count("imported") == 2
     assert second.count("skipped") == 2 and second.count("imported") == 0
@@ -74,14 +73,13 @@ def test_importing_the_same_files_twice_changes_nothing(
 def test_a_newer_extract_moves_claims_on_and_an_older_one_does_not_roll_back(
     sims: InsurerSimHandles, store: Any, tmp_path: Path
 ) -> None:
-    conn = connection(store)
-    create_tables(conn)
+
     start_stages = {c.claim_no: c.stage for c in sims.batch_book.claims}
     assert start_stages, "demo data gives 安和 some claims"
-    import_directory(conn, _extract(sims, tmp_path / "d1", date(2026, 11, 23)), NOW)
+    import_directory(store, _extract(sims, tmp_path / "d1", date(2026, 11, 23)), NOW)
 
     sims.advance(timedelta(days=120))
-    import_directory(conn, _extract(sims, tmp_path / "d2", date(2026, 11, 24)), NOW)
+    import_directory(store, _extract(sims, tmp_path / "d2", date(2026, 11, 24)), NOW)
     later = {c.claim_no: c.stage for c in _all_of_anhe(store, sims).claims}
     assert set(later.values()) <= {ClaimStage.PAID, ClaimStage.REFUSED}
 
@@ -92,7 +90,7 @@ def test_a_newer_extract_moves_claims_on_and_an_older_one_does_not_roll_back(
         (old / "anhe_policies_20261122.csv").read_text(encoding="utf-8-sig") + "\n",
         encoding="utf-8-sig",
     )
-    import_directory(conn, old, NOW)
+    import_directory(store, old, NOW)
     after = _all_of_anhe(store, sims)
     assert {c.claim_no: c.stage for c in after.claims} == later
     assert after.extract_date == date(2026, 11, 24)
@@ -109,7 +107,7 @@ def test_unreadable_or_misnamed_files_are_rejected_with_a_reason(
         "policy_no,product\nP1,x\n", encoding="utf-8"
     )
 
-    report = import_directory(connection(store), folder, NOW)
+    report = import_directory(store, folder, NOW)
 
     details = {o.file_name: o.detail for o in report.outcomes}
     assert all(o.status == "rejected" for o in report.outcomes)

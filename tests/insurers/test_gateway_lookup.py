@@ -12,12 +12,12 @@ from cscdesk.insurers.batch_import import import_directory
 from cscdesk.insurers.gateway import InsurerGateway
 from cscdesk.insurers.port import LookupQuery
 from cscdesk.insurers.sim import InsurerSimHandles
-from cscdesk.insurers.storage import connection
 
 from .helpers import (
     API_INSURERS,
     insured_at,
     most_covered,
+    policy_key,
     query_for,
     store_claims,
     store_policies,
@@ -37,10 +37,15 @@ async def test_every_api_insurer_answers_with_the_stores_policies_and_claims(
     for result in results:
         assert result.error is None, result.error
         assert result.source == "live" and not result.stale
-        got = {(p.policy_no, p.sub_policy_no, p.status.value) for p in result.policies}
+        got = {policy_key(p) for p in result.policies}
         assert got == store_policies(store, person.member_id, result.insurer_id)
         assert all(p.member_id == person.member_id for p in result.policies)
-        assert all(p.coverages for p in result.policies)
+        stored = {
+            (p.policy_no, p.sub_policy_no): p.coverages
+            for p in store.policies.for_member(person.member_id)
+        }
+        for policy in result.policies:
+            assert policy.coverages == stored[(policy.policy_no, policy.sub_policy_no)]
         assert all(p.insurer_id == result.insurer_id for p in result.policies)
         expected_claims = store_claims(store, person.member_id, result.insurer_id)
         assert {c.claim_no for c in result.claims} == set(expected_claims)
@@ -92,13 +97,13 @@ async def test_batch_insurer_answers_from_the_imported_extract_with_its_date(
     before = await gateway.lookup_all(query_for(person, ("anhe",)))
     assert before[0].error is not None and "no batch extract" in before[0].error
 
-    import_directory(connection(store), tmp_path / "extracts", sims.clock.now())
+    import_directory(store, tmp_path / "extracts", sims.clock.now())
     [result] = await gateway.lookup_all(query_for(person, ("anhe",)))
 
     assert result.error is None and result.source == "batch"
     assert result.as_of is not None
     assert result.as_of.date().strftime("%Y%m%d") in sims.batch_files[0].name
-    got = {(p.policy_no, p.sub_policy_no, p.status.value) for p in result.policies}
+    got = {policy_key(p) for p in result.policies}
     assert got == store_policies(store, person.member_id, "anhe")
     assert {c.claim_no for c in result.claims} == set(store_claims(store, person.member_id, "anhe"))
 

@@ -14,7 +14,6 @@ import hashlib
 import io
 import json
 import re
-import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,31 +24,7 @@ from cscdesk.domain.models import Claim, ClaimStage, Coverage, Policy, PolicySta
 from cscdesk.insurers import fields as f
 from cscdesk.insurers.codec import claim_from_json, claim_to_json, policy_from_json, policy_to_json
 from cscdesk.insurers.port import PayloadError
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS insurer_batch_files (
-    sha256 TEXT PRIMARY KEY,
-    insurer_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    file_name TEXT NOT NULL,
-    extract_date TEXT NOT NULL,
-    rows INTEGER NOT NULL,
-    imported_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS insurer_batch_rows (
-    insurer_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    record_key TEXT NOT NULL,
-    member_id TEXT NOT NULL,
-    policy_no TEXT NOT NULL,
-    extract_date TEXT NOT NULL,
-    file_sha256 TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    PRIMARY KEY (insurer_id, kind, record_key)
-);
-CREATE INDEX IF NOT EXISTS insurer_batch_rows_member ON insurer_batch_rows (member_id);
-CREATE INDEX IF NOT EXISTS insurer_batch_rows_policy ON insurer_batch_rows (policy_no);
-"""
+from cscdesk.insurers.storage import StoreAccess
 
 FILE_NAME = re.compile(
     r"^(?P<insurer>[a-z0-9]+)_(?P<kind>policies|claims)_(?P<day>\d{8})\.(csv|xlsx)$"
@@ -132,10 +107,6 @@ class _Record:
     member_id: str
     policy_no: str
     payload: dict[str, Any]
-
-
-def ensure_schema(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA)
 
 
 def _cell(value: object) -> str | None:
@@ -273,20 +244,22 @@ def read_extract(path: Path, content: bytes) -> tuple[str, str, date, list[_Reco
     return insurer_id, kind, extract_date, records
 
 
-def import_directory(conn: sqlite3.Connection, directory: Path, now: datetime) -> ImportReport:
+def import_directory(store: StoreAccess, directory: Path, now: datetime) -> ImportReport:
     """Load every extract in ``directory`` (sorted by name, so older dates load first)."""
-    ensure_schema(conn)
     report = ImportReport()
     for path in sorted(p for p in directory.iterdir() if p.suffix in (".csv", ".xlsx")):
-        report.outcomes.append(_import_file(conn, path, now))
+        report.outcomes.append(_import_file(store, path, now))
     return report
 
 
-def _import_file(conn: sqlite3.Connection, path: Path, now: datetime) -> FileOutcome:
+def _import_file(store: StoreAccess, path: Path, now: datetime) -> FileOutcome:
     content = path.read_bytes()
     # Name and content: the same rows re-sent as a later day's extract still confirm that day.
     digest = hashlib.sha256(path.name.encode() + b"\0" + content).hexdigest()
-    known = conn.execute("SELECT 1 FROM insurer_batch_files WHERE sha256 = ?", (digest,)).fetchone()
+    with store.reading() as db:
+        known = db.execute(
+            "SELECT 1 FROM insurer_batch_files WHERE sha256 = ?", (digest,)
+        ).fetchone()
     if known:
         return FileOutcome(path.name, "skipped", detail="already imported (same checksum)")
     try:
@@ -294,19 +267,19 @@ def _import_file(conn: sqlite3.Connection, path: Path, now: datetime) -> FileOut
     except BatchFileError as exc:
         return FileOutcome(path.name, "rejected", detail=str(exc))
     day = extract_date.isoformat()
-    with conn:  # one transaction: the whole file or nothing
-        conn.execute(
+    with store.transaction() as db:  # the whole file or nothing
+        db.execute(
             "INSERT INTO insurer_batch_files VALUES (?, ?, ?, ?, ?, ?, ?)",
             (digest, insurer_id, kind, path.name, day, len(records), now.isoformat()),
         )
-        conn.executemany(
-            "INSERT INTO insurer_batch_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (insurer_id, kind, record_key) DO UPDATE SET"
-            " member_id = excluded.member_id, policy_no = excluded.policy_no,"
-            " extract_date = excluded.extract_date, file_sha256 = excluded.file_sha256,"
-            " payload = excluded.payload"
-            " WHERE excluded.extract_date >= insurer_batch_rows.extract_date",
-            [
+        for r in records:
+            db.execute(
+                "INSERT INTO insurer_batch_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (insurer_id, kind, record_key) DO UPDATE SET"
+                " member_id = excluded.member_id, policy_no = excluded.policy_no,"
+                " extract_date = excluded.extract_date, file_sha256 = excluded.file_sha256,"
+                " payload = excluded.payload"
+                " WHERE excluded.extract_date >= insurer_batch_rows.extract_date",
                 (
                     insurer_id,
                     kind,
@@ -316,10 +289,8 @@ def _import_file(conn: sqlite3.Connection, path: Path, now: datetime) -> FileOut
                     day,
                     digest,
                     json.dumps(r.payload, ensure_ascii=False),
-                )
-                for r in records
-            ],
-        )
+                ),
+            )
     return FileOutcome(path.name, "imported", rows=len(records))
 
 
@@ -331,7 +302,7 @@ class BatchAnswer:
 
 
 def find_records(
-    conn: sqlite3.Connection,
+    store: StoreAccess,
     insurer_id: str,
     *,
     member_ids: tuple[str, ...],
@@ -339,7 +310,6 @@ def find_records(
     claim_no: str | None,
 ) -> BatchAnswer:
     """Rows of ``insurer_id`` about these members, this policy or this claim."""
-    ensure_schema(conn)
     clauses, params = [], [insurer_id]
     if member_ids:
         clauses.append(f"member_id IN ({','.join('?' * len(member_ids))})")
@@ -352,15 +322,16 @@ def find_records(
         params.append(claim_no)
     if not clauses:
         return BatchAnswer((), (), None)
-    rows = conn.execute(
-        "SELECT kind, payload, extract_date FROM insurer_batch_rows WHERE insurer_id = ? AND ("
-        + " OR ".join(clauses)
-        + ") ORDER BY kind, record_key",
-        params,
-    ).fetchall()
-    latest = conn.execute(
-        "SELECT max(extract_date) FROM insurer_batch_files WHERE insurer_id = ?", (insurer_id,)
-    ).fetchone()[0]
+    with store.reading() as db:
+        rows = db.execute(
+            "SELECT kind, payload, extract_date FROM insurer_batch_rows WHERE insurer_id = ? AND ("
+            + " OR ".join(clauses)
+            + ") ORDER BY kind, record_key",
+            params,
+        ).fetchall()
+        latest = db.execute(
+            "SELECT max(extract_date) FROM insurer_batch_files WHERE insurer_id = ?", (insurer_id,)
+        ).fetchone()[0]
     policies = tuple(policy_from_json(json.loads(p)) for k, p, _ in rows if k == "policies")
     claims = tuple(claim_from_json(json.loads(p)) for k, p, _ in rows if k == "claims")
     dates = [d for _, _, d in rows] or ([latest] if latest else [])

@@ -9,24 +9,13 @@ Rows hold normalised domain data only (no raw payloads) and are keyed by the que
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
 from cscdesk.domain.models import Claim, Policy
 from cscdesk.insurers.codec import claim_from_json, claim_to_json, policy_from_json, policy_to_json
 from cscdesk.insurers.port import InsurerResult
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS insurer_cache (
-    insurer_id TEXT NOT NULL,
-    query_key TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    as_of TEXT NOT NULL,
-    fetched_at TEXT NOT NULL,
-    PRIMARY KEY (insurer_id, query_key)
-);
-"""
+from cscdesk.insurers.storage import StoreAccess
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,15 +27,16 @@ class CachedAnswer:
 
 
 class AnswerCache:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
+    def __init__(self, store: StoreAccess) -> None:
+        self._store = store
 
     def get(self, insurer_id: str, query_key: str) -> CachedAnswer | None:
-        row = self._conn.execute(
-            "SELECT payload, as_of, fetched_at FROM insurer_cache"
-            " WHERE insurer_id = ? AND query_key = ?",
-            (insurer_id, query_key),
-        ).fetchone()
+        with self._store.reading() as db:
+            row = db.execute(
+                "SELECT payload, as_of, fetched_at FROM insurer_cache"
+                " WHERE insurer_id = ? AND query_key = ?",
+                (insurer_id, query_key),
+            ).fetchone()
         if row is None:
             return None
         payload = json.loads(row[0])
@@ -63,8 +53,8 @@ class AnswerCache:
             "claims": [claim_to_json(c) for c in result.claims],
         }
         as_of = result.as_of or fetched_at
-        with self._conn:
-            self._conn.execute(
+        with self._store.transaction() as db:
+            db.execute(
                 "INSERT OR REPLACE INTO insurer_cache"
                 " (insurer_id, query_key, payload, as_of, fetched_at) VALUES (?, ?, ?, ?, ?)",
                 (

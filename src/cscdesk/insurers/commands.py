@@ -17,7 +17,6 @@ Write = Callable[[str], None]
 def run_batch_import(store_path: Path, directory: Path, write: Write, *, actor: str = "cli") -> int:
     """``cscdesk import insurer-batch DIR``: load every extract, one line per file."""
     from cscdesk.insurers.batch_import import import_directory
-    from cscdesk.insurers.storage import connection, create_tables
     from cscdesk.store import open_store
 
     if not directory.is_dir():
@@ -25,9 +24,7 @@ def run_batch_import(store_path: Path, directory: Path, write: Write, *, actor: 
         return 2
     store = open_store(store_path)
     try:
-        conn = connection(store)
-        create_tables(conn)
-        report = import_directory(conn, directory, datetime.now(UTC))
+        report = import_directory(store, directory, datetime.now(UTC))
         for outcome in report.outcomes:
             rows = f" ({outcome.rows} rows)" if outcome.status == "imported" else ""
             reason = f": {outcome.detail}" if outcome.status == "rejected" else ""

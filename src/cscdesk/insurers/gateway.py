@@ -16,12 +16,13 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from cscdesk.insurers.adapters.base import Clock, utc_now
 from cscdesk.insurers.breaker import BreakerState, CircuitBreaker
 from cscdesk.insurers.cache import AnswerCache, CachedAnswer
 from cscdesk.insurers.port import ErrorKind, InsurerAdapter, InsurerResult, LookupQuery
+from cscdesk.insurers.storage import AuditSink, StoreAccess, audit_sink
 
 if TYPE_CHECKING:
     import httpx
@@ -31,10 +32,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SecretResolver = Callable[[str | None, str], str]
-
-
-class AuditSink(Protocol):
-    def __call__(self, actor: str, action: str, subject: str, detail: dict[str, Any]) -> None: ...
 
 
 @dataclass(slots=True)
@@ -232,7 +229,7 @@ def build_adapter(
     settings: InsurerSettings,
     *,
     client: httpx.AsyncClient,
-    conn: Any,
+    store: StoreAccess,
     secrets: SecretResolver,
     clock: Clock = utc_now,
 ) -> InsurerAdapter:
@@ -246,7 +243,7 @@ def build_adapter(
 
     where = f"insurers[{settings.id}]"
     if settings.kind == "batch":
-        return BatchAdapter(settings.id, settings.name, conn=conn, clock=clock)
+        return BatchAdapter(settings.id, settings.name, store=store, clock=clock)
     if not settings.base_url or not settings.client_id:
         return MisconfiguredAdapter(
             settings.id, settings.name, f"{where} needs base_url and client_id"
@@ -290,15 +287,11 @@ def build_gateway(
     """Wire adapters, breakers, the cache and the audit trail from configuration."""
     import httpx
 
-    from cscdesk.insurers.storage import audit_sink, connection, create_tables
-
-    conn = connection(store)
-    create_tables(conn)
     longest = max((s.timeout_seconds for s in settings), default=2.0)
     client = httpx.AsyncClient(timeout=longest + 1.0, follow_redirects=False)
     channels = [
         Channel(
-            adapter=build_adapter(s, client=client, conn=conn, secrets=secrets, clock=clock),
+            adapter=build_adapter(s, client=client, store=store, secrets=secrets, clock=clock),
             breaker=CircuitBreaker(
                 failure_threshold=gateway_settings.breaker_failures,
                 reset_seconds=gateway_settings.breaker_reset_seconds,
@@ -312,7 +305,7 @@ def build_gateway(
     ]
     return InsurerGateway(
         channels,
-        cache=AnswerCache(conn),
+        cache=AnswerCache(store),
         audit=audit_sink(store),
         cache_ttl_seconds=gateway_settings.cache_ttl_seconds,
         clock=clock,

@@ -1,28 +1,28 @@
-"""Where the gateway touches the broker's store: its SQLite connection and its audit log."""
+"""Where the gateway touches the broker's store: short read and write blocks, and its audit log.
+
+The store hands each thread its own SQLite connection inside ``reading()`` / ``transaction()``
+blocks, so the gateway's cache and batch tables are always reached through them (the tables
+themselves are created by a migration in ``store/migrations.py``).
+"""
 
 from __future__ import annotations
 
-import sqlite3
-from typing import Any
-
-from cscdesk.insurers.gateway import AuditSink
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
 
-def connection(store: Any) -> sqlite3.Connection:
-    """The store's connection (``store.db`` is a sqlite-utils Database)."""
-    conn = store.db.conn
-    assert isinstance(conn, sqlite3.Connection)
-    return conn
+class Db(Protocol):
+    def execute(self, sql: str, parameters: Any = ...) -> Any: ...
 
 
-def create_tables(conn: sqlite3.Connection) -> None:
-    """The migration step for the gateway's tables: answer cache and imported batch extracts.
+class StoreAccess(Protocol):
+    def reading(self) -> AbstractContextManager[Any]: ...
 
-    Idempotent (``IF NOT EXISTS``), so ``build_gateway`` may also call it on an older store.
-    """
-    from cscdesk.insurers import batch_import, cache
+    def transaction(self) -> AbstractContextManager[Any]: ...
 
-    conn.executescript(cache.SCHEMA + batch_import.SCHEMA)
+
+class AuditSink(Protocol):
+    def __call__(self, actor: str, action: str, subject: str, detail: dict[str, Any]) -> None: ...
 
 
 def audit_sink(store: Any) -> AuditSink:

@@ -14,6 +14,7 @@ from cscdesk.insurers.adapters.base import Clock, utc_now
 from cscdesk.insurers.batch_import import find_records
 from cscdesk.insurers.fields import CHINA
 from cscdesk.insurers.port import ErrorKind, InsurerResult, LookupQuery
+from cscdesk.insurers.storage import StoreAccess
 
 DEFAULT_MAX_AGE = timedelta(hours=48)
 
@@ -24,13 +25,13 @@ class BatchAdapter:
         insurer_id: str,
         name: str,
         *,
-        conn: sqlite3.Connection,
+        store: StoreAccess,
         clock: Clock = utc_now,
         max_age: timedelta = DEFAULT_MAX_AGE,
     ) -> None:
         self._id = insurer_id
         self._name = name
-        self._conn = conn
+        self._store = store
         self._clock = clock
         self._max_age = max_age
 
@@ -46,13 +47,13 @@ class BatchAdapter:
         started = time.perf_counter()
         try:
             answer = find_records(
-                self._conn,
+                self._store,
                 self._id,
                 member_ids=query.member_ids,
                 policy_no=query.policy_no,
                 claim_no=query.claim_no,
             )
-        except (sqlite3.Error, ValueError, KeyError) as exc:
+        except (sqlite3.Error, ValueError, KeyError) as exc:  # a damaged row
             return InsurerResult(
                 insurer_id=self._id,
                 insurer_name=self._name,
