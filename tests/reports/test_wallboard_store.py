@@ -6,10 +6,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlite_utils import Database
-
 from cscdesk.reports.occupancy import idle_seconds_by
-from cscdesk.store.wallboard import WallboardSnapshots, create_tables
+from cscdesk.store import open_store
+from cscdesk.store.wallboard import WallboardSnapshots
 
 TZ = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
@@ -24,9 +23,7 @@ def payload(ready: list[str], queue_ready: int) -> dict:
 
 
 def repo(tmp_path: Path) -> WallboardSnapshots:
-    db = Database(tmp_path / "wall.db")
-    create_tables(db)
-    return WallboardSnapshots(db)
+    return WallboardSnapshots(open_store(tmp_path / "wall.db"))
 
 
 def test_save_summaries_and_neighbours(tmp_path: Path) -> None:
@@ -41,7 +38,7 @@ def test_save_summaries_and_neighbours(tmp_path: Path) -> None:
             payload=payload(["a1"], 1),
         )
     # a second repository over the same file sees them: the history survives a restart
-    again = WallboardSnapshots(Database(tmp_path / "wall.db"))
+    again = WallboardSnapshots(open_store(tmp_path / "wall.db"))
     summaries = again.summaries_between(T0, T0 + timedelta(hours=1))
     assert [s.offered for s in summaries] == [0, 1, 2]
     assert again.neighbour(T0 + timedelta(seconds=10), -1).taken_at == T0  # type: ignore[union-attr]

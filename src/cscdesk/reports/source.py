@@ -36,7 +36,7 @@ class ArchiveSource:
         return calls
 
     def snapshots_between(self, start: datetime, end: datetime) -> Iterator[StoredSnapshot]:
-        return WallboardSnapshots(self.store.db).snapshots_between(start, end)
+        return WallboardSnapshots(self.store).snapshots_between(start, end)
 
     def tickets_created_between(self, start: datetime, end: datetime) -> list[Ticket]:
         tickets: list[Ticket] = self.store.tickets.created_between(start, end)

@@ -8,19 +8,19 @@ and for the occupancy estimate of the indicator report. ``purge_before`` keeps t
 from __future__ import annotations
 
 import json
-import threading
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from cscdesk.store.db import Store, StoreDatabase
 
 TABLE = "wallboard_snapshots"
 
 
-def create_tables(db: Database) -> None:
+def create_tables(db: StoreDatabase) -> None:
     """The migration step: one table, indexed by time."""
     db.execute(
         f"""
@@ -65,11 +65,10 @@ def _decode(blob: bytes) -> dict[str, Any]:
 
 
 class WallboardSnapshots:
-    """Repository over ``wallboard_snapshots``; safe to call from one worker thread at a time."""
+    """Repository over ``wallboard_snapshots``; any thread may call it (the store's rule)."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._lock = threading.Lock()
+    def __init__(self, store: Store) -> None:
+        self._store = store
 
     def save(
         self,
@@ -81,8 +80,8 @@ class WallboardSnapshots:
         waiting: int,
         payload: Mapping[str, Any],
     ) -> None:
-        with self._lock, self.db.conn:
-            self.db.execute(
+        with self._store.transaction() as db:
+            db.execute(
                 f"INSERT INTO {TABLE} (taken_ts, taken_at, offered, answered, signed_in,"
                 " waiting, payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -97,8 +96,8 @@ class WallboardSnapshots:
             )
 
     def summaries_between(self, start: datetime, end: datetime) -> list[StoredSummary]:
-        with self._lock:
-            rows = self.db.execute(
+        with self._store.reading() as db:
+            rows = db.execute(
                 f"SELECT taken_at, offered, answered, signed_in, waiting FROM {TABLE}"
                 " WHERE taken_ts >= ? AND taken_ts < ? ORDER BY taken_ts",
                 [start.timestamp(), end.timestamp()],
@@ -106,8 +105,8 @@ class WallboardSnapshots:
         return [StoredSummary(datetime.fromisoformat(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
 
     def snapshots_between(self, start: datetime, end: datetime) -> Iterator[StoredSnapshot]:
-        with self._lock:
-            rows = self.db.execute(
+        with self._store.reading() as db:
+            rows = db.execute(
                 f"SELECT taken_at, payload FROM {TABLE}"
                 " WHERE taken_ts >= ? AND taken_ts < ? ORDER BY taken_ts",
                 [start.timestamp(), end.timestamp()],
@@ -123,8 +122,8 @@ class WallboardSnapshots:
             sql = f"SELECT taken_at, payload FROM {TABLE} WHERE taken_ts < ? ORDER BY taken_ts DESC"
         else:
             sql = f"SELECT taken_at, payload FROM {TABLE} WHERE taken_ts > ? ORDER BY taken_ts"
-        with self._lock:
-            row = self.db.execute(
+        with self._store.reading() as db:
+            row = db.execute(
                 f"{sql} LIMIT 1 OFFSET ?", [moment.timestamp(), abs(step) - 1]
             ).fetchone()
         if row is None:
@@ -132,14 +131,12 @@ class WallboardSnapshots:
         return StoredSnapshot(datetime.fromisoformat(row[0]), _decode(row[1]))
 
     def count(self) -> int:
-        with self._lock:
-            row = self.db.execute(f"SELECT count(*) FROM {TABLE}").fetchone()
+        with self._store.reading() as db:
+            row = db.execute(f"SELECT count(*) FROM {TABLE}").fetchone()
         return int(row[0])
 
     def purge_before(self, moment: datetime) -> int:
         """Drop snapshots older than ``moment``; returns how many went."""
-        with self._lock, self.db.conn:
-            cursor = self.db.execute(
-                f"DELETE FROM {TABLE} WHERE taken_ts < ?", [moment.timestamp()]
-            )
+        with self._store.transaction() as db:
+            cursor = db.execute(f"DELETE FROM {TABLE} WHERE taken_ts < ?", [moment.timestamp()])
         return int(cursor.rowcount)

@@ -21,7 +21,7 @@ SIZE = (140, 44)
 
 
 def stored(screen: LeadScreen) -> int:
-    return WallboardSnapshots(screen.services.store.db).count()
+    return WallboardSnapshots(screen.services.store).count()
 
 
 def cell_text(table: LiveTable, row: str, column: str) -> str:

@@ -64,13 +64,12 @@ def insurer_names(services: DeskServices) -> dict[str, str]:
 
 
 def snapshot_repository(store: Any) -> SnapshotRecorder | None:
-    """The recorder over the store's database; None when there is no store (never in use)."""
-    db = getattr(store, "db", None)
-    if db is None:
+    """The recorder over the desk's store; None only when the desk runs without one."""
+    if store is None:
         return None
     from cscdesk.store.wallboard import WallboardSnapshots
 
-    return SnapshotRecorder(WallboardSnapshots(db))
+    return SnapshotRecorder(WallboardSnapshots(store))
 
 
 def todays_plan(services: DeskServices, now: datetime) -> StaffingPlan | None:
@@ -97,10 +96,15 @@ def todays_plan(services: DeskServices, now: datetime) -> StaffingPlan | None:
     return plan_staffing(forecast, settings.staffing, settings.indicators.default)
 
 
-def audit_lead_action(services: DeskServices, kind: str, agent_id: str) -> None:
-    """Monitor / coach / barge in / reset are supervisory acts: they go in the audit log."""
+def audit_lead_action(services: DeskServices, kind: str, agent_id: str, *, ok: bool) -> None:
+    """Monitor / coach / barge in / reset are supervisory acts: each attempt is audited."""
     audit = getattr(services.store, "audit", None)
-    append = getattr(audit, "append", None)
-    if append is None:
+    if audit is None:
         return
-    append(actor=services.user_id, action=f"lead.{kind}", target=agent_id)
+    audit.append(
+        actor=services.user_id,
+        action=f"lead.{kind}",
+        target_type="agent",
+        target_id=agent_id,
+        success=ok,
+    )

@@ -438,6 +438,9 @@ class LeadScreen(Screen[None]):
             else:
                 await port.reset_agent_state(agent_id)
         except Exception as exc:  # the call system said no: tell the lead, keep the board
+            await asyncio.to_thread(
+                directory.audit_lead_action, self.services, kind, agent_id, ok=False
+            )
             self.post_message(
                 LeadActionDone(
                     _("{action} failed: {reason}").format(
@@ -447,7 +450,7 @@ class LeadScreen(Screen[None]):
                 )
             )
             return
-        await asyncio.to_thread(directory.audit_lead_action, self.services, kind, agent_id)
+        await asyncio.to_thread(directory.audit_lead_action, self.services, kind, agent_id, ok=True)
         self.post_message(LeadActionDone(labels[kind].format(agent=name), ok=True))
 
     def action_replay(self, step: int) -> None:
