@@ -253,7 +253,7 @@ def _demo_caller_numbers(ctx: Context) -> list[str]:
     """
     try:
         from cscdesk.demo.seed import demo_mobiles
-        from cscdesk.store import open_store  # type: ignore[attr-defined]
+        from cscdesk.store import open_store
     except ImportError:
         return []
     path = ctx.paths().store
@@ -568,3 +568,69 @@ def audit_purge(ctx: Context, as_user: str | None) -> None:
     sys.exit(commands.audit_purge(store, security, as_user=as_user,
                                   retention_days=settings.security.audit_retention_days,
                                   now=_now(), ask=_ask_secret, write=click.echo))  # fmt: skip
+
+
+def _open_store_or_exit(ctx: Context):  # type: ignore[no-untyped-def]
+    """The configured store (SQLCipher when configured); exit 2 with a message when it cannot open."""
+    from cscdesk.security.commands import open_secure_store
+
+    settings = ctx.settings()
+    paths = ctx.paths()
+    (settings.store.path or paths.store).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return open_secure_store(settings, paths)
+    except RuntimeError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_CONFIG)
+
+
+@import_group.command("roster")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--employer", "employer_id", required=True, help="The employer's id (投保单位).")
+@click.option("--policy", "policy_no", required=True, help="The group policy number (团单号).")
+@click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
+@pass_ctx
+def import_roster_command(ctx: Context, file: Path, employer_id: str, policy_no: str,
+                          dry_run: bool) -> None:  # fmt: skip
+    """Import a member roster (.xlsx or .csv): every row is checked, and one bad row imports
+    nothing. Exit 1 when rows are invalid, 2 when the file, employer or policy is wrong."""
+    from cscdesk.importing.roster import RosterConfigError, import_roster
+
+    store = _open_store_or_exit(ctx)
+    try:
+        report = import_roster(
+            store, file, employer_id=employer_id, policy_no=policy_no, dry_run=dry_run
+        )
+    except RosterConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_CONFIG)
+    finally:
+        store.close()
+    for line in report.lines():
+        click.echo(line)
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command("demo-data")
+@click.option("--members", type=click.IntRange(1, 5_000_000), default=20_000, show_default=True,
+              help="How many insured people (employees and dependants).")  # fmt: skip
+@click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same data.")
+@pass_ctx
+def demo_data(ctx: Context, members: int, seed: int) -> None:
+    """(Re)create the store in the data dir with deterministic demo data."""
+    from cscdesk.demo.seed import seed_demo
+
+    settings = ctx.settings()
+    path = settings.store.path or ctx.paths().store
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    store = _open_store_or_exit(ctx)
+    try:
+        summary = seed_demo(store, members=members, seed=seed)
+    finally:
+        store.close()
+    click.echo(
+        f"{path}: {summary.members} members, {summary.employers} employers,"
+        f" {summary.policies} insured records, {summary.claims} claims, {summary.calls} calls,"
+        f" {summary.tickets} tickets in {summary.seconds:.1f} s"
+    )

@@ -188,6 +188,11 @@ class Policies:
         """Insured records of a group policy (团单号)."""
         return self._policies("policy_no = ?", [policy_no], limit)
 
+    def group_terms(self, policy_no: str) -> Policy | None:
+        """One insured record of a group policy: its insurer, employer, product and period."""
+        found = self._policies("policy_no = ?", [policy_no], 1)
+        return found[0] if found else None
+
     def claims_for_member(self, member_id: str) -> list[Claim]:
         with self._store.reading() as db:
             rows = db.execute(
