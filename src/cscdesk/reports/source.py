@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cscdesk.domain.models import Agent, Call, Insurer, SkillGroup, Ticket
 from cscdesk.store.wallboard import StoredSnapshot, WallboardSnapshots
+
+if TYPE_CHECKING:
+    from cscdesk.store import Store
 
 
 def _demo() -> Any:
@@ -23,37 +26,29 @@ def _demo() -> Any:
 
 
 class ArchiveSource:
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
 
-    def _listing(self, repository: str, method: str) -> list[Any]:
-        repo = getattr(self.store, repository, None)
-        call = getattr(repo, method, None)
-        return list(call()) if call is not None else []
-
     def calls_between(self, start: datetime, end: datetime) -> list[Call]:
-        calls: list[Call] = self.store.calls.between(start, end)
-        return calls
+        return self.store.calls.between(start, end)
 
     def snapshots_between(self, start: datetime, end: datetime) -> Iterator[StoredSnapshot]:
         return WallboardSnapshots(self.store).snapshots_between(start, end)
 
     def tickets_created_between(self, start: datetime, end: datetime) -> list[Ticket]:
-        tickets: list[Ticket] = self.store.tickets.created_between(start, end)
-        return tickets
+        return self.store.tickets.created_between(start, end)
 
     def agents(self) -> list[Agent]:
-        return self._listing("agents", "all") or list(_demo().AGENTS)
+        return self.store.agents.all() or list(_demo().AGENTS)
 
     def skill_groups(self) -> list[SkillGroup]:
-        return self._listing("skill_groups", "all") or list(_demo().SKILL_GROUPS)
+        return self.store.skill_groups.all() or list(_demo().SKILL_GROUPS)
 
     def insurers(self) -> list[Insurer]:
-        return self._listing("insurers", "all") or list(_demo().INSURERS)
+        return self.store.insurers.all() or list(_demo().INSURERS)
 
     def members_by_insurer(self) -> dict[str, int]:
-        counts: dict[str, int] = self.store.policies.members_by_insurer()
-        return counts
+        return self.store.policies.members_by_insurer()
 
     def group_names(self) -> dict[str, str]:
         return {g.id: g.name for g in self.skill_groups()}

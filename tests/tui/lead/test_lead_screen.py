@@ -165,6 +165,12 @@ async def test_monitor_a_talking_agent_and_refusal_for_an_idle_one(
         await wait_for(lambda: any("failed" in n.message for n in app._notifications), pilot)
         refusal = next(n for n in app._notifications if "failed" in n.message)
         assert refusal.severity == "error" and idle.name in refusal.message
+        # both attempts are in the audit log, with their outcome
+        audit = screen.services.store.audit
+        await wait_for(lambda: len(audit.list()) >= 2, pilot)
+        attempts = [(e.action, e.target_id, e.outcome) for e in audit.list()]
+        assert ("lead.monitor", talking.agent_id, "success") in attempts
+        assert ("lead.barge_in", idle.agent_id, "failure") in attempts
 
 
 async def test_staffing_plan_against_agents_signed_in(

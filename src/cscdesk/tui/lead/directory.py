@@ -35,31 +35,24 @@ def _demo() -> tuple[tuple[Agent, ...], tuple[SkillGroup, ...], tuple[Insurer, .
     return scenario.AGENTS, scenario.SKILL_GROUPS, scenario.INSURERS
 
 
-def _store_list(store: Any, repository: str, method: str) -> list[Any]:
-    repo = getattr(store, repository, None)
-    call = getattr(repo, method, None)
-    if call is None:
-        return []
-    return list(call())
-
-
 def roster(services: DeskServices) -> dict[str, Agent]:
     agents, _groups, _insurers = _demo()
     out = {a.id: a for a in agents}
-    out.update({a.id: a for a in _store_list(services.store, "agents", "all")})
+    if services.store is not None:
+        out.update({a.id: a for a in services.store.agents.all()})
     return out
 
 
 def group_names(services: DeskServices) -> dict[str, str]:
     _agents, groups, _insurers = _demo()
-    known = [*groups, *_store_list(services.store, "skill_groups", "all")]
+    known = [*groups, *(services.store.skill_groups.all() if services.store else [])]
     english = current_language() == "en"
     return {g.id: (g.name_en if english else g.name) for g in known}
 
 
 def insurer_names(services: DeskServices) -> dict[str, str]:
     _agents, _groups, insurers = _demo()
-    known = [*insurers, *_store_list(services.store, "insurers", "all")]
+    known = [*insurers, *(services.store.insurers.all() if services.store else [])]
     return {i.id: (i.short_name or i.name) for i in known}
 
 
@@ -83,11 +76,10 @@ def todays_plan(services: DeskServices, now: datetime) -> StaffingPlan | None:
             forecast_file, default_aht_seconds=DEFAULT_AHT_SECONDS, day=today, tz=tz
         )
     else:
-        calls_repo = getattr(services.store, "calls", None)
-        if calls_repo is None:
+        if services.store is None:
             return None
         midnight = datetime.combine(today, time(0, 0), tzinfo=tz)
-        history = calls_repo.between(midnight - timedelta(days=HISTORY_DAYS), midnight)
+        history = services.store.calls.between(midnight - timedelta(days=HISTORY_DAYS), midnight)
         forecast = forecast_from_history(
             history, day=today, interval_minutes=settings.staffing.interval_minutes, tz=tz
         )
@@ -98,10 +90,9 @@ def todays_plan(services: DeskServices, now: datetime) -> StaffingPlan | None:
 
 def audit_lead_action(services: DeskServices, kind: str, agent_id: str, *, ok: bool) -> None:
     """Monitor / coach / barge in / reset are supervisory acts: each attempt is audited."""
-    audit = getattr(services.store, "audit", None)
-    if audit is None:
+    if services.store is None:
         return
-    audit.append(
+    services.store.audit.append(
         actor=services.user_id,
         action=f"lead.{kind}",
         target_type="agent",
