@@ -27,6 +27,7 @@ class ArchivePolicy:
     """The knobs of the CDR walk; defaults follow the vendor limits and config defaults."""
 
     window: timedelta = timedelta(minutes=60)
+    max_window: timedelta = timedelta(days=30)  # quiet stretches are walked in growing windows
     overlap: timedelta = timedelta(minutes=10)
     page_size: int = 100
     max_pages: int = 100
@@ -90,14 +91,21 @@ async def sync_call_records(
             log.error("CDR archive gap for %s from %s to %s", instance_id, start, earliest)
             start = earliest
     horizon = now - policy.settle
+    size = policy.window
     while start < horizon:
         if max_windows is not None and report.windows >= max_windows:
             break
-        end = min(start + policy.window, horizon)
+        end = min(start + size, horizon)
+        before = (report.records, report.splits)
         await _copy_window(port, storage, start, end, policy, report)
         storage.set_time(key, end)
         report.windows += 1
         report.watermark = end
+        records, splits = report.records - before[0], report.splits - before[1]
+        if splits:
+            size = max(policy.window, size / 2)
+        elif records <= policy.max_records // 4:
+            size = min(size * 2, policy.max_window)
         start = end  # windows within one run are contiguous; overlap is for resuming
         if heartbeat is not None and not heartbeat():
             report.notes.append("stopped: the archive lease was lost")

@@ -47,6 +47,11 @@ class RecordingReport:
     stored: int = 0
     restoring: int = 0
     failed: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.stored + self.restoring + self.failed
+
     errors: list[str] = field(default_factory=list)
 
 
@@ -58,12 +63,13 @@ async def fetch_recordings(
     clock: Callable[[], datetime],
     policy: RecordingPolicy | None = None,
     policies_for: PolicyResolver = no_policies,
+    due_by: datetime | None = None,
 ) -> RecordingReport:
-    """Work through the recording jobs that are due now; returns what happened."""
+    """Work through one batch of the recording jobs due by ``due_by`` (default now)."""
     policy = policy or RecordingPolicy()
     report = RecordingReport()
     to_restore: list[str] = []
-    for job in storage.due_recording_jobs(clock(), policy.batch):
+    for job in storage.due_recording_jobs(due_by or clock(), policy.batch):
         try:
             locator = await _locate(port, job.contact_id, policy.url_seconds)
             if locator is None:

@@ -33,7 +33,7 @@ def recording_policy(
     return RecordingPolicy(
         url_seconds=settings.recording_url_seconds,
         min_retention_years=settings.min_retention_years,
-        restore_retry=restore_retry or timedelta(minutes=5),
+        restore_retry=timedelta(minutes=5) if restore_retry is None else restore_retry,
     )
 
 
@@ -68,13 +68,16 @@ async def archive_round(
     )
     policy = recording_policy(settings, restore_retry=restore_retry)
     total = RecordingReport()
+    due_by = clock()  # jobs re-scheduled during this round wait for the next one
     while True:
-        batch = await fetch_recordings(port, storage, blobs, clock=clock, policy=policy)
+        batch = await fetch_recordings(
+            port, storage, blobs, clock=clock, policy=policy, due_by=due_by
+        )
         total.stored += batch.stored
         total.restoring += batch.restoring
         total.failed += batch.failed
         total.errors.extend(batch.errors)
-        if batch.stored == 0 or (heartbeat is not None and not heartbeat()):
+        if batch.handled == 0 or (heartbeat is not None and not heartbeat()):
             break
     lag = archive_lag(storage, clock(), instance_id=instance_id, alarm_days=settings.lag_alarm_days)
     return ArchiveRound(cdr, total, lag, storage.pending_recording_count())

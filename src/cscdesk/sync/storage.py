@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,7 @@ SITE_KEY = "sync.site_id"
 
 if TYPE_CHECKING:
     from cscdesk.store import Store
+    from cscdesk.store.outbox import OutboxEntry
 
 
 def iso(value: datetime) -> str:
@@ -120,20 +121,24 @@ class SyncStorage:
             after = db.execute("SELECT total_changes()").fetchone()[0]
         return int(after - before)
 
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self.store.reading() as db:
+            return list(db.execute(sql, params).fetchall())
+
     def due_recording_jobs(self, now: datetime, limit: int) -> list[RecordingJob]:
-        rows = self.store.db.execute(
+        rows = self._rows(
             "SELECT contact_id, call_started_at, state, attempts FROM recording_jobs"
             " WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
             (iso(now), limit),
-        ).fetchall()
+        )
         return [RecordingJob(r[0], from_iso(r[1]), r[2], int(r[3])) for r in rows]
 
     def pending_recording_count(self) -> int:
-        return int(self.store.db.execute("SELECT count(*) FROM recording_jobs").fetchone()[0])
+        return int(self._rows("SELECT count(*) FROM recording_jobs")[0][0])
 
     def oldest_pending_recording(self) -> datetime | None:
-        row = self.store.db.execute("SELECT min(call_started_at) FROM recording_jobs").fetchone()
-        return from_iso(row[0]) if row and row[0] else None
+        row = self._rows("SELECT min(call_started_at) FROM recording_jobs")[0]
+        return from_iso(row[0]) if row[0] else None
 
     def recording_job_failed(self, contact_id: str, error: str, next_at: datetime) -> None:
         with self.store.transaction() as db:
@@ -204,30 +209,28 @@ class SyncStorage:
         )
 
     def due_outbox(self, now: datetime, limit: int) -> list[OutboxItem]:
-        items = []
-        for entry in self.store.outbox.pending(limit):
-            ticket_id, _, version = str(entry.idempotency_key).rpartition(":")
-            items.append(OutboxItem(id=int(entry.id), ticket_id=ticket_id, version=int(version)))
-        return items
+        return [
+            OutboxItem(id=entry.id, ticket_id=entry.ticket_id, version=entry.seq)
+            for entry in self.store.outbox.pending(limit, due_by=now)
+        ]
 
-    def _pending_for(self, ticket_id: str) -> Iterator[Any]:
-        for entry in self.store.outbox.pending(10_000):
-            if str(entry.idempotency_key).rpartition(":")[0] == ticket_id:
-                yield entry
+    def _pending_for(self, ticket_id: str) -> list[OutboxEntry]:
+        return [e for e in self.store.outbox.pending(1_000_000) if e.ticket_id == ticket_id]
 
     def outbox_done_through(self, ticket_id: str, version: int) -> None:
-        for entry in list(self._pending_for(ticket_id)):
-            if int(str(entry.idempotency_key).rpartition(":")[2]) <= version:
-                self.store.outbox.mark_done(entry.id)
+        """Entries up to ``version`` are reflected remotely (a push carries the whole state)."""
+        with self.store.transaction():
+            for entry in self._pending_for(ticket_id):
+                if entry.seq <= version:
+                    self.store.outbox.mark_done(entry.id)
 
     def outbox_attempts(self, ticket_id: str) -> int:
-        return max(
-            (int(getattr(e, "attempts", 0)) for e in self._pending_for(ticket_id)), default=0
-        )
+        return max((e.attempts for e in self._pending_for(ticket_id)), default=0)
 
     def outbox_retry_later(self, ticket_id: str, error: str, next_at: datetime) -> None:
-        for entry in list(self._pending_for(ticket_id)):
-            self.store.outbox.mark_failed(entry.id, error, next_at)
+        with self.store.transaction():
+            for entry in self._pending_for(ticket_id):
+                self.store.outbox.mark_failed(entry.id, error, next_at)
 
     def backlog(self) -> int:
         return int(self.store.outbox.backlog_count())
@@ -269,7 +272,7 @@ class SyncStorage:
     def import_remote(self, ticket: Ticket, snapshot: Snapshot, remote_id: str) -> None:
         """A ticket another site created: ours now, already in agreement with the remote."""
         created = TicketEvent(ticket.id, ticket.updated_at, "sync", "created")
-        self.store.tickets.save_new(ticket, created)
+        self.store.tickets.load_history([(ticket, created)])  # no outbox: nothing to push
         local = self.apply_remote(ticket, {}, snapshot.notes, ticket.updated_at)
         self.set_base(ticket.id, remote_id, snapshot, None)
         self.outbox_done_through(ticket.id, local.version)
@@ -280,13 +283,14 @@ class SyncStorage:
     # ------------------------------------------------------------------ base snapshots
 
     def base(self, ticket_id: str) -> BaseRecord | None:
-        row = self.store.db.execute(
+        rows = self._rows(
             "SELECT remote_id, snapshot, parent, pending, pending_parent FROM ticket_sync_base"
             " WHERE ticket_id = ?",
             (ticket_id,),
-        ).fetchone()
-        if row is None:
+        )
+        if not rows:
             return None
+        row = rows[0]
         return BaseRecord(row[0], *(Snapshot.from_json(v) if v else None for v in row[1:]))  # type: ignore[arg-type]
 
     def set_base(
@@ -332,18 +336,18 @@ class SyncStorage:
             self.store.tickets.set_sync_state(copy.ticket_id, SyncState.CONFLICT)
 
     def conflict(self, ticket_id: str) -> ConflictCopy | None:
-        row = self.store.db.execute(
+        rows = self._rows(
             "SELECT ticket_id, base, local_fields, remote, fields, detected_at"
             " FROM ticket_conflicts WHERE ticket_id = ?",
             (ticket_id,),
-        ).fetchone()
-        return _conflict(row) if row else None
+        )
+        return _conflict(rows[0]) if rows else None
 
     def conflicts(self) -> list[ConflictCopy]:
-        rows = self.store.db.execute(
+        rows = self._rows(
             "SELECT ticket_id, base, local_fields, remote, fields, detected_at"
             " FROM ticket_conflicts ORDER BY detected_at"
-        ).fetchall()
+        )
         return [_conflict(row) for row in rows]
 
     def resolve_conflict(

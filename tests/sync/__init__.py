@@ -1,0 +1,1 @@
+"""Ticket sync and archive tests."""

@@ -1,0 +1,77 @@
+"""kill -9 the archive copy at random moments, then let it finish: nothing lost, nothing twice."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cscdesk.store import open_store
+from cscdesk.sync.blobstore import BlobStore
+from cscdesk.sync.retention_ops import verify_recordings
+from cscdesk.sync.storage import SyncStorage
+
+from .archive_env import start_archive_sim, wall
+from .conftest import make_port
+from .test_archive import all_vendor_records
+
+KILLS = 6
+
+
+def _command(sim: Any, store: Path, blobs: Path) -> tuple[list[str], dict[str, str]]:
+    env = {
+        **os.environ,
+        "CSCDESK_CCC_KEY_ID": sim.access_key_id,
+        "CSCDESK_CCC_KEY_SECRET": sim.access_key_secret,
+    }
+    args = [
+        sys.executable, "-m", "cscdesk.sync", "archive",
+        "--store", str(store), "--blobs", str(blobs),
+        "--endpoint", sim.endpoint, "--instance", sim.instance_id,
+        "--window-minutes", "30", "--restore-retry-seconds", "0", "--lease-seconds", "3",
+    ]  # fmt: skip
+    return args, env
+
+
+@pytest.mark.slow
+async def test_archive_survives_repeated_sigkill(tmp_path: Path) -> None:
+    sim = start_archive_sim(restore_seconds=0)
+    try:
+        store_path, blob_dir = tmp_path / "archive.db", tmp_path / "blobs"
+        args, env = _command(sim, store_path, blob_dir)
+        rng = random.Random(20260524)
+        for _ in range(KILLS):
+            child = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            time.sleep(rng.uniform(0.6, 2.5))  # a random moment of the run; not a timing assertion
+            child.send_signal(signal.SIGKILL)
+            child.wait(timeout=10)
+        finished = False
+        for _ in range(10):
+            done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+            assert done.returncode == 0, done.stderr[-2000:]
+            if done.stdout.strip().endswith("pending=0"):
+                finished = True
+                break
+        assert finished, "the archive never caught up"
+        port = make_port(sim)
+        vendor = await all_vendor_records(port)
+        await port.aclose()
+        storage = SyncStorage(open_store(store_path))
+        stored = [c.contact_id for c in storage.calls_between(wall() - timedelta(days=10), wall())]
+        assert len(stored) == len(set(stored)), "a CDR was stored twice"
+        assert set(stored) == {r.contact_id for r in vendor}
+        manifest = {r.contact_id for r in storage.recordings()}
+        assert manifest == {r.contact_id for r in vendor if r.recording_available}
+        report = verify_recordings(storage, BlobStore(blob_dir))
+        assert report.ok and report.checked == len(manifest)
+        assert not list((blob_dir / "tmp").glob("*.part"))
+    finally:
+        sim.stop()
