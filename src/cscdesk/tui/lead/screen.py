@@ -20,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import (
     DataTable,
     Footer,
@@ -45,6 +46,7 @@ from cscdesk.tui.lead.rows import (
     agent_cells,
     agent_headers,
     agent_matches,
+    duration,
     queue_cells,
     queue_headers,
     sort_value,
@@ -135,8 +137,6 @@ class LeadScreen(Screen[None]):
         Binding("escape", "live", "Live", id="lead-live"),
     ]
 
-    SORT_KEYS = AGENT_COLUMNS
-
     def __init__(self, services: DeskServices) -> None:
         super().__init__()
         localize(self)  # footer labels in the desk's language, chosen before the screen
@@ -157,6 +157,7 @@ class LeadScreen(Screen[None]):
         self.filter_text = ""
         self._closing = False
         self._context_ready = False
+        self._next_poll: Timer | None = None  # the one armed poll: never two chains
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -226,7 +227,18 @@ class LeadScreen(Screen[None]):
         if event.state == WorkerState.ERROR:
             self.post_message(PollFailed(str(event.worker.error)))
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR) and not self._closing:
-            self.set_timer(self.settings.desk.status_refresh_seconds, self.poll)
+            self._cancel_next_poll()
+            self._next_poll = self.set_timer(self.settings.desk.status_refresh_seconds, self.poll)
+
+    def _cancel_next_poll(self) -> None:
+        if self._next_poll is not None:
+            self._next_poll.stop()
+            self._next_poll = None
+
+    def poll_now(self) -> None:
+        """Poll at once; the armed timer is dropped so one chain of polls remains."""
+        self._cancel_next_poll()
+        self.poll()
 
     # ---------------------------------------------------------------- handlers
     @on(ContextLoaded)
@@ -320,11 +332,11 @@ class LeadScreen(Screen[None]):
                 b_in=broker.signed_in,
                 b_all=broker.agents,
                 b_calls=broker.calls,
-                b_aht=_aht(broker.aht_seconds),
+                b_aht=duration(broker.aht_seconds),
                 s_in=seconded.signed_in,
                 s_all=seconded.agents,
                 s_calls=seconded.calls,
-                s_aht=_aht(seconded.aht_seconds),
+                s_aht=duration(seconded.aht_seconds),
             )
         )
 
@@ -396,7 +408,7 @@ class LeadScreen(Screen[None]):
         )
 
     def action_poll_now(self) -> None:
-        self.poll()
+        self.poll_now()
 
     def action_monitor(self) -> None:
         self._supervise("monitor")
@@ -476,13 +488,7 @@ class LeadScreen(Screen[None]):
             return
         if self.replay_at is not None:
             self.replay_at = None
-            self.poll()
-
-
-def _aht(seconds: float | None) -> str:
-    from cscdesk.tui.lead.rows import duration
-
-    return duration(seconds)
+            self.poll_now()
 
 
 def _alert_text(line: AlertChange, group: str) -> str:
