@@ -119,7 +119,7 @@ def only_payload_errors(parse: Any, payload: Any) -> None:
         assert isinstance(result, Parsed)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(
     payload=json_values
     | st.fixed_dictionaries({"code": st.just("0"), "data": records(STANDARD_KEYS)})
@@ -128,7 +128,7 @@ def test_standard_json_parser_never_raises_anything_but_a_named_payload_error(pa
     only_payload_errors(lambda p: StandardDialect().parse(p, "ruian"), payload)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(
     payload=json_values
     | st.fixed_dictionaries(
@@ -181,13 +181,13 @@ def xml_documents(draw: st.DrawFn) -> bytes:
     ).encode()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(content=st.binary(max_size=200) | st.text(max_size=200).map(str.encode) | xml_documents())
 def test_xml_parser_never_raises_anything_but_a_named_payload_error(content: bytes) -> None:
     only_payload_errors(lambda c: parse_response(c, "jiahe"), content)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     header=st.sampled_from(
         [

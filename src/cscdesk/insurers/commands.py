@@ -69,7 +69,7 @@ def serve_insurer_sims(
         for service in handles.services.values():
             write(
                 f"{service.insurer_id:<8} {service.kind:<10} {service.base_url}  "
-                f"client_id={service.client_id} (demo credentials: {service.secret_ref})"
+                f"client_id={service.client_id}  demo secret {service.secret_ref}={service.secret}"
             )
         write(f"anhe     batch      extracts in {batch_dir}")
         write("press Ctrl+C to stop")
