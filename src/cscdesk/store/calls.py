@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from cscdesk.callcenter.port import CallRecord
 from cscdesk.domain.models import Call, CallDirection, CallOutcome
+from cscdesk.domain.privacy import is_valid_mobile, mask_mobile, normalise_mobile
 from cscdesk.store._codec import moment, when
+from cscdesk.store.audit import scrub
 
 if TYPE_CHECKING:
     from cscdesk.store.db import Store
@@ -26,8 +28,10 @@ _COLUMNS = (
 )
 _NAMES = [c.strip() for c in _COLUMNS.split(",")]
 _KEEP_IF_NEW_IS_NULL = {"wrap_up_code", "notes", "member_id", "resolved_first_contact"}
+# The caller's full number is used once, to link the call to a member, and is not kept:
+# ``caller`` holds it masked (PIPL: mobiles live only in ``members``), bound as parameter 25.
 _MEMBER_OF_CALLER = (
-    "(SELECT m.id FROM members m WHERE m.mobile = ?3 ORDER BY m.relation != 'self' LIMIT 1)"
+    "(SELECT m.id FROM members m WHERE m.mobile = ?25 ORDER BY m.relation != 'self' LIMIT 1)"
 )
 _VALUES = ", ".join(
     "coalesce(?19, " + _MEMBER_OF_CALLER + ")" if name == "member_id" else f"?{i}"
@@ -48,6 +52,14 @@ class UnknownCall(KeyError):
     pass
 
 
+def _caller_at_rest(number: str) -> str:
+    return mask_mobile(number) if is_valid_mobile(number) else number
+
+
+def _raw_at_rest(raw: Any) -> str:
+    return json.dumps(scrub(raw), ensure_ascii=False, default=str) if raw else "{}"
+
+
 def _record_row(r: CallRecord) -> tuple[Any, ...]:
     wait = r.queue_wait_seconds
     end_of_wait = r.established_time or r.release_time or r.start_time
@@ -55,7 +67,7 @@ def _record_row(r: CallRecord) -> tuple[Any, ...]:
     return (
         r.contact_id,
         r.direction,
-        r.caller,
+        _caller_at_rest(r.caller),
         r.callee,
         when(r.start_time),
         when(queued),
@@ -76,7 +88,8 @@ def _record_row(r: CallRecord) -> tuple[Any, ...]:
         int(r.recording_available),
         r.satisfaction,
         None,
-        json.dumps(r.raw, ensure_ascii=False, default=str) if r.raw else "{}",
+        _raw_at_rest(r.raw),
+        normalise_mobile(r.caller),
     )
 
 
@@ -84,7 +97,7 @@ def _call_row(c: Call) -> tuple[Any, ...]:
     return (
         c.contact_id,
         c.direction.value,
-        c.caller,
+        _caller_at_rest(c.caller),
         c.callee,
         when(c.started_at),
         when(c.queued_at),
@@ -106,6 +119,7 @@ def _call_row(c: Call) -> tuple[Any, ...]:
         c.satisfaction,
         None if c.resolved_first_contact is None else int(c.resolved_first_contact),
         "{}",
+        normalise_mobile(c.caller),
     )
 
 
@@ -170,7 +184,12 @@ class Calls:
         return found[0]
 
     def history_for_caller(self, mobile: str, limit: int = 20) -> list[Call]:
-        return self._many("WHERE caller = ? ORDER BY started_at DESC LIMIT ?", [mobile, limit])
+        """Calls linked to the members with this mobile (the number itself is not stored)."""
+        return self._many(
+            "WHERE member_id IN (SELECT id FROM members WHERE mobile = ?)"
+            " ORDER BY started_at DESC LIMIT ?",
+            [normalise_mobile(mobile), limit],
+        )
 
     def for_member(self, member_id: str, limit: int = 50) -> list[Call]:
         return self._many(

@@ -117,15 +117,16 @@ class Members:
         )
 
     def search(self, text: str, limit: int = 50) -> list[Member]:
-        """Names and employee numbers by word prefix (FTS5); an empty text lists members."""
+        """Names and employee numbers by word prefix (FTS5), exact names first; an empty
+        text lists members."""
         query = fts_prefix_query(text)
         if not query:
             return self._many(f"SELECT {COLUMNS} FROM members ORDER BY id LIMIT ?", [limit])
         return self._many(
             f"SELECT {', '.join('m.' + c.strip() for c in COLUMNS.split(','))}"
             " FROM members_fts f JOIN members m ON m.rowid = f.rowid"
-            " WHERE members_fts MATCH ? ORDER BY f.rank LIMIT ?",
-            [query, limit],
+            " WHERE members_fts MATCH ? ORDER BY m.name != ?, m.id LIMIT ?",
+            [query, text.strip(), limit],
         )
 
     def count(self) -> int:

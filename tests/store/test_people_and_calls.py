@@ -1,0 +1,100 @@
+"""Members, policies and the CDR archive as the desk reads them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from cscdesk.callcenter.port import CallRecord
+from cscdesk.domain.models import Coverage, Policy, PolicyStatus, Relation
+from cscdesk.store import Store
+from cscdesk.store.members import UnknownMember
+
+from .helpers import T0, employer, member
+
+MAIN = member("M1", "欧阳娜娜", "11010519491231002X", "13812345678", employee_no="E0042")
+SPOUSE = member("M2", "李明", "110105194912310037", "13900000001", relation=Relation.SPOUSE,
+                main="M1")  # fmt: skip
+CHILD = member("M3", "欧阳小明", "110105201501010011", None, relation=Relation.CHILD, main="M1")
+
+
+@pytest.fixture
+def family(store: Store) -> Store:
+    store.employers.put_many([employer()])
+    store.members.add_many([MAIN, SPOUSE, CHILD])
+    return store
+
+
+def test_lookups_by_mobile_id_number_name_and_family(family: Store) -> None:
+    assert family.members.by_mobile("13812345678") == [MAIN]
+    assert family.members.by_id_number("11010519491231002x") == [MAIN]
+    assert family.members.get("M3") == CHILD
+    assert [m.id for m in family.members.search("欧阳")] == ["M1", "M3"]
+    assert [m.id for m in family.members.search("E004")] == ["M1"]
+    assert family.members.search("王") == []
+    assert [m.id for m in family.members.dependants_of("M1")] == ["M2", "M3"]
+    assert family.members.employer_name("E1") == "演示单位E1"
+    assert family.members.count() == 3
+    with pytest.raises(UnknownMember):
+        family.members.get("M404")
+
+
+def test_renamed_member_is_found_by_the_new_name_only(family: Store) -> None:
+    family.members.upsert_many([replace(MAIN, name="欧阳丽")])
+    assert [m.id for m in family.members.search("欧阳丽")] == ["M1"]
+    assert [m.id for m in family.members.search("欧阳娜娜")] == []
+
+
+def test_policies_carry_their_plan_coverages_and_claims(family: Store) -> None:
+    family.insurers.put_many([])
+    from cscdesk.demo.scenario import INSURERS
+
+    family.insurers.put_many(INSURERS)
+    opd = Coverage("OPD", "门急诊医疗", Decimal("20000"), Decimal("100"), Decimal("0.8"))
+    family.policies.set_plan("GP1", "A", [opd])
+    policy = Policy("GP1", "GP1-0001", "ruian", "E1", "M1", "企业补充医疗保险",
+                    date(2026, 1, 1), date(2026, 12, 31), PolicyStatus.ACTIVE)  # fmt: skip
+    family.policies.add_many([policy], {"M1": "A"})
+    assert family.policies.for_member("M1") == [replace(policy, coverages=(opd,))]
+    assert family.policies.by_policy_no("GP1") == [replace(policy, coverages=(opd,))]
+    assert family.policies.members_by_insurer() == {"ruian": 1}
+
+
+def _cdr(contact_id: str, caller: str, minute: int, **extra: object) -> CallRecord:
+    start = T0 + timedelta(minutes=minute)
+    fields: dict[str, object] = {
+        "contact_id": contact_id, "direction": "inbound", "caller": caller,
+        "callee": "4008001234", "start_time": start,
+        "established_time": start + timedelta(seconds=30),
+        "release_time": start + timedelta(seconds=330), "skill_group_id": "sg_group_claims",
+        "agent_ids": ("agent001@ccc-demo",), "queue_wait_seconds": 20.0, "ring_seconds": 3.0,
+        "talk_seconds": 300.0, "hold_seconds": 0.0, "work_seconds": 15.0,
+        "outcome": "answered", "release_initiator": "customer",
+        "recording_available": True, "satisfaction": None,
+    }  # fmt: skip
+    fields.update(extra)
+    return CallRecord(**fields)  # type: ignore[arg-type]
+
+
+def test_cdr_upsert_is_idempotent_and_links_the_caller(family: Store) -> None:
+    records = [_cdr("job-1", "13812345678", 0), _cdr("job-2", "13700000000", 10)]
+    family.calls.upsert_many(records)
+    family.calls.set_wrap_up("job-1", "claim_progress", "问理赔进度")
+    family.calls.upsert_many(records)  # the archive fetches the same page again
+    family.calls.upsert_many([_cdr("job-2", "13700000000", 10, satisfaction=5)])
+    assert family.calls.count() == 2
+    first = family.calls.get("job-1")
+    assert (first.member_id, first.wrap_up_code) == ("M1", "claim_progress")
+    assert first.wait_seconds == pytest.approx(20.0)
+    assert family.calls.get("job-2").satisfaction == 5
+    assert [c.contact_id for c in family.calls.for_member("M1")] == ["job-1"]
+    assert [c.contact_id for c in family.calls.history_for_caller("138 1234 5678")] == ["job-1"]
+    # mobiles live only in members: the archive keeps the caller masked
+    assert {c.caller for c in family.calls.between(T0, T0 + timedelta(hours=1))} == {
+        "138****5678", "137****0000",
+    }  # fmt: skip
+    window = family.calls.between(T0 + timedelta(minutes=5), T0 + timedelta(minutes=15))
+    assert [c.contact_id for c in window] == ["job-2"]
