@@ -83,6 +83,9 @@ def main(
     lang: str | None,
 ) -> None:
     """cscdesk: the customer service desk. With no command it opens the desk."""
+    from cscdesk.security.redact import install_log_redaction
+
+    install_log_redaction()  # no full mobile or ID number in any log line, from any library
     click_ctx.obj = Context(config_file, data_dir)
     if click_ctx.invoked_subcommand is not None:
         return

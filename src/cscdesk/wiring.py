@@ -191,6 +191,9 @@ def build_aliyun(settings: Settings, paths: Paths, *, language: str) -> DeskServ
 
 
 def build_services(settings: Settings, paths: Paths, *, language: str) -> DeskServices:
+    from cscdesk.security.redact import install_log_redaction
+
+    install_log_redaction()
     if settings.callcenter.mode == "aliyun":
         services = build_aliyun(settings, paths, language=language)
     else:

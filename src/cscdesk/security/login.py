@@ -15,6 +15,7 @@ from typing import NoReturn
 from cscdesk.domain.access import LockoutRule, User, after_failure, after_success
 from cscdesk.security.events import AuditAction, AuditWriter
 from cscdesk.security.passwords import hash_password, needs_rehash, verify_password
+from cscdesk.security.reveal import scrub
 from cscdesk.store.users import UserRepository
 
 Clock = Callable[[], datetime]
@@ -71,6 +72,7 @@ class LoginService:
         record = self._users.get(user_id)
         if record is None:
             verify_password(_DUMMY_HASH, password)
+            user_id = scrub(user_id)  # a mistyped field may hold a phone or ID number
             self._audit(
                 user_id,
                 AuditAction.LOGIN,
