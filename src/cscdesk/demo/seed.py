@@ -50,8 +50,8 @@ BATCH = 50_000
 HOTLINE = "4008001234"
 # 行政区划代码 of real districts (Beijing, Shanghai, Guangzhou, Shenzhen, Chengdu, Nanjing, …)
 REGIONS = (
-    "110101", "110105", "110108", "310101", "310104", "310115", "440103", "440106",
-    "440305", "510104", "510107", "320102", "330106", "420102", "610113", "500103",
+    "110101", "110105", "110108", "310101", "310104", "310110", "440103", "440106",
+    "440305", "510104", "510107", "320102", "330106", "420102", "610113", "350102",
 )  # fmt: skip
 MOBILE_PREFIXES = (
     "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
@@ -130,6 +130,7 @@ class _People:
         self.pools = pools
         self.ids: set[str] = set()
         self.mobiles: set[str] = set()
+        self._regions: dict[str, bool] = {}
 
     def name(self, sex: Sex, surname: str | None = None) -> str:
         given = self.pools.male if sex is Sex.MALE else self.pools.female
@@ -140,13 +141,25 @@ class _People:
         while True:
             stem = f"{self.rng.choice(REGIONS)}{birth:%Y%m%d}"
             seq = self.rng.randrange(500) * 2 + (1 if sex is Sex.MALE else 0)
+            if not self._district_existed(stem, seq):
+                continue
             for _ in range(500):
                 first17 = f"{stem}{seq:03d}"
-                number = first17 + ric.calc_check_digit(first17)
+                number = first17 + ric.calc_check_digit(first17 + "0")  # it skips the last char
                 if number not in self.ids:
                     self.ids.add(number)
                     return number
                 seq = (seq + 2) % 1000
+
+    def _district_existed(self, stem: str, seq: int) -> bool:
+        """stdnum also checks that the district existed in the birth year; remember answers."""
+        key = stem[:10]
+        valid = self._regions.get(key)
+        if valid is None:
+            first17 = f"{stem}{seq:03d}"
+            valid = ric.is_valid(first17 + ric.calc_check_digit(first17 + "0"))
+            self._regions[key] = valid
+        return valid
 
     def mobile(self) -> str:
         while True:
