@@ -120,7 +120,7 @@ class SecureDeskApp(App[Any]):
 
     IDLE_CHECK_SECONDS = 5.0
     SECURITY_BINDINGS = [
-        Binding("ctrl+l", "lock_desk", "Lock", id="lock"),
+        Binding("ctrl+l", "lock_desk", "Lock", id="lock", show=False),
         Binding("v", "reveal('mobile')", "Show mobile", id="reveal-mobile", show=False),
         Binding("V", "reveal('id_number')", "Show ID number", id="reveal-id", show=False),
     ]
