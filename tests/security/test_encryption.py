@@ -53,3 +53,30 @@ def test_passphrase_quotes_cannot_break_out_of_the_pragma() -> None:
     assert key_pragma("AB" * 32) == "PRAGMA key = \"x'" + "ab" * 32 + "'\""
     with pytest.raises(EncryptionUnavailable):
         key_pragma("")
+
+
+def test_the_store_opens_encrypted_with_the_key_from_the_keyring(
+    tmp_path: Path, memory_keyring: object
+) -> None:
+    import keyring
+
+    from cscdesk.config import KEYRING_SERVICE, Settings, resolve_paths
+    from cscdesk.security.commands import open_secure_store
+
+    keyring.set_password(KEYRING_SERVICE, "store-key", new_key())
+    settings = Settings.model_validate({"store": {"encryption_key": "keyring:store-key"}})
+    paths = resolve_paths(None, tmp_path)
+    store = open_secure_store(settings, paths)
+    store.audit.append("li.agent", "lookup", subject="member:M1", detail={"q": "x"})
+    store.close()
+    assert not is_plain_sqlite(paths.store)
+    assert (paths.store.stat().st_mode & 0o777) == 0o600  # owner-only as well
+    again = open_secure_store(settings, paths)
+    assert again.audit.verify().ok and len(again.audit.list()) == 1
+    again.close()
+    keyring.set_password(KEYRING_SERVICE, "store-key", new_key())
+    with pytest.raises(EncryptionUnavailable, match="configured key"):
+        open_secure_store(settings, paths)
+    keyring.delete_password(KEYRING_SERVICE, "store-key")
+    with pytest.raises(EncryptionUnavailable, match="not in the keyring"):
+        open_secure_store(settings, paths)
