@@ -29,6 +29,7 @@ from cscdesk.domain.privacy import (
     normalise_mobile,
     validate_resident_id,
 )
+from cscdesk.security.redact import redact
 
 if TYPE_CHECKING:
     from cscdesk.store import Store
@@ -74,7 +75,8 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        return f"row {self.row}, {self.column}: {self.reason}"
+        # a mobile or ID number typed into another column is still never shown whole
+        return redact(f"row {self.row}, {self.column}: {self.reason}")
 
 
 @dataclass
