@@ -637,3 +637,261 @@ def demo_data(ctx: Context, members: int, seed: int) -> None:
         f" {summary.policies} insured records, {summary.claims} claims, {summary.calls} calls,"
         f" {summary.tickets} tickets in {summary.seconds:.1f} s"
     )
+
+
+# --- archive and sync (issue 6) -----------------------------------------------------------------
+
+
+def _open_sync_store(ctx: Context):  # type: ignore[no-untyped-def]
+    """(settings, paths, store) for the archive and sync commands."""
+    return ctx.settings(), ctx.paths(), _open_store_or_exit(ctx)
+
+
+def _blob_store(settings, paths):  # type: ignore[no-untyped-def]
+    from cscdesk.sync.blobstore import BlobStore
+
+    return BlobStore(settings.archive.blob_dir or paths.recordings)
+
+
+def _call_center(settings):  # type: ignore[no-untyped-def]
+    """The configured call system, or for the embedded demo an in-process simulator with six
+    hours of history. Returns (port, instance_id, stop)."""
+    if settings.callcenter.mode == "aliyun":
+        from cscdesk.callcenter.aliyun.adapter import build_aliyun_call_center
+        from cscdesk.config import SecretUnavailable, resolve_secret
+
+        try:
+            key_id = resolve_secret(
+                settings.callcenter.access_key_id, what="callcenter.access_key_id"
+            )
+            secret = resolve_secret(
+                settings.callcenter.access_key_secret, what="callcenter.access_key_secret"
+            )
+        except SecretUnavailable as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        port = build_aliyun_call_center(
+            settings.callcenter, access_key_id=key_id, access_key_secret=secret
+        )
+        return port, settings.callcenter.instance_id, lambda: None
+    from cscdesk.callcenter.aliyun.adapter import AliyunCallCenter
+    from cscdesk.callcenter.aliyun.client import AliyunRpcClient
+    from cscdesk.callcenter.sim.server import start_simulator
+
+    sim = settings.simulator
+    handle = start_simulator(
+        host=sim.host, port=sim.port, speed=sim.speed, seed=sim.seed, prefill_days=0.25
+    )
+    client = AliyunRpcClient(
+        handle.endpoint, handle.access_key_id, handle.access_key_secret, scheme="http"
+    )
+    return AliyunCallCenter(client, handle.instance_id), handle.instance_id, handle.stop
+
+
+@main.group()
+def archive() -> None:
+    """The broker's own copy of CDRs and recordings: sync, verify, export, import, purge."""
+
+
+@archive.command("sync")
+@click.option("--follow", is_flag=True, help="Keep copying every sync interval until Ctrl-C.")
+@pass_ctx
+def archive_sync(ctx: Context, follow: bool) -> None:
+    """Copy new CDRs and recordings (resumable: safe to interrupt at any point)."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from cscdesk.sync.lease import Lease, holder_id
+    from cscdesk.sync.service import archive_round
+    from cscdesk.sync.storage import SyncStorage
+    from cscdesk.sync.worker import ARCHIVE_LEASE
+
+    settings, paths, store = _open_sync_store(ctx)
+    blobs = _blob_store(settings, paths)
+    port, instance_id, stop = _call_center(settings)
+    lease = Lease(store, ARCHIVE_LEASE, holder=holder_id(), ttl_seconds=settings.sync.lease_seconds)
+
+    async def once() -> bool:
+        if not lease.acquire():
+            click.echo("another desk or daemon is copying the archive; nothing to do here")
+            return False
+        result = await archive_round(
+            port,
+            SyncStorage(store),
+            blobs,
+            instance_id=instance_id,
+            settings=settings.archive,
+            clock=lambda: datetime.now(UTC),
+            heartbeat=lease.keep,
+        )
+        alarm = "  ALARM: archive lags" if result.lag.alarm else ""
+        click.echo(
+            f"CDRs {result.cdr.records} in {result.cdr.windows} window(s); recordings stored "
+            f"{result.recordings.stored}, awaiting restore {result.recordings.restoring}, "
+            f"failed {result.recordings.failed}, still queued {result.waiting_for_restore}; "
+            f"lag {result.lag.lag}{alarm}"
+        )
+        for note in result.cdr.notes:
+            click.echo(f"! {note}", err=True)
+        return True
+
+    async def run() -> None:
+        try:
+            await once()
+            while follow:
+                await asyncio.sleep(settings.sync.interval_seconds)
+                await once()
+        finally:
+            lease.release()
+            await port.aclose()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        click.echo("stopped; the next run resumes where this one left off")
+    finally:
+        stop()
+
+
+@archive.command("verify")
+@pass_ctx
+def archive_verify(ctx: Context) -> None:
+    """Recompute every recording's SHA-256; report missing or corrupt files."""
+    from cscdesk.sync.retention_ops import verify_recordings
+    from cscdesk.sync.storage import SyncStorage
+
+    settings, paths, store = _open_sync_store(ctx)
+    report = verify_recordings(SyncStorage(store), _blob_store(settings, paths))
+    for contact_id in report.missing:
+        click.echo(f"missing  {contact_id}")
+    for contact_id in report.corrupt:
+        click.echo(f"corrupt  {contact_id}")
+    click.echo(
+        f"checked {report.checked}: {len(report.missing)} missing, {len(report.corrupt)} corrupt, "
+        f"{len(report.orphans)} file(s) without a manifest row"
+    )
+    if not report.ok:
+        sys.exit(1)
+
+
+@archive.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only list what is past its keep-until date.")
+@click.option("--actor", default="system", show_default=True, help="Who purges (audit log).")
+@pass_ctx
+def archive_purge(ctx: Context, dry_run: bool, actor: str) -> None:
+    """Delete recordings past keep-until (never one on legal hold); every deletion is audited."""
+    from datetime import date
+
+    from cscdesk.sync.retention_ops import purge_recordings
+    from cscdesk.sync.storage import SyncStorage
+
+    settings, paths, store = _open_sync_store(ctx)
+    report = purge_recordings(
+        SyncStorage(store),
+        _blob_store(settings, paths),
+        today=date.today(),
+        actor=actor,
+        dry_run=dry_run,
+    )
+    for recording in report.due:
+        click.echo(
+            f"{'would purge' if dry_run else 'purged'}  {recording.contact_id}  kept until {recording.keep_until}"
+        )
+    for recording in report.held:
+        click.echo(f"legal hold   {recording.contact_id}  kept until {recording.keep_until}")
+    click.echo(
+        f"{len(report.due)} past keep-until, {len(report.held)} on legal hold"
+        + (" (dry run)" if dry_run else "")
+    )
+
+
+@archive.command("export")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@pass_ctx
+def archive_export(ctx: Context, directory: Path) -> None:
+    """Write a portable bundle: JSON Lines per entity, recordings, manifest with SHA-256."""
+    from cscdesk.sync.bundle import BundleError, export_bundle
+
+    settings, paths, store = _open_sync_store(ctx)
+    try:
+        report = export_bundle(store, _blob_store(settings, paths), directory)
+    except BundleError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"exported {sum(report.entities.values())} rows in {len(report.entities)} entities and "
+        f"{report.recordings} recordings to {directory}; personal data is only in members.jsonl"
+    )
+
+
+@archive.command("import")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@pass_ctx
+def archive_import(ctx: Context, directory: Path) -> None:
+    """Load a bundle into an empty store (checksums are checked before anything is written)."""
+    from cscdesk.sync.bundle import BundleError, import_bundle
+
+    settings, paths, store = _open_sync_store(ctx)
+    try:
+        report = import_bundle(store, _blob_store(settings, paths), directory)
+    except BundleError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"imported {sum(report.entities.values())} rows and {report.recordings} recordings")
+
+
+@main.command("sync")
+@click.option("--follow", is_flag=True, help="Keep pushing and pulling until Ctrl-C.")
+@pass_ctx
+def sync_tickets(ctx: Context, follow: bool) -> None:
+    """Push local ticket changes to the call system and pull its changes (one holder at a time)."""
+    import asyncio
+    from datetime import UTC, datetime, timedelta
+
+    from cscdesk.sync.lease import Lease, holder_id
+    from cscdesk.sync.storage import SyncStorage
+    from cscdesk.sync.tickets import TicketSync, TicketSyncPolicy
+    from cscdesk.sync.worker import TICKETS_LEASE, run_forever, run_round
+
+    settings, _paths, store = _open_sync_store(ctx)
+    port, _instance, stop = _call_center(settings)
+    lease = Lease(store, TICKETS_LEASE, holder=holder_id(), ttl_seconds=settings.sync.lease_seconds)
+    syncer = TicketSync(
+        port,
+        SyncStorage(store),
+        clock=lambda: datetime.now(UTC),
+        policy=TicketSyncPolicy(pull_overlap=timedelta(seconds=settings.sync.pull_overlap_seconds)),
+    )
+
+    async def work() -> None:
+        report = await syncer.run_once()
+        click.echo(
+            f"pushed {report.pushed}, created {report.created}, pulled {report.pulled}, "
+            f"merged {report.merged}, conflicts {report.conflicts}, failed {report.failed}"
+        )
+
+    async def run() -> None:
+        try:
+            if follow:
+                await run_forever(
+                    lease,
+                    work,
+                    interval_seconds=settings.sync.interval_seconds,
+                    stop=asyncio.Event(),
+                )
+            else:
+                result = await run_round(lease, work)
+                if not result.ran:
+                    click.echo("another desk or daemon holds the sync lease; nothing to do here")
+                elif result.error:
+                    click.echo(f"sync failed: {result.error}", err=True)
+                lease.release()
+        finally:
+            await port.aclose()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        click.echo("stopped; unsent changes stay in the outbox")
+    finally:
+        stop()
