@@ -76,9 +76,7 @@ async def fetch_and_play(services: Any, data: DeskData, actor: str, contact_id: 
         else:
             path = await _download(services, contact_id, expire, copies)
     except Exception as exc:
-        await asyncio.to_thread(
-            _audit, data, actor, contact_id, "failed", {"error": str(exc)[:200]}
-        )
+        await asyncio.to_thread(_audit, data, actor, contact_id, False, {"error": str(exc)[:200]})
         return RecordingReady(contact_id, None, None, str(exc))
     player = find_player()
     played_with = None
@@ -93,13 +91,11 @@ async def fetch_and_play(services: Any, data: DeskData, actor: str, contact_id: 
         except OSError:
             played_with = None
     action = "play" if played_with else "save"
-    await asyncio.to_thread(_audit, data, actor, contact_id, "ok", {"action": action})
+    await asyncio.to_thread(_audit, data, actor, contact_id, True, {"action": action})
     return RecordingReady(contact_id, str(path), played_with)
 
 
-def _audit(
-    data: DeskData, actor: str, contact_id: str, outcome: str, detail: dict[str, Any]
-) -> None:
+def _audit(data: DeskData, actor: str, contact_id: str, ok: bool, detail: dict[str, Any]) -> None:
     # the store is down: the notice already tells the agent what happened
     with contextlib.suppress(Exception):
-        data.audit(actor, "recording.open", "call", contact_id, outcome, detail)
+        data.audit(actor, "recording.open", "call", contact_id, ok, detail)

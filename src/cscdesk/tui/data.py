@@ -63,7 +63,25 @@ class DeskData:
             found = list(self.store.members.by_id_number(compact.upper()))
             if found:
                 return found
+        by_number = self._by_policy_or_claim(compact)
+        if by_number:
+            return by_number
         return list(self.store.members.search(query, limit=SEARCH_LIMIT))[:SEARCH_LIMIT]
+
+    def _by_policy_or_claim(self, number: str) -> list[Member]:
+        """A claim no. names one person; a group policy no. may name many (the first few)."""
+        policies = self.store.policies
+        claim = policies.claim_by_no(number)
+        member_ids: list[str] = [claim.member_id] if claim is not None else []
+        if not member_ids:
+            member_ids = [p.member_id for p in policies.by_policy_no(number, limit=SEARCH_LIMIT)]
+        seen: dict[str, Member] = {}
+        for member_id in member_ids:
+            if member_id not in seen:
+                found = self.store.members.find(member_id)
+                if found is not None:
+                    seen[member_id] = found
+        return list(seen.values())
 
     def profile(self, member_id: str) -> ProfileData:
         members = self.store.members
@@ -80,14 +98,8 @@ class DeskData:
         return ProfileData(member, employer_name, main, dependants, timeline, policies, claims)
 
     def _employer_name(self, employer_id: str) -> str | None:
-        employers = getattr(self.store, "employers", None)
-        if employers is None:
-            return None
-        try:
-            employer = employers.get(employer_id)
-        except (KeyError, LookupError):
-            return None
-        return getattr(employer, "name", None)
+        name: str | None = self.store.members.employer_name(employer_id)
+        return name
 
     def timeline(self, member: Member) -> list[TimelineEntry]:
         entries: list[TimelineEntry] = []
@@ -120,7 +132,7 @@ class DeskData:
         return [t for t in self.store.tickets.open_for_owner(owner) if t.status in _OPEN]
 
     def ticket(self, ticket_id: str) -> Ticket:
-        ticket: Ticket = self.store.tickets.get(ticket_id)
+        ticket: Ticket = self.store.tickets.require(ticket_id)
         return ticket
 
     def ticket_events(self, ticket_id: str) -> list[TicketEvent]:
@@ -149,11 +161,16 @@ class DeskData:
     def calls_for_ticket(self, ticket: Ticket) -> list[Any]:
         calls = []
         if ticket.contact_id:
-            with contextlib.suppress(KeyError, LookupError):
+            with contextlib.suppress(KeyError):  # not archived yet
                 calls.append(self.store.calls.get(ticket.contact_id))
         return calls
 
+    def record_wrap_up(self, contact_id: str, code: str | None, notes: str) -> None:
+        """Wrap-up on the call's own record (kept when the CDR is refreshed later)."""
+        self.store.calls.set_wrap_up(contact_id, code, notes or None)
+
     # ------------------------------------------------------------------ audit
-    def audit(self, actor: str, action: str, target_type: str, target_id: str, outcome: str,
+    def audit(self, actor: str, action: str, target_type: str, target_id: str, ok: bool,
               detail: dict[str, Any] | None = None) -> None:  # fmt: skip
+        outcome = "success" if ok else "failure"
         self.store.audit.append(actor, action, target_type, target_id, outcome, detail or {})

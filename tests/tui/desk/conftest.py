@@ -29,7 +29,6 @@ SCENARIO_AGENTS = tuple(a for a in AGENTS if a.id == DEMO_AGENT_ID or a.kind is 
 def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One small seeded store per module; each test copies it (seeding is the slow part)."""
     from cscdesk.demo.seed import seed_demo
-
     from cscdesk.store import open_store
 
     path = tmp_path_factory.mktemp("seed") / "desk.db"
@@ -87,7 +86,7 @@ def make_app(store: Any, tmp_path: Path) -> Callable[..., DeskApp]:
     def make(sim: SimulatorHandle, *, language: str = "en", keymap: dict[str, str] | None = None,
              gateway: Any = None) -> DeskApp:  # fmt: skip
         settings = Settings.model_validate(
-            {"desk": {"poll_interval_seconds": 0.1, "bell": False}, "keymap": keymap or {}}
+            {"desk": {"poll_interval_seconds": 0.4, "bell": False}, "keymap": keymap or {}}
         )
         client = AliyunRpcClient(sim.endpoint, sim.access_key_id, sim.access_key_secret,
                                  scheme="http", max_retries=0, timeout=2.0)  # fmt: skip

@@ -31,6 +31,20 @@ async def wait_for(pilot: Pilot[None], condition: Callable[[], object], what: st
     raise AssertionError(f"gave up waiting for: {what}")
 
 
+async def offer_a_call(pilot: Pilot[None], sim: SimulatorHandle, agent_id: str) -> None:
+    """Move simulated time until the simulator rings this agent, then wait for the desk to see
+    it without moving time further (so the picture does not depend on poll timing)."""
+    for _ in range(2000):
+        if sim.model.agent(agent_id).call is not None:
+            break
+        await asyncio.to_thread(sim.advance, 5)
+    else:
+        raise AssertionError("the simulator never offered a call to the desk")
+    app = pilot.app
+    assert isinstance(app, DeskApp)
+    await wait_for(pilot, lambda: call_state(app) is CallState.OFFERED, "the desk sees the call")
+
+
 def agent_screen(app: DeskApp) -> AgentScreen:
     for screen in app.screen_stack:
         if isinstance(screen, AgentScreen):

@@ -13,6 +13,7 @@ from desk_harness import (
     WALL_NOW,
     agent_screen,
     call_state,
+    offer_a_call,
     screen_text,
     sign_in_and_ready,
     status,
@@ -23,6 +24,7 @@ from textual.widgets import Input, Select, SelectionList
 from conftest import caller_with_one_match
 from cscdesk.callcenter.port import AgentStatus, CallState
 from cscdesk.callcenter.sim.server import SimulatorHandle
+from cscdesk.demo.scenario import DEMO_AGENT_ID
 from cscdesk.domain.models import TicketType
 from cscdesk.tui.app import DeskApp
 from cscdesk.tui.screens.dialogs import TransferDialog, WrapUpDialog
@@ -31,8 +33,7 @@ from cscdesk.tui.screens.ticket_editor import TicketEditor
 
 
 async def _until_offered(pilot: Any, app: DeskApp, sim: SimulatorHandle) -> None:
-    await wait_for(pilot, lambda: call_state(app) is CallState.OFFERED, "a call offered",
-                   sim=sim, step=20, tries=600)  # fmt: skip
+    await offer_a_call(pilot, sim, DEMO_AGENT_ID)
 
 
 async def test_offered_call_pops_the_callers_profile_then_answer_hold_and_release(
@@ -163,10 +164,35 @@ async def test_call_system_unreachable_shows_the_offline_banner_tickets_still_sa
         await wait_for(pilot, lambda: isinstance(app.screen, TicketEditor), "the ticket editor")
         app.screen.query_one("#title", Input).value = "Customer asks for a callback"
         await pilot.click("#ok")
-        await wait_for(pilot, lambda: screen.state.tickets, "the ticket saved while offline")
-        assert screen.state.tickets[0].title == "Customer asks for a callback"
+        await wait_for(pilot, lambda: any(t.title == "Customer asks for a callback"
+                                          for t in screen.state.tickets),
+                       "the ticket saved and listed while offline")  # fmt: skip
 
         sim.faults.clear()
         await wait_for(pilot, lambda: not screen.state.facts.offline, "recovery")
         assert "tickets are saved locally" not in screen_text(app)
         assert status(app) is AgentStatus.READY
+
+
+async def test_attended_transfer_consults_then_completes(
+    store: Any, make_sim: Callable[..., SimulatorHandle], make_app: Callable[..., DeskApp]
+) -> None:
+    member = caller_with_one_match(store)
+    sim = make_sim([member.mobile])
+    app = make_app(sim)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await sign_in_and_ready(pilot)
+        await _until_offered(pilot, app, sim)
+        contact_id = agent_screen(app).state.session.call.contact_id  # type: ignore[union-attr]
+        await pilot.press("a")
+        await wait_for(pilot, lambda: call_state(app) is CallState.TALKING, "talking")
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TransferDialog), "the transfer dialog")
+        app.screen.query_one(Select).value = "skillgroup:sg_ins_jiahe"
+        await pilot.click("#attended")
+        await pilot.click("#ok")
+        await wait_for(pilot, lambda: sim.model.call(contact_id).consult_agent is not None,
+                       "consulting the insurer's agent")  # fmt: skip
+        await pilot.press("t")  # complete the transfer
+        await wait_for(pilot, lambda: isinstance(app.screen, WrapUpDialog), "after-call work")
+        assert "sg_ins_jiahe" in sim.model.call(contact_id).groups

@@ -9,16 +9,20 @@ turns failures into a message, and the handlers show them as notices or the offl
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ParamSpec
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
@@ -120,6 +124,21 @@ class DeskState:
     selected_claim: tuple[str, str] | None = None  # (insurer id, claim no.)
     banner: str = ""
     banner_kind: str = ""
+    consulting: bool = False  # an attended transfer is waiting to be completed or cancelled
+
+
+P = ParamSpec("P")
+
+
+def _if_composed(method: Callable[P, None]) -> Callable[P, None]:
+    """Skip a repaint that lands while the layout is being swapped (narrow ↔ wide)."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        with contextlib.suppress(NoMatches):
+            method(*args, **kwargs)
+
+    return wrapper
 
 
 class AgentScreen(Screen[None]):
@@ -209,14 +228,17 @@ class AgentScreen(Screen[None]):
         await super().recompose()
         self.call_after_refresh(self._repaint)
 
+    @_if_composed
     def _repaint(self) -> None:
         """Redraw every pane from state (after a layout change or a language switch)."""
+        if not self.query(StatusBar):
+            return
         self._show_status()
         self._show_banner()
         self._show_call()
         self._show_queues()
         if self.state.profile is not None:
-            self.query_one(ProfilePane).show(self.state.profile, self.zone)
+            self.query_one(ProfilePane).show(self.state.profile, self.zone, self._describe_call)
             self._show_policies(restart=True)
         self._show_tickets()
 
@@ -242,6 +264,13 @@ class AgentScreen(Screen[None]):
         info = self.state.groups.get(group_id)
         return info.name if info else group_id
 
+    def _describe_call(self, summary: str) -> str:
+        """A timeline call's wrap-up code or skill group, in the desk's language."""
+        codes = self.services.wrap_up_codes or _demo("WRAP_UP_CODES")
+        if any(key == summary for key, _zh, _en in codes):
+            return self._code_label(codes, summary)
+        return self.group_name(summary) or summary
+
     def _code_label(self, codes: tuple[tuple[str, str, str], ...], code: str) -> str:
         for key, zh, en in codes:
             if key == code:
@@ -258,19 +287,24 @@ class AgentScreen(Screen[None]):
         self.notify(text, severity="error", timeout=8)
 
     # ---------------------------------------------------------------- ticking
+    @_if_composed
     def _tick(self) -> None:
+        if not self.query(StatusBar):
+            return  # between layouts (recompose)
         self._show_status()
         self._show_call()
         table = self.query(TicketTable)
         if table:
             table.first().tick(self.state.tickets, self.services.now())
 
+    @_if_composed
     def _show_status(self) -> None:
         facts = self.state.facts
         if self.services.sim_clock is not None:
             facts.sim_time = self.services.sim_clock().astimezone(self.zone)
         self.query_one(StatusBar).show(facts, self.call_now())
 
+    @_if_composed
     def _show_banner(self) -> None:
         banner = self.query_one("#banner", Static)
         for kind in ("-offline", "-offered", "-info"):
@@ -282,14 +316,18 @@ class AgentScreen(Screen[None]):
         self.state.banner_kind = kind if text else ""
         self._show_banner()
 
+    @_if_composed
     def _show_call(self) -> None:
         session = self.state.session
         status = session.status if session else AgentStatus.OFFLINE
         call = session.call if session and status is not AgentStatus.WORKING else None
         group = self.group_name(call.skill_group_id) if call else None
         since = session.state_since if session else None
-        self.query_one(CallPanel).show(status, call, group, since, self.call_now())
+        self.query_one(CallPanel).show(
+            status, call, group, since, self.call_now(), consulting=self.state.consulting
+        )
 
+    @_if_composed
     def _show_queues(self) -> None:
         mine = set(self.state.session.signed_in_groups) if self.state.session else set()
         names = {q.skill_group_id: self.group_name(q.skill_group_id) for q in self.state.queues}
@@ -299,6 +337,7 @@ class AgentScreen(Screen[None]):
             queues = [q for q in queues if q.skill_group_id in serve] or queues
         self.query_one(QueueTable).show(queues, names, mine)
 
+    @_if_composed
     def _show_tickets(self) -> None:
         self.query_one(TicketTable).show(
             self.state.tickets, self.services.now(), self.state.current_ticket
@@ -415,6 +454,8 @@ class AgentScreen(Screen[None]):
             else None
         )
         call = session.call if session.status is not AgentStatus.WORKING else None
+        if call is None:
+            state.consulting = False
         if call is not None:
             state.last_call = call
             if call.state is CallState.OFFERED and call.job_id != state.offered_job:
@@ -458,6 +499,7 @@ class AgentScreen(Screen[None]):
             return
         self.post_message(MembersFound("pop", members, number))
 
+    @_if_composed
     @on(MembersFound)
     def _members_found(self, message: MembersFound) -> None:
         members = message.members
@@ -505,6 +547,7 @@ class AgentScreen(Screen[None]):
             return
         self.post_message(ProfileLoaded(profile))
 
+    @_if_composed
     @on(ProfileLoaded)
     def _profile_loaded(self, message: ProfileLoaded) -> None:
         profile = message.profile
@@ -512,7 +555,7 @@ class AgentScreen(Screen[None]):
         self.state.profile = profile
         self.state.selected_policy = None
         self.state.selected_claim = None
-        self.query_one(ProfilePane).show(profile, self.zone)
+        self.query_one(ProfilePane).show(profile, self.zone, self._describe_call)
         self.state.lookup_id += 1
         self.state.results = []
         gateway = self.services.gateway
@@ -577,6 +620,7 @@ class AgentScreen(Screen[None]):
             people.append(profile.main_member)
         return {m.id: m.name for m in people}
 
+    @_if_composed
     def _show_policies(self, restart: bool = False) -> None:
         pane = self.query_one(PoliciesPane)
         profile = self.state.profile
@@ -589,6 +633,7 @@ class AgentScreen(Screen[None]):
             results = self._scoped(_local_results(profile, self._insurer_name))
         pane.show(results, self._member_names(), self.state.pending_insurers)
 
+    @_if_composed
     @on(DataTable.RowHighlighted, "#policies")
     def _policy_highlighted(self, event: DataTable.RowHighlighted) -> None:
         key = event.row_key.value or ""
@@ -608,6 +653,7 @@ class AgentScreen(Screen[None]):
                     self.query_one(PoliciesPane).detail(lines)
                     return
 
+    @_if_composed
     @on(DataTable.RowHighlighted, "#claims")
     def _claim_highlighted(self, event: DataTable.RowHighlighted) -> None:
         key = event.row_key.value or ""
@@ -693,7 +739,7 @@ class AgentScreen(Screen[None]):
         if call is None:
             self.notify(_("No call to hang up"), severity="warning")
             return
-        if call.state is CallState.CONSULTING:
+        if call.state is CallState.CONSULTING or self.state.consulting:
             self.run_call_action(
                 "cancel_transfer",
                 lambda c: c.cancel_attended_transfer(self.agent_id, self.device, call.job_id),
@@ -712,7 +758,7 @@ class AgentScreen(Screen[None]):
         ):
             self.notify(_("No call to transfer"), severity="warning")
             return
-        if call.state is CallState.CONSULTING:
+        if call.state is CallState.CONSULTING or self.state.consulting:
             self.run_call_action(
                 "complete_transfer",
                 lambda c: c.complete_attended_transfer(self.agent_id, self.device, call.job_id),
@@ -763,6 +809,11 @@ class AgentScreen(Screen[None]):
             return
         if message.action == "callback":
             self.notify(_("Calling the customer back"))
+        if message.action == "attended_transfer":
+            self.state.consulting = True
+            self.notify(_("Consulting: t completes the transfer, x cancels it"))
+        elif message.action in ("complete_transfer", "cancel_transfer", "release"):
+            self.state.consulting = False
         self.poll_session()  # show the new state now rather than at the next tick
 
     # -------------------------------------------------------------- wrap-up
@@ -800,7 +851,8 @@ class AgentScreen(Screen[None]):
     @work(thread=True, group="store-write", exit_on_error=False)
     def record_wrap_up(self, contact_id: str, code: str | None, notes: str) -> None:
         try:
-            self.data.audit(self.agent_id, "call.wrap_up", "call", contact_id, "ok",
+            self.data.record_wrap_up(contact_id, code, notes)
+            self.data.audit(self.agent_id, "call.wrap_up", "call", contact_id, True,
                             {"code": code or "", "has_notes": bool(notes)})  # fmt: skip
         except Exception as exc:
             self.post_message(StoreFailed(_("Wrap-up"), str(exc)))

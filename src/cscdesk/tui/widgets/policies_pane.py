@@ -37,6 +37,9 @@ def freshness(result: Any) -> Text:
     if result.error and not result.policies and not result.claims:
         text.append("✗ " + _("failed") + f": {result.error}", "bold red")
         return text
+    if result.as_of is None and result.source == "batch":
+        text.append("· " + _("broker's own records (not asked live)"), "dim")
+        return text
     mark, style = ("!", "yellow") if result.stale or result.error else ("✓", "green")
     text.append(f"{mark} {_(SOURCE_LABELS.get(result.source, result.source))}", style)
     text.append(f" {_age(result.age_seconds)}", "dim")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import tzinfo
 
 from rich.text import Text
@@ -49,7 +50,9 @@ class ProfilePane(Vertical):
         self.query_one("#identity", Static).update(Text(message, "dim"))
         self.query_one(TimelineTable).clear()
 
-    def show(self, profile: ProfileData, zone: tzinfo | None) -> None:
+    def show(self, profile: ProfileData, zone: tzinfo | None,
+             describe: Callable[[str], str] = _) -> None:  # fmt: skip
+        """``describe`` turns a call's wrap-up code or skill group into words."""
         m = profile.member
         text = Text()
         text.append(mask_name(m.name), "bold")
@@ -83,7 +86,7 @@ class ProfilePane(Vertical):
             table.add_row(
                 local_time(entry.at, zone),
                 kind,
-                _(entry.summary) if entry.kind == "call" else entry.summary,
+                describe(entry.summary) if entry.kind == "call" else entry.summary,
                 _(entry.outcome),
                 key=f"{entry.kind}:{entry.ref}",
             )

@@ -70,7 +70,7 @@ class CallPanel(Static):
     """
 
     def show(self, status: AgentStatus, call: OfferedCall | None, group_name: str | None,
-             since: datetime | None, now: datetime) -> None:  # fmt: skip
+             since: datetime | None, now: datetime, consulting: bool = False) -> None:  # fmt: skip
         """``since``: when the agent entered the current call state (the talk / hold timer)."""
         self.set_class(call is not None and call.state is CallState.OFFERED, "-ringing")
         text = Text()
@@ -85,7 +85,8 @@ class CallPanel(Static):
                 text.append(_("No call"), "dim")
             self.update(text)
             return
-        text.append(_(CALL_STATE_LABELS[call.state]), "bold")
+        shown_state = CallState.CONSULTING if consulting else call.state
+        text.append(_(CALL_STATE_LABELS[shown_state]), "bold")
         text.append("  " + mask_mobile(call.caller), "bold")
         if group_name:
             text.append("  " + group_name, "dim")
@@ -99,7 +100,7 @@ class CallPanel(Static):
             CallState.CONSULTING: _("t complete transfer · x cancel"),
             CallState.DIALING: _("x hang up"),
         }
-        text.append(hints.get(call.state, ""), "dim")
+        text.append(hints.get(shown_state, ""), "dim")
         self.update(text)
 
 
