@@ -130,7 +130,10 @@ def _rows(path: Path, content: bytes) -> Iterator[dict[str, str | None]]:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise BatchFileError(f"{path.name}: not UTF-8 text") from None
-        rows: Iterable[list[Any]] = list(csv.reader(io.StringIO(text)))
+        try:
+            rows: Iterable[list[Any]] = list(csv.reader(io.StringIO(text)))
+        except csv.Error as exc:  # e.g. a stray carriage return or NUL inside a field
+            raise BatchFileError(f"{path.name}: not a readable CSV file ({exc})") from None
     else:
         from openpyxl import load_workbook
 
