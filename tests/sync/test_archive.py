@@ -152,3 +152,15 @@ async def test_verify_names_missing_and_corrupt_recordings(history: Any, tmp_pat
     assert report.missing == [second.contact_id]
     assert not report.ok
     await port.aclose()
+
+
+def test_status_line_reports_lag_backlog_and_conflicts(tmp_path: Path) -> None:
+    from cscdesk.config import Settings
+    from cscdesk.sync.service import sync_status
+
+    store = open_store(tmp_path / "a.db")
+    status = sync_status(store, Settings(), wall())
+    assert status.archive.alarm  # never archived: the alarm is up from the start
+    assert (status.outbox_backlog, status.conflicts, status.tickets_holder) == (0, 0, None)
+    SyncStorage(store).set_time("archive.cdr_watermark:ccc-demo", wall() - timedelta(hours=1))
+    assert not sync_status(store, Settings(), wall()).archive.alarm

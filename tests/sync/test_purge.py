@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cscdesk.domain.models import Recording
-from cscdesk.domain.retention import PolicyTerm, keep_until
+from cscdesk.domain.retention import PolicyTerm, add_years, keep_until
 from cscdesk.store import open_store
 from cscdesk.sync.blobstore import BlobStore
 from cscdesk.sync.retention_ops import purge_recordings
@@ -92,3 +92,24 @@ def test_legal_hold_blocks_purge_and_every_purge_is_audited(tmp_path: Path) -> N
     assert [r.contact_id for r in storage.recordings()] == ["job-1"]
     actions = [entry.action for entry in storage.store.audit.list()]
     assert "recording.legal_hold" in actions and "recording.purged" in actions
+
+
+def test_a_recording_is_kept_for_the_policy_it_concerns(tmp_path: Path) -> None:
+    from cscdesk.demo.seed import seed_demo
+
+    store = open_store(tmp_path / "demo.db")
+    seed_demo(store, members=60, seed=3)
+    storage = SyncStorage(store)
+    everything = store.calls.between(
+        datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+    )
+    call = next(
+        c for c in everything if c.member_id and storage.policy_terms_for_call(c.contact_id)
+    )
+    terms = storage.policy_terms_for_call(call.contact_id)
+    until = keep_until(call.started_at.date(), policies=terms)
+    # the demo's group policies run one year: kept five years after the policy ends, which is
+    # later than five years after the call
+    assert until == max(add_years(t.end, 5) for t in terms)
+    assert until > add_years(call.started_at.date(), 5)
+    assert storage.policy_terms_for_call("no-such-call") == ()

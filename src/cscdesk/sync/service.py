@@ -1,13 +1,15 @@
-"""One archive round and the archive drain, built from settings: what the CLI and daemons call."""
+"""One archive round built from settings, and the sync status line: what the CLI, daemons, the
+desk status bar, the lead view and ``doctor`` call."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from cscdesk.callcenter.port import CallCenterPort
-from cscdesk.config import ArchiveSettings
+from cscdesk.config import ArchiveSettings, Settings
 from cscdesk.sync.archive import (
     ArchiveLag,
     ArchivePolicy,
@@ -18,6 +20,9 @@ from cscdesk.sync.archive import (
 from cscdesk.sync.blobstore import BlobStore
 from cscdesk.sync.recordings import RecordingPolicy, RecordingReport, fetch_recordings
 from cscdesk.sync.storage import SyncStorage
+
+if TYPE_CHECKING:
+    from cscdesk.store import Store
 
 
 def archive_policy(settings: ArchiveSettings) -> ArchivePolicy:
@@ -71,7 +76,13 @@ async def archive_round(
     due_by = clock()  # jobs re-scheduled during this round wait for the next one
     while True:
         batch = await fetch_recordings(
-            port, storage, blobs, clock=clock, policy=policy, due_by=due_by
+            port,
+            storage,
+            blobs,
+            clock=clock,
+            policy=policy,
+            due_by=due_by,
+            policies_for=storage.policy_terms_for_call,
         )
         total.stored += batch.stored
         total.restoring += batch.restoring
@@ -81,3 +92,33 @@ async def archive_round(
             break
     lag = archive_lag(storage, clock(), instance_id=instance_id, alarm_days=settings.lag_alarm_days)
     return ArchiveRound(cdr, total, lag, storage.pending_recording_count())
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    """What the desk status bar, the lead view and ``doctor`` show about background sync."""
+
+    archive: ArchiveLag
+    outbox_backlog: int
+    conflicts: int
+    tickets_holder: str | None  # which process holds the ticket-sync lease, if any
+    archive_holder: str | None
+
+
+def sync_status(store: Store, settings: Settings, now: datetime) -> SyncStatus:
+    """One cheap read of everything a status line needs (a few indexed queries)."""
+    from cscdesk.sync.worker import ARCHIVE_LEASE, TICKETS_LEASE
+
+    storage = SyncStorage(store)
+    return SyncStatus(
+        archive=archive_lag(
+            storage,
+            now,
+            instance_id=settings.callcenter.instance_id,
+            alarm_days=settings.archive.lag_alarm_days,
+        ),
+        outbox_backlog=storage.backlog(),
+        conflicts=len(storage.conflicts()),
+        tickets_holder=store.leases.holder(TICKETS_LEASE),
+        archive_holder=store.leases.holder(ARCHIVE_LEASE),
+    )

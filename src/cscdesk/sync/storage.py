@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from cscdesk.callcenter.port import CallRecord
 from cscdesk.domain.models import Recording, SyncState, Ticket, TicketEvent
+from cscdesk.domain.retention import PolicyTerm
 from cscdesk.sync.codec import Note, Snapshot, apply_fields, event_of, note_of
 
 SITE_KEY = "sync.site_id"
@@ -194,6 +195,24 @@ class SyncStorage:
 
     def audit(self, actor: str, action: str, subject: str, detail: Mapping[str, Any]) -> None:
         self.store.audit.append(actor=actor, action=action, subject=subject, detail=dict(detail))
+
+    def policy_terms_for_call(self, contact_id: str) -> tuple[PolicyTerm, ...]:
+        """The periods of the caller's policies in force on the day of the call: the policies
+        the recording concerns, for the 5/10-years-after-the-contract rule."""
+        from cscdesk.store.calls import UnknownCall
+
+        try:
+            call = self.store.calls.get(contact_id)
+        except UnknownCall:
+            return ()
+        if call.member_id is None:
+            return ()
+        day = call.started_at.date()
+        return tuple(
+            PolicyTerm(policy.start, policy.end)
+            for policy in self.store.policies.for_member(call.member_id)
+            if policy.start <= day <= policy.end
+        )
 
     def calls_between(self, start: datetime, end: datetime) -> list[Any]:
         return list(self.store.calls.between(start, end))
