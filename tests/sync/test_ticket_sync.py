@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -155,3 +156,32 @@ def test_one_holder_at_a_time_and_takeover_after_expiry(tmp_path: Path) -> None:
         if heir.acquire():
             break
     assert heir.held
+
+
+async def test_only_the_lease_holder_runs_background_rounds(tmp_path: Path) -> None:
+    import asyncio
+
+    from cscdesk.store import open_store
+    from cscdesk.sync.worker import RoundResult, run_forever
+
+    stores = {name: open_store(tmp_path / "shared.db") for name in ("desk-a", "desk-b")}
+    rounds = {name: 0 for name in stores}
+    results: list[RoundResult] = []
+    stop = asyncio.Event()
+
+    def worker(name: str) -> Coroutine[Any, Any, None]:
+        async def work() -> None:
+            rounds[name] += 1
+            if sum(rounds.values()) >= 6:
+                stop.set()
+            if rounds[name] == 2:
+                raise RuntimeError("the call system vanished")  # the loop must survive it
+
+        lease = Lease(stores[name], "sync.tickets", holder=name, ttl_seconds=30)
+        return run_forever(lease, work, interval_seconds=0.01, stop=stop, on_round=results.append)
+
+    await asyncio.wait_for(asyncio.gather(worker("desk-a"), worker("desk-b")), timeout=20)
+    assert sorted(rounds.values()) == [0, 6]  # one desk did every round, the other none
+    assert any(r.error and "vanished" in r.error for r in results)
+    assert any(not r.ran for r in results)  # the other desk was turned away
+    assert stores["desk-a"].leases.holder("sync.tickets") is None  # released on stop
