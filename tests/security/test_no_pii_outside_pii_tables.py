@@ -167,3 +167,25 @@ def test_every_cli_command_installs_the_redaction() -> None:
     logging.setLogRecordFactory(logging.LogRecord)
     CliRunner().invoke(main, ["secrets", "delete", "nothing-here"])
     assert getattr(logging.getLogRecordFactory(), "cscdesk_redacting", False)
+
+
+def test_desk_lookups_record_views_and_ticket_changes_are_audited(store: Store) -> None:
+    now = datetime.now(UTC)
+    data = DeskData(store, actor=lambda: "agent-001")
+    member = next(m for m in store.members.search("", limit=50) if m.mobile)
+    data.search(member.mobile or "")
+    data.profile(member.id)
+    ticket, event = new_ticket(ticket_id=data.new_ticket_id(), type=TicketType.ENQUIRY,
+                               title="咨询", created_at=now, created_by="agent-001",
+                               sla=SlaPolicy(), member_id=member.id)  # fmt: skip
+    data.save_new(ticket, event)
+    data.save_changes(ticket, [add_note(ticket, "已回复", at=now, actor="agent-001")])
+    entries = [e for e in store.audit.list() if e.actor == "agent-001"]
+    assert [(e.action, e.target_type) for e in entries] == [
+        ("search", "member"),
+        ("view_record", "member"),
+        ("ticket_change", "ticket"),
+        ("ticket_change", "ticket"),
+    ]
+    assert entries[0].detail == {"kind": "mobile", "found": 1}
+    assert entries[1].target_id == member.id

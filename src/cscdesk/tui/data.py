@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,8 +39,12 @@ class TimelineEntry:
 class DeskData:
     """Read and write what the desk needs; every method blocks (call it from a worker)."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Any, actor: Callable[[], str] = lambda: "desk") -> None:
         self.store = store
+        self.actor = actor  # who is signed in: every lookup and ticket change is audited
+
+    def _audited(self, action: str, target_type: str, target_id: str, **detail: Any) -> None:
+        self.store.audit.append(self.actor(), action, target_type, target_id, detail=detail)
 
     # ---------------------------------------------------------------- members
     def members_for_caller(self, number: str) -> list[Member]:
@@ -50,7 +54,16 @@ class DeskData:
         return list(self.store.members.by_mobile(mobile))
 
     def search(self, text: str) -> list[Member]:
-        """Mobile, ID number, name, policy no. or claim no.; most specific first."""
+        """Mobile, ID number, name, policy no. or claim no.; most specific first (audited)."""
+        found = self._search(text)
+        if text.strip():  # the audit names the kind of query, never the number itself
+            compact = re.sub(r"[\s\-]", "", text.strip())
+            kind = ("mobile" if _MOBILE.match(compact)
+                    else "id_number" if _ID_NUMBER.match(compact) else "text")  # fmt: skip
+            self._audited("search", "member", "", kind=kind, found=len(found))
+        return found
+
+    def _search(self, text: str) -> list[Member]:
         query = text.strip()
         if not query:
             return []
@@ -86,6 +99,7 @@ class DeskData:
     def profile(self, member_id: str) -> ProfileData:
         members = self.store.members
         member = members.get(member_id)
+        self._audited("view_record", "member", member_id)
         main = None
         if member.main_member_id and member.main_member_id != member.id:
             main = members.get(member.main_member_id)
@@ -143,6 +157,7 @@ class DeskData:
 
     def save_new(self, ticket: Ticket, event: TicketEvent) -> None:
         self.store.tickets.save_new(ticket, event)
+        self._audited("ticket_change", "ticket", ticket.id, kind=str(event.kind))
 
     def save_changes(self, base: Ticket, changes: Iterable[tuple[Ticket, TicketEvent]]) -> Ticket:
         """Write successive edits of one ticket; each expects the version before it."""
@@ -150,6 +165,7 @@ class DeskData:
         latest = base
         for ticket, event in changes:
             self.store.tickets.save_change(ticket, event, base_version=version)
+            self._audited("ticket_change", "ticket", ticket.id, kind=str(event.kind))
             version = ticket.version
             latest = ticket
         return latest

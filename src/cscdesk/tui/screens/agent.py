@@ -172,7 +172,7 @@ class AgentScreen(Screen[None]):
         super().__init__()
         localize(self)
         self.services = services
-        self.data = DeskData(services.store)
+        self.data = DeskData(services.store, actor=lambda: services.user_id)
         self.state = DeskState()
         self.zone = ZoneInfo(services.settings.sla.timezone)
         self.sla = SlaPolicy(**services.settings.sla.model_dump())
