@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -131,7 +132,10 @@ def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise RosterConfigError(f"{path}: not UTF-8 text (save the CSV as UTF-8)") from None
-    rows = list(csv.reader(text.splitlines()))
+    try:
+        rows = list(csv.reader(text.splitlines()))
+    except csv.Error as exc:
+        raise RosterConfigError(f"{path}: not a readable CSV file ({exc})") from None
     if not rows:
         raise RosterConfigError(f"{path}: the file is empty")
     return [str(h) for h in rows[0]], ((n, r) for n, r in enumerate(rows[1:], start=2))
@@ -177,6 +181,19 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+_LONG_DIGITS = re.compile(r"\d{7,}[\dXx]?")
+
+
+def _shown(text: str) -> str:
+    """A cell value quoted back in a message, with any long number masked (it may be an ID
+    number or a mobile typed into the wrong column)."""
+    masked = _LONG_DIGITS.sub(
+        lambda m: mask_id_number(m.group()) if len(m.group()) >= 15 else mask_mobile(m.group()),
+        text,
+    )
+    return repr(masked)
+
+
 def _parse_date(value: Any) -> date | None:
     if isinstance(value, datetime):
         return value.date()
@@ -206,17 +223,17 @@ def _check_row(
     id_type_text = _text(cells.get("id_type")) or "居民身份证"
     id_type = ID_TYPES.get(id_type_text) or ID_TYPES.get(id_type_text.lower())
     if id_type is None:
-        bad("id_type", f"unknown ID type {id_type_text!r} (for example 居民身份证, 护照)")
+        bad("id_type", f"unknown ID type {_shown(id_type_text)} (for example 居民身份证, 护照)")
     raw_id = _text(cells.get("id_number")).upper()
     birth_text, sex_text = cells.get("birth_date"), _text(cells.get("sex")).lower()
     birth = _parse_date(birth_text) if _text(birth_text) else None
     if _text(birth_text) and birth is None:
-        bad("birth_date", f"not a date: {_text(birth_text)!r} (use 2026-03-02)")
+        bad("birth_date", f"not a date: {_shown(_text(birth_text))} (use 2026-03-02)")
     elif birth is not None and not date(1900, 1, 1) <= birth <= today:
         bad("birth_date", f"{birth.isoformat()} is not a possible birth date")
     sex = SEXES.get(sex_text) if sex_text else None
     if sex_text and sex is None:
-        bad("sex", f"unknown value {sex_text!r} (男/女)")
+        bad("sex", f"unknown value {_shown(sex_text)} (男/女)")
     id_number = raw_id
     if not raw_id:
         bad("id_number", "required, but empty")
@@ -241,7 +258,7 @@ def _check_row(
     relation_text = _text(cells.get("relation")) or "本人"
     relation = RELATIONS.get(relation_text) or RELATIONS.get(relation_text.lower())
     if relation is None:
-        bad("relation", f"unknown value {relation_text!r} (本人/配偶/子女/父母)")
+        bad("relation", f"unknown value {_shown(relation_text)} (本人/配偶/子女/父母)")
     mobile_text = _text(cells.get("mobile"))
     mobile = normalise_mobile(mobile_text) if mobile_text else None
     if mobile_text and not is_valid_mobile(mobile_text):
