@@ -15,7 +15,7 @@ from cscdesk.domain.retention import add_years
 from cscdesk.store import open_store
 from cscdesk.sync.archive import ArchivePolicy, archive_lag, sync_call_records
 from cscdesk.sync.blobstore import BlobStore, file_sha256
-from cscdesk.sync.recordings import RecordingPolicy, _download, fetch_recordings
+from cscdesk.sync.recordings import RecordingPolicy, download_recording, fetch_recordings
 from cscdesk.sync.retention_ops import verify_recordings
 from cscdesk.sync.service import archive_round
 from cscdesk.sync.storage import SyncStorage
@@ -120,7 +120,9 @@ async def test_an_expired_download_url_is_fetched_again(history: Any, tmp_path: 
     ][:1]
     stale = await port.get_recording(job.contact_id, 60)
     history.advance(120)  # the URL's minute is up
-    await _download(port, storage, blobs, job, stale, wall, RecordingPolicy(), lambda _: ())
+    await download_recording(
+        port, storage, blobs, job, stale, wall, RecordingPolicy(), lambda _: ()
+    )
     [stored] = [r for r in storage.recordings() if r.contact_id == job.contact_id]
     assert blobs.checksum(stored.sha256) == stored.sha256
     await port.aclose()

@@ -75,7 +75,9 @@ async def fetch_recordings(
             if locator is None:
                 to_restore.append(job.contact_id)
                 continue
-            await _download(port, storage, blobs, job, locator, clock, policy, policies_for)
+            await download_recording(
+                port, storage, blobs, job, locator, clock, policy, policies_for
+            )
             report.stored += 1
         except Exception as exc:  # a failed job must not stop the others; it is retried
             report.failed += 1
@@ -90,7 +92,7 @@ async def fetch_recordings(
     return report
 
 
-async def _download(
+async def download_recording(
     port: CallCenterPort,
     storage: SyncStorage,
     blobs: BlobStore,

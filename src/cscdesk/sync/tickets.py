@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from cscdesk.callcenter.errors import (
     CallCenterError,
@@ -245,7 +246,6 @@ class TicketSync:
         theirs = Snapshot.from_context(remote.context)
         if theirs is None:
             raise_format(remote)
-            return local.version
         if base.pending is not None and base.pending.change in (theirs.change, *theirs.history):
             # our unanswered update had landed
             base = BaseRecord(base.remote_id, base.pending, base.pending_parent, None, None)
@@ -371,7 +371,7 @@ def _inflight_key(ticket_id: str) -> str:
     return f"tickets.inflight:{ticket_id}"
 
 
-def raise_format(remote: RemoteTicket) -> None:
+def raise_format(remote: RemoteTicket) -> NoReturn:
     from cscdesk.callcenter.errors import ResponseFormatError
 
     raise ResponseFormatError(
