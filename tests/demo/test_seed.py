@@ -83,3 +83,12 @@ def test_screen_pop_finds_the_simulator_callers_with_history(seeded: Store) -> N
 def test_seeding_a_store_twice_is_refused(seeded: Store) -> None:
     with pytest.raises(StoreNotEmpty):
         seed_demo(seeded, members=10)
+
+
+def test_even_a_tiny_demo_has_claims_for_every_insurer(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "tiny.db")
+    seed_demo(store, members=30, seed=7)
+    claims = [c for m in store.members.all() for c in store.policies.claims_for_member(m.id)]
+    assert {c.insurer_id for c in claims} == {i.id for i in INSURERS}
+    assert len({c.claim_no for c in claims}) == len(claims)
+    store.close()

@@ -276,7 +276,7 @@ def seed_demo(store: Store, *, members: int = 20_000, seed: int = 7) -> SeedSumm
     employers = _employers()
     group_policies = _policy_numbers(employers, year)
     counts = {"policies": 0, "claims": 0, "members": 0}
-    stages = list(ClaimStage)
+    claimed: set[str] = set()  # group policies that have a claim
     with store.transaction():
         store.insurers.put_many(INSURERS)
         store.skill_groups.put_many(SKILL_GROUPS)
@@ -291,10 +291,10 @@ def seed_demo(store: Store, *, members: int = 20_000, seed: int = 7) -> SeedSumm
         for family in _families(members, people, employers, today):
             batch.extend(family)
             if len(batch) >= BATCH:
-                _write_batch(store, batch, group_policies, counts, stages, rng, people, today)
+                _write_batch(store, batch, group_policies, counts, claimed, rng, people, today)
                 batch = []
         if batch:
-            _write_batch(store, batch, group_policies, counts, stages, rng, people, today)
+            _write_batch(store, batch, group_policies, counts, claimed, rng, people, today)
         calls = _calls(store, rng, today)
         tickets = _tickets(store, rng, today)
     return SeedSummary(
@@ -313,11 +313,12 @@ def _write_batch(
     batch: list[Member],
     group_policies: dict[str, tuple[str, str]],
     counts: dict[str, int],
-    stages: list[ClaimStage],
+    claimed: set[str],
     rng: random.Random,
     people: _People,
     today: date,
 ) -> None:
+    stages = list(ClaimStage)
     year = today.year
     start, end = date(year, 1, 1), date(year, 12, 31)
     policies: list[Policy] = []
@@ -356,7 +357,23 @@ def _write_batch(
                 )
             )
         if number % 7 == 1:
-            claims.append(_claim(member, insurer_id, policy_no, stages, counts, rng, people, today))
+            counts["claims"] += 1
+            counts["regular"] = serial = counts.get("regular", 0) + 1
+            claim_no = f"BA{insurer_id[:2].upper()}{today.year}{serial:08d}"
+            stage = stages[serial % len(stages)]
+            claims.append(
+                _claim(member, insurer_id, policy_no, stage, claim_no, rng, people, today)
+            )
+            claimed.add(policy_no)
+        elif policy_no not in claimed:  # every group policy has at least one claim
+            claimed.add(policy_no)
+            counts["claims"] += 1
+            claim_no = f"BX{insurer_id[:2].upper()}{today.year}{len(claimed):08d}"
+            stage = stages[len(claimed) % len(stages)]
+            own = random.Random(member.id)  # apart from ``rng``: the rest of the data stays put
+            claims.append(
+                _claim(member, insurer_id, policy_no, stage, claim_no, own, people, today)
+            )
     store.members.add_many(batch)
     store.policies.add_many([p for p in policies if p.policy_no != f"ACC{year}"], tiers)
     store.policies.add_many([p for p in policies if p.policy_no == f"ACC{year}"])
@@ -369,15 +386,13 @@ def _claim(
     member: Member,
     insurer_id: str,
     policy_no: str,
-    stages: list[ClaimStage],
-    counts: dict[str, int],
+    stage: ClaimStage,
+    claim_no: str,
     rng: random.Random,
     people: _People,
     today: date,
 ) -> Claim:
-    serial = counts["claims"] + 1
-    counts["claims"] = serial
-    stage = stages[serial % len(stages)]
+    reference = claim_no[2:]
     accident = today - timedelta(days=rng.randint(5, 120))
     reported = datetime(accident.year, accident.month, accident.day, 9, tzinfo=UTC) + timedelta(
         days=rng.randint(1, 4), minutes=rng.randint(0, 480)
@@ -389,7 +404,7 @@ def _claim(
         (claimed * Decimal("0.9")).quantize(Decimal("1.00")) if stage is ClaimStage.PAID else None
     )
     return Claim(
-        claim_no=f"BA{insurer_id[:2].upper()}{today.year}{serial:08d}",
+        claim_no=claim_no,
         insurer_id=insurer_id,
         policy_no=policy_no,
         member_id=member.id,
@@ -399,8 +414,8 @@ def _claim(
         amount_claimed=claimed,
         amount_paid=paid,
         hospital=rng.choice(people.pools.hospitals),
-        case_no=None if stage is ClaimStage.REPORTED else f"LA{serial:08d}",
-        settlement_no=f"PA{serial:08d}" if decided else None,
+        case_no=None if stage is ClaimStage.REPORTED else f"LA{reference}",
+        settlement_no=f"PA{reference}" if decided else None,
         refusal_reason="既往症责任免除" if stage is ClaimStage.REFUSED else None,
         stage_changed_at=changed,
         decided_at=changed if decided else None,
