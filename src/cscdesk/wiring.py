@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from cscdesk.config import Paths, Settings, resolve_secret
@@ -74,9 +76,15 @@ def start_demo_simulator(settings: Settings, caller_numbers: list[str], agent_id
     from cscdesk.callcenter.sim.server import start_simulator
     from cscdesk.demo.scenario import AGENTS, SKILL_GROUPS
 
-    # fewer simulated broker colleagues than the full roster, so the person gets calls soon
-    colleagues = tuple(a for a in AGENTS if a.id == agent_id or a.kind.value == "seconded")
-    colleagues += tuple(a for a in AGENTS if a.kind.value == "broker" and a.id != agent_id)[:3]
+    # a small shift, so the person at the desk gets calls within a minute: they are the broker
+    # line, and the insurers' seconded agents take their own lines plus claims overflow
+    me = tuple(a for a in AGENTS if a.id == agent_id)
+    seconded = tuple(
+        replace(a, skill_groups=tuple(g for g in a.skill_groups if g != "sg_group_enquiry"))
+        for a in AGENTS
+        if a.kind.value == "seconded"
+    )
+    colleagues = me + seconded
     kwargs: dict[str, Any] = {
         "host": "127.0.0.1",
         "port": 0,
@@ -106,17 +114,31 @@ def _insurer_gateway(settings: Settings, store: Any, paths: Paths, background: l
             start_insurer_sims,
         )
 
+        batch_dir = paths.data_dir / "insurer-batch"
         handles = start_insurer_sims(settings.store.path or paths.store, seed=settings.simulator.seed,
-                                     batch_dir=paths.data_dir / "insurer-batch")  # fmt: skip
+                                     batch_dir=batch_dir)  # fmt: skip
     except Exception as exc:
         log.warning("simulated insurers not started: %s", exc)
         return None
     background.append(handles)
+    _import_demo_extracts(store, batch_dir)
     resolver = demo_secret_resolver()
     return build_gateway(
         demo_insurer_settings(handles), settings.gateway, store,
         secrets=lambda ref, what: resolver(ref, what),
     )  # fmt: skip
+
+
+def _import_demo_extracts(store: Any, batch_dir: Path) -> None:
+    """安和 answers by daily file only: load today's simulated extract as the broker would."""
+    from datetime import UTC
+
+    try:
+        from cscdesk.insurers.batch_import import import_directory
+
+        import_directory(store, batch_dir, datetime.now(UTC))
+    except Exception as exc:  # the desk still shows 安和 as "no extract" rather than failing
+        log.warning("demo insurer extract not imported: %s", exc)
 
 
 def build_embedded(settings: Settings, paths: Paths, *, language: str,

@@ -38,6 +38,7 @@ from cscdesk.callcenter.port import (
     UserInfo,
 )
 from cscdesk.domain.models import (
+    Agent,
     AgentKind,
     Member,
     Priority,
@@ -149,10 +150,10 @@ class AgentScreen(Screen[None]):
     AgentScreen #banner.-offered { display: block; background: $warning; color: black; text-style: bold; }
     AgentScreen #banner.-info { display: block; background: $primary-darken-2; }
     AgentScreen #main { height: 1fr; }
-    AgentScreen #left { width: 44%; min-width: 48; }
-    AgentScreen #left QueuePane { height: auto; max-height: 50%; }
-    AgentScreen QueueTable { height: auto; max-height: 12; }
-    AgentScreen #left TicketTable { height: 1fr; border-top: solid $primary; }
+    AgentScreen #left { width: 40%; max-width: 60; min-width: 44; }
+    AgentScreen #left QueuePane { height: 1fr; }
+    AgentScreen QueueTable { height: 1fr; }
+    AgentScreen TicketTable.-docked { height: 30%; min-height: 6; border-top: solid $primary; }
     AgentScreen #right { width: 1fr; }
     AgentScreen ProfilePane { height: 1fr; }
     AgentScreen #identity { height: auto; padding: 0 1; }
@@ -191,10 +192,10 @@ class AgentScreen(Screen[None]):
             with Horizontal(id="main"):
                 with Vertical(id="left"):
                     yield QueuePane()
-                    yield TicketTable(id="tickets")
                 with Vertical(id="right"):
                     yield ProfilePane()
                     yield PoliciesPane()
+            yield TicketTable(id="tickets", classes="-docked")
         else:
             with TabbedContent(id="tabs"):
                 with TabPane(_("Call"), id="tab-call"):
@@ -366,9 +367,7 @@ class AgentScreen(Screen[None]):
         self.state.users = message.users
         facts = self.state.facts
         facts.agent_name = message.me.display_name
-        agent = next(
-            (a for a in self.services.agents or _demo("AGENTS") if a.id == self.agent_id), None
-        )
+        agent = self._agent()
         if agent is not None and agent.kind is AgentKind.SECONDED:
             facts.affiliation = _("seconded") + f": {self._insurer_name(agent.insurer_id)}"
         else:
@@ -685,14 +684,24 @@ class AgentScreen(Screen[None]):
 
     # ---------------------------------------------------------- agent state
     def action_sign_in(self) -> None:
-        me = self.state.me
-        groups = list(me.skill_groups) if me and me.skill_groups else list(self.state.groups)
+        groups = list(self.state.groups)
         if not groups:
             self.notify(_("The skill groups are not loaded yet"), severity="warning")
             return
+        me, agent = self.state.me, self._agent()
+        usual = set(
+            me.skill_groups if me and me.skill_groups else agent.skill_groups if agent else ()
+        )
         options = [(g, self.group_name(g)) for g in groups]
         selected = set(self.state.session.signed_in_groups) if self.state.session else set()
-        self.app.push_screen(SignInDialog(options, selected or set(groups)), self._signed_in)
+        self.app.push_screen(
+            SignInDialog(options, selected or (usual & set(groups)) or set(groups)), self._signed_in
+        )
+
+    def _agent(self) -> Agent | None:
+        """This desk's agent in the center's directory (broker or seconded, usual groups)."""
+        agents = self.services.agents or _demo("AGENTS")
+        return next((a for a in agents if a.id == self.agent_id), None)
 
     def _signed_in(self, groups: list[str] | None) -> None:
         if groups:
