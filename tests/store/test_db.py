@@ -46,6 +46,20 @@ def test_each_thread_gets_its_own_connection_and_sees_committed_writes(store: St
     assert seen["names"] == ["演示单位E1"]
 
 
+def test_a_finished_threads_connection_is_released(store: Store) -> None:
+    """Textual starts a new thread per worker: their connections must not pile up."""
+    import gc
+
+    store.employers.all()
+    for _ in range(5):
+        thread = threading.Thread(target=store.employers.all)
+        thread.start()
+        thread.join()
+    gc.collect()
+    assert store.open_connections() == 1  # this thread's only
+    assert store.employers.all() == []
+
+
 def test_transaction_is_all_or_nothing_and_nests(store: Store) -> None:
     with pytest.raises(RuntimeError), store.transaction():
         store.employers.put_many([employer("E1")])

@@ -2,7 +2,7 @@
 
 Several desk processes on one host share the file, and Textual runs store work in worker threads.
 SQLite connections must not be used by two threads at once, so ``Store`` hands every thread its
-own connection (opened on first use, closed by ``Store.close``). Writes that span several
+own connection (opened on first use; closed when the thread ends, or by ``Store.close``). Writes that span several
 statements go through ``Store.transaction()`` (``BEGIN IMMEDIATE``: the write lock is taken at the
 start, so two desks never deadlock upgrading a read lock); nested calls become savepoints.
 """
@@ -13,6 +13,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -78,7 +79,8 @@ class Store:
         self.path = Path(path)
         self.busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
-        self._handles: list[_Handle] = []
+        # weak: when a worker thread ends, its thread-local handle (and connection) goes too
+        self._handles: weakref.WeakSet[_Handle] = weakref.WeakSet()
         self._handles_lock = threading.Lock()
         self._shared: _Handle | None = None
         if connection is not None:  # e.g. SQLCipher: one connection, serialised by a lock
@@ -112,7 +114,7 @@ class Store:
         conn.execute("PRAGMA foreign_keys = ON")
         handle = _Handle(StoreDatabase(conn), threading.RLock())
         with self._handles_lock:
-            self._handles.append(handle)
+            self._handles.add(handle)
         create_owner_only(self.path)  # the WAL/SHM files exist now: tighten them too
         return handle
 
@@ -168,10 +170,15 @@ class Store:
             handle.depth -= 1
             conn.execute("COMMIT" if depth == 0 else f"RELEASE {savepoint}")
 
+    def open_connections(self) -> int:
+        """Connections still open: one per live thread that used the store."""
+        with self._handles_lock:
+            return len(self._handles)
+
     def close(self) -> None:
         """Close every connection this store opened, in any thread."""
         with self._handles_lock:
-            handles, self._handles = self._handles, []
+            handles, self._handles = list(self._handles), weakref.WeakSet()
         for handle in handles:
             with contextlib.suppress(sqlite3.Error):
                 handle.db.conn.close()
