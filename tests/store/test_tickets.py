@@ -61,6 +61,14 @@ def test_failed_outbox_write_rolls_back_the_ticket(store: Store) -> None:
     assert len(store.tickets.events("T1")) == 1
 
 
+def test_outbox_payload_never_holds_a_whole_mobile(store: Store) -> None:
+    new = ticket("T1", description="客户请回电 13812345678")
+    store.tickets.save_new(new, created(new))
+    (entry,) = store.outbox.pending()
+    assert entry.payload["description"] == "客户请回电 138****5678"
+    assert store.tickets.get("T1") == new  # the ticket itself keeps what the agent typed
+
+
 def test_history_is_append_only(store: Store) -> None:
     first = ticket("T1")
     store.tickets.save_new(first, created(first))

@@ -24,6 +24,7 @@ from cscdesk.domain.models import (
     TicketType,
 )
 from cscdesk.store._codec import as_json, moment, when
+from cscdesk.store.audit import scrub
 
 if TYPE_CHECKING:
     from cscdesk.store.db import Store, StoreDatabase
@@ -158,7 +159,7 @@ class Tickets:
                 ticket.id,
                 ticket.version,
                 op,
-                as_json(payload),
+                as_json(scrub(payload)),  # agent-typed text may hold a number
                 f"{ticket.id}:{ticket.version}",
                 base_version,
                 created,
