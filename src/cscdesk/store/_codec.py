@@ -16,6 +16,8 @@ def when(value: datetime | None) -> str | None:
     """UTC text for a time; a naive time is taken as UTC."""
     if value is None:
         return None
+    if value.tzinfo is UTC:  # the common case on bulk paths: no conversion needed
+        return value.isoformat(timespec="microseconds")
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).isoformat(timespec="microseconds")

@@ -7,13 +7,14 @@ maps records to plain tuples and hands them to one ``executemany`` in one transa
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from cscdesk.callcenter.port import CallRecord
 from cscdesk.domain.models import Call, CallDirection, CallOutcome
-from cscdesk.domain.privacy import is_valid_mobile, mask_mobile, normalise_mobile
+from cscdesk.domain.privacy import mask_mobile, normalise_mobile
 from cscdesk.store._codec import moment, when
 from cscdesk.store.audit import scrub
 
@@ -48,12 +49,15 @@ UPSERT = (
 )
 
 
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
 class UnknownCall(KeyError):
     pass
 
 
-def _caller_at_rest(number: str) -> str:
-    return mask_mobile(number) if is_valid_mobile(number) else number
+def _caller_at_rest(number: str, normal: str) -> str:
+    return mask_mobile(normal) if _MOBILE.fullmatch(normal) else number
 
 
 def _raw_at_rest(raw: Any) -> str:
@@ -61,13 +65,14 @@ def _raw_at_rest(raw: Any) -> str:
 
 
 def _record_row(r: CallRecord) -> tuple[Any, ...]:
+    normal = normalise_mobile(r.caller)
     wait = r.queue_wait_seconds
     end_of_wait = r.established_time or r.release_time or r.start_time
     queued = None if wait is None else end_of_wait - timedelta(seconds=wait)
     return (
         r.contact_id,
         r.direction,
-        _caller_at_rest(r.caller),
+        _caller_at_rest(r.caller, normal),
         r.callee,
         when(r.start_time),
         when(queued),
@@ -89,15 +94,16 @@ def _record_row(r: CallRecord) -> tuple[Any, ...]:
         r.satisfaction,
         None,
         _raw_at_rest(r.raw),
-        normalise_mobile(r.caller),
+        normal,
     )
 
 
 def _call_row(c: Call) -> tuple[Any, ...]:
+    normal = normalise_mobile(c.caller)
     return (
         c.contact_id,
         c.direction.value,
-        _caller_at_rest(c.caller),
+        _caller_at_rest(c.caller, normal),
         c.callee,
         when(c.started_at),
         when(c.queued_at),
@@ -119,7 +125,7 @@ def _call_row(c: Call) -> tuple[Any, ...]:
         c.satisfaction,
         None if c.resolved_first_contact is None else int(c.resolved_first_contact),
         "{}",
-        normalise_mobile(c.caller),
+        normal,
     )
 
 
