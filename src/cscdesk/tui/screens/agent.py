@@ -908,7 +908,15 @@ class AgentScreen(Screen[None]):
         )
         self.state.facts.backlog = message.backlog
         self._show_tickets()
+        self._focus_current_ticket()
         self._show_status()
+
+    @_if_composed
+    def _focus_current_ticket(self) -> None:
+        table = self.query_one(TicketTable)
+        current = self.state.current_ticket
+        if current is not None and current in table.rows:
+            table.move_cursor(row=table.get_row_index(current))
 
     def action_new_ticket(self) -> None:
         member = self.state.member
