@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -24,6 +26,18 @@ from .conftest import make_port
 from .test_archive import all_vendor_records
 
 KILLS = 6
+
+
+def _progress(store: Path) -> int:
+    """CDRs plus recordings stored so far, read without taking any lock the writer needs."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{store}?mode=ro", uri=True)) as db:
+            row = db.execute(
+                "SELECT (SELECT count(*) FROM calls) + (SELECT count(*) FROM recordings)"
+            ).fetchone()
+    except sqlite3.Error:  # not created or not migrated yet
+        return 0
+    return int(row[0])
 
 
 def _command(sim: Any, store: Path, blobs: Path) -> tuple[list[str], dict[str, str]]:
@@ -48,11 +62,22 @@ async def test_archive_survives_repeated_sigkill(tmp_path: Path) -> None:
         store_path, blob_dir = tmp_path / "archive.db", tmp_path / "blobs"
         args, env = _command(sim, store_path, blob_dir)
         rng = random.Random(20260524)
+        interrupted = 0
         for _ in range(KILLS):
-            child = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            time.sleep(rng.uniform(0.6, 2.5))  # a random moment of the run; not a timing assertion
+            before = _progress(store_path)
+            child = subprocess.Popen(
+                args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            for _ in range(300):  # wait (boundedly) until this run is visibly working
+                if child.poll() is not None or _progress(store_path) > before:
+                    break
+                time.sleep(0.05)
+            time.sleep(rng.uniform(0.0, 0.6))  # then kill it at a random moment of its work
+            if child.poll() is None:
+                interrupted += 1
             child.send_signal(signal.SIGKILL)
             child.wait(timeout=10)
+        assert interrupted >= KILLS // 2, "the runs finished before they could be killed"
         finished = False
         for _ in range(10):
             done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
