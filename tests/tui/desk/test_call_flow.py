@@ -6,6 +6,7 @@ Simulated time only moves when a test advances it, so each step is deterministic
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -19,15 +20,16 @@ from desk_harness import (
     status,
     wait_for,
 )
-from textual.widgets import Input, Select, SelectionList
+from textual.widgets import Input, OptionList, Select, SelectionList
 
 from conftest import caller_with_one_match
 from cscdesk.callcenter.port import AgentStatus, CallState
 from cscdesk.callcenter.sim.server import SimulatorHandle
 from cscdesk.demo.scenario import DEMO_AGENT_ID
-from cscdesk.domain.models import TicketType
+from cscdesk.domain.models import Relation, TicketType
+from cscdesk.domain.privacy import mask_name
 from cscdesk.tui.app import DeskApp
-from cscdesk.tui.screens.dialogs import TransferDialog, WrapUpDialog
+from cscdesk.tui.screens.dialogs import ChooserDialog, TransferDialog, WrapUpDialog
 from cscdesk.tui.screens.search import SearchScreen
 from cscdesk.tui.screens.ticket_editor import TicketEditor
 
@@ -196,3 +198,48 @@ async def test_attended_transfer_consults_then_completes(
         await pilot.press("t")  # complete the transfer
         await wait_for(pilot, lambda: isinstance(app.screen, WrapUpDialog), "after-call work")
         assert "sg_ins_jiahe" in sim.model.call(contact_id).groups
+
+
+async def test_a_number_shared_by_two_customers_asks_who_is_calling(
+    store: Any, make_sim: Callable[..., SimulatorHandle], make_app: Callable[..., DeskApp]
+) -> None:
+    employee = caller_with_one_match(store)
+    spouse = replace(employee, id=employee.id + "S", name="林晓", relation=Relation.SPOUSE,
+                     id_number="110101199202023347", main_member_id=employee.id,
+                     employee_no=None)  # fmt: skip
+    store.members.add_many([spouse])  # a spouse who calls from the employee's phone
+    sim = make_sim([employee.mobile])
+    app = make_app(sim)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await sign_in_and_ready(pilot)
+        await _until_offered(pilot, app, sim)
+        await wait_for(pilot, lambda: isinstance(app.screen, ChooserDialog), "the chooser")
+        options = app.screen.query_one(OptionList)
+        assert options.option_count == 2
+        shown = " ".join(str(options.get_option_at_index(i).prompt) for i in range(2))
+        assert employee.id_number not in shown and spouse.id_number not in shown
+        assert mask_name(spouse.name) in shown
+        index = next(i for i in range(2) if options.get_option_at_index(i).id == spouse.id)
+        options.highlighted = index
+        await pilot.press("enter")
+        screen = agent_screen(app)
+        await wait_for(pilot, lambda: screen.state.member is not None, "the chosen profile")
+        assert screen.state.member.id == spouse.id  # type: ignore[union-attr]
+
+
+async def test_call_system_errors_become_notices_and_the_desk_carries_on(
+    store: Any, make_sim: Callable[..., SimulatorHandle], make_app: Callable[..., DeskApp]
+) -> None:
+    sim = make_sim([])
+    app = make_app(sim)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await sign_in_and_ready(pilot)
+        sim.faults.set(error_rates={"Throttling.User": 1.0})
+        await wait_for(pilot, lambda: any("rate limited" in str(n.message)
+                                          for n in app._notifications), "a notice")  # fmt: skip
+        assert not agent_screen(app).state.facts.offline  # busy is not unreachable
+        sim.faults.clear()
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChooserDialog), "break reasons")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: status(app) is AgentStatus.BREAK, "on a break")
