@@ -71,28 +71,30 @@ def _demo_start() -> datetime:
 
 def start_demo_simulator(settings: Settings, caller_numbers: list[str], agent_id: str,
                          *, speed: float = 1.0, **overrides: Any) -> Any:  # fmt: skip
-    """The in-process simulator for a person at the desk: real time, a ring they can answer."""
+    """The in-process simulator for a person at the desk: real time, a ring they can answer.
+
+    For an agent, a small shift so that calls reach them within a minute: they are the broker
+    line, and the insurers' seconded agents take their own lines plus claims overflow. For a
+    lead (not on the roster), the whole simulated team works the queues.
+    """
     from cscdesk.callcenter.sim.model import ModelConfig
     from cscdesk.callcenter.sim.server import start_simulator
     from cscdesk.demo.scenario import AGENTS, SKILL_GROUPS
 
-    # a small shift, so the person at the desk gets calls within a minute: they are the broker
-    # line, and the insurers' seconded agents take their own lines plus claims overflow
     me = tuple(a for a in AGENTS if a.id == agent_id)
     seconded = tuple(
         replace(a, skill_groups=tuple(g for g in a.skill_groups if g != "sg_group_enquiry"))
         for a in AGENTS
         if a.kind.value == "seconded"
     )
-    colleagues = me + seconded
     kwargs: dict[str, Any] = {
         "host": "127.0.0.1",
         "port": 0,
         "speed": speed,
         "seed": settings.simulator.seed,
-        "scenario": (SKILL_GROUPS, colleagues),
+        "scenario": (SKILL_GROUPS, me + seconded if me else AGENTS),
         "caller_numbers": caller_numbers,
-        "human_agents": (agent_id,),
+        "human_agents": (agent_id,) if me else (),
         "start_time": _demo_start(),
         "config": ModelConfig(
             ring_timeout_seconds=DEMO_RING_TIMEOUT_SECONDS,
@@ -141,7 +143,7 @@ def _import_demo_extracts(store: Any, batch_dir: Path) -> None:
         log.warning("demo insurer extract not imported: %s", exc)
 
 
-def build_embedded(settings: Settings, paths: Paths, *, language: str,
+def build_embedded(settings: Settings, paths: Paths, *, language: str, role: str = "agent",
                    members: int = DEMO_MEMBERS) -> DeskServices:  # fmt: skip
     """The demo: store (seeded once), simulator, insurer sims, adapter and gateway."""
     from cscdesk.callcenter.aliyun.adapter import AliyunCallCenter
@@ -150,6 +152,7 @@ def build_embedded(settings: Settings, paths: Paths, *, language: str,
         AGENTS,
         BREAK_CODES,
         DEMO_AGENT_ID,
+        DEMO_LEAD_ID,
         SKILL_GROUPS,
         WRAP_UP_CODES,
     )
@@ -159,7 +162,7 @@ def build_embedded(settings: Settings, paths: Paths, *, language: str,
         store = _open_store(settings, paths)
         background.append(store)
         _seed_if_empty(store, members)
-        agent_id = settings.desk.agent_id or DEMO_AGENT_ID
+        agent_id = settings.desk.agent_id or (DEMO_LEAD_ID if role == "lead" else DEMO_AGENT_ID)
         sim = start_demo_simulator(settings, _caller_numbers(store), agent_id)
         background.append(sim)
         gateway = _insurer_gateway(settings, store, paths, background)
@@ -212,25 +215,32 @@ def build_aliyun(settings: Settings, paths: Paths, *, language: str) -> DeskServ
     )  # fmt: skip
 
 
-def build_services(settings: Settings, paths: Paths, *, language: str) -> DeskServices:
+def build_services(settings: Settings, paths: Paths, *, language: str,
+                   role: str = "agent") -> DeskServices:  # fmt: skip
     from cscdesk.security.redact import install_log_redaction
 
     install_log_redaction()
     if settings.callcenter.mode == "aliyun":
         services = build_aliyun(settings, paths, language=language)
     else:
-        services = build_embedded(settings, paths, language=language)
-    services.security = _desk_security(services)
+        services = build_embedded(settings, paths, language=language, role=role)
+    services.security = _desk_security(services, role)
     return services
 
 
-def _desk_security(services: DeskServices) -> Any:
-    """Login, idle lock, audited reveal and data scope; the demo signs its agent in itself."""
+def _desk_security(services: DeskServices, role: str = "agent") -> Any:
+    """Login, idle lock, audited reveal and data scope; the demo signs its user in itself
+    (its agent, or its lead for ``--as lead``)."""
+    from cscdesk.domain.access import Role, User
     from cscdesk.security.desk import build_desk_security
 
     auto = services.demo or not services.settings.security.login_required
-    return build_desk_security(services.store, services.settings, services.now,
-                               demo_agent=services.user_id if auto else None)  # fmt: skip
+    security = build_desk_security(services.store, services.settings, services.now,
+                                   demo_agent=services.user_id if auto else None)  # fmt: skip
+    if auto and role == "lead" and security.auto_user is not None:
+        lead = services.user_id
+        security.auto_user = User(lead, lead, Role.LEAD, ccc_user_id=lead)
+    return security
 
 
 def stop_background(background: list[Any]) -> None:

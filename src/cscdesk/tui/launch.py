@@ -14,7 +14,7 @@ def run_desk(settings: Any, paths: Any, *, role: str, lang: str | None) -> None:
 
     language = resolve_language(lang if lang and lang != "auto" else settings.desk.language)
     try:
-        services = build_services(settings, paths, language=language)
+        services = build_services(settings, paths, language=language, role=role)
     except WiringError as exc:
         print(f"cscdesk: {exc}", file=sys.stderr)
         sys.exit(2)
