@@ -264,14 +264,20 @@ def _policy_numbers(employers: list[Employer], year: int) -> dict[str, tuple[str
     return result
 
 
-def seed_demo(store: Store, *, members: int = 20_000, seed: int = 7) -> SeedSummary:
+DEFAULT_TODAY = date(2026, 3, 2)
+
+
+def seed_demo(
+    store: Store, *, members: int = 20_000, seed: int = 7, today: date = DEFAULT_TODAY
+) -> SeedSummary:
     """Fill an empty store with a demo center's data; the same seed gives the same data."""
     began = time.perf_counter()
     if store.members.count():
         raise StoreNotEmpty(f"{store.path} already holds members; reseed into a new file")
     rng = random.Random(seed)
     people = _People(rng, _pools(seed))
-    today = date(2026, 3, 2)  # fixed, so that the data do not depend on the day it is made
+    # ``today`` anchors every date: tests keep the fixed default so that the data never depend on
+    # the day they are made; the live demo passes the real date so that SLA clocks look current.
     year = today.year
     employers = _employers()
     group_policies = _policy_numbers(employers, year)
