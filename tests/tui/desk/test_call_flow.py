@@ -213,7 +213,8 @@ async def test_a_number_shared_by_two_customers_asks_who_is_calling(
     async with app.run_test(size=(140, 40)) as pilot:
         await sign_in_and_ready(pilot)
         await _until_offered(pilot, app, sim)
-        await wait_for(pilot, lambda: isinstance(app.screen, ChooserDialog), "the chooser")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChooserDialog)
+                       and app.screen.query(OptionList), "the chooser")  # fmt: skip
         options = app.screen.query_one(OptionList)
         assert options.option_count == 2
         shown = " ".join(str(options.get_option_at_index(i).prompt) for i in range(2))
@@ -240,6 +241,7 @@ async def test_call_system_errors_become_notices_and_the_desk_carries_on(
         assert not agent_screen(app).state.facts.offline  # busy is not unreachable
         sim.faults.clear()
         await pilot.press("b")
-        await wait_for(pilot, lambda: isinstance(app.screen, ChooserDialog), "break reasons")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChooserDialog)
+                       and app.screen.query(OptionList), "break reasons")  # fmt: skip
         await pilot.press("enter")
         await wait_for(pilot, lambda: status(app) is AgentStatus.BREAK, "on a break")
