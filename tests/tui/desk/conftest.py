@@ -84,10 +84,11 @@ def make_sim() -> Iterator[Callable[..., SimulatorHandle]]:
 @pytest.fixture
 def make_app(store: Any, tmp_path: Path) -> Callable[..., DeskApp]:
     def make(sim: SimulatorHandle, *, language: str = "en", keymap: dict[str, str] | None = None,
-             gateway: Any = None) -> DeskApp:  # fmt: skip
+             gateway: Any = None, theme: str = "textual-dark") -> DeskApp:  # fmt: skip
         settings = Settings.model_validate(
-            {"desk": {"poll_interval_seconds": 0.4, "bell": False}, "keymap": keymap or {}}
-        )
+            {"desk": {"poll_interval_seconds": 0.4, "bell": False, "theme": theme},
+             "keymap": keymap or {}}
+        )  # fmt: skip
         client = AliyunRpcClient(sim.endpoint, sim.access_key_id, sim.access_key_secret,
                                  scheme="http", max_retries=0, timeout=2.0)  # fmt: skip
         services = DeskServices(

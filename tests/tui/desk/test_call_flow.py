@@ -245,3 +245,18 @@ async def test_call_system_errors_become_notices_and_the_desk_carries_on(
                        and app.screen.query(OptionList), "break reasons")  # fmt: skip
         await pilot.press("enter")
         await wait_for(pilot, lambda: status(app) is AgentStatus.BREAK, "on a break")
+
+
+async def test_a_desk_started_while_the_call_system_is_down_catches_up_when_it_returns(
+    store: Any, make_sim: Callable[..., SimulatorHandle], make_app: Callable[..., DeskApp]
+) -> None:
+    sim = make_sim([])
+    sim.faults.set(reset_rate=1.0)
+    app = make_app(sim)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = agent_screen(app)
+        await wait_for(pilot, lambda: screen.state.facts.offline, "the offline banner")
+        assert screen.state.me is None
+        sim.faults.clear()
+        await sign_in_and_ready(pilot)  # the directory loads once the link is back
+        assert not screen.state.facts.offline

@@ -84,3 +84,11 @@ async def test_the_chinese_desk_speaks_chinese(
         text = screen_text(app)
         assert "帮助" in text and "技能组" in text and "工单" in text
         assert "Skill group" not in text
+
+
+async def test_the_theme_comes_from_the_settings(
+    make_sim: Callable[..., SimulatorHandle], make_app: Callable[..., DeskApp]
+) -> None:
+    app = make_app(make_sim([]), theme="gruvbox")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.theme == "gruvbox", "the configured theme")

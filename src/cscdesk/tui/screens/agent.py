@@ -442,6 +442,10 @@ class AgentScreen(Screen[None]):
             facts.offline = False
             self.set_banner("", "")
             self.notify(_("The call system is reachable again"))
+        if self.state.me is None and not any(
+            w.group == "directory" and w.is_running for w in self.workers
+        ):
+            self.load_directory()  # it failed while the call system was out of reach
         previous = state.session
         session = message.session
         state.session = session
