@@ -18,13 +18,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cscdesk.domain.models import Claim, ClaimStage, Coverage, Policy, PolicyStatus
 from cscdesk.insurers import fields as f
 from cscdesk.insurers.codec import claim_from_json, claim_to_json, policy_from_json, policy_to_json
 from cscdesk.insurers.port import PayloadError
-from cscdesk.insurers.storage import StoreAccess
+from cscdesk.store.insurer_batches import BatchFile, BatchRow
+
+if TYPE_CHECKING:
+    from cscdesk.store import Store
 
 FILE_NAME = re.compile(
     r"^(?P<insurer>[a-z0-9]+)_(?P<kind>policies|claims)_(?P<day>\d{8})\.(csv|xlsx)$"
@@ -247,7 +250,7 @@ def read_extract(path: Path, content: bytes) -> tuple[str, str, date, list[_Reco
     return insurer_id, kind, extract_date, records
 
 
-def import_directory(store: StoreAccess, directory: Path, now: datetime) -> ImportReport:
+def import_directory(store: Store, directory: Path, now: datetime) -> ImportReport:
     """Load every extract in ``directory`` (sorted by name, so older dates load first)."""
     report = ImportReport()
     for path in sorted(p for p in directory.iterdir() if p.suffix in (".csv", ".xlsx")):
@@ -255,45 +258,23 @@ def import_directory(store: StoreAccess, directory: Path, now: datetime) -> Impo
     return report
 
 
-def _import_file(store: StoreAccess, path: Path, now: datetime) -> FileOutcome:
+def _import_file(store: Store, path: Path, now: datetime) -> FileOutcome:
     content = path.read_bytes()
     # Name and content: the same rows re-sent as a later day's extract still confirm that day.
     digest = hashlib.sha256(path.name.encode() + b"\0" + content).hexdigest()
-    with store.reading() as db:
-        known = db.execute(
-            "SELECT 1 FROM insurer_batch_files WHERE sha256 = ?", (digest,)
-        ).fetchone()
-    if known:
+    if store.insurer_batches.is_loaded(digest):
         return FileOutcome(path.name, "skipped", detail="already imported (same checksum)")
     try:
         insurer_id, kind, extract_date, records = read_extract(path, content)
     except BatchFileError as exc:
         return FileOutcome(path.name, "rejected", detail=str(exc))
-    day = extract_date.isoformat()
-    with store.transaction() as db:  # the whole file or nothing
-        db.execute(
-            "INSERT INTO insurer_batch_files VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (digest, insurer_id, kind, path.name, day, len(records), now.isoformat()),
-        )
-        for r in records:
-            db.execute(
-                "INSERT INTO insurer_batch_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (insurer_id, kind, record_key) DO UPDATE SET"
-                " member_id = excluded.member_id, policy_no = excluded.policy_no,"
-                " extract_date = excluded.extract_date, file_sha256 = excluded.file_sha256,"
-                " payload = excluded.payload"
-                " WHERE excluded.extract_date >= insurer_batch_rows.extract_date",
-                (
-                    insurer_id,
-                    kind,
-                    r.key,
-                    r.member_id,
-                    r.policy_no,
-                    day,
-                    digest,
-                    json.dumps(r.payload, ensure_ascii=False),
-                ),
-            )
+    store.insurer_batches.load(  # the whole file or nothing
+        BatchFile(digest, insurer_id, kind, path.name, extract_date, len(records), now),
+        (
+            BatchRow(r.key, r.member_id, r.policy_no, json.dumps(r.payload, ensure_ascii=False))
+            for r in records
+        ),
+    )
     return FileOutcome(path.name, "imported", rows=len(records))
 
 
@@ -305,38 +286,26 @@ class BatchAnswer:
 
 
 def find_records(
-    store: StoreAccess,
+    store: Store,
     insurer_id: str,
     *,
     member_ids: tuple[str, ...],
     policy_no: str | None,
     claim_no: str | None,
 ) -> BatchAnswer:
-    """Rows of ``insurer_id`` about these members, this policy or this claim."""
-    clauses, params = [], [insurer_id]
-    if member_ids:
-        clauses.append(f"member_id IN ({','.join('?' * len(member_ids))})")
-        params.extend(member_ids)
-    if policy_no:
-        clauses.append("policy_no = ?")
-        params.append(policy_no)
-    if claim_no:
-        clauses.append("(kind = 'claims' AND record_key = ?)")
-        params.append(claim_no)
-    if not clauses:
+    """Rows of ``insurer_id`` about these members, this policy or this claim.
+
+    The extract date is the oldest among the rows found, or the newest file's when none is.
+    """
+    if not (member_ids or policy_no or claim_no):
         return BatchAnswer((), (), None)
-    with store.reading() as db:
-        rows = db.execute(
-            "SELECT kind, payload, extract_date FROM insurer_batch_rows WHERE insurer_id = ? AND ("
-            + " OR ".join(clauses)
-            + ") ORDER BY kind, record_key",
-            params,
-        ).fetchall()
-        latest = db.execute(
-            "SELECT max(extract_date) FROM insurer_batch_files WHERE insurer_id = ?", (insurer_id,)
-        ).fetchone()[0]
-    policies = tuple(policy_from_json(json.loads(p)) for k, p, _ in rows if k == "policies")
-    claims = tuple(claim_from_json(json.loads(p)) for k, p, _ in rows if k == "claims")
-    dates = [d for _, _, d in rows] or ([latest] if latest else [])
-    extract = date.fromisoformat(min(dates)) if dates else None
+    rows = store.insurer_batches.find(
+        insurer_id, member_ids=member_ids, policy_no=policy_no, claim_no=claim_no
+    )
+    policies = tuple(policy_from_json(json.loads(r.payload)) for r in rows if r.kind == "policies")
+    claims = tuple(claim_from_json(json.loads(r.payload)) for r in rows if r.kind == "claims")
+    if rows:
+        extract: date | None = min(r.extract_date for r in rows)
+    else:
+        extract = store.insurer_batches.latest_extract(insurer_id)
     return BatchAnswer(policies, claims, extract)

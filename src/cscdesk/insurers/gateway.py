@@ -22,12 +22,13 @@ from cscdesk.insurers.adapters.base import Clock, utc_now
 from cscdesk.insurers.breaker import BreakerState, CircuitBreaker
 from cscdesk.insurers.cache import AnswerCache, CachedAnswer
 from cscdesk.insurers.port import ErrorKind, InsurerAdapter, InsurerResult, LookupQuery
-from cscdesk.insurers.storage import AuditSink, StoreAccess, audit_sink
+from cscdesk.insurers.storage import AuditSink, audit_sink
 
 if TYPE_CHECKING:
     import httpx
 
     from cscdesk.config import GatewaySettings, InsurerSettings
+    from cscdesk.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +230,7 @@ def build_adapter(
     settings: InsurerSettings,
     *,
     client: httpx.AsyncClient,
-    store: StoreAccess,
+    store: Store,
     secrets: SecretResolver,
     clock: Clock = utc_now,
 ) -> InsurerAdapter:
@@ -278,7 +279,7 @@ def build_adapter(
 def build_gateway(
     settings: Sequence[InsurerSettings],
     gateway_settings: GatewaySettings,
-    store: Any,
+    store: Store,
     *,
     secrets: SecretResolver,
     clock: Clock = utc_now,

@@ -1,31 +1,23 @@
-"""Where the gateway touches the broker's store: short read and write blocks, and its audit log.
+"""Where the gateway touches the broker's store besides its repositories: the audit log.
 
-The store hands each thread its own SQLite connection inside ``reading()`` / ``transaction()``
-blocks, so the gateway's cache and batch tables are always reached through them (the tables
-themselves are created by a migration in ``store/migrations.py``).
+The gateway's cache and batch tables are reached through ``store.insurer_cache`` and
+``store.insurer_batches`` (``store/insurer_cache.py``, ``store/insurer_batches.py``); the tables
+themselves are created by a migration in ``store/migrations.py``.
 """
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-
-class Db(Protocol):
-    def execute(self, sql: str, parameters: Any = ...) -> Any: ...
-
-
-class StoreAccess(Protocol):
-    def reading(self) -> AbstractContextManager[Any]: ...
-
-    def transaction(self) -> AbstractContextManager[Any]: ...
+if TYPE_CHECKING:
+    from cscdesk.store import Store
 
 
 class AuditSink(Protocol):
     def __call__(self, actor: str, action: str, subject: str, detail: dict[str, Any]) -> None: ...
 
 
-def audit_sink(store: Any) -> AuditSink:
+def audit_sink(store: Store) -> AuditSink:
     def record(actor: str, action: str, subject: str, detail: dict[str, Any]) -> None:
         store.audit.append(actor=actor, action=action, subject=subject, detail=detail)
 

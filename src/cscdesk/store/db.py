@@ -21,13 +21,17 @@ from typing import Any
 from sqlite_utils import Database
 
 from cscdesk.store.audit import AuditLog
+from cscdesk.store.bundle_tables import BundleTables
 from cscdesk.store.calls import Calls
 from cscdesk.store.directory import Agents, Employers, Insurers, SkillGroups
+from cscdesk.store.insurer_batches import InsurerBatches
+from cscdesk.store.insurer_cache import InsurerCache
 from cscdesk.store.leases import Leases
 from cscdesk.store.members import Members
 from cscdesk.store.outbox import Outbox
 from cscdesk.store.policies import Policies
 from cscdesk.store.recordings import Recordings
+from cscdesk.store.sync_records import RecordingJobs, TicketConflicts, TicketSyncBases
 from cscdesk.store.sync_state import SyncStateRepo
 from cscdesk.store.tickets import Tickets
 
@@ -96,8 +100,14 @@ class Store:
         self.tickets = Tickets(self)
         self.outbox = Outbox(self)
         self.sync_state = SyncStateRepo(self)
+        self.recording_jobs = RecordingJobs(self)
+        self.ticket_sync_bases = TicketSyncBases(self)
+        self.ticket_conflicts = TicketConflicts(self)
         self.leases = Leases(self)
         self.audit = AuditLog(self)
+        self.bundle_tables = BundleTables(self)
+        self.insurer_cache = InsurerCache(self)
+        self.insurer_batches = InsurerBatches(self)
 
     # ------------------------------------------------------------------ connections
     def _connect(self) -> sqlite3.Connection:

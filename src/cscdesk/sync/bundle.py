@@ -25,17 +25,27 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cscdesk.store.bundle_tables import SKIPPED_TABLES
 from cscdesk.sync.blobstore import BlobStore, file_sha256
 
 FORMAT = 1
 PERSONAL_ENTITY = "members"
 PERSONAL_REF = "pd:"
-# Machinery, not content: rebuilt or meaningless in another store.
-SKIPPED_TABLES = frozenset({"leases", "schema_migrations", "schema_version", "migrations"})
 PERSONAL_PATTERN = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|\d{17}[\dXx]|\d{15})(?!\d)")
 
 if TYPE_CHECKING:
     from cscdesk.store import Store
+
+__all__ = [
+    "SKIPPED_TABLES",
+    "BundleError",
+    "BundleReport",
+    "check_bundle",
+    "content_tables",
+    "export_bundle",
+    "import_bundle",
+    "read_manifest",
+]
 
 
 class BundleError(Exception):
@@ -51,25 +61,11 @@ class BundleReport:
 
 def content_tables(store: Store) -> list[str]:
     """Every table holding content, in creation order (parents before children)."""
-    rows = store.db.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY rowid"
-    ).fetchall()
-    virtual = {name for name, sql in rows if sql and sql.upper().startswith("CREATE VIRTUAL")}
-    names = []
-    for name, _sql in rows:
-        if name.startswith("sqlite_") or name in SKIPPED_TABLES or name in virtual:
-            continue
-        if any(name.startswith(f"{v}_") for v in virtual):  # FTS shadow tables
-            continue
-        names.append(name)
-    return names
+    return store.bundle_tables.content_tables()
 
 
 def _rows(store: Store, table: str) -> Iterator[dict[str, Any]]:
-    cursor = store.db.execute(f'SELECT * FROM "{table}" ORDER BY rowid')
-    columns = [c[0] for c in cursor.description]
-    for row in cursor:
-        yield dict(zip(columns, row, strict=True))
+    return store.bundle_tables.rows(table)
 
 
 def _encode(value: Any) -> Any:
@@ -188,7 +184,7 @@ def import_bundle(store: Store, blobs: BlobStore, source: Path) -> BundleReport:
     check_bundle(source, manifest)
     tables = set(content_tables(store))
     for table in tables:
-        if store.db.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone():
+        if store.bundle_tables.has_rows(table):
             raise BundleError(
                 f"the store already holds data (table {table}); import needs an empty store"
             )
@@ -201,8 +197,7 @@ def import_bundle(store: Store, blobs: BlobStore, source: Path) -> BundleReport:
         else:
             member_rows.append(line)
     report.personal_values = len(personal)
-    with store.transaction() as db:
-        db.execute("PRAGMA defer_foreign_keys = ON")
+    with store.bundle_tables.loading() as loader:
         for entity in manifest["order"]:
             if entity not in tables:
                 if entity == PERSONAL_ENTITY and not manifest["entities"][entity].get("table"):
@@ -220,11 +215,7 @@ def import_bundle(store: Store, blobs: BlobStore, source: Path) -> BundleReport:
                     else _decode(v)
                     for k, v in row.items()
                 }
-                columns = ", ".join(f'"{c}"' for c in values)
-                marks = ", ".join("?" for _ in values)
-                db.execute(
-                    f'INSERT INTO "{entity}" ({columns}) VALUES ({marks})', list(values.values())
-                )
+                loader.insert(entity, values)
                 count += 1
             if count != manifest["entities"][entity]["count"]:
                 raise BundleError(

@@ -3,9 +3,10 @@
 Sync speaks to the store only through this class, so the rest of ``sync/`` reads as the
 business it does (push, pull, copy, purge) rather than as repository calls. It combines the
 store's repositories (tickets, outbox, calls, recordings, sync_state, audit) with the three
-tables sync owns (migrations appended in ``store/migrations.py``): ``recording_jobs`` (the queue
-of recordings still to copy), ``ticket_sync_base`` (the last snapshot both sides agreed on, and a
-written-ahead proposal) and ``ticket_conflicts`` (both versions of a ticket in conflict).
+tables sync owns, reached through ``store/sync_records.py``: ``recording_jobs`` (the queue of
+recordings still to copy), ``ticket_sync_base`` (the last snapshot both sides agreed on, and a
+written-ahead proposal) and ``ticket_conflicts`` (both versions of a ticket in conflict). Those
+repositories hold snapshots as JSON text; the ``Snapshot`` codec stays here in sync.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cscdesk.callcenter.port import CallRecord
 from cscdesk.domain.models import Recording, SyncState, Ticket, TicketEvent
 from cscdesk.domain.retention import PolicyTerm
+from cscdesk.store.sync_records import ConflictRow, RecordingJob, from_iso, iso
 from cscdesk.sync.codec import Note, Snapshot, apply_fields, event_of, note_of
 
 SITE_KEY = "sync.site_id"
@@ -29,25 +31,15 @@ if TYPE_CHECKING:
     from cscdesk.store import Store
     from cscdesk.store.outbox import OutboxEntry
 
-
-def iso(value: datetime) -> str:
-    """UTC ISO text, so that stored times compare correctly as strings."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat()
-
-
-def from_iso(text: str) -> datetime:
-    value = datetime.fromisoformat(text)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class RecordingJob:
-    contact_id: str
-    call_started_at: datetime
-    state: str  # pending / restoring
-    attempts: int
+__all__ = [
+    "BaseRecord",
+    "ConflictCopy",
+    "OutboxItem",
+    "RecordingJob",
+    "SyncStorage",
+    "from_iso",
+    "iso",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,61 +99,32 @@ class SyncStorage:
 
     def store_call_records(self, records: Sequence[CallRecord]) -> int:
         """Upsert CDRs and queue their recordings in one transaction; returns jobs queued."""
-        with self.store.transaction() as db:
+        with self.store.transaction():
             self.store.calls.upsert_many(records)
-            before = db.execute("SELECT total_changes()").fetchone()[0]
-            db.executemany(
-                "INSERT OR IGNORE INTO recording_jobs (contact_id, call_started_at, state,"
-                " attempts, next_attempt_at) VALUES (?, ?, 'pending', 0, ?)",
-                [
-                    (r.contact_id, iso(r.start_time), iso(r.start_time))
-                    for r in records
-                    if r.recording_available
-                ],
+            return self.store.recording_jobs.queue(
+                (r.contact_id, r.start_time) for r in records if r.recording_available
             )
-            after = db.execute("SELECT total_changes()").fetchone()[0]
-        return int(after - before)
-
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        with self.store.reading() as db:
-            return list(db.execute(sql, params).fetchall())
 
     def due_recording_jobs(self, now: datetime, limit: int) -> list[RecordingJob]:
-        rows = self._rows(
-            "SELECT contact_id, call_started_at, state, attempts FROM recording_jobs"
-            " WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
-            (iso(now), limit),
-        )
-        return [RecordingJob(r[0], from_iso(r[1]), r[2], int(r[3])) for r in rows]
+        return self.store.recording_jobs.due(now, limit)
 
     def pending_recording_count(self) -> int:
-        return int(self._rows("SELECT count(*) FROM recording_jobs")[0][0])
+        return self.store.recording_jobs.count()
 
     def oldest_pending_recording(self) -> datetime | None:
-        row = self._rows("SELECT min(call_started_at) FROM recording_jobs")[0]
-        return from_iso(row[0]) if row[0] else None
+        return self.store.recording_jobs.oldest_call()
 
     def recording_job_failed(self, contact_id: str, error: str, next_at: datetime) -> None:
-        with self.store.transaction() as db:
-            db.execute(
-                "UPDATE recording_jobs SET attempts = attempts + 1, last_error = ?,"
-                " next_attempt_at = ? WHERE contact_id = ?",
-                (error, iso(next_at), contact_id),
-            )
+        self.store.recording_jobs.failed(contact_id, error, next_at)
 
     def recording_jobs_restoring(self, contact_ids: Iterable[str], next_at: datetime) -> None:
-        with self.store.transaction() as db:
-            db.executemany(
-                "UPDATE recording_jobs SET state = 'restoring', next_attempt_at = ?"
-                " WHERE contact_id = ?",
-                [(iso(next_at), cid) for cid in contact_ids],
-            )
+        self.store.recording_jobs.restoring(contact_ids, next_at)
 
     def recording_stored(self, recording: Recording) -> None:
         """The manifest row and the end of the job, together."""
-        with self.store.transaction() as db:
+        with self.store.transaction():
             self.store.recordings.put(recording)
-            db.execute("DELETE FROM recording_jobs WHERE contact_id = ?", (recording.contact_id,))
+            self.store.recording_jobs.done(recording.contact_id)
 
     def recordings(self) -> list[Recording]:
         return list(self.store.recordings.list())
@@ -302,72 +265,52 @@ class SyncStorage:
     # ------------------------------------------------------------------ base snapshots
 
     def base(self, ticket_id: str) -> BaseRecord | None:
-        rows = self._rows(
-            "SELECT remote_id, snapshot, parent, pending, pending_parent FROM ticket_sync_base"
-            " WHERE ticket_id = ?",
-            (ticket_id,),
-        )
-        if not rows:
+        row = self.store.ticket_sync_bases.get(ticket_id)
+        if row is None:
             return None
-        row = rows[0]
-        return BaseRecord(row[0], *(Snapshot.from_json(v) if v else None for v in row[1:]))  # type: ignore[arg-type]
+        return BaseRecord(
+            row.remote_id,
+            Snapshot.from_json(row.snapshot),
+            _snapshot_or_none(row.parent),
+            _snapshot_or_none(row.pending),
+            _snapshot_or_none(row.pending_parent),
+        )
 
     def set_base(
         self, ticket_id: str, remote_id: str, snapshot: Snapshot, parent: Snapshot | None
     ) -> None:
-        with self.store.transaction() as db:
-            db.execute(
-                "INSERT INTO ticket_sync_base (ticket_id, remote_id, snapshot, parent, pending,"
-                " pending_parent) VALUES (?, ?, ?, ?, NULL, NULL) ON CONFLICT(ticket_id) DO UPDATE"
-                " SET remote_id = excluded.remote_id, snapshot = excluded.snapshot,"
-                " parent = excluded.parent, pending = NULL, pending_parent = NULL",
-                (ticket_id, remote_id, snapshot.to_json(), _json_or_none(parent)),
-            )
+        self.store.ticket_sync_bases.set(
+            ticket_id, remote_id, snapshot.to_json(), _json_or_none(parent)
+        )
 
     def set_pending(self, ticket_id: str, proposal: Snapshot, parent: Snapshot) -> None:
-        with self.store.transaction() as db:
-            db.execute(
-                "UPDATE ticket_sync_base SET pending = ?, pending_parent = ? WHERE ticket_id = ?",
-                (proposal.to_json(), parent.to_json(), ticket_id),
-            )
+        self.store.ticket_sync_bases.set_pending(ticket_id, proposal.to_json(), parent.to_json())
 
     def forget_base(self, ticket_id: str) -> None:
-        with self.store.transaction() as db:
-            db.execute("DELETE FROM ticket_sync_base WHERE ticket_id = ?", (ticket_id,))
+        self.store.ticket_sync_bases.forget(ticket_id)
 
     # ------------------------------------------------------------------ conflicts
 
     def record_conflict(self, copy: ConflictCopy) -> None:
-        with self.store.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO ticket_conflicts"
-                " (ticket_id, base, local_fields, remote, fields, detected_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    copy.ticket_id,
-                    copy.base.to_json(),
-                    json.dumps(copy.local_fields, ensure_ascii=False, sort_keys=True),
-                    copy.remote.to_json(),
-                    json.dumps(list(copy.fields)),
-                    iso(copy.detected_at),
-                ),
+        with self.store.transaction():
+            self.store.ticket_conflicts.put(
+                ConflictRow(
+                    ticket_id=copy.ticket_id,
+                    base=copy.base.to_json(),
+                    local_fields=json.dumps(copy.local_fields, ensure_ascii=False, sort_keys=True),
+                    remote=copy.remote.to_json(),
+                    fields=json.dumps(list(copy.fields)),
+                    detected_at=copy.detected_at,
+                )
             )
             self.store.tickets.set_sync_state(copy.ticket_id, SyncState.CONFLICT)
 
     def conflict(self, ticket_id: str) -> ConflictCopy | None:
-        rows = self._rows(
-            "SELECT ticket_id, base, local_fields, remote, fields, detected_at"
-            " FROM ticket_conflicts WHERE ticket_id = ?",
-            (ticket_id,),
-        )
-        return _conflict(rows[0]) if rows else None
+        row = self.store.ticket_conflicts.get(ticket_id)
+        return None if row is None else _conflict(row)
 
     def conflicts(self) -> list[ConflictCopy]:
-        rows = self._rows(
-            "SELECT ticket_id, base, local_fields, remote, fields, detected_at"
-            " FROM ticket_conflicts ORDER BY detected_at"
-        )
-        return [_conflict(row) for row in rows]
+        return [_conflict(row) for row in self.store.ticket_conflicts.list()]
 
     def resolve_conflict(
         self,
@@ -378,7 +321,7 @@ class SyncStorage:
         actor: str,
         at: datetime,
     ) -> Ticket:
-        with self.store.transaction() as db:
+        with self.store.transaction():
             changed = {
                 name: (_text(_field_json(local, name)), _text(value))
                 for name, value in fields.items()
@@ -397,12 +340,8 @@ class SyncStorage:
             self.store.tickets.save_change(resolved, event, base_version=local.version)
             base = self.base(local.id)
             remote_id = base.remote_id if base else (local.remote_id or "")
-            db.execute(
-                "UPDATE ticket_sync_base SET snapshot = ?, parent = NULL, pending = NULL,"
-                " pending_parent = NULL WHERE ticket_id = ?",
-                (copy.remote.to_json(), local.id),
-            )
-            db.execute("DELETE FROM ticket_conflicts WHERE ticket_id = ?", (local.id,))
+            self.store.ticket_sync_bases.settle(local.id, copy.remote.to_json())
+            self.store.ticket_conflicts.delete(local.id)
             self.store.tickets.set_sync_state(
                 local.id, SyncState.PENDING, remote_id=remote_id, remote_version=copy.remote.rev
             )
@@ -419,16 +358,20 @@ def _json_or_none(snapshot: Snapshot | None) -> str | None:
     return None if snapshot is None else snapshot.to_json()
 
 
+def _snapshot_or_none(text: str | None) -> Snapshot | None:
+    return Snapshot.from_json(text) if text else None
+
+
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _conflict(row: Sequence[Any]) -> ConflictCopy:
+def _conflict(row: ConflictRow) -> ConflictCopy:
     return ConflictCopy(
-        ticket_id=row[0],
-        base=Snapshot.from_json(row[1]),
-        local_fields=json.loads(row[2]),
-        remote=Snapshot.from_json(row[3]),
-        fields=tuple(json.loads(row[4])),
-        detected_at=from_iso(row[5]),
+        ticket_id=row.ticket_id,
+        base=Snapshot.from_json(row.base),
+        local_fields=json.loads(row.local_fields),
+        remote=Snapshot.from_json(row.remote),
+        fields=tuple(json.loads(row.fields)),
+        detected_at=row.detected_at,
     )

@@ -9,12 +9,15 @@ from __future__ import annotations
 import sqlite3
 import time
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from cscdesk.insurers.adapters.base import Clock, utc_now
 from cscdesk.insurers.batch_import import find_records
 from cscdesk.insurers.fields import CHINA
 from cscdesk.insurers.port import ErrorKind, InsurerResult, LookupQuery
-from cscdesk.insurers.storage import StoreAccess
+
+if TYPE_CHECKING:
+    from cscdesk.store import Store
 
 DEFAULT_MAX_AGE = timedelta(hours=48)
 
@@ -25,7 +28,7 @@ class BatchAdapter:
         insurer_id: str,
         name: str,
         *,
-        store: StoreAccess,
+        store: Store,
         clock: Clock = utc_now,
         max_age: timedelta = DEFAULT_MAX_AGE,
     ) -> None:
