@@ -10,9 +10,8 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from cscdesk.callcenter.port import CallRecord
 from cscdesk.domain.models import Call, CallDirection, CallOutcome
 from cscdesk.domain.privacy import mask_mobile, normalise_mobile
 from cscdesk.store._codec import moment, when
@@ -64,7 +63,53 @@ def _raw_at_rest(raw: Any) -> str:
     return json.dumps(scrub(raw), ensure_ascii=False, default=str) if raw else "{}"
 
 
-def _record_row(r: CallRecord) -> tuple[Any, ...]:
+class CallRecordLike(Protocol):
+    """A CDR as the call-center port delivers it (``cscdesk.callcenter.port.CallRecord``).
+
+    Described structurally so the store does not import the call-center layer above it.
+    """
+
+    @property
+    def contact_id(self) -> str: ...
+    @property
+    def direction(self) -> str: ...
+    @property
+    def caller(self) -> str: ...
+    @property
+    def callee(self) -> str: ...
+    @property
+    def start_time(self) -> datetime: ...
+    @property
+    def established_time(self) -> datetime | None: ...
+    @property
+    def release_time(self) -> datetime | None: ...
+    @property
+    def skill_group_id(self) -> str | None: ...
+    @property
+    def agent_ids(self) -> tuple[str, ...]: ...
+    @property
+    def queue_wait_seconds(self) -> float | None: ...
+    @property
+    def ring_seconds(self) -> float: ...
+    @property
+    def talk_seconds(self) -> float: ...
+    @property
+    def hold_seconds(self) -> float: ...
+    @property
+    def work_seconds(self) -> float: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def recording_available(self) -> bool: ...
+    @property
+    def satisfaction(self) -> int | None: ...
+    @property
+    def transferred_to(self) -> str | None: ...
+    @property
+    def raw(self) -> Any: ...
+
+
+def _record_row(r: CallRecordLike) -> tuple[Any, ...]:
     normal = normalise_mobile(r.caller)
     wait = r.queue_wait_seconds
     end_of_wait = r.established_time or r.release_time or r.start_time
@@ -160,13 +205,13 @@ class Calls:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def upsert_many(self, records: Iterable[CallRecord | Call]) -> int:
+    def upsert_many(self, records: Iterable[CallRecordLike | Call]) -> int:
         """Insert or refresh CDRs by ContactId; running it twice leaves the same rows.
 
         A caller's member is filled in from ``members`` when the record does not name one;
         wrap-up code and notes typed at the desk survive a later CDR refresh.
         """
-        rows = [_record_row(r) if isinstance(r, CallRecord) else _call_row(r) for r in records]
+        rows = [_call_row(r) if isinstance(r, Call) else _record_row(r) for r in records]
         with self._store.transaction() as db:
             db.executemany(UPSERT, rows)
         return len(rows)
