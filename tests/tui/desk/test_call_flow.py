@@ -20,7 +20,7 @@ from desk_harness import (
     status,
     wait_for,
 )
-from textual.widgets import Input, OptionList, Select, SelectionList
+from textual.widgets import DataTable, Input, OptionList, Select, SelectionList
 
 from conftest import caller_with_one_match
 from cscdesk.callcenter.port import AgentStatus, CallState
@@ -98,8 +98,10 @@ async def test_wrap_up_code_is_required_where_the_queue_says_so_and_the_ticket_i
         assert isinstance(app.screen, WrapUpDialog), "a required wrap-up code was skipped"
         assert "requires a wrap-up code" in str(app.screen.query_one("#error").render())
         app.screen.query_one("#code", Select).value = "claim_progress"
-        app.screen.query_one("#notes", Input).value = "asked when the claim is paid"
-        await pilot.click("#ok")
+        notes = app.screen.query_one("#notes", Input)
+        notes.value = "asked when the claim is paid"
+        notes.focus()
+        await pilot.press("enter")  # Enter in the notes field finishes the wrap-up
         await wait_for(pilot, lambda: isinstance(app.screen, TicketEditor), "the prefilled ticket")
         await pilot.click("#ok")
         await wait_for(
@@ -114,6 +116,17 @@ async def test_wrap_up_code_is_required_where_the_queue_says_so_and_the_ticket_i
         assert ticket.first_response_due_at == WALL_NOW + timedelta(hours=24)
         await wait_for(pilot, lambda: status(app) is AgentStatus.READY, "ready again")
         await wait_for(pilot, lambda: ticket.id in {t.id for t in screen.state.tickets}, "listed")
+
+        # once the archive has the CDR, the ticket shows the call it came from
+        record = await screen.services.call_center.get_call_record(contact_id)
+        store.calls.upsert_many([record])
+        table = screen.query_one("#tickets", DataTable)
+        table.focus()
+        table.move_cursor(row=table.get_row_index(ticket.id))
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, TicketEditor), "the ticket editor")
+        linked = app.screen.query_one("#linked-calls")
+        await wait_for(pilot, lambda: contact_id in str(linked.render()), "the linked call")
 
 
 async def test_blind_transfer_hands_the_call_to_an_insurer_team(

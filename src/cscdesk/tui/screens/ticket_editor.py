@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -52,9 +53,10 @@ class TicketChange:
 
 
 class _History(Message):
-    def __init__(self, events: list[TicketEvent], error: str | None) -> None:
+    def __init__(self, events: list[TicketEvent], calls: list[Any], error: str | None) -> None:
         super().__init__()
         self.events = events
+        self.calls = calls
         self.error = error
 
 
@@ -140,6 +142,7 @@ class TicketEditor(ModalScreen[TicketChange | None]):
                         placeholder=_("Insurer reply due in (48 = hours, 3d = days)"), id="due"
                     )
                 yield Input(placeholder=_("Add a note"), id="note")
+                yield Label("", id="linked-calls")
                 yield Label(_("History"), classes="title")
                 history: DataTable[str] = DataTable(id="history", cursor_type="row")
                 yield history
@@ -166,9 +169,13 @@ class TicketEditor(ModalScreen[TicketChange | None]):
     @work(thread=True, exclusive=True, group="ticket-history")
     def load_history(self, ticket_id: str) -> None:
         try:
-            self.post_message(_History(self.data.ticket_events(ticket_id), None))
+            ticket = self.data.ticket(ticket_id)
+            events = self.data.ticket_events(ticket_id)
+            calls = self.data.calls_for_ticket(ticket)
         except Exception as exc:  # store trouble: shown in the dialog
-            self.post_message(_History([], str(exc)))
+            self.post_message(_History([], [], str(exc)))
+            return
+        self.post_message(_History(events, calls, None))
 
     @on(_History)
     def _history(self, message: _History) -> None:
@@ -180,6 +187,15 @@ class TicketEditor(ModalScreen[TicketChange | None]):
             if event.note:
                 detail = (detail + " " if detail else "") + event.note
             table.add_row(local_time(event.at, self.zone), event.actor, _(event.kind), detail)
+        if message.calls:
+            lines = [
+                f"{local_time(c.started_at, self.zone)} {c.contact_id} {_(c.outcome.value)}"
+                + (f" {c.wrap_up_code}" if c.wrap_up_code else "")
+                for c in message.calls
+            ]
+            self.query_one("#linked-calls", Label).update(
+                _("Linked calls") + ": " + "; ".join(lines)
+            )
         if message.error:
             self.query_one("#error", Label).update(_("History unavailable") + f": {message.error}")
 
