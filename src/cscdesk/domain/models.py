@@ -317,6 +317,28 @@ class Ticket:
     sync_state: SyncState = SyncState.PENDING
 
 
+# How a ticket's fields are typed, in one place for every encoding of a ticket (store rows,
+# the sync context): which fields are moments and which are enums.
+TICKET_TIME_FIELDS = frozenset(
+    {
+        "created_at",
+        "updated_at",
+        "due_at",
+        "first_response_due_at",
+        "first_response_at",
+        "resolved_at",
+        "closed_at",
+    }
+)
+TICKET_ENUM_FIELDS: dict[str, type[StrEnum]] = {
+    "type": TicketType,
+    "status": TicketStatus,
+    "priority": Priority,
+    "complexity": Complexity,
+    "sync_state": SyncState,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class TicketEvent:
     """One append-only line of a ticket's history."""

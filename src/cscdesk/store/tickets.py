@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from cscdesk.domain.models import (
+    TICKET_TIME_FIELDS,
     Complexity,
     Priority,
     SyncState,
@@ -36,10 +37,6 @@ FIELDS = (
     "closed_at", "csat", "remote_id", "version", "remote_version", "sync_state",
 )  # fmt: skip
 _COLUMNS = ", ".join(FIELDS)
-_TIMES = {
-    "created_at", "updated_at", "due_at", "first_response_due_at", "first_response_at",
-    "resolved_at", "closed_at",
-}  # fmt: skip
 _CLOSED = (TicketStatus.RESOLVED.value, TicketStatus.CLOSED.value, TicketStatus.CANCELLED.value)
 _OPS = {"created": "create", "status": "status", "escalated": "escalate", "note": "note"}
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -66,7 +63,7 @@ def new_ticket_id(now_ms: int | None = None) -> str:
 
 
 def _value(name: str, value: Any) -> Any:
-    if name in _TIMES:
+    if name in TICKET_TIME_FIELDS:
         return when(value)
     if hasattr(value, "value"):  # enums
         return value.value

@@ -19,7 +19,8 @@ from enum import Enum
 from typing import Any
 
 from cscdesk.domain.models import (
-    Complexity,
+    TICKET_ENUM_FIELDS,
+    TICKET_TIME_FIELDS,
     Priority,
     SyncState,
     Ticket,
@@ -53,33 +54,15 @@ def ticket_fields(ticket: Ticket) -> Fields:
     return {name: _plain(getattr(ticket, name)) for name in TICKET_FIELDS}
 
 
-_ENUMS: dict[str, type[Enum]] = {
-    "type": TicketType,
-    "status": TicketStatus,
-    "priority": Priority,
-    "complexity": Complexity,
-}
-_TIMES = frozenset(
-    {
-        "created_at",
-        "due_at",
-        "first_response_due_at",
-        "first_response_at",
-        "resolved_at",
-        "closed_at",
-    }
-)
-
-
 def apply_fields(ticket: Ticket, fields: Mapping[str, Any], **extra: Any) -> Ticket:
     """A copy of ``ticket`` with JSON ``fields`` decoded onto it."""
     changes: dict[str, Any] = {}
     for name, value in fields.items():
         if name not in TICKET_FIELDS:
             continue
-        if value is not None and name in _ENUMS:
-            value = _ENUMS[name](value)
-        elif value is not None and name in _TIMES:
+        if value is not None and name in TICKET_ENUM_FIELDS:
+            value = TICKET_ENUM_FIELDS[name](value)
+        elif value is not None and name in TICKET_TIME_FIELDS:
             value = datetime.fromisoformat(value)
         changes[name] = value
     return dataclasses.replace(ticket, **changes, **extra)
