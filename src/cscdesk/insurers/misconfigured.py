@@ -6,22 +6,14 @@ entry never hides the other insurers or crashes the desk.
 
 from __future__ import annotations
 
+from cscdesk.insurers.adapters.base import NamedAdapter
 from cscdesk.insurers.port import ErrorKind, InsurerResult, LookupQuery
 
 
-class MisconfiguredAdapter:
+class MisconfiguredAdapter(NamedAdapter):
     def __init__(self, insurer_id: str, name: str, problem: str) -> None:
-        self._id = insurer_id
-        self._name = name
+        super().__init__(insurer_id, name)
         self.problem = problem
-
-    @property
-    def id(self) -> str:
-        return self._id
-
-    @property
-    def name(self) -> str:
-        return self._name
 
     async def lookup(self, query: LookupQuery) -> InsurerResult:
         return InsurerResult(

@@ -39,11 +39,12 @@ def check_status(response: httpx.Response) -> None:
     raise InsurerError(ErrorKind.PAYLOAD, f"request refused (HTTP {status})")
 
 
-class HttpAdapter(ABC):
-    def __init__(self, insurer_id: str, name: str, *, clock: Clock = utc_now) -> None:
+class NamedAdapter:
+    """What every adapter shows the gateway of itself: the insurer's id and display name."""
+
+    def __init__(self, insurer_id: str, name: str) -> None:
         self._id = insurer_id
         self._name = name
-        self._clock = clock
 
     @property
     def id(self) -> str:
@@ -52,6 +53,12 @@ class HttpAdapter(ABC):
     @property
     def name(self) -> str:
         return self._name
+
+
+class HttpAdapter(NamedAdapter, ABC):
+    def __init__(self, insurer_id: str, name: str, *, clock: Clock = utc_now) -> None:
+        super().__init__(insurer_id, name)
+        self._clock = clock
 
     @abstractmethod
     async def fetch(self, query: LookupQuery) -> Parsed:

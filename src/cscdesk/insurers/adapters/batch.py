@@ -11,7 +11,7 @@ import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from cscdesk.insurers.adapters.base import Clock, utc_now
+from cscdesk.insurers.adapters.base import Clock, NamedAdapter, utc_now
 from cscdesk.insurers.batch_import import find_records
 from cscdesk.insurers.fields import CHINA
 from cscdesk.insurers.port import ErrorKind, InsurerResult, LookupQuery
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 DEFAULT_MAX_AGE = timedelta(hours=48)
 
 
-class BatchAdapter:
+class BatchAdapter(NamedAdapter):
     def __init__(
         self,
         insurer_id: str,
@@ -32,19 +32,20 @@ class BatchAdapter:
         clock: Clock = utc_now,
         max_age: timedelta = DEFAULT_MAX_AGE,
     ) -> None:
-        self._id = insurer_id
-        self._name = name
+        super().__init__(insurer_id, name)
         self._store = store
         self._clock = clock
         self._max_age = max_age
 
-    @property
-    def id(self) -> str:
-        return self._id
-
-    @property
-    def name(self) -> str:
-        return self._name
+    def _failed(self, error: str, kind: ErrorKind, elapsed_ms: float = 0.0) -> InsurerResult:
+        return InsurerResult(
+            insurer_id=self._id,
+            insurer_name=self._name,
+            source="batch",
+            error=f"{self._name}: {error}",
+            error_kind=kind,
+            elapsed_ms=elapsed_ms,
+        )
 
     async def lookup(self, query: LookupQuery) -> InsurerResult:
         started = time.perf_counter()
@@ -57,22 +58,13 @@ class BatchAdapter:
                 claim_no=query.claim_no,
             )
         except (sqlite3.Error, ValueError, KeyError) as exc:  # a damaged row
-            return InsurerResult(
-                insurer_id=self._id,
-                insurer_name=self._name,
-                source="batch",
-                error=f"{self._name}: batch extract unreadable ({type(exc).__name__})",
-                error_kind=ErrorKind.PAYLOAD,
+            return self._failed(
+                f"batch extract unreadable ({type(exc).__name__})", ErrorKind.PAYLOAD
             )
         elapsed = (time.perf_counter() - started) * 1000
         if answer.extract_date is None:
-            return InsurerResult(
-                insurer_id=self._id,
-                insurer_name=self._name,
-                source="batch",
-                error=f"{self._name}: no batch extract has been imported yet",
-                error_kind=ErrorKind.UNAVAILABLE,
-                elapsed_ms=elapsed,
+            return self._failed(
+                "no batch extract has been imported yet", ErrorKind.UNAVAILABLE, elapsed
             )
         as_of = datetime.combine(answer.extract_date, datetime.min.time(), tzinfo=CHINA)
         age = (self._clock() - as_of).total_seconds()

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import base64
+import json
 import secrets
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from cscdesk.insurers.sim.profile import FaultProfile, MalformedKind
 
@@ -117,3 +121,55 @@ async def with_faults(
 
 def truncate(body: bytes) -> bytes:
     return body[: max(1, len(body) // 2)]
+
+
+Asked = Mapping[str, Any]
+
+
+def oauth_json_service(
+    *,
+    path: str,
+    method: str,
+    issuer: TokenIssuer,
+    profile: FaultProfile,
+    stats: ServiceStats,
+    unauthorized: dict[str, Any],
+    read_query: Callable[[Request], Awaitable[Asked | Response]],
+    payload: Callable[[Asked, MalformedKind | None], Any],
+) -> Starlette:
+    """An OAuth2 client-credentials JSON service: ``/oauth/token`` plus one query endpoint.
+
+    The endpoint checks the bearer token (``unauthorized`` is the 401 body in the insurer's
+    dialect), reads the question with ``read_query`` (a ``Response`` there is a refusal), and
+    answers ``payload(question, malformed)`` as JSON under the profile's faults: a truncated
+    body for ``truncate``/``entity``, the profile's fixed body when it has one.
+    """
+
+    async def token(request: Request) -> Response:
+        return await issuer.token_endpoint(request, stats)
+
+    async def query(request: Request) -> Response:
+        stats.bump("requests")
+        if not issuer.bearer_ok(request):
+            stats.bump("rejected_auth")
+            return JSONResponse(unauthorized, status_code=401)
+        asked = await read_query(request)
+        if isinstance(asked, Response):
+            return asked
+
+        async def answer(malformed: MalformedKind | None) -> Response:
+            if profile.body_override is not None:
+                return Response(profile.body_override, media_type="application/json")
+            body = json.dumps(payload(asked, malformed), ensure_ascii=False).encode()
+            if malformed in ("truncate", "entity"):
+                body = truncate(body)
+            return Response(body, media_type="application/json")
+
+        return await with_faults(profile, stats, answer)
+
+    return Starlette(
+        routes=[
+            Route("/oauth/token", token, methods=["POST"]),
+            Route(path, query, methods=[method]),
+        ]
+    )

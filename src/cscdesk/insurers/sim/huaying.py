@@ -5,18 +5,22 @@ Its default profile is the flaky one: slow tails, some 500s and the odd broken b
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from cscdesk.domain.models import Claim, ClaimStage, Policy, PolicyStatus
 from cscdesk.insurers.sim.book import InsurerBook
-from cscdesk.insurers.sim.common import ServiceStats, TokenIssuer, epoch_ms, truncate, with_faults
+from cscdesk.insurers.sim.common import (
+    Asked,
+    ServiceStats,
+    TokenIssuer,
+    epoch_ms,
+    oauth_json_service,
+)
 from cscdesk.insurers.sim.profile import FaultProfile, MalformedKind
 
 STATE = {
@@ -86,62 +90,53 @@ def _case(c: Claim) -> dict[str, Any]:
     }
 
 
+async def _read_query(request: Request) -> Asked | Response:
+    try:
+        asked = (await request.json())["query"]
+        assert isinstance(asked, dict)
+    except (ValueError, KeyError, TypeError, AssertionError):
+        return JSONResponse({"status": {"ok": False, "msg": "bad query"}}, status_code=400)
+    return asked
+
+
 def build_app(
     book: InsurerBook, profile: FaultProfile, issuer: TokenIssuer, stats: ServiceStats
 ) -> Starlette:
-    async def token(request: Request) -> Response:
-        return await issuer.token_endpoint(request, stats)
-
-    async def query(request: Request) -> Response:
-        stats.bump("requests")
-        if not issuer.bearer_ok(request):
-            stats.bump("rejected_auth")
-            return JSONResponse({"status": {"ok": False, "msg": "token"}}, status_code=401)
-        try:
-            asked = (await request.json())["query"]
-            assert isinstance(asked, dict)
-        except (ValueError, KeyError, TypeError, AssertionError):
-            return JSONResponse({"status": {"ok": False, "msg": "bad query"}}, status_code=400)
-
-        async def answer(malformed: MalformedKind | None) -> Response:
-            if profile.body_override is not None:
-                return Response(profile.body_override, media_type="application/json")
-            found = book.find(
-                id_number=asked.get("cert_no"),
-                mobile=asked.get("phone"),
-                policy_no=asked.get("policy_no"),
-                claim_no=asked.get("case_no"),
-            )
-            contracts: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            cases: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            for p in found.policies:
-                contracts[p.member_id].append(_contract(p))
-            for c in found.claims:
-                cases[c.member_id].append(_case(c))
-            persons: list[dict[str, Any]] = [
-                {"ext_ref": m, "contracts": contracts.get(m, []), "cases": cases.get(m, [])}
-                for m in sorted(set(contracts) | set(cases))
-            ]
-            if malformed == "bad_field":
-                for person in persons:
-                    for contract in person["contracts"]:
-                        contract["period"]["from"] = "2024-13-45"
-                if not persons:
-                    persons = [{"ext_ref": 42, "contracts": [], "cases": []}]
-            payload = {
-                "status": {"ok": True, "ts": epoch_ms(found.as_of)},
-                "result": {"persons": persons},
-            }
-            body = json.dumps(payload, ensure_ascii=False).encode()
-            if malformed in ("truncate", "entity"):
-                body = truncate(body)
-            return Response(body, media_type="application/json")
-
-        return await with_faults(profile, stats, answer)
-
-    return Starlette(
-        routes=[
-            Route("/oauth/token", token, methods=["POST"]),
-            Route("/open/v2/insured/query", query, methods=["POST"]),
+    def payload(asked: Asked, malformed: MalformedKind | None) -> dict[str, Any]:
+        found = book.find(
+            id_number=asked.get("cert_no"),
+            mobile=asked.get("phone"),
+            policy_no=asked.get("policy_no"),
+            claim_no=asked.get("case_no"),
+        )
+        contracts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        cases: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for p in found.policies:
+            contracts[p.member_id].append(_contract(p))
+        for c in found.claims:
+            cases[c.member_id].append(_case(c))
+        persons: list[dict[str, Any]] = [
+            {"ext_ref": m, "contracts": contracts.get(m, []), "cases": cases.get(m, [])}
+            for m in sorted(set(contracts) | set(cases))
         ]
+        if malformed == "bad_field":
+            for person in persons:
+                for contract in person["contracts"]:
+                    contract["period"]["from"] = "2024-13-45"
+            if not persons:
+                persons = [{"ext_ref": 42, "contracts": [], "cases": []}]
+        return {
+            "status": {"ok": True, "ts": epoch_ms(found.as_of)},
+            "result": {"persons": persons},
+        }
+
+    return oauth_json_service(
+        path="/open/v2/insured/query",
+        method="POST",
+        issuer=issuer,
+        profile=profile,
+        stats=stats,
+        unauthorized={"status": {"ok": False, "msg": "token"}},
+        read_query=_read_query,
+        payload=payload,
     )

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from cscdesk.domain.models import Claim, ClaimStage, Policy, PolicyStatus
 from cscdesk.insurers.sim.book import InsurerBook
 from cscdesk.insurers.sim.common import (
+    Asked,
     ServiceStats,
     TokenIssuer,
     iso,
-    truncate,
-    with_faults,
+    oauth_json_service,
 )
 from cscdesk.insurers.sim.profile import FaultProfile, MalformedKind
 
@@ -82,50 +79,41 @@ def _claim(c: Claim) -> dict[str, Any]:
     }
 
 
+async def _read_query(request: Request) -> Asked:
+    return request.query_params
+
+
 def build_app(
     book: InsurerBook, profile: FaultProfile, issuer: TokenIssuer, stats: ServiceStats
 ) -> Starlette:
-    async def token(request: Request) -> Response:
-        return await issuer.token_endpoint(request, stats)
+    def payload(params: Asked, malformed: MalformedKind | None) -> dict[str, Any]:
+        found = book.find(
+            id_number=params.get("idNo"),
+            mobile=params.get("mobile"),
+            policy_no=params.get("policyNo"),
+            claim_no=params.get("claimNo"),
+            member_refs=[r for r in params.get("memberRefs", "").split(",") if r],
+        )
+        answer: dict[str, Any] = {
+            "code": "0",
+            "message": "ok",
+            "asOf": iso(found.as_of),
+            "data": {
+                "policies": [_policy(p) for p in found.policies],
+                "claims": [_claim(c) for c in found.claims],
+            },
+        }
+        if malformed == "bad_field":
+            answer["data"]["policies"] = "unavailable"
+        return answer
 
-    async def search(request: Request) -> Response:
-        stats.bump("requests")
-        if not issuer.bearer_ok(request):
-            stats.bump("rejected_auth")
-            return JSONResponse({"code": "401", "message": "invalid token"}, status_code=401)
-        params = request.query_params
-
-        async def answer(malformed: MalformedKind | None) -> Response:
-            if profile.body_override is not None:
-                return Response(profile.body_override, media_type="application/json")
-            found = book.find(
-                id_number=params.get("idNo"),
-                mobile=params.get("mobile"),
-                policy_no=params.get("policyNo"),
-                claim_no=params.get("claimNo"),
-                member_refs=[r for r in params.get("memberRefs", "").split(",") if r],
-            )
-            payload: dict[str, Any] = {
-                "code": "0",
-                "message": "ok",
-                "asOf": iso(found.as_of),
-                "data": {
-                    "policies": [_policy(p) for p in found.policies],
-                    "claims": [_claim(c) for c in found.claims],
-                },
-            }
-            if malformed == "bad_field":
-                payload["data"]["policies"] = "unavailable"
-            body = json.dumps(payload, ensure_ascii=False).encode()
-            if malformed in ("truncate", "entity"):
-                body = truncate(body)
-            return Response(body, media_type="application/json")
-
-        return await with_faults(profile, stats, answer)
-
-    return Starlette(
-        routes=[
-            Route("/oauth/token", token, methods=["POST"]),
-            Route("/api/v1/insured/search", search, methods=["GET"]),
-        ]
+    return oauth_json_service(
+        path="/api/v1/insured/search",
+        method="GET",
+        issuer=issuer,
+        profile=profile,
+        stats=stats,
+        unauthorized={"code": "401", "message": "invalid token"},
+        read_query=_read_query,
+        payload=payload,
     )
