@@ -198,13 +198,13 @@ class AgentScreen(Screen[None]):
             yield TicketTable(id="tickets", classes="-docked")
         else:
             with TabbedContent(id="tabs"):
-                with TabPane(_("Call"), id="tab-call"):
+                with TabPane("1 " + _("Call"), id="tab-call"):
                     yield QueuePane()
-                with TabPane(_("Profile"), id="tab-profile"):
+                with TabPane("2 " + _("Profile"), id="tab-profile"):
                     yield ProfilePane()
-                with TabPane(_("Policies"), id="tab-policies"):
+                with TabPane("3 " + _("Policies"), id="tab-policies"):
                     yield PoliciesPane()
-                with TabPane(_("Tickets"), id="tab-tickets"):
+                with TabPane("4 " + _("Tickets"), id="tab-tickets"):
                     yield TicketTable(id="tickets")
         yield Footer()
 
@@ -822,6 +822,8 @@ class AgentScreen(Screen[None]):
             return
         if message.action == "callback":
             self.notify(_("Calling the customer back"))
+        if message.action == "answer" and self.state.profile is not None:
+            self.action_tab("tab-profile")  # small terminal: the caller's details while talking
         if message.action == "attended_transfer":
             self.state.consulting = True
             self.notify(_("Consulting: t completes the transfer, x cancels it"))

@@ -56,7 +56,8 @@ class ProfilePane(Vertical):
         m = profile.member
         text = Text()
         text.append(mask_name(m.name), "bold")
-        text.append(f"  {m.sex.value}  {m.birth_date.year}", "dim")
+        sex = _("male") if m.sex.value == "M" else _("female")
+        text.append(f"  {sex}  {m.birth_date.year}", "dim")
         if m.flags:
             for flag in m.flags:
                 text.append(f"  [{_(flag)}]", "bold red")
