@@ -4,8 +4,11 @@ Usage: ``store = open_store(path)`` creates the file owner-only (0600) if needed
 pending migration (``store/migrations.py``) and returns a ``Store`` whose attributes are the
 repositories: ``store.members``, ``employers``, ``insurers``, ``agents``, ``skill_groups``,
 ``policies`` (policies, coverages, claims), ``calls``, ``recordings``, ``tickets``, ``outbox``,
-``sync_state``, ``leases`` and ``audit``; they return domain models, and no SQL lives outside
-this package. Threads: a ``Store`` may be shared by any number of threads (Textual workers); each
+``sync_state``, ``leases`` and ``audit``; for outer layers' own tables ``recording_jobs``,
+``ticket_sync_bases``, ``ticket_conflicts`` (sync), ``insurer_cache``, ``insurer_batches``
+(insurer gateway) and ``bundle_tables`` (export bundle), which take and return the outer
+layer's JSON text as-is. They return domain models or plain values, and no SQL lives outside
+this package (``tests/store/test_layering.py`` checks it). Threads: a ``Store`` may be shared by any number of threads (Textual workers); each
 thread transparently gets its own SQLite connection, and ``store.close()`` closes them all.
 Several processes may open the same file (WAL, busy timeout). Transactions: every repository
 write is atomic on its own; to make several writes one unit, wrap them in
