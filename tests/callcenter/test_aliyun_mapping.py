@@ -264,7 +264,7 @@ def test_realtime_queue_agent_and_instance_states() -> None:
                         "SkillGroupId": "sg-claims",
                         "SkillGroupName": "团险理赔",
                         "WaitingCalls": 4,
-                        "LongestWaitingTime": 47,
+                        "LongestWaitingTime": 47_250,  # milliseconds
                         "ReadyAgents": 1,
                         "TalkingAgents": 5,
                         "WorkingAgents": 2,
@@ -280,7 +280,7 @@ def test_realtime_queue_agent_and_instance_states() -> None:
     assert (queue.skill_group_name, queue.waiting_calls, queue.longest_wait_seconds) == (
         "团险理赔",
         4,
-        47,
+        47.25,
     )
     assert (queue.ready_agents, queue.talking_agents, queue.logged_in_agents) == (1, 5, 9)
 
@@ -313,6 +313,7 @@ def test_realtime_queue_agent_and_instance_states() -> None:
     )
     metrics = mapping.realtime_metrics("GetRealtimeInstanceStates", instance)
     assert (metrics.waiting_calls, metrics.ready_agents, metrics.talking_agents) == (6, 3, 0)
+    assert metrics.longest_wait_seconds == 0.08
 
 
 def test_since_midnight_and_interval_reports() -> None:

@@ -408,7 +408,7 @@ def queue_states(action: str, payload: Mapping[str, Any]) -> tuple[list[QueueSta
             skill_group_id=row.text("SkillGroupId"),
             skill_group_name=row.opt_text("SkillGroupName") or row.text("SkillGroupId"),
             waiting_calls=row.integer("WaitingCalls"),
-            longest_wait_seconds=row.number("LongestWaitingTime", 0.0),
+            longest_wait_seconds=row.number("LongestWaitingTime", 0.0) / 1000,  # ms on the wire
             ready_agents=row.integer("ReadyAgents", 0),
             talking_agents=row.integer("TalkingAgents", 0),
             working_agents=row.integer("WorkingAgents", 0),
@@ -443,7 +443,7 @@ def realtime_metrics(action: str, payload: Mapping[str, Any]) -> RealtimeMetrics
     data = body(action, payload).obj("Data")
     return RealtimeMetrics(
         waiting_calls=data.integer("WaitingCalls"),
-        longest_wait_seconds=data.number("LongestWaitingTime", 0.0),
+        longest_wait_seconds=data.number("LongestWaitingTime", 0.0) / 1000,  # ms on the wire
         logged_in_agents=data.integer("LoggedInAgents", 0),
         ready_agents=data.integer("ReadyAgents", 0),
         talking_agents=data.integer("TalkingAgents", 0),
