@@ -43,21 +43,18 @@ def _open_store(settings: Settings, paths: Paths) -> Any:
 
 
 def _seed_if_empty(store: Any, members: int) -> None:
-    from cscdesk.demo.seed import seed_demo  # type: ignore[import-not-found,unused-ignore]
+    """Seed the demo once, anchored to today so that its SLA clocks look like a live center's."""
+    from datetime import date
 
-    try:
-        empty = store.members.count() == 0
-    except AttributeError:
-        empty = not list(store.members.search("", limit=1))
-    if empty:
-        seed_demo(store, members=members, seed=7)
+    from cscdesk.demo.seed import seed_demo
+
+    if store.members.count() == 0:
+        seed_demo(store, members=members, seed=7, today=date.today())
 
 
 def _caller_numbers(store: Any) -> list[str]:
-    try:
-        from cscdesk.demo.seed import demo_mobiles  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return []
+    from cscdesk.demo.seed import demo_mobiles
+
     return list(demo_mobiles(store, DEMO_CALLER_NUMBERS))
 
 
