@@ -74,3 +74,14 @@ def test_store_file_readable_by_others_fails(data_dir: Path) -> None:
     result = CliRunner().invoke(main, ["--data-dir", str(data_dir), "doctor"])
     assert result.exit_code == 1
     assert "must be 600" in result.output
+
+
+def test_doctor_reports_the_archive_and_the_ticket_outbox(data_dir: Path) -> None:
+    from cscdesk.store import open_store
+
+    open_store(data_dir / "fresh" / "cscdesk.db").close()
+    assert (data_dir / "fresh").stat().st_mode & 0o077 == 0  # the store's folder is private
+    result = CliRunner().invoke(main, ["--data-dir", str(data_dir / "fresh"), "doctor"])
+    assert "archive" in result.output
+    assert "never synced: run `cscdesk archive sync`" in result.output
+    assert "0 change(s) waiting, 0 ticket(s) in conflict" in result.output

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from cscdesk.config import Paths, SecretUnavailable, Settings, resolve_secret, secret_name
 
@@ -123,6 +124,29 @@ def check_keyring(settings: Settings) -> list[Finding]:
                 Finding(f"secret {where}", Status.OK, f"{secret_name(ref)!r} is in the keyring")
             )
     return findings
+
+
+def check_sync(status: Any) -> list[Finding]:
+    """The archive must never drift toward the vendor's 180-day reach; say so loudly."""
+    lag = status.archive
+    days = lag.lag.total_seconds() / 86400
+    if lag.cdr_watermark is None:
+        archive = Finding("archive", Status.WARN, "never synced: run `cscdesk archive sync`")
+    elif lag.alarm:
+        archive = Finding(
+            "archive",
+            Status.FAIL,
+            f"{days:.1f} days behind (alarm threshold passed; the vendor keeps CDRs 180 days)",
+        )
+    else:
+        archive = Finding("archive", Status.OK, f"{days:.1f} days behind")
+    backlog = Finding(
+        "ticket outbox",
+        Status.OK if status.conflicts == 0 else Status.WARN,
+        f"{status.outbox_backlog} change(s) waiting, {status.conflicts} ticket(s) in conflict,"
+        f" sync lease held by {status.tickets_holder or 'nobody'}",
+    )
+    return [archive, backlog]
 
 
 Probe = Callable[[], Awaitable[str]]

@@ -35,7 +35,7 @@ def _open_store(settings: Settings, paths: Paths) -> Any:
     from cscdesk.security.encryption import EncryptionUnavailable
 
     path = settings.store.path or paths.store
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:  # SQLCipher when [store] encryption_key is set
         return open_secure_store(settings, paths)
     except EncryptionUnavailable as exc:

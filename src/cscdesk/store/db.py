@@ -61,7 +61,7 @@ def create_owner_only(path: Path) -> None:
     Done before SQLite opens the file, so personal data never sits in a file that others can
     read, not even for a moment.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_CREAT | os.O_RDWR, OWNER_ONLY)
     os.close(fd)
     for suffix in ("", "-wal", "-shm"):
