@@ -167,6 +167,15 @@ def build_embedded(settings: Settings, paths: Paths, *, language: str, role: str
                                  scheme="http", timeout=settings.callcenter.timeout_seconds,
                                  max_retries=1)  # fmt: skip
         center = AliyunCallCenter(client, sim.instance_id)
+
+        def sync_port() -> Any:
+            return AliyunCallCenter(
+                AliyunRpcClient(sim.endpoint, sim.access_key_id, sim.access_key_secret,
+                                scheme="http", timeout=settings.callcenter.timeout_seconds),
+                sim.instance_id,
+            )  # fmt: skip
+
+        _start_ticket_sync(store, sync_port, settings, background)
     except Exception:
         stop_background(background)
         raise
@@ -202,14 +211,29 @@ def build_aliyun(settings: Settings, paths: Paths, *, language: str) -> DeskServ
 
         gateway = build_gateway(settings.insurers, settings.gateway, store,
                                 secrets=lambda ref, what: resolve_secret(ref, what=what))  # fmt: skip
-    scheme = "https" if cc.verify_tls else "http"
-    client = AliyunRpcClient(cc.endpoint, key_id, key_secret, scheme=scheme,
-                             timeout=cc.timeout_seconds, max_retries=cc.max_retries)  # fmt: skip
+
+    def port() -> Any:
+        client = AliyunRpcClient(cc.endpoint, key_id, key_secret, verify=cc.verify_tls,
+                                 timeout=cc.timeout_seconds, max_retries=cc.max_retries)  # fmt: skip
+        return AliyunCallCenter(client, cc.instance_id)
+
+    _start_ticket_sync(store, port, settings, background)
     return DeskServices(
-        settings=settings, paths=paths, call_center=AliyunCallCenter(client, cc.instance_id),
+        settings=settings, paths=paths, call_center=port(),
         store=store, gateway=gateway, user_id=settings.desk.agent_id,
         device_id=settings.desk.device_id, background=background, language=language,
     )  # fmt: skip
+
+
+def _start_ticket_sync(
+    store: Any, make_port: Any, settings: Settings, background: list[Any]
+) -> None:
+    """Every desk offers to sync; the lease lets exactly one of them (or a daemon) do it."""
+    from cscdesk.sync.background import BackgroundTicketSync
+
+    syncer = BackgroundTicketSync(store, make_port, settings.sync)
+    background.append(syncer)
+    syncer.start()
 
 
 def build_services(settings: Settings, paths: Paths, *, language: str,
