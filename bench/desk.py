@@ -69,12 +69,12 @@ def agent_screen(app: Any) -> Any:
 
 
 async def wait_until(pilot: Any, condition: Callable[[], object], what: str,
-                     *, tries: int = 2000) -> None:  # fmt: skip
-    """Bounded wait on a condition, yielding to the app between checks."""
+                     *, tries: int = 10_000) -> None:  # fmt: skip
+    """Bounded wait on a condition, yielding to the app between checks (a millisecond each)."""
     for _ in range(tries):
         if condition():
             return
-        await pilot.pause(0.005)
+        await asyncio.sleep(0.001)
     raise RuntimeError(f"gave up waiting for {what}")
 
 

@@ -7,6 +7,7 @@ user id exists: an unknown id, a disabled account and a wrong password all read 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,8 +21,14 @@ from cscdesk.store.users import UserRepository
 
 Clock = Callable[[], datetime]
 
-# Verified against when the user id is unknown, so that a miss costs as long as a hit.
-_DUMMY_HASH = hash_password("cscdesk-no-such-user-Aa1!")
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the user id is unknown, so that a miss costs as long as a hit.
+
+    Made on first use, not at import: hashing takes ~0.2 s, which every desk start paid.
+    """
+    return hash_password("cscdesk-no-such-user-Aa1!")
 
 
 class LoginFailed(Exception):
@@ -71,7 +78,7 @@ class LoginService:
         now = self._clock()
         record = self._users.get(user_id)
         if record is None:
-            verify_password(_DUMMY_HASH, password)
+            verify_password(_dummy_hash(), password)
             user_id = scrub(user_id)  # a mistyped field may hold a phone or ID number
             self._audit(
                 user_id,
