@@ -43,7 +43,6 @@ class WallClock:
 @pytest.fixture(scope="session")
 def seeded_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from cscdesk.demo.seed import seed_demo
-
     from cscdesk.store import open_store
 
     path = tmp_path_factory.mktemp("insurers") / "seed.db"
