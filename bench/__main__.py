@@ -50,11 +50,13 @@ def machine() -> dict[str, str]:
     }
 
 
-def write_doc(results: dict[str, list[Row]], info: dict[str, str], command: str) -> None:
+def write_doc(results: dict[str, list[Row]], info: dict[str, str], command: str,
+              wall_seconds: float) -> None:  # fmt: skip
     lines = [
         "# Benchmarks",
         "",
-        f"Latest run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, command `{command}`.",
+        f"Latest run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, command `{command}`,"
+        f" {wall_seconds / 60:.1f} minutes in all (data sets included when they were made).",
         "",
         "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()) + ".",
         "",
@@ -69,7 +71,7 @@ def write_doc(results: dict[str, list[Row]], info: dict[str, str], command: str)
             lines.append(
                 f"| {name} | {r.name} ({r.unit}) | {r.measured.median:,.2f} | {r.measured.minimum:,.2f}"
                 f" | {r.measured.maximum:,.2f} | {r.measured.p95:,.2f} | {r.baseline_name}"
-                f" | {f'{b.median:,.2f}' if b else '—'} | {f'{r.ratio:.2f}×' if r.ratio else '—'}"
+                f" | {f'{b.median:,.2f}' if b else '—'} | {f'{r.ratio:.3g}×' if r.ratio else '—'}"
                 f" | {r.target} | {({True: 'yes', False: 'NO', None: '—'})[r.met]} |"
             )
     notes = [
@@ -77,6 +79,9 @@ def write_doc(results: dict[str, list[Row]], info: dict[str, str], command: str)
     ]
     if notes:
         lines += ["", "Notes:", "", *notes]
+    findings = HERE / "FINDINGS.md"  # hand-written: profiles of missed targets, before/after
+    if findings.exists():
+        lines += ["", findings.read_text(encoding="utf-8").rstrip()]
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -88,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/benchmarks.md")
     args = parser.parse_args(argv)
     names = args.only or discover()
+    began = time.perf_counter()
     results: dict[str, list[Row]] = {}
     failures: dict[str, str] = {}
     for name in names:
@@ -109,12 +115,13 @@ def main(argv: list[str] | None = None) -> int:
         "at": datetime.now(UTC).isoformat(),
         "results": {name: as_json(rows) for name, rows in results.items()},
         "failures": failures,
+        "wall_seconds": round(time.perf_counter() - began, 1),
     }
     (HERE / "results.json").write_text(
         json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8"
     )
     if not args.no_doc and not args.quick:
-        write_doc(results, info, command)
+        write_doc(results, info, command, time.perf_counter() - began)
     return 1 if failures else 0
 
 

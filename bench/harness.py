@@ -94,7 +94,7 @@ def print_table(title: str, rows: list[Row]) -> None:
             _fmt(m.p95),
             row.baseline_name,
             _fmt(b.median) if b else "—",
-            f"{row.ratio:.2f}×" if row.ratio is not None else "—",
+            f"{row.ratio:.3g}×" if row.ratio is not None else "—",
             row.target,
             {True: "yes", False: "NO", None: "—"}[row.met],
         )
