@@ -79,10 +79,11 @@ async def wait_until(pilot: Any, condition: Callable[[], object], what: str,
 
 
 async def desk_ready(pilot: Any) -> Any:
-    """The agent screen, once its directory has loaded (the desk is usable)."""
+    """The agent screen, once its directory and open tickets have loaded (the desk is in use)."""
     app = pilot.app
     await wait_until(pilot, lambda: agent_screen(app) is not None, "the agent screen")
     screen = agent_screen(app)
     await wait_until(pilot, lambda: screen.state.me is not None, "the directory")
-    await asyncio.sleep(0)
+    await wait_until(pilot, lambda: screen.state.tickets, "the agent's open tickets")
+    await pilot.pause(0)
     return screen
