@@ -10,8 +10,10 @@ it worked); keeping up means lag ≤ 1 simulated second.
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 import threading
+import time
 from typing import Any
 
 from bench.harness import Row, Stats, print_table
@@ -62,7 +64,7 @@ async def _lead_polls(sim: Any, stop: threading.Event) -> tuple[int, int]:
     return polls, failed
 
 
-def measure(wall_seconds: float) -> tuple[Stats, float, int, tuple[int, int]]:
+def measure(wall_seconds: float) -> tuple[Stats, float, int, tuple[int, int], list[float]]:
     from bench.desk import START
     from cscdesk.callcenter.sim.arrivals import TrafficProfile
     from cscdesk.callcenter.sim.model import ModelConfig
@@ -79,6 +81,17 @@ def measure(wall_seconds: float) -> tuple[Stats, float, int, tuple[int, int]]:
     )  # fmt: skip
     lags: list[float] = []
     stop = threading.Event()
+    pauses: list[float] = []  # full (generation 2) garbage collections, ms
+    gc_began = [0.0]
+
+    def gc_watch(phase: str, info: dict[str, Any]) -> None:
+        if info.get("generation") == 2:
+            if phase == "start":
+                gc_began[0] = time.perf_counter()
+            else:
+                pauses.append((time.perf_counter() - gc_began[0]) * 1000)
+
+    gc.callbacks.append(gc_watch)
 
     def sample() -> None:
         # as every request handler does: catch the model up, then see how far behind the
@@ -106,13 +119,14 @@ def measure(wall_seconds: float) -> tuple[Stats, float, int, tuple[int, int]]:
         finished = len(sim.model.records) - records_before
     finally:
         stop.set()
+        gc.callbacks.remove(gc_watch)
         sim.stop()
-    return Stats.of(lags), simulated, finished, lead_polls
+    return Stats.of(lags), simulated, finished, lead_polls, pauses
 
 
 def run(quick: bool = False) -> list[Row]:
     wall = 10.0 if quick else 60.0
-    lag, simulated, finished, lead_polls = measure(wall)
+    lag, simulated, finished, lead_polls, pauses = measure(wall)
     return [
         Row(
             name=f"simulator {ARRIVALS_PER_MINUTE:,} arrivals/min, {AGENTS} agents, 60×",
@@ -124,7 +138,9 @@ def run(quick: bool = False) -> list[Row]:
             met=lag.p95 <= 1.0,
             notes=f"{wall:.0f} s wall = {simulated / 60:.1f} simulated min; {finished:,} calls"
             f" finished ({finished / max(simulated / 60, 1e-9):,.0f}/sim min); {lead_polls[0]}"
-            f" wallboard polls (queues + 500 agent states) answered, {lead_polls[1]} failed",
+            f" wallboard polls (queues + 500 agent states) answered, {lead_polls[1]} failed;"
+            f" {len(pauses)} full garbage collections, longest {max(pauses, default=0):,.0f} ms"
+            f" (= {max(pauses, default=0) * SPEED / 1000:.0f} sim s of lag)",
         )
     ]
 
