@@ -1,4 +1,4 @@
-"""Composition helpers for the desk, called only by cli.py: the embedded demo and a real deployment.
+"""Composition helpers for the desk, called only by the cli package: the embedded demo and a real deployment.
 
 The embedded default opens (or creates) the demo store, seeds it once, starts the call-center
 simulator and the simulated insurers on 127.0.0.1, and hands the desk a ``DeskServices``. A real

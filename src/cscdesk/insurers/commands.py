@@ -1,4 +1,4 @@
-"""What the insurer CLI commands do, kept out of ``cli.py`` so that it only wires.
+"""What the insurer CLI commands do, kept out of the cli package so that it only wires.
 
 Both take plain values and a ``write`` function and return an exit status: 0 fine, 1 some file
 was rejected, 2 something the user must fix first (a missing folder or store).

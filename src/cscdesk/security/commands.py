@@ -1,4 +1,4 @@
-"""What ``cscdesk users …`` and ``cscdesk audit …`` do, kept out of ``cli.py`` so that it only wires.
+"""What ``cscdesk users …`` and ``cscdesk audit …`` do, kept out of the cli package so that it only wires.
 
 These are the dedicated admin and audit interfaces 等保二级 (安全管理中心) asks for: the acting
 person signs in with their own account (audited, lockout applies), the role decides what they may

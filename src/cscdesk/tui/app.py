@@ -1,6 +1,6 @@
 """The Textual application: language, theme and keymap from settings, then the chosen screen.
 
-The app is handed a ready ``DeskServices`` and builds nothing itself (cli.py → wiring.py do).
+The app is handed a ready ``DeskServices`` and builds nothing itself (cli → wiring do).
 """
 
 from __future__ import annotations

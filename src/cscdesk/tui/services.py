@@ -1,4 +1,4 @@
-"""What the Textual app is handed by the composition root (cli.py): the desk builds nothing itself.
+"""What the Textual app is handed by the composition root (the cli package): the desk builds nothing itself.
 
 Screens read these services; network and SQLite calls on them run in workers, never in handlers.
 """

@@ -1,0 +1,163 @@
+"""``cscdesk archive``: the broker's own five-year copy of CDRs and recordings."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from cscdesk.cli.common import blob_store, call_center, open_sync_store
+from cscdesk.cli.root import Context, main, pass_ctx
+
+
+@main.group()
+def archive() -> None:
+    """The broker's own copy of CDRs and recordings: sync, verify, export, import, purge."""
+
+
+@archive.command("sync")
+@click.option("--follow", is_flag=True, help="Keep copying every sync interval until Ctrl-C.")
+@pass_ctx
+def archive_sync(ctx: Context, follow: bool) -> None:
+    """Copy new CDRs and recordings (resumable: safe to interrupt at any point)."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from cscdesk.sync.lease import Lease, holder_id
+    from cscdesk.sync.service import archive_round
+    from cscdesk.sync.storage import SyncStorage
+    from cscdesk.sync.worker import ARCHIVE_LEASE
+
+    settings, paths, store = open_sync_store(ctx)
+    blobs = blob_store(settings, paths)
+    port, instance_id, stop = call_center(settings)
+    lease = Lease(store, ARCHIVE_LEASE, holder=holder_id(), ttl_seconds=settings.sync.lease_seconds)
+
+    async def once() -> bool:
+        if not lease.acquire():
+            click.echo("another desk or daemon is copying the archive; nothing to do here")
+            return False
+        result = await archive_round(
+            port,
+            SyncStorage(store),
+            blobs,
+            instance_id=instance_id,
+            settings=settings.archive,
+            clock=lambda: datetime.now(UTC),
+            heartbeat=lease.keep,
+        )
+        alarm = "  ALARM: archive lags" if result.lag.alarm else ""
+        click.echo(
+            f"CDRs {result.cdr.records} in {result.cdr.windows} window(s); recordings stored "
+            f"{result.recordings.stored}, awaiting restore {result.recordings.restoring}, "
+            f"failed {result.recordings.failed}, still queued {result.waiting_for_restore}; "
+            f"lag {result.lag.lag}{alarm}"
+        )
+        for note in result.cdr.notes:
+            click.echo(f"! {note}", err=True)
+        return True
+
+    async def run() -> None:
+        try:
+            await once()
+            while follow:
+                await asyncio.sleep(settings.sync.interval_seconds)
+                await once()
+        finally:
+            lease.release()
+            await port.aclose()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        click.echo("stopped; the next run resumes where this one left off")
+    finally:
+        stop()
+
+
+@archive.command("verify")
+@pass_ctx
+def archive_verify(ctx: Context) -> None:
+    """Recompute every recording's SHA-256; report missing or corrupt files."""
+    from cscdesk.sync.retention_ops import verify_recordings
+    from cscdesk.sync.storage import SyncStorage
+
+    settings, paths, store = open_sync_store(ctx)
+    report = verify_recordings(SyncStorage(store), blob_store(settings, paths))
+    for contact_id in report.missing:
+        click.echo(f"missing  {contact_id}")
+    for contact_id in report.corrupt:
+        click.echo(f"corrupt  {contact_id}")
+    click.echo(
+        f"checked {report.checked}: {len(report.missing)} missing, {len(report.corrupt)} corrupt, "
+        f"{len(report.orphans)} file(s) without a manifest row"
+    )
+    if not report.ok:
+        sys.exit(1)
+
+
+@archive.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only list what is past its keep-until date.")
+@click.option("--actor", default="system", show_default=True, help="Who purges (audit log).")
+@pass_ctx
+def archive_purge(ctx: Context, dry_run: bool, actor: str) -> None:
+    """Delete recordings past keep-until (never one on legal hold); every deletion is audited."""
+    from datetime import date
+
+    from cscdesk.sync.retention_ops import purge_recordings
+    from cscdesk.sync.storage import SyncStorage
+
+    settings, paths, store = open_sync_store(ctx)
+    report = purge_recordings(
+        SyncStorage(store),
+        blob_store(settings, paths),
+        today=date.today(),
+        actor=actor,
+        dry_run=dry_run,
+    )
+    for recording in report.due:
+        click.echo(
+            f"{'would purge' if dry_run else 'purged'}  {recording.contact_id}  kept until {recording.keep_until}"
+        )
+    for recording in report.held:
+        click.echo(f"legal hold   {recording.contact_id}  kept until {recording.keep_until}")
+    click.echo(
+        f"{len(report.due)} past keep-until, {len(report.held)} on legal hold"
+        + (" (dry run)" if dry_run else "")
+    )
+
+
+@archive.command("export")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@pass_ctx
+def archive_export(ctx: Context, directory: Path) -> None:
+    """Write a portable bundle: JSON Lines per entity, recordings, manifest with SHA-256."""
+    from cscdesk.sync.bundle import BundleError, export_bundle
+
+    settings, paths, store = open_sync_store(ctx)
+    try:
+        report = export_bundle(store, blob_store(settings, paths), directory)
+    except BundleError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"exported {sum(report.entities.values())} rows in {len(report.entities)} entities and "
+        f"{report.recordings} recordings to {directory}; personal data is only in members.jsonl"
+    )
+
+
+@archive.command("import")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@pass_ctx
+def archive_import(ctx: Context, directory: Path) -> None:
+    """Load a bundle into an empty store (checksums are checked before anything is written)."""
+    from cscdesk.sync.bundle import BundleError, import_bundle
+
+    settings, paths, store = open_sync_store(ctx)
+    try:
+        report = import_bundle(store, blob_store(settings, paths), directory)
+    except BundleError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"imported {sum(report.entities.values())} rows and {report.recordings} recordings")

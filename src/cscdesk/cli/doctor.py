@@ -1,0 +1,81 @@
+"""``cscdesk doctor``: what an operator checks before opening the desks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from cscdesk.cli.root import Context, main, pass_ctx
+
+
+@main.command()
+@pass_ctx
+def doctor(ctx: Context) -> None:
+    """Check config, data dir, store, keyring backend and each configured endpoint."""
+    import asyncio
+
+    from cscdesk import doctor as checks
+
+    settings = ctx.settings()
+    paths = ctx.paths()
+    findings = [checks.check_config(paths), checks.check_data_dir(paths)]
+    store_path = settings.store.path or paths.store
+    findings.append(checks.check_store_file(store_path, _store_opener()))
+    findings.extend(_sync_findings(settings, store_path))
+    findings.extend(checks.check_keyring(settings))
+    findings.extend(asyncio.run(checks.run_probes(_endpoint_probes(settings))))
+    marks = {"ok": "✓", "warn": "!", "fail": "✗"}
+    for finding in findings:
+        click.echo(f"{marks[finding.status]} {finding.check:<28} {finding.detail}")
+    if any(f.status == "fail" for f in findings):
+        sys.exit(1)
+
+
+def _sync_findings(settings, store_path: Path):  # type: ignore[no-untyped-def]
+    """Archive lag and ticket backlog, read from the store when it exists and opens."""
+    from datetime import UTC, datetime
+
+    from cscdesk import doctor as checks
+
+    if not store_path.exists() or store_path.stat().st_mode & 0o077:
+        return []
+    try:
+        from cscdesk.store import open_store
+        from cscdesk.sync.service import sync_status
+
+        store = open_store(store_path)
+    except Exception:
+        return []  # check_store_file already reported why
+    try:
+        return checks.check_sync(sync_status(store, settings, datetime.now(UTC)))
+    finally:
+        store.close()
+
+
+def _store_opener():  # type: ignore[no-untyped-def]
+    try:
+        from cscdesk.store import open_store
+    except ImportError:
+        return None
+    return open_store
+
+
+def _endpoint_probes(settings):  # type: ignore[no-untyped-def]
+    """One probe per configured remote; the embedded demo has none to check."""
+    import httpx
+
+    probes = []
+    for insurer in settings.insurers:
+        if insurer.base_url:
+
+            async def probe(
+                url: str = insurer.base_url, timeout: float = insurer.timeout_seconds
+            ) -> str:
+                async with httpx.AsyncClient(timeout=timeout) as client:
+                    response = await client.get(url)
+                return f"{url} answers (HTTP {response.status_code})"
+
+            probes.append((f"insurer {insurer.id}", probe))
+    return probes

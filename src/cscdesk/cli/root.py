@@ -1,0 +1,95 @@
+"""The ``cscdesk`` group itself: global options and the context every command shares.
+
+Heavy modules (textual, httpx, faker, uvicorn) are imported inside the commands so that
+``cscdesk --version`` and ``--help`` stay fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from cscdesk import __version__
+
+EXIT_CONFIG = 2
+
+
+class Context:
+    """What every command shares: the chosen config file and data dir."""
+
+    def __init__(self, config_file: Path | None, data_dir: Path | None) -> None:
+        self.config_file = config_file
+        self.data_dir = data_dir
+
+    def settings(self):  # type: ignore[no-untyped-def]
+        from cscdesk.config import ConfigError, load_settings
+
+        try:
+            return load_settings(self.config_file)
+        except ConfigError as exc:
+            fail_config(exc)
+
+    def paths(self):  # type: ignore[no-untyped-def]
+        from cscdesk.config import resolve_paths
+
+        return resolve_paths(self.config_file, self.data_dir)
+
+
+def fail_config(exc: Exception) -> NoReturn:
+    click.echo(f"config error: {exc}", err=True)
+    sys.exit(EXIT_CONFIG)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="cscdesk")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Config file (TOML). Without it: the embedded demo on a local simulator.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where the store, recordings and logs live (default: the user data dir).",
+)
+@click.option(
+    "--as",
+    "role",
+    type=click.Choice(["agent", "lead"]),
+    default="agent",
+    help="Open the agent desk or the team-lead wallboard.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["auto", "zh_CN", "en"]),
+    default=None,
+    help="UI language (overrides the config).",
+)
+@click.pass_context
+def main(
+    click_ctx: click.Context,
+    config_file: Path | None,
+    data_dir: Path | None,
+    role: str,
+    lang: str | None,
+) -> None:
+    """cscdesk: the customer service desk. With no command it opens the desk."""
+    from cscdesk.security.redact import install_log_redaction
+
+    install_log_redaction()  # no full mobile or ID number in any log line, from any library
+    click_ctx.obj = Context(config_file, data_dir)
+    if click_ctx.invoked_subcommand is not None:
+        return
+    from cscdesk.tui.launch import run_desk
+
+    ctx: Context = click_ctx.obj
+    run_desk(ctx.settings(), ctx.paths(), role=role, lang=lang)
