@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 # vendor code -> HTTP status the gateway answers with
 ERROR_STATUS: dict[str, int] = {
@@ -62,44 +64,38 @@ class FaultPlan:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, source: str = "faults") -> FaultPlan:
-        known = {
-            "latency",
-            "error_rates",
-            "reset_rate",
-            "timeout_rate",
-            "timeout_seconds",
-            "lost_response_rate",
-            "actions",
-        }
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"{source}: unknown key(s) {', '.join(sorted(unknown))}")
-        latency = data.get("latency", {})
-        if not isinstance(latency, Mapping):
-            raise ValueError(f"{source}: 'latency' must be a table")
-        rates = {str(k): float(v) for k, v in dict(data.get("error_rates", {})).items()}
-        for code, rate in rates.items():
+        """Validate a plan's types and ranges; every error names ``source``, the key, what was
+        expected and what was given."""
+        if not isinstance(data, Mapping):
+            raise ValueError(f"{source}: a fault plan must be a table of keys, got {_kind(data)}")
+        try:
+            spec = _PlanFile.model_validate(dict(data))
+        except ValidationError as exc:
+            raise ValueError(_explain(source, exc)) from None
+        for code in spec.error_rates:
             if code not in ERROR_STATUS:
                 raise ValueError(
                     f"{source}: error_rates.{code}: unknown code; use one of {', '.join(ERROR_STATUS)}"
                 )
-            _check_rate(f"{source}: error_rates.{code}", rate)
         plan = cls(
             latency=Latency(
-                fixed_ms=float(latency.get("fixed_ms", 0.0)),
-                jitter_ms=float(latency.get("jitter_ms", 0.0)),
-                exponential_mean_ms=float(latency.get("exponential_mean_ms", 0.0)),
+                fixed_ms=spec.latency.fixed_ms,
+                jitter_ms=spec.latency.jitter_ms,
+                exponential_mean_ms=spec.latency.exponential_mean_ms,
             ),
-            error_rates=rates,
-            reset_rate=float(data.get("reset_rate", 0.0)),
-            timeout_rate=float(data.get("timeout_rate", 0.0)),
-            timeout_seconds=float(data.get("timeout_seconds", 30.0)),
-            lost_response_rate=float(data.get("lost_response_rate", 0.0)),
-            actions=frozenset(data["actions"]) if data.get("actions") else None,
+            error_rates=dict(spec.error_rates),
+            reset_rate=spec.reset_rate,
+            timeout_rate=spec.timeout_rate,
+            timeout_seconds=spec.timeout_seconds,
+            lost_response_rate=spec.lost_response_rate,
+            actions=frozenset(spec.actions) if spec.actions else None,
         )
-        for name in ("reset_rate", "timeout_rate", "lost_response_rate"):
-            _check_rate(f"{source}: {name}", getattr(plan, name))
-        total = sum(rates.values()) + plan.reset_rate + plan.timeout_rate + plan.lost_response_rate
+        total = (
+            sum(plan.error_rates.values())
+            + plan.reset_rate
+            + plan.timeout_rate
+            + plan.lost_response_rate
+        )
         if total > 1.0:
             raise ValueError(f"{source}: fault rates add up to {total:g}, more than 1")
         return plan
@@ -108,21 +104,103 @@ class FaultPlan:
     def from_file(cls, path: Path) -> FaultPlan:
         """Read a plan from TOML or JSON; errors name the file and the key."""
         try:
-            text = path.read_text(encoding="utf-8")
+            if not path.is_file():
+                raise ValueError(f"{path}: a fault plan must be a regular file")
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_PLAN_BYTES + 1)
         except OSError as exc:
             raise ValueError(f"{path}: cannot read fault plan: {exc.strerror}") from None
+        if len(raw) > MAX_PLAN_BYTES:
+            raise ValueError(f"{path}: a fault plan is at most {MAX_PLAN_BYTES} bytes")
         try:
-            data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"{path}: not UTF-8 text (bad byte at offset {exc.start})") from None
+        kind = "JSON" if path.suffix == ".json" else "TOML"
+        try:
+            data = json.loads(text) if kind == "JSON" else tomllib.loads(text)
         except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ValueError(
-                f"{path}: not valid {path.suffix.lstrip('.') or 'TOML'}: {exc}"
-            ) from None
+            raise ValueError(f"{path}: not valid {kind}: {exc}") from None
+        except RecursionError:
+            raise ValueError(f"{path}: not valid {kind}: nested too deeply") from None
         return cls.from_mapping(data, source=str(path))
 
 
-def _check_rate(name: str, rate: float) -> None:
-    if not 0.0 <= rate <= 1.0:
-        raise ValueError(f"{name} must be between 0 and 1, got {rate:g}")
+MAX_PLAN_BYTES = 64 * 1024
+
+_RATE = "a probability between 0 and 1"
+_MS = "milliseconds, a number 0 or more"
+
+
+class _LatencyFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+    fixed_ms: float = Field(default=0.0, ge=0, description=_MS)
+    jitter_ms: float = Field(default=0.0, ge=0, description=_MS)
+    exponential_mean_ms: float = Field(default=0.0, ge=0, description=_MS)
+
+
+class _PlanFile(BaseModel):
+    """The plan as written in a file: TOML/JSON types, checked strictly (no "0.5" strings)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+    latency: _LatencyFile = Field(
+        default_factory=_LatencyFile,
+        description="a table with fixed_ms, jitter_ms, exponential_mean_ms",
+    )
+    error_rates: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=dict,
+        description=(
+            f"a table of vendor code = {_RATE}, e.g. [error_rates] "
+            '"Throttling.User" = 0.05 (quote a code that has a dot)'
+        ),
+    )
+    reset_rate: float = Field(default=0.0, ge=0, le=1, description=_RATE)
+    timeout_rate: float = Field(default=0.0, ge=0, le=1, description=_RATE)
+    timeout_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="seconds, above 0, at most 3600"
+    )
+    lost_response_rate: float = Field(default=0.0, ge=0, le=1, description=_RATE)
+    actions: list[str] | None = Field(
+        None, description='a list of action names, e.g. ["MakeCall", "CreateTicket"]'
+    )
+
+
+def _kind(value: object) -> str:
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
+             list: "a list", dict: "a table"}  # fmt: skip
+    shown = repr(value)
+    if len(shown) > 40:
+        shown = shown[:37] + "..."
+    return f"{names.get(type(value), type(value).__name__)} {shown}"
+
+
+def _expected(loc: tuple[str | int, ...]) -> str | None:
+    if not loc:
+        return None
+    head = str(loc[0])
+    if head == "error_rates" and len(loc) > 1:
+        return _RATE
+    if head == "latency" and len(loc) > 1:
+        inner = _LatencyFile.model_fields.get(str(loc[1]))
+        return inner.description if inner else None
+    field_info = _PlanFile.model_fields.get(head)
+    return field_info.description if field_info else None
+
+
+def _explain(source: str, exc: ValidationError) -> str:
+    """One line per problem: file, key, what was expected, what was given."""
+    lines = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        key = ".".join(str(part) for part in loc) or "(top level)"
+        if error["type"] == "extra_forbidden":
+            lines.append(f"{source}: unknown key {key}")
+            continue
+        expected = _expected(loc) or error["msg"].removeprefix("Input should be ")
+        lines.append(f"{source}: {key}: expected {expected}, got {_kind(error['input'])}")
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True, slots=True)
