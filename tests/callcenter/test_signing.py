@@ -96,7 +96,8 @@ def test_our_signature_equals_the_sdk_signature(ccc: RunningPeer, case: str) -> 
     )
 
     assert ours == sdk_auth
-    assert "x-acs-signature-nonce" in declared.signed_headers
+    # the SDK signs every header the simulator insists on (issue 12: host-only was accepted)
+    assert set(signing.REQUIRED_SIGNED_HEADERS) <= set(declared.signed_headers)
 
 
 def test_sdk_sends_chinese_text_that_the_signature_covers(ccc: RunningPeer) -> None:
@@ -126,6 +127,9 @@ async def test_peer_accepts_our_client_and_rejects_a_wrong_secret(
         retry_safe=False,
     )
     assert payload["Code"] == "OK"
+    (sent,) = ccc.state.calls("CreateTicket")
+    ours = signing.parse_authorization(sent.headers["authorization"])
+    assert set(signing.REQUIRED_SIGNED_HEADERS) <= set(ours.signed_headers)
 
     bad = make_client(access_key_secret="not-the-secret")
     with pytest.raises(AuthError) as caught:
