@@ -1,4 +1,5 @@
-"""Shared fixtures: an in-memory keyring (secrets never touch disk), isolated data dirs."""
+"""Shared fixtures: an in-memory keyring (secrets never touch disk), isolated data dirs, and no
+config file from the developer's machine (an empty XDG config home and config dirs)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,23 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="session")
+def empty_xdg_config(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    home = tmp_path_factory.mktemp("xdg-config-home")
+    site = tmp_path_factory.mktemp("xdg-config-dirs")
+    return home, site
+
+
+@pytest.fixture(autouse=True)
+def no_host_config(empty_xdg_config: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stray ~/.config/cscdesk/config.toml, /etc/xdg one or $CSCDESK_CONFIG must not change what
+    tests see: config discovery looks only in empty folders unless a test says otherwise."""
+    home, site = empty_xdg_config
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(site))
+    monkeypatch.delenv("CSCDESK_CONFIG", raising=False)
 
 
 @pytest.fixture

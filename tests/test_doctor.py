@@ -85,3 +85,36 @@ def test_doctor_reports_the_archive_and_the_ticket_outbox(data_dir: Path) -> Non
     assert "archive" in result.output
     assert "never synced: run `cscdesk archive sync`" in result.output
     assert "0 change(s) waiting, 0 ticket(s) in conflict" in result.output
+    assert "quick_check ok" in result.output
+
+
+def test_a_store_with_a_damaged_page_fails_and_doctor_does_not_write_into_it(
+    data_dir: Path,
+) -> None:
+    from cscdesk.store import open_store
+
+    path = data_dir / "cscdesk.db"
+    open_store(path).close()
+    page_size = int.from_bytes(path.read_bytes()[16:18], "big")  # from the SQLite header
+    with path.open("r+b") as handle:  # page 3 is a table's b-tree page in every schema version
+        handle.seek(2 * page_size)
+        handle.write(bytes(range(256)) * (page_size // 256))
+    damaged = path.read_bytes()
+    result = CliRunner().invoke(main, ["--data-dir", str(data_dir), "doctor"])
+    assert result.exit_code == 1, result.output
+    store_line = next(line for line in result.output.splitlines() if line.split()[1] == "store")
+    assert store_line.startswith("✗")
+    assert f"{path}: damaged (quick_check:" in store_line
+    assert "restore it" in store_line
+    assert "Traceback" not in result.output
+    assert path.read_bytes() == damaged  # checked read-only: nothing written into the damage
+
+
+def test_doctor_names_the_config_file_it_read(data_dir: Path, tmp_path: Path) -> None:
+    config = tmp_path / "desk.toml"
+    config.write_text("[desk]\nbell = false\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["--config", str(config), "--data-dir", str(data_dir), "doctor"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"{config} (given with --config) is valid" in result.output

@@ -8,17 +8,26 @@ resolved through the OS keyring only when it is used.
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 APP_NAME = "cscdesk"
 KEYRING_SERVICE = "cscdesk"
 SECRET_PREFIX = "keyring:"
+CONFIG_ENV = "CSCDESK_CONFIG"
+CONFIG_NAME = "config.toml"
+MAX_CONFIG_BYTES = 1024 * 1024  # a real config is a few kB; refuse anything near a MiB unread
+MAX_NESTING = 32  # arrays / inline tables inside each other; a real config needs about 5
 
 
 class ConfigError(Exception):
@@ -47,8 +56,22 @@ def _check_secret_ref(value: str | None) -> str | None:
 SecretRef = Annotated[str | None, Field(default=None)]
 
 
+def _check_zone(value: str) -> str:
+    """An IANA zone the host can load now, not when a report first needs it."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(
+            "not an IANA time zone this host knows; give a name such as 'Asia/Shanghai'"
+        ) from None
+    return value
+
+
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+_HOURS_IN_A_YEAR = 366 * 24
 
 
 class DeskSettings(_Section):
@@ -63,7 +86,7 @@ class DeskSettings(_Section):
 
 class StoreSettings(_Section):
     path: Path | None = None  # default: <data dir>/cscdesk.db
-    busy_timeout_ms: int = Field(default=5000, ge=0)
+    busy_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
     encryption_key: SecretRef = None  # "keyring:NAME": SQLCipher at rest (extra "encryption")
 
     _secret_key = field_validator("encryption_key")(_check_secret_ref)
@@ -109,23 +132,23 @@ class InsurerSettings(_Section):
 
 
 class GatewaySettings(_Section):
-    cache_ttl_seconds: int = Field(default=300, ge=0)
-    breaker_failures: int = Field(default=3, ge=1)
-    breaker_reset_seconds: float = Field(default=30.0, gt=0)
+    cache_ttl_seconds: int = Field(default=300, ge=0, le=86_400)
+    breaker_failures: int = Field(default=3, ge=1, le=1000)
+    breaker_reset_seconds: float = Field(default=30.0, gt=0, le=3600)
 
 
 class SlaSettings(_Section):
     """Ticket clocks; regulatory defaults, all overridable."""
 
-    complaint_days: int = Field(default=15, ge=1)
-    complaint_complex_days: int = Field(default=30, ge=1)
-    complaint_extension_days: int = Field(default=30, ge=0)
-    claim_decision_days: int = Field(default=30, ge=1)
-    claim_payment_days: int = Field(default=10, ge=1)
-    claim_refusal_notice_days: int = Field(default=3, ge=1)
-    claim_advance_payment_days: int = Field(default=60, ge=1)
-    first_response_hours: float = Field(default=24.0, gt=0)
-    resolution_hours: dict[str, float] = Field(
+    complaint_days: int = Field(default=15, ge=1, le=366)
+    complaint_complex_days: int = Field(default=30, ge=1, le=366)
+    complaint_extension_days: int = Field(default=30, ge=0, le=366)
+    claim_decision_days: int = Field(default=30, ge=1, le=366)
+    claim_payment_days: int = Field(default=10, ge=1, le=366)
+    claim_refusal_notice_days: int = Field(default=3, ge=1, le=366)
+    claim_advance_payment_days: int = Field(default=60, ge=1, le=366)
+    first_response_hours: float = Field(default=24.0, gt=0, le=_HOURS_IN_A_YEAR)
+    resolution_hours: dict[str, Annotated[float, Field(gt=0, le=_HOURS_IN_A_YEAR)]] = Field(
         default_factory=lambda: {
             "enquiry": 48.0,
             "claim_assist": 240.0,
@@ -138,16 +161,20 @@ class SlaSettings(_Section):
     working_days: bool = False  # count complaint/claim days as working days (official calendar)
     timezone: str = "Asia/Shanghai"
 
+    _zone = field_validator("timezone")(_check_zone)
+
 
 class QueueIndicatorSettings(_Section):
     """Service level X/T for one skill group, with its variant stated explicitly."""
 
     target_percent: float = Field(default=80.0, ge=0, le=100)
-    threshold_seconds: float = Field(default=20.0, gt=0)
-    short_abandon_seconds: float = Field(default=5.0, ge=0)
+    threshold_seconds: float = Field(default=20.0, gt=0, le=3600)
+    short_abandon_seconds: float = Field(default=5.0, ge=0, le=600)
     count_abandons: bool = True  # False: SL over answered calls only
     reset_time: time = time(0, 0)
     timezone: str = "Asia/Shanghai"
+
+    _zone = field_validator("timezone")(_check_zone)
 
 
 class IndicatorSettings(_Section):
@@ -155,13 +182,13 @@ class IndicatorSettings(_Section):
     queues: dict[str, QueueIndicatorSettings] = Field(default_factory=dict)
     connect_rate_target: float = Field(default=90.0, ge=0, le=100)  # 人工接通率
     abandon_rate_max: float = Field(default=5.0, ge=0, le=100)
-    asa_max_seconds: float = Field(default=20.0, ge=0)
-    aht_max_seconds: float = Field(default=360.0, ge=0)
+    asa_max_seconds: float = Field(default=20.0, ge=0, le=3600)
+    aht_max_seconds: float = Field(default=360.0, ge=0, le=86_400)
     occupancy_max: float = Field(default=90.0, ge=0, le=100)
     fcr_target: float = Field(default=80.0, ge=0, le=100)
     csat_target: float = Field(default=90.0, ge=0, le=100)
     csat_satisfied_min_score: int = Field(default=4, ge=1, le=5)
-    fcr_repeat_days: int = Field(default=7, ge=1)
+    fcr_repeat_days: int = Field(default=7, ge=1, le=366)
 
     def for_queue(self, queue: str) -> QueueIndicatorSettings:
         return self.queues.get(queue, self.default)
@@ -185,33 +212,33 @@ class StaffingSettings(_Section):
     interval_minutes: Literal[15, 30, 60] = 30
     occupancy_cap: float = Field(default=0.85, gt=0, le=1)
     shrinkage: float = Field(default=0.30, ge=0, lt=1)
-    broker_headcount: int = Field(default=12, ge=0)
+    broker_headcount: int = Field(default=12, ge=0, le=100_000)
     forecast_file: Path | None = None  # CSV interval_start,calls[,aht_seconds]; None: from history
 
 
 class ArchiveSettings(_Section):
     blob_dir: Path | None = None  # default: <data dir>/recordings
     lag_alarm_days: int = Field(default=3, ge=1, le=170)
-    window_minutes: int = Field(default=60, ge=1)
-    overlap_minutes: int = Field(default=10, ge=0)
-    recording_url_seconds: int = Field(default=600, ge=60)
-    min_retention_years: int = Field(default=5, ge=5)
+    window_minutes: int = Field(default=60, ge=1, le=1440)
+    overlap_minutes: int = Field(default=10, ge=0, le=1440)
+    recording_url_seconds: int = Field(default=600, ge=60, le=86_400)
+    min_retention_years: int = Field(default=5, ge=5, le=100)
 
 
 class SyncSettings(_Section):
-    interval_seconds: float = Field(default=5.0, gt=0)
-    lease_seconds: float = Field(default=30.0, gt=1)
-    pull_overlap_seconds: int = Field(default=300, ge=0)
+    interval_seconds: float = Field(default=5.0, gt=0, le=3600)
+    lease_seconds: float = Field(default=30.0, gt=1, le=3600)
+    pull_overlap_seconds: int = Field(default=300, ge=0, le=86_400)
 
 
 class SecuritySettings(_Section):
     login_required: bool = True
-    lockout_attempts: int = Field(default=5, ge=1)
-    lockout_minutes: int = Field(default=15, ge=1)
-    password_max_age_days: int = Field(default=90, ge=0)  # 0: never ask for a change
-    idle_lock_minutes: int = Field(default=10, ge=1)
+    lockout_attempts: int = Field(default=5, ge=1, le=100)
+    lockout_minutes: int = Field(default=15, ge=1, le=1440)
+    password_max_age_days: int = Field(default=90, ge=0, le=3660)  # 0: never ask for a change
+    idle_lock_minutes: int = Field(default=10, ge=1, le=1440)
     reveal_seconds: int = Field(default=30, ge=5, le=600)
-    audit_retention_days: int = Field(default=365, ge=183)
+    audit_retention_days: int = Field(default=365, ge=183, le=36_600)
     seconded_sees_other_insurers: Literal["none", "routing"] = "routing"
 
 
@@ -259,9 +286,86 @@ def default_data_dir() -> Path:
 
 
 def default_config_file() -> Path:
+    """The per-user config file: ``$XDG_CONFIG_HOME/cscdesk/config.toml`` (~/.config/…) on Linux."""
     from platformdirs import user_config_path
 
-    return user_config_path(APP_NAME, appauthor=False) / "config.toml"
+    return user_config_path(APP_NAME, appauthor=False) / CONFIG_NAME
+
+
+def site_config_files() -> list[Path]:
+    """Host-wide config files, first match wins: each ``$XDG_CONFIG_DIRS`` entry (default
+    ``/etc/xdg``) + ``cscdesk/config.toml`` on Linux; ``/Library/Application Support`` on macOS,
+    ``%PROGRAMDATA%`` on Windows."""
+    from platformdirs import PlatformDirs
+
+    dirs = PlatformDirs(APP_NAME, appauthor=False, multipath=True).site_config_dir
+    return [Path(d) / CONFIG_NAME for d in dirs.split(os.pathsep) if d]
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigChoice:
+    """Which config file this run uses and the rule that picked it (for ``doctor``)."""
+
+    path: Path | None  # None: no file anywhere, the embedded demo
+    rule: str  # "--config", "CSCDESK_CONFIG", "user config dir", "host-wide config", "none"
+    searched: tuple[Path, ...] = ()  # the implicit locations looked at, in order
+
+    @property
+    def explicit(self) -> bool:
+        """Named by the person running the command: a missing file is an error, not the demo."""
+        return self.rule in ("--config", CONFIG_ENV)
+
+    @property
+    def reason(self) -> str:
+        return {
+            "--config": "given with --config",
+            CONFIG_ENV: f"named by ${CONFIG_ENV}",
+            "user config dir": "found in the user config dir",
+            "host-wide config": "found in the host-wide config dir",
+        }.get(self.rule, "no config file found")
+
+    def describe(self) -> str:
+        if self.path is None:
+            where = ", ".join(str(p) for p in self.searched)
+            return f"no config file (no --config, no ${CONFIG_ENV}, none of {where})"
+        return f"{self.path} ({self.reason})"
+
+
+def _present(path: Path) -> bool:
+    """True when something is at ``path``, even if it cannot be read: a config file that exists
+    but is broken must be reported, never silently replaced by the demo."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True  # e.g. permission denied on the folder: let loading say so
+    return True
+
+
+def discover_config(
+    cli_path: Path | None, environ: Mapping[str, str] | None = None
+) -> ConfigChoice:
+    """``--config``, then ``$CSCDESK_CONFIG``, then the user config dir, then the host-wide file.
+
+    The first two are explicit and returned even when missing (loading then fails with exit 2);
+    the last two count only when something is there. An empty ``CSCDESK_CONFIG`` is unset.
+    """
+    env = os.environ if environ is None else environ
+    if cli_path is not None:
+        return ConfigChoice(cli_path.expanduser(), "--config")
+    named = env.get(CONFIG_ENV, "")
+    if named:
+        return ConfigChoice(Path(named).expanduser(), CONFIG_ENV)
+    user = default_config_file()
+    sites = site_config_files()
+    searched = (user, *sites)
+    if _present(user):
+        return ConfigChoice(user, "user config dir", searched)
+    for site in sites:
+        if _present(site):
+            return ConfigChoice(site, "host-wide config", searched)
+    return ConfigChoice(None, "none", searched)
 
 
 def resolve_paths(config_file: Path | None, data_dir: Path | None) -> Paths:
@@ -278,13 +382,18 @@ def _key_path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _describe(error: dict[str, Any]) -> str:
     message = str(error.get("msg", "invalid value"))
     if error.get("type") == "extra_forbidden":
         return "unknown key (check its spelling against config.example.toml)"
     message = message.removeprefix("Value error, ")
     if "input" in error and error.get("type") != "missing":
-        return f"{message} (got {error['input']!r})"
+        return f"{message} (got {_short(error['input'])})"
     return message
 
 
@@ -297,23 +406,92 @@ def parse_settings(data: dict[str, Any], *, source: str) -> Settings:
         raise ConfigError(source, _key_path(tuple(first["loc"])), _describe(dict(first))) from None
 
 
-def load_settings(path: Path | None) -> Settings:
-    """Read and validate ``path``; None means built-in defaults (the embedded demo)."""
-    if path is None:
-        return Settings()
+# Strings and comments may hold brackets that do not nest anything; skip them whole.
+_NESTING_TOKENS = re.compile(
+    "|".join(
+        (
+            r'"""[\s\S]*?"""',  # multi-line basic string
+            r"'''[\s\S]*?'''",  # multi-line literal string
+            r'"(?:[^"\\\n]|\\.)*"',  # basic string, with escapes
+            r"'[^'\n]*'",  # literal string
+            r"#[^\n]*",  # comment
+            r"[\[\]{}]",
+        )
+    )
+)
+
+
+def _check_nesting(text: str, source: str) -> None:
+    """Refuse arrays / inline tables nested deeper than MAX_NESTING before tomllib recurses."""
+    depth = 0
+    for match in _NESTING_TOKENS.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > MAX_NESTING:
+                line = text.count("\n", 0, match.start()) + 1
+                raise ConfigError(
+                    source,
+                    f"line {line}",
+                    f"arrays or tables nested more than {MAX_NESTING} deep; "
+                    "a cscdesk config needs only a few levels",
+                )
+        elif token in ("]", "}"):
+            depth = max(depth - 1, 0)
+
+
+def _read_config_bytes(path: Path) -> bytes:
+    """The file's bytes, refusing devices, pipes, folders and anything over MAX_CONFIG_BYTES
+    before reading (``/dev/zero`` would otherwise fill memory)."""
     source = str(path)
     try:
-        raw = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; harmless for a regular file
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise ConfigError(source, "", "file not found") from None
     except OSError as exc:
         raise ConfigError(source, "", f"cannot be read: {exc.strerror}") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
+            raise ConfigError(source, "", f"is {kind}, not a regular file")
+        if info.st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                source, "", f"is {info.st_size} bytes; a config file is at most {MAX_CONFIG_BYTES}"
+            )
+        chunks = []
+        size = 0
+        while size <= MAX_CONFIG_BYTES and (chunk := os.read(fd, MAX_CONFIG_BYTES + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise ConfigError(source, "", f"cannot be read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
+    if len(raw) > MAX_CONFIG_BYTES:  # grew while we looked
+        raise ConfigError(source, "", f"is larger than {MAX_CONFIG_BYTES} bytes")
+    return raw
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Read and validate ``path``; None means built-in defaults (the embedded demo)."""
+    if path is None:
+        return Settings()
+    source = str(path)
+    raw = _read_config_bytes(path)
+    try:
+        text = raw.decode("utf-8-sig")  # a leading BOM (Windows editors) is not content
     except UnicodeDecodeError:
         raise ConfigError(source, "", "is not UTF-8 text") from None
+    _check_nesting(text, source)
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, "", f"is not valid TOML: {exc}") from None
+    except RecursionError:  # a nesting the pre-scan did not see; never a traceback
+        raise ConfigError(source, "", "arrays or tables are nested too deep") from None
     return parse_settings(data, source=source)
 
 

@@ -7,6 +7,7 @@ printed. The call-system and insurer probes are passed in by the CLI, which owns
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -14,7 +15,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from cscdesk.config import Paths, SecretUnavailable, Settings, resolve_secret, secret_name
+from cscdesk.config import (
+    ConfigChoice,
+    Paths,
+    SecretUnavailable,
+    Settings,
+    resolve_secret,
+    secret_name,
+)
 
 
 class Status(StrEnum):
@@ -38,10 +46,13 @@ HEADLESS_KEYRING_HELP = (
 )
 
 
-def check_config(paths: Paths) -> Finding:
-    if paths.config_file is None:
-        return Finding("config", Status.OK, "no config file: the embedded demo (local simulator)")
-    return Finding("config", Status.OK, f"{paths.config_file} is valid")
+def check_config(choice: ConfigChoice) -> Finding:
+    """Which file was read and why; reached only once it loaded (a bad one exits 2 first)."""
+    if choice.path is None:
+        return Finding(
+            "config", Status.OK, f"{choice.describe()}: the embedded demo (local simulator)"
+        )
+    return Finding("config", Status.OK, f"{choice.describe()} is valid")
 
 
 def check_data_dir(paths: Paths) -> Finding:
@@ -60,19 +71,55 @@ def check_data_dir(paths: Paths) -> Finding:
     return Finding("data dir", Status.OK, str(directory))
 
 
-def check_store_file(path: Path, open_store: Callable[[Path], object] | None) -> Finding:
+def quick_check(path: Path) -> str:
+    """``PRAGMA quick_check`` on a read-only connection: "ok" or what SQLite found wrong.
+
+    ``mode=ro`` means the check can neither write into a damaged file nor create one; a file SQLite
+    cannot read at all is reported the same way as damage.
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=5)
+    except sqlite3.Error as exc:
+        return str(exc)
+    try:
+        rows = conn.execute("PRAGMA quick_check(5)").fetchall()
+    except sqlite3.Error as exc:
+        return str(exc)
+    finally:
+        conn.close()
+    lines = [" ".join(str(row[0]).split()) for row in rows]  # one line per problem
+    return "ok" if lines == ["ok"] else "; ".join(lines)
+
+
+def check_store_file(
+    path: Path, open_store: Callable[[Path], object] | None, *, encrypted: bool = False
+) -> Finding:
     if not path.exists():
         return Finding("store", Status.OK, f"{path} will be created on first start")
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         return Finding("store", Status.FAIL, f"{path}: mode {mode:o}; must be 600 (owner only)")
+    if not encrypted:  # SQLCipher pages are opaque without the key
+        verdict = quick_check(path)
+        if verdict != "ok":
+            return Finding(
+                "store",
+                Status.FAIL,
+                f"{path}: damaged (quick_check: {verdict}); stop every desk and restore it from "
+                "the last backup or archive export",
+            )
     if open_store is None:
         return Finding("store", Status.OK, f"{path} (mode 600)")
     try:
-        open_store(path)
+        opened = open_store(path)
     except Exception as exc:
         return Finding("store", Status.FAIL, f"{path}: cannot be opened ({exc})")
-    return Finding("store", Status.OK, f"{path} opens, schema up to date, mode 600")
+    close = getattr(opened, "close", None)
+    if callable(close):
+        close()
+    checked = "" if encrypted else ", quick_check ok"
+    return Finding("store", Status.OK, f"{path} opens, schema up to date{checked}, mode 600")
 
 
 def keyring_backend_usable() -> tuple[bool, str]:

@@ -20,10 +20,14 @@ def doctor(ctx: Context) -> None:
 
     settings = ctx.settings()
     paths = ctx.paths()
-    findings = [checks.check_config(paths), checks.check_data_dir(paths)]
+    findings = [checks.check_config(ctx.config_choice), checks.check_data_dir(paths)]
     store_path = settings.store.path or paths.store
-    findings.append(checks.check_store_file(store_path, _store_opener()))
-    findings.extend(_sync_findings(settings, store_path))
+    store = checks.check_store_file(
+        store_path, _store_opener(), encrypted=bool(settings.store.encryption_key)
+    )
+    findings.append(store)
+    if store.status != checks.Status.FAIL:  # never open a damaged store read-write
+        findings.extend(_sync_findings(settings, store_path))
     findings.extend(checks.check_keyring(settings))
     findings.extend(asyncio.run(checks.run_probes(_endpoint_probes(settings))))
     marks = {"ok": "✓", "warn": "!", "fail": "✗"}

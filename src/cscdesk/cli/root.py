@@ -8,28 +8,52 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from cscdesk import __version__
 
+if TYPE_CHECKING:
+    from cscdesk.config import ConfigChoice
+
 EXIT_CONFIG = 2
 
 
 class Context:
-    """What every command shares: the chosen config file and data dir."""
+    """What every command shares: the chosen config file and data dir.
+
+    The config file is found once, on first use: ``--config``, then ``$CSCDESK_CONFIG``, then the
+    user config dir, then the host-wide file (``cscdesk.config.discover_config``).
+    """
 
     def __init__(self, config_file: Path | None, data_dir: Path | None) -> None:
-        self.config_file = config_file
+        self._config_option = config_file
+        self._choice: ConfigChoice | None = None
         self.data_dir = data_dir
+
+    @property
+    def config_choice(self) -> ConfigChoice:
+        """Which file this run reads and which rule picked it (``doctor`` prints it)."""
+        if self._choice is None:
+            from cscdesk.config import discover_config
+
+            self._choice = discover_config(self._config_option)
+        return self._choice
+
+    @property
+    def config_file(self) -> Path | None:
+        return self.config_choice.path
 
     def settings(self):  # type: ignore[no-untyped-def]
         from cscdesk.config import ConfigError, load_settings
 
+        choice = self.config_choice
         try:
-            return load_settings(self.config_file)
+            return load_settings(choice.path)
         except ConfigError as exc:
+            if choice.rule != "--config":  # say why this file was read at all
+                exc = ConfigError(exc.file, exc.key_path, f"{exc.problem} ({choice.reason})")
             fail_config(exc)
 
     def paths(self):  # type: ignore[no-untyped-def]
@@ -53,7 +77,10 @@ pass_ctx = click.make_pass_decorator(Context)
     "config_file",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="Config file (TOML). Without it: the embedded demo on a local simulator.",
+    help=(
+        "Config file (TOML). Without it: $CSCDESK_CONFIG, then ~/.config/cscdesk/config.toml,"
+        " then /etc/xdg/cscdesk/config.toml; none of them: the embedded demo."
+    ),
 )
 @click.option(
     "--data-dir",
