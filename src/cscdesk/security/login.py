@@ -2,7 +2,10 @@
 
 等保二级 身份鉴别: unique user ids, password complexity and periodic change, limited failed
 attempts, and every attempt audited with its outcome. Messages never tell a stranger whether a
-user id exists: an unknown id, a disabled account and a wrong password all read the same.
+user id exists: an unknown id, a disabled account and a wrong password all read the same, and an
+unknown id locks after the same number of failures with the same "locked until" message (its
+state kept by ``cscdesk.security.lockout``). Every attempt, locked or not, known id or not, costs
+exactly one argon2 verification, so timing does not tell them apart either.
 """
 
 from __future__ import annotations
@@ -13,8 +16,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NoReturn
 
-from cscdesk.domain.access import LockoutRule, User, after_failure, after_success
+from cscdesk.domain.access import (
+    LockoutRule,
+    LoginState,
+    User,
+    after_failure,
+    after_success,
+)
 from cscdesk.security.events import AuditAction, AuditWriter
+from cscdesk.security.lockout import MemoryUnknownIds, UnknownIdAttempts
 from cscdesk.security.passwords import hash_password, needs_rehash, verify_password
 from cscdesk.security.reveal import scrub
 from cscdesk.store.users import UserRepository
@@ -67,33 +77,38 @@ class LoginService:
         audit: AuditWriter,
         policy: LoginPolicy,
         clock: Clock,
+        unknown_ids: UnknownIdAttempts | None = None,
     ) -> None:
         self._users = users
         self._audit = audit
         self._policy = policy
         self._clock = clock
+        self._unknown = unknown_ids if unknown_ids is not None else MemoryUnknownIds()
 
     def login(self, user_id: str, password: str) -> LoginResult:
         """The signed-in user, or LoginFailed / AccountLocked; every attempt is audited."""
         now = self._clock()
         record = self._users.get(user_id)
-        if record is None:
-            verify_password(_dummy_hash(), password)
-            user_id = scrub(user_id)  # a mistyped field may hold a phone or ID number
+        state = record.login if record is not None else self._unknown.get(user_id)
+        shown = user_id if record is not None else scrub(user_id)  # a mistyped phone or ID
+        if state.is_locked(now):
+            assert state.locked_until is not None
+            verify_password(_dummy_hash(), password)  # the same cost as every other attempt
             self._audit(
-                user_id,
+                shown,
                 AuditAction.LOGIN,
-                f"user:{user_id}",
-                {"reason": "unknown user"},
+                f"user:{shown}",
+                {"reason": "locked" if record is not None else "unknown user, locked"},
                 success=False,
             )
-            raise LoginFailed()
-        if record.login.is_locked(now):
-            assert record.login.locked_until is not None
+            raise AccountLocked(state.locked_until)
+        if record is None:
+            verify_password(_dummy_hash(), password)
             self._audit(
-                user_id, AuditAction.LOGIN, f"user:{user_id}", {"reason": "locked"}, success=False
+                shown, AuditAction.LOGIN, f"user:{shown}", {"reason": "unknown user"}, success=False
             )
-            raise AccountLocked(record.login.locked_until)
+            self._lock_after(user_id, shown, after_failure(state, now, self._policy.lockout), now,
+                             unknown=True)  # fmt: skip
         if not verify_password(record.password_hash, password):
             self._failed(user_id, now)
         if record.user.disabled:
@@ -117,7 +132,6 @@ class LoginService:
     def _failed(self, user_id: str, now: datetime) -> NoReturn:
         record = self._users.require(user_id)
         state = after_failure(record.login, now, self._policy.lockout)
-        self._users.save_login_state(user_id, state)
         self._audit(
             user_id,
             AuditAction.LOGIN,
@@ -125,16 +139,23 @@ class LoginService:
             {"reason": "wrong password"},
             success=False,
         )
+        self._lock_after(user_id, user_id, state, now, unknown=False)
+
+    def _lock_after(self, user_id: str, shown: str, state: LoginState, now: datetime, *,
+                    unknown: bool) -> NoReturn:  # fmt: skip
+        """Save the failure; the same message for a known and an unknown id once locked."""
+        if unknown:
+            self._unknown.save(user_id, state, now)
+        else:
+            self._users.save_login_state(user_id, state)
         if state.locked_until is not None and state.is_locked(now):
-            self._audit(
-                user_id,
-                AuditAction.ACCOUNT_LOCKED,
-                f"user:{user_id}",
-                {
-                    "until": state.locked_until.isoformat(),
-                    "attempts": self._policy.lockout.attempts,
-                },
-            )
+            detail: dict[str, object] = {
+                "until": state.locked_until.isoformat(),
+                "attempts": self._policy.lockout.attempts,
+            }
+            if unknown:
+                detail["unknown_user"] = True
+            self._audit(shown, AuditAction.ACCOUNT_LOCKED, f"user:{shown}", detail)
             raise AccountLocked(state.locked_until)
         raise LoginFailed()
 

@@ -421,6 +421,47 @@ def _v6_sync(db: StoreDatabase) -> None:
     _script(db, _V6_SYNC)
 
 
+_V7_UNKNOWN_LOGINS = """
+CREATE TABLE login_unknown_ids (
+    id_hash TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT,
+    updated_at TEXT NOT NULL
+)
+"""
+
+
+def _v7_unknown_logins(db: StoreDatabase) -> None:
+    """Failed sign-ins for user ids that do not exist, keyed by the id's SHA-256 (never the
+    typed text), so that an unknown id locks exactly like a real one and the lockout message
+    does not tell a stranger which ids exist (cscdesk.security.lockout)."""
+    _script(db, _V7_UNKNOWN_LOGINS)
+
+
+def _v8_mask_outbound_callees(db: StoreDatabase) -> None:
+    """Mask the mobiles kept whole in ``calls.callee`` (the customer of an outbound call) as
+    ``caller`` always was, linking each outbound call to its member first so that the number's
+    history is still found (PIPL: mobiles live only in ``members``)."""
+    import re
+
+    from cscdesk.domain.privacy import mask_mobile, normalise_mobile
+
+    mobile = re.compile(r"1[3-9]\d{9}")
+    rows = db.execute(
+        "SELECT contact_id, direction, callee FROM calls WHERE callee GLOB '*1[3-9]*'"
+    ).fetchall()
+    for contact_id, direction, callee in rows:
+        normal = normalise_mobile(callee)
+        if not mobile.fullmatch(normal):
+            continue
+        db.execute(
+            "UPDATE calls SET callee = ?, member_id = coalesce(member_id, CASE WHEN ? THEN"
+            " (SELECT m.id FROM members m WHERE m.mobile = ? ORDER BY m.relation != 'self'"
+            " LIMIT 1) END) WHERE contact_id = ?",
+            [mask_mobile(normal), int(direction == "outbound"), normal, contact_id],
+        )
+
+
 MIGRATIONS: list[Migration] = [
     Migration("core tables", _v1_core),
     Migration("search, append-only history, audit anchor", _v2_search_and_guards),
@@ -428,6 +469,8 @@ MIGRATIONS: list[Migration] = [
     Migration("insurer answer cache and batch extracts", _v4_insurer_gateway),
     Migration("audit append-only and six-month retention guards", _v5_audit_guards),
     Migration("sync: recording jobs, ticket sync bases, conflict copies", _v6_sync),
+    Migration("lockout state for unknown login ids", _v7_unknown_logins),
+    Migration("mask outbound callee mobiles at rest", _v8_mask_outbound_callees),
     # APPEND new migrations here, at the end.
 ]
 
