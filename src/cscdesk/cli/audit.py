@@ -1,4 +1,4 @@
-"""``cscdesk audit``: verify, export and purge the tamper-evident audit log."""
+"""``cscdesk audit``: create the key, verify, export and purge the tamper-evident audit log."""
 
 from __future__ import annotations
 
@@ -13,7 +13,16 @@ from cscdesk.cli.root import Context, main, pass_ctx
 
 @main.group()
 def audit() -> None:
-    """The tamper-evident audit log: verify the chain, export for auditors, purge by retention."""
+    """The tamper-evident audit log: its key, verify the chain, export for auditors, purge."""
+
+
+@audit.command("init-key")
+@pass_ctx
+def audit_init_key(ctx: Context) -> None:
+    """Create the audit key in the OS keyring (once; an existing key is never replaced)."""
+    from cscdesk.security import commands
+
+    sys.exit(commands.audit_init_key(ctx.settings(), click.echo))
 
 
 def _moment(text: str | None, option: str):  # type: ignore[no-untyped-def]
@@ -31,15 +40,18 @@ def _moment(text: str | None, option: str):  # type: ignore[no-untyped-def]
 
 
 @audit.command("verify")
+@click.option("--export", "exports", multiple=True, type=click.Path(path_type=Path, exists=True),
+              help="Also hold the log against the signed head of this export (repeatable).")  # fmt: skip
 @AS_USER
 @pass_ctx
-def audit_verify(ctx: Context, as_user: str | None) -> None:
-    """Recompute the hash chain: exit 1 and name every changed, removed or moved record."""
+def audit_verify(ctx: Context, exports: tuple[Path, ...], as_user: str | None) -> None:
+    """Recompute the keyed chain and hold it against the signed heads: exit 1 and name every
+    wipe, cut tail, rewrite, forged purge anchor and changed, removed or moved record."""
     from cscdesk.security import commands
 
     _settings, store, security = security_services(ctx)
     sys.exit(commands.audit_verify(store, security, as_user=as_user, ask=ask_secret,
-                                   write=click.echo))  # fmt: skip
+                                   write=click.echo, exports=exports))  # fmt: skip
 
 
 @audit.command("export")

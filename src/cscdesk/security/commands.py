@@ -8,13 +8,15 @@ never from the command line. Functions return an exit status: 0 fine, 1 refused,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from cscdesk.domain.access import AccessDenied, LockoutRule, Permission, Role, User, require
 from cscdesk.security.events import AuditWriter
+from cscdesk.security.lockout import StoreUnknownIds
 from cscdesk.security.login import LoginFailed, LoginPolicy, LoginService
 from cscdesk.security.passwords import WeakPassword
 from cscdesk.security.users import InvalidUser, UserDirectory
@@ -28,7 +30,7 @@ OK, REFUSED, BAD_INPUT = 0, 1, 2
 
 
 def store_audit_writer(store: Any) -> AuditWriter:
-    """The store's hash-chained audit log as an ``AuditWriter``."""
+    """The store's keyed, hash-chained audit log as an ``AuditWriter``."""
 
     def write(
         actor: str,
@@ -53,10 +55,49 @@ class Security:
     directory: UserDirectory
     login: LoginService
     audit: AuditWriter
+    store: Any = None  # for the audit key check; None: not checked (services built by hand)
+
+
+def audit_unkeyed(security: Security, write: Write) -> bool:
+    """True (and says why) when a deployment lacks its audit key: nothing audited can run."""
+    log = getattr(security.store, "audit", None)
+    if log is None or log.key().state != "unkeyed":
+        return False
+    write(
+        f"refused: UNKEYED: the audit key {log.key().name!r} is not in the keyring, so no audit"
+        " record can be written or checked; the deployment's admin creates it once with"
+        " `cscdesk audit init-key` (see README, What the audit log protects against)"
+    )
+    return True
+
+
+def audit_key_name(settings: Any) -> str:
+    """The keyring name of the audit key: ``[security] audit_key = "keyring:NAME"`` when the
+    settings have that field, else ``audit-key``."""
+    from cscdesk.config import secret_name
+    from cscdesk.store.audit import DEFAULT_KEY_NAME
+
+    ref = getattr(settings.security, "audit_key", None)
+    return secret_name(ref) if ref else DEFAULT_KEY_NAME
+
+
+def configure_audit(store: Any, settings: Any) -> None:
+    """Which key signs the audit chain and where its signed heads go.
+
+    The embedded demo (``callcenter.mode = "embedded"``) may fall back to the public demo key;
+    a deployment never does: without its key in the keyring it refuses to write audit records.
+    """
+    head_file = getattr(settings.security, "audit_head_file", None)
+    store.audit.configure(
+        key_name=audit_key_name(settings),
+        demo_allowed=settings.callcenter.mode == "embedded",
+        head_file=head_file,
+    )
 
 
 def open_secure_store(settings: Any, paths: Any) -> Any:
-    """The store, through SQLCipher when ``[store] encryption_key`` names a keyring secret.
+    """The store, through SQLCipher when ``[store] encryption_key`` names a keyring secret, its
+    audit log configured for this deployment (``configure_audit``).
 
     Raises ``RuntimeError`` subclasses (SecretUnavailable is not one: it is turned into
     EncryptionUnavailable) with a message for the person running the command.
@@ -68,12 +109,15 @@ def open_secure_store(settings: Any, paths: Any) -> Any:
     path = settings.store.path or paths.store
     ref = settings.store.encryption_key
     if not ref:
-        return open_store(path)
-    try:
-        key = resolve_secret(ref, what="store.encryption_key")
-    except SecretUnavailable as exc:
-        raise EncryptionUnavailable(str(exc)) from None
-    return open_store(path, connection=connect_encrypted(path, key))
+        store = open_store(path)
+    else:
+        try:
+            key = resolve_secret(ref, what="store.encryption_key")
+        except SecretUnavailable as exc:
+            raise EncryptionUnavailable(str(exc)) from None
+        store = open_store(path, connection=connect_encrypted(path, key))
+    configure_audit(store, settings)
+    return store
 
 
 def build_security(store: Any, settings: Any, clock: Clock) -> Security:
@@ -85,13 +129,14 @@ def build_security(store: Any, settings: Any, clock: Clock) -> Security:
         LockoutRule(attempts=sec.lockout_attempts, lock_for=timedelta(minutes=sec.lockout_minutes)),
         timedelta(days=max_age) if max_age else None,
     )
-    return Security(
-        repo, UserDirectory(repo, audit, clock), LoginService(repo, audit, policy, clock), audit
-    )
+    login = LoginService(repo, audit, policy, clock, StoreUnknownIds(store))
+    return Security(repo, UserDirectory(repo, audit, clock), login, audit, store)
 
 
 def sign_in(security: Security, user_id: str, ask: AskSecret, write: Write) -> User | None:
     """The acting person's own login for an admin or audit command; None (reported) on failure."""
+    if audit_unkeyed(security, write):
+        return None
     try:
         return security.login.login(user_id, ask(f"password for {user_id}")).user
     except LoginFailed as exc:
@@ -122,6 +167,8 @@ def _new_password(ask: AskSecret, user_id: str) -> str:
 
 def users_add(security: Security, *, as_user: str | None, user: User, ask: AskSecret,
               write: Write) -> int:  # fmt: skip
+    if audit_unkeyed(security, write):
+        return REFUSED
     try:
         if security.directory.is_empty():
             security.directory.bootstrap_admin(user, _new_password(ask, user.id))
@@ -185,17 +232,30 @@ ROLE_NAMES = [r.value for r in Role]
 
 # ------------------------------------------------------------------------------------ audit
 def audit_verify(store: Any, security: Security, *, as_user: str | None, ask: AskSecret,
-                 write: Write) -> int:  # fmt: skip
-    """Recompute the hash chain; exit 1 and name each break when a record was changed,
-    removed or moved."""
+                 write: Write, exports: Sequence[Path] = ()) -> int:  # fmt: skip
+    """Recompute the keyed chain and hold it against the signed heads (the head file, and the
+    manifests of ``exports``); exit 1 and name each wipe, cut tail, rewrite, forged anchor and
+    changed, removed or moved record."""
+    extra: list[tuple[str, Mapping[str, Any]]] = []
+    for bundle in exports:
+        head = export_head(bundle)
+        if head is None:
+            write(f"error: {bundle} holds no signed audit head (not a cscdesk export?)")
+            return BAD_INPUT
+        extra.append((f"the audit head in {bundle}", head))
     actor = _acting(security, as_user, ask, write, Permission.VIEW_AUDIT)
     if actor is None:
         return REFUSED
-    report = store.audit.verify()
+    report = store.audit.verify(extra)
     security.audit(actor.id, "audit_verify", "audit", {"ok": report.ok, "checked": report.checked},
                    success=report.ok)  # fmt: skip
+    for note in report.notes:
+        write(f"note: {note}")
     if report.ok:
-        write(f"audit log intact: {report.checked} records, chain head {report.head[:16]}")
+        write(
+            f"audit log intact: {report.checked} records, chain head {report.head[:28]},"
+            f" {report.heads} signed head(s) agree ({store.audit.head_file})"
+        )
         return OK
     for problem in report.problems:
         write(f"BROKEN: {problem}")
@@ -203,24 +263,96 @@ def audit_verify(store: Any, security: Security, *, as_user: str | None, ask: As
     return REFUSED
 
 
+def export_head(bundle: Path) -> Mapping[str, Any] | None:
+    """The signed audit head an export carries: a bundle's manifest, or an audit export's
+    ``<file>.head.json``."""
+    import json
+
+    bundle = Path(bundle)
+    candidates = [bundle / "manifest.json"] if bundle.is_dir() else [
+        Path(f"{bundle}{HEAD_SIDECAR}"), bundle
+    ]  # fmt: skip
+    for path in candidates:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            head = data.get("audit_head", data if "mac" in data else None)
+            if isinstance(head, dict):
+                return head
+    return None
+
+
+HEAD_SIDECAR = ".head.json"
+
+
+def write_owner_only(path: Path, text: str) -> None:
+    """A new file only its owner can read (0600), whatever the umask; refuses to overwrite."""
+    import os
+
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
 def audit_export(store: Any, security: Security, *, as_user: str | None, target: Any,
                  start: datetime | None, end: datetime | None, ask: AskSecret,
                  write: Write) -> int:  # fmt: skip
     """Write the records in [start, end) as JSON Lines for an auditor, with their chain hashes
-    (so the copy itself can be checked against the log) and no personal data."""
+    (so the copy itself can be checked against the log) and no personal data; the signed audit
+    head goes beside it in ``<target>.head.json``. Both files are 0600."""
     import json
 
     actor = _acting(security, as_user, ask, write, Permission.EXPORT_AUDIT)
     if actor is None:
         return REFUSED
-    count = 0
-    with open(target, "w", encoding="utf-8") as handle:
-        for entry in store.audit.list(start=start, end=end):
-            handle.write(json.dumps(export_row(entry), ensure_ascii=False, sort_keys=True) + "\n")
-            count += 1
+    target = Path(target)
+    lines = [
+        json.dumps(export_row(entry), ensure_ascii=False, sort_keys=True) + "\n"
+        for entry in store.audit.list(start=start, end=end)
+    ]
+    try:
+        for path in (target, Path(f"{target}{HEAD_SIDECAR}")):
+            path.unlink(missing_ok=True)
+        write_owner_only(target, "".join(lines))
+        head = store.audit.signed_head("export")
+        write_owner_only(Path(f"{target}{HEAD_SIDECAR}"), json.dumps(head, indent=2) + "\n")
+    except OSError as exc:
+        write(f"error: cannot write {exc.filename}: {exc.strerror}")
+        return BAD_INPUT
+    count = len(lines)
     period = {"from": start.isoformat() if start else "", "to": end.isoformat() if end else ""}
     security.audit(actor.id, "audit_export", "audit", {**period, "records": count})
-    write(f"exported {count} audit records to {target}")
+    write(f"exported {count} audit records to {target} (signed head in {target}{HEAD_SIDECAR})")
+    return OK
+
+
+def audit_init_key(settings: Any, write: Write) -> int:
+    """Create the audit key (256 random bits) in the OS keyring, once; never overwrite one: a
+    new key would orphan every record signed with the old."""
+    import secrets
+
+    import keyring
+    from keyring.errors import KeyringError
+
+    from cscdesk.config import KEYRING_SERVICE
+    from cscdesk.store.audit import lookup_key
+
+    name = audit_key_name(settings)
+    if lookup_key(name):
+        write(f"the audit key {name!r} is already in the keyring; left unchanged")
+        return OK
+    try:
+        keyring.set_password(KEYRING_SERVICE, name, secrets.token_hex(32))
+    except (KeyringError, RuntimeError) as exc:
+        write(f"error: the keyring refused the audit key ({exc}); run `cscdesk doctor`")
+        return REFUSED
+    write(
+        f"created the audit key {name!r} in the {keyring.get_keyring().name} keyring;"
+        " audit records are signed with it from now on (back it up with the keyring: without"
+        " it, `audit verify` cannot check the log)"
+    )
     return OK
 
 

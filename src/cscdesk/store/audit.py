@@ -1,9 +1,28 @@
-"""The tamper-evident audit log (审计日志): every record carries the hash of the one before it.
+"""The tamper-evident audit log (审计日志): a keyed hash chain, anchored outside the database.
 
-``hash = sha256(prev_hash + canonical JSON of the record)``, the record including its id, so an
-edited, deleted or reordered row breaks the chain and ``verify`` names where. Ids come from an
-AUTOINCREMENT sequence, so removing the newest rows shows too. A purge removes the oldest rows
-and stores the last removed hash as the anchor the remaining chain starts from.
+Every record carries the MAC of the one before it::
+
+    hash = "hmac-sha256:" + HMAC-SHA256(key, prev_hash + canonical JSON of the record)
+
+the record including its id, so an edited, deleted or reordered row breaks the chain and
+``verify`` names where. The key lives in the OS keyring (service ``cscdesk``, default name
+``audit-key``; ``cscdesk audit init-key`` creates it), never in the store, so someone who can
+write the database file cannot rehash an edited chain.
+
+A chain inside the database cannot show that it was wiped, cut short or replaced by an older
+copy. So after every record (and every purge, export and import) a *signed head* — the last
+record's id and hash, the record count, the purge anchor, the time, and an HMAC over all of
+them — is appended to a head file outside the database (``<store>.audit-head``, created 0600 and
+only ever opened ``O_APPEND``). ``verify`` holds the database against every signed head it
+finds: a head whose record is gone shows a wipe or a cut tail (whatever ``sqlite_sequence``
+says), a head whose record differs shows a rewrite, and a purge anchor that no signed head
+vouches for is a forgery.
+
+Key states: ``keyed`` (a key from the keyring); ``demo`` (the embedded demo without a key: a
+public key from this file, which *protects nothing* and is reported as such); ``unkeyed`` (a
+deployment without its key: ``append`` and ``purge`` refuse, ``verify`` says so). Records written
+before the keyed chain existed are plain SHA-256 (``hash = sha256(prev_hash + JSON)``); they
+verify as *legacy* and are pinned by the first keyed record after them.
 
 Details are scrubbed before hashing: anything that looks like a mainland mobile or a resident ID
 number is masked, so the log never holds one whole.
@@ -12,12 +31,16 @@ number is masked, so the log never holds one whole.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import logging
+import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 from cscdesk.domain.privacy import mask_id_number, mask_mobile
 from cscdesk.store._codec import as_json, moment, when
@@ -25,11 +48,31 @@ from cscdesk.store._codec import as_json, moment, when
 if TYPE_CHECKING:
     from cscdesk.store.db import Store, StoreDatabase
 
+log = logging.getLogger(__name__)
+
 GENESIS = "0" * 64
 SUCCESS, FAILURE = "success", "failure"
+KEYED_PREFIX = "hmac-sha256:"
+DEFAULT_KEY_NAME = "audit-key"
+HEAD_SUFFIX = ".audit-head"
+HEAD_FORMAT = 1
+# Public on purpose: the embedded demo signs with it so that it runs without a keyring. It
+# protects nothing (anyone can read it here), and a deployment never uses it.
+DEMO_KEY = b"cscdesk DEMO audit key - public, protects nothing"
+KeyState = Literal["keyed", "demo", "unkeyed"]
+Heads = list[tuple[str, dict[str, Any]]]
+Damaged = list[str]
+
 _COLUMNS = "id, at, actor, action, target_type, target_id, outcome, detail, prev_hash, hash"
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_HEX_KEY = re.compile(r"^[0-9a-fA-F]{64}$")
+_HEAD_DOMAIN = "cscdesk-audit-head\n"
+_MAX_LISTED = 5  # rewritten records named one by one; the rest are counted
+
+
+class AuditUnkeyed(RuntimeError):
+    """A deployment without its audit key: records are refused rather than written unprotected."""
 
 
 def scrub(value: Any) -> Any:
@@ -70,11 +113,38 @@ class AuditEntry:
         return self.outcome == SUCCESS
 
 
+@dataclass(frozen=True, slots=True)
+class AuditKey:
+    """The key the chain is signed with, and how it was found."""
+
+    state: KeyState
+    name: str
+    secret: bytes | None = field(default=None, repr=False)
+
+    def mac(self, text: str) -> str:
+        assert self.secret is not None
+        return hmac.new(self.secret, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def describe(self) -> str:
+        if self.state == "keyed":
+            return f"keyed (HMAC-SHA256, key {self.name!r} in the keyring)"
+        if self.state == "demo":
+            return (
+                "DEMO key: the embedded demo signs with a public key that protects nothing;"
+                f" a deployment creates its own with `cscdesk audit init-key` ({self.name!r})"
+            )
+        return f"UNKEYED: the audit key {self.name!r} is not in the keyring"
+
+
 @dataclass
 class AuditReport:
     checked: int = 0
     head: str = GENESIS
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    key_state: KeyState = "keyed"
+    legacy: int = 0  # plain SHA-256 records from before the keyed chain
+    heads: int = 0  # signed heads held against the database
 
     @property
     def ok(self) -> bool:
@@ -82,7 +152,35 @@ class AuditReport:
 
 
 def record_hash(prev_hash: str, record: Mapping[str, Any]) -> str:
+    """The legacy (pre-key) link: plain SHA-256, which anyone can recompute."""
     return hashlib.sha256((prev_hash + as_json(record)).encode("utf-8")).hexdigest()
+
+
+def keyed_hash(key: AuditKey, prev_hash: str, record: Mapping[str, Any]) -> str:
+    return KEYED_PREFIX + key.mac(prev_hash + as_json(record))
+
+
+def head_mac(key: AuditKey, head: Mapping[str, Any]) -> str:
+    return key.mac(_HEAD_DOMAIN + as_json({k: v for k, v in head.items() if k != "mac"}))
+
+
+def key_from_secret(value: str) -> bytes:
+    """A keyring value as key bytes: 64 hex digits are a raw 256-bit key, anything else text."""
+    return bytes.fromhex(value) if _HEX_KEY.match(value) else value.encode("utf-8")
+
+
+def lookup_key(name: str) -> str | None:
+    """The key from the OS keyring, or None when it is absent or there is no usable keyring."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    from cscdesk.config import KEYRING_SERVICE
+
+    try:
+        return keyring.get_password(KEYRING_SERVICE, name)
+    except (KeyringError, RuntimeError) as exc:  # no backend at all is a RuntimeError too
+        log.warning("audit key %r: keyring unavailable (%s)", name, exc)
+        return None
 
 
 def _record(row: Sequence[Any]) -> dict[str, Any]:
@@ -97,14 +195,102 @@ def _entry(r: Sequence[Any]) -> AuditEntry:
     return AuditEntry(int(r[0]), at, r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), r[8], r[9])
 
 
+def _span(first: int, last: int) -> str:
+    return f"record {first}" if first == last else f"records {first}..{last}"
+
+
 class AuditLog:
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._key_name = DEFAULT_KEY_NAME
+        self._demo_allowed = True  # the composition root turns this off for a deployment
+        self._explicit: bytes | None = None
+        self._key: AuditKey | None = None
+        self.head_file = Path(f"{store.path}{HEAD_SUFFIX}")
+
+    # ------------------------------------------------------------------ key and head file
+    def configure(
+        self,
+        *,
+        key_name: str | None = None,
+        demo_allowed: bool | None = None,
+        head_file: Path | None = None,
+        key: bytes | None = None,
+    ) -> None:
+        """Set by the composition root: which keyring secret, demo or deployment, where heads go."""
+        if key_name:
+            self._key_name = key_name
+        if demo_allowed is not None:
+            self._demo_allowed = demo_allowed
+        if head_file is not None:
+            self.head_file = Path(head_file)
+        if key is not None:
+            self._explicit = key
+        self._key = None
+
+    def key(self) -> AuditKey:
+        """The signing key, looked up in the keyring once per log."""
+        if self._key is None:
+            if self._explicit is not None:
+                self._key = AuditKey("keyed", self._key_name, self._explicit)
+            else:
+                value = lookup_key(self._key_name)
+                if value:
+                    self._key = AuditKey("keyed", self._key_name, key_from_secret(value))
+                elif self._demo_allowed:
+                    self._key = AuditKey("demo", self._key_name, DEMO_KEY)
+                else:
+                    self._key = AuditKey("unkeyed", self._key_name)
+        return self._key
+
+    def _signing_key(self) -> AuditKey:
+        key = self.key()
+        if key.secret is None:
+            raise AuditUnkeyed(
+                f"refusing to write audit records: the audit key {key.name!r} is not in the"
+                " keyring; the deployment's admin creates it with `cscdesk audit init-key`"
+            )
+        return key
 
     def _anchor(self, db: StoreDatabase) -> tuple[str, int]:
         row = db.execute("SELECT hash, through_id FROM audit_anchor WHERE id = 1").fetchone()
         return (GENESIS, 0) if row is None else (str(row[0]), int(row[1]))
 
+    def _head(self, key: AuditKey, db: StoreDatabase, event: str) -> dict[str, Any]:
+        anchor_hash, anchor_id = self._anchor(db)
+        last = db.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        seq, digest = (int(last[0]), str(last[1])) if last else (anchor_id, anchor_hash)
+        head: dict[str, Any] = {
+            "v": HEAD_FORMAT, "event": event, "seq": seq, "head": digest,
+            "count": seq - anchor_id, "anchor_through": anchor_id, "anchor": anchor_hash,
+            "at": when(datetime.now(UTC)), "key": key.state,
+        }  # fmt: skip
+        head["mac"] = head_mac(key, head)
+        return head
+
+    def _write_head(self, head: Mapping[str, Any]) -> None:
+        """One line appended to the head file (0600, O_APPEND); a failure is logged, not raised:
+        the record is already committed, and verify reports records after the last head."""
+        line = (as_json(head) + "\n").encode("utf-8")
+        try:
+            self.head_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(self.head_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            log.warning("audit head not written to %s: %s", self.head_file, exc)
+
+    def signed_head(self, event: str = "export") -> dict[str, Any]:
+        """The current head, signed, also appended to the head file (for exports)."""
+        key = self._signing_key()
+        with self._store.reading() as db:
+            head = self._head(key, db, event)
+        self._write_head(head)
+        return head
+
+    # ------------------------------------------------------------------ writing
     def append(
         self,
         actor: str,
@@ -127,6 +313,7 @@ class AuditLog:
             outcome = SUCCESS if success else FAILURE
         if outcome not in (SUCCESS, FAILURE):
             raise ValueError(f"audit outcome must be success or failure, not {outcome!r}")
+        key = self._signing_key()
         moment_ = when(at or datetime.now(UTC))
         body = as_json(scrub(dict(detail or {})))
         with self._store.transaction() as db:
@@ -140,11 +327,18 @@ class AuditLog:
                 "target_type": target_type, "target_id": target_id, "outcome": outcome,
                 "detail": body,
             }  # fmt: skip
-            digest = record_hash(prev_hash, record)
+            digest = keyed_hash(key, prev_hash, record)
             db.execute(
                 f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [*record.values(), prev_hash, digest],
             )
+        head: dict[str, Any] = {
+            "v": HEAD_FORMAT, "event": "append", "seq": next_id, "head": digest,
+            "count": next_id - anchor_id, "anchor_through": anchor_id, "anchor": anchor_hash,
+            "at": when(datetime.now(UTC)), "key": key.state,
+        }  # fmt: skip
+        head["mac"] = head_mac(key, head)
+        self._write_head(head)  # after the commit: a head never names a record that is not there
         return _entry([*record.values(), prev_hash, digest])
 
     def list(
@@ -160,37 +354,204 @@ class AuditLog:
             rows = db.execute(sql, params).fetchall()
         return [_entry(r) for r in rows]
 
-    def verify(self) -> AuditReport:
-        """Recompute the chain from the anchor; every break is named by record id."""
-        report = AuditReport()
+    # ------------------------------------------------------------------ checking
+    def read_heads(self) -> tuple[Heads, Damaged]:
+        """(label, head) for every line of the head file, and the lines that are not heads."""
+        heads: Heads = []
+        damaged: Damaged = []
+        try:
+            text = self.head_file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return heads, damaged
+        except (OSError, UnicodeDecodeError) as exc:
+            return heads, [f"head file {self.head_file}: cannot be read ({exc})"]
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                head = json.loads(line)
+                if not isinstance(head, dict) or not isinstance(head.get("seq"), int):
+                    raise ValueError("not a head")
+            except ValueError:
+                damaged.append(f"head file line {number}: not a signed head (damaged or edited)")
+                continue
+            heads.append((f"head file line {number}", head))
+        return heads, damaged
+
+    def verify(self, extra_heads: Iterable[tuple[str, Mapping[str, Any]]] = ()) -> AuditReport:
+        """Recompute the chain from the anchor and hold it against every signed head.
+
+        ``extra_heads`` are (label, head) pairs from elsewhere, e.g. an export's manifest.
+        Every break is named by record id; wipes, cut tails, rewrites and forged purge anchors
+        by what the signed heads say the database should hold.
+        """
+        key = self.key()
+        report = AuditReport(key_state=key.state)
+        if key.state == "unkeyed":
+            report.problems.append(
+                f"{key.describe()}: keyed records and signed heads cannot be checked"
+            )
+        elif key.state == "demo":
+            report.notes.append(key.describe())
+        demo = AuditKey("demo", "demo", DEMO_KEY)
+        keyed_seen = False
+        legacy_span: list[int] = []
         with self._store.reading() as db:
-            expected_prev, last_id = self._anchor(db)
+            anchor_hash, anchor_id = self._anchor(db)
+            expected_prev, last_id = anchor_hash, anchor_id
             seq_row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit'").fetchone()
-            cursor = db.execute(f"SELECT {_COLUMNS} FROM audit ORDER BY id")
-            for row in cursor:
-                rid = int(row[0])
+            for row in db.execute(f"SELECT {_COLUMNS} FROM audit ORDER BY id"):
+                rid, prev, digest = int(row[0]), str(row[8]), str(row[9])
                 if rid != last_id + 1:
                     report.problems.append(
                         f"record(s) {last_id + 1}..{rid - 1} missing before record {rid}"
                     )
-                if row[8] != expected_prev:
+                if prev != expected_prev:
                     report.problems.append(
                         f"record {rid}: previous-hash link broken (removed or reordered records)"
                     )
-                if record_hash(row[8], _record(row)) != row[9]:
+                record = _record(row)
+                if digest.startswith(KEYED_PREFIX):
+                    keyed_seen = True
+                    if key.secret is not None and digest != keyed_hash(key, prev, record):
+                        if key.state == "keyed" and digest == keyed_hash(demo, prev, record):
+                            report.problems.append(
+                                f"record {rid}: signed with the public demo key, not the"
+                                " deployment's audit key (written by a process without the key)"
+                            )
+                        else:
+                            report.problems.append(
+                                f"record {rid}: HMAC does not match: edited and rehashed without"
+                                " the audit key (or signed with another key)"
+                            )
+                elif record_hash(prev, record) != digest:
                     report.problems.append(
                         f"record {rid}: content does not match its hash (edited)"
                     )
-                expected_prev, last_id = row[9], rid
+                elif keyed_seen:
+                    report.problems.append(
+                        f"record {rid}: plain SHA-256 inside the keyed chain: rewritten by"
+                        " someone without the audit key"
+                    )
+                else:
+                    report.legacy += 1
+                    legacy_span = [legacy_span[0] if legacy_span else rid, rid]
+                expected_prev, last_id = digest, rid
                 report.checked += 1
-        newest = int(seq_row[0]) if seq_row else 0
-        if newest > last_id:
-            report.problems.append(f"record(s) {last_id + 1}..{newest} missing at the end")
-        report.head = expected_prev
+            newest = int(seq_row[0]) if seq_row else 0
+            if newest > last_id:
+                report.problems.append(f"record(s) {last_id + 1}..{newest} missing at the end")
+            report.head = expected_prev
+            heads, damaged = self.read_heads()
+            report.problems.extend(damaged)
+            self._check_heads(db, key, report, [*heads, *extra_heads], (anchor_hash, anchor_id),
+                              last_id, keyed_seen)  # fmt: skip
+        if legacy_span:
+            pinned = (
+                "pinned by the keyed record after them"
+                if keyed_seen
+                else "no keyed record follows them yet, so they are not protected"
+            )
+            report.notes.append(
+                f"legacy: {_span(*legacy_span)} are plain SHA-256 from before the keyed chain"
+                f" ({pinned})"
+            )
         return report
 
+    def _check_heads(
+        self,
+        db: StoreDatabase,
+        key: AuditKey,
+        report: AuditReport,
+        heads: Sequence[tuple[str, Mapping[str, Any]]],
+        anchor: tuple[str, int],
+        last_id: int,
+        keyed_seen: bool,
+    ) -> None:
+        if key.secret is None:
+            return  # unkeyed: already reported; an unsigned head proves nothing
+        valid: list[tuple[str, Mapping[str, Any]]] = []
+        for label, head in heads:
+            mac = head.get("mac")
+            if not isinstance(mac, str) or not hmac.compare_digest(mac, head_mac(key, head)):
+                report.problems.append(
+                    f"{label}: signature does not match (forged, edited, or another key)"
+                )
+            else:
+                valid.append((label, head))
+        report.heads = len(valid)
+        if not valid:
+            if keyed_seen:
+                report.problems.append(
+                    f"HEAD FILE MISSING: the database holds keyed records but {self.head_file}"
+                    " has no signed head (deleted or emptied)"
+                )
+            return
+        anchor_hash, anchor_id = anchor
+        if anchor_id and not any(
+            int(h.get("anchor_through", -1)) == anchor_id and h.get("anchor") == anchor_hash
+            for _, h in valid
+        ):
+            report.problems.append(
+                f"FORGED PURGE ANCHOR: the database says records up to {anchor_id} were purged,"
+                " but no signed head records that purge"
+            )
+        latest = max(valid, key=lambda lh: int(lh[1]["seq"]))[1]
+        matched: list[int] = []
+        gone: list[tuple[int, str]] = []
+        rewritten: list[tuple[int, str]] = []
+        for _, head in valid:
+            seq = int(head["seq"])
+            if seq <= anchor_id:
+                continue  # purged since (the anchor is checked above)
+            row = db.execute("SELECT hash FROM audit WHERE id = ?", [seq]).fetchone()
+            if row is None:
+                gone.append((seq, str(head.get("at", "?"))))
+            elif row[0] != head.get("head"):
+                rewritten.append((seq, str(head.get("at", "?"))))
+            else:
+                matched.append(seq)
+        covered = int(latest["seq"]) - max(anchor_id, int(latest.get("anchor_through", 0)))
+        if not matched and gone:
+            report.problems.append(
+                f"WIPED: the signed head of {latest.get('at')} vouches for {covered} record(s)"
+                f" through record {latest['seq']}; none of them is in the database"
+                f" (it holds {report.checked} record(s))"
+            )
+            return
+        if not matched:
+            report.problems.append(
+                f"REWRITTEN: no record vouched for by the {len(rewritten)} signed head(s) is in"
+                " the database as it was signed (the chain was replaced)"
+            )
+            return
+        last_good = max(matched)
+        cut = sorted({s for s, _ in gone if s > last_good})
+        if cut:
+            report.problems.append(
+                f"CUT TAIL: the signed head of {latest.get('at')} reaches record {cut[-1]}, but"
+                f" the database's chain now ends at record {last_id} (whatever sqlite_sequence"
+                f" says): {_span(cut[0], cut[-1])} removed from the end"
+            )
+        for seq, at in sorted(set(rewritten))[:_MAX_LISTED]:
+            report.problems.append(
+                f"record {seq}: not the record the signed head of {at} vouched for (rewritten)"
+            )
+        if len(set(rewritten)) > _MAX_LISTED:
+            report.problems.append(
+                f"… and {len(set(rewritten)) - _MAX_LISTED} more records differ from signed heads"
+            )
+        if last_id > int(latest["seq"]):
+            report.notes.append(
+                f"{_span(int(latest['seq']) + 1, last_id)} came after the last signed head"
+                f" (its write failed or the process stopped before it)"
+            )
+
+    # ------------------------------------------------------------------ retention
     def purge_before(self, cutoff: datetime) -> int:
-        """Remove the oldest records written before ``cutoff``; the chain stays verifiable."""
+        """Remove the oldest records written before ``cutoff``; the chain stays verifiable, and a
+        signed head records the new anchor (a purge no head records is a forgery)."""
+        key = self._signing_key()
         with self._store.transaction() as db:
             first_kept = db.execute(
                 "SELECT min(id) FROM audit WHERE at >= ?", [when(cutoff)]
@@ -209,6 +570,8 @@ class AuditLog:
                 " through_id = excluded.through_id, purged_at = excluded.purged_at",
                 [last_hash, bound, when(datetime.now(UTC))],
             )
+            head = self._head(key, db, "purge")
+        self._write_head(head)
         return int(cursor.rowcount)
 
     def purge_older_than(self, days: int, now: datetime | None = None) -> int:

@@ -4,7 +4,13 @@ A bundle is a directory anyone can read without cscdesk:
 
 * ``<entity>.jsonl`` — one JSON object per line for every table that holds business content;
 * ``recordings/<sha256>`` — every recording, named by its checksum;
-* ``manifest.json`` — format, counts, and the SHA-256 of every file in the bundle.
+* ``manifest.json`` — format, counts, the SHA-256 of every file in the bundle, and the audit
+  log's signed head (``audit_head``: last record, its keyed hash, count, purge anchor, time and
+  HMAC), so the exported log can be held against it (``cscdesk audit verify --export DIR``).
+
+Every file and folder an export writes is owner-only (0600 / 0700): the bundle holds members,
+password hashes, recordings and the audit log. An import checks the imported audit log against
+the bundle's signed head before it writes its own head.
 
 Personal data (PIPL): full mobiles and ID numbers appear only in ``members.jsonl``, which the
 manifest marks ``personal_data: true``. Any value elsewhere that contains a mobile or an ID
@@ -17,6 +23,7 @@ still reproduces every value exactly.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -80,11 +87,45 @@ def _decode(value: Any) -> Any:
     return value
 
 
+FILE_MODE, DIR_MODE = 0o600, 0o700
+
+
+def _private_dir(path: Path) -> None:
+    """``path`` and every missing parent created 0700; ``path`` itself made 0700 if it existed."""
+    missing: list[Path] = []
+    probe = path
+    while not probe.exists():
+        missing.append(probe)
+        probe = probe.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=DIR_MODE, exist_ok=True)
+    os.chmod(path, DIR_MODE)
+
+
+def _private_file(path: Path, mode: str = "w") -> Any:
+    """A new file only its owner can read, whatever the umask (never an existing one)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    if "b" in mode:
+        return os.fdopen(fd, mode)
+    return os.fdopen(fd, mode, encoding="utf-8")
+
+
+def _audit_head(store: Store) -> dict[str, Any]:
+    from cscdesk.store.audit import AuditUnkeyed
+
+    try:
+        return store.audit.signed_head("export")
+    except AuditUnkeyed as exc:
+        raise BundleError(f"the export carries the signed audit head, and {exc}") from None
+
+
 def export_bundle(store: Store, blobs: BlobStore, target: Path) -> BundleReport:
-    """Write the whole store and every recording to ``target`` (which must be empty or new)."""
+    """Write the whole store and every recording to ``target`` (which must be empty or new),
+    owner-only, with the audit log's signed head in the manifest."""
     if target.exists() and any(target.iterdir()):
         raise BundleError(f"{target}: the export directory is not empty")
-    target.mkdir(parents=True, exist_ok=True)
+    audit_head = _audit_head(store)  # before anything is written: an unkeyed store exports nothing
+    _private_dir(target)
     report = BundleReport()
     personal: list[dict[str, Any]] = []
     entity_files: dict[str, dict[str, Any]] = {}
@@ -93,7 +134,7 @@ def export_bundle(store: Store, blobs: BlobStore, target: Path) -> BundleReport:
         if table == PERSONAL_ENTITY:
             continue
         count = 0
-        with (target / f"{table}.jsonl").open("w", encoding="utf-8") as out:
+        with _private_file(target / f"{table}.jsonl") as out:
             for row in _rows(store, table):
                 for column, value in row.items():
                     if isinstance(value, str) and PERSONAL_PATTERN.search(value):
@@ -106,7 +147,7 @@ def export_bundle(store: Store, blobs: BlobStore, target: Path) -> BundleReport:
         entity_files[table] = {"file": f"{table}.jsonl", "count": count, "personal_data": False}
         report.entities[table] = count
     members = 0
-    with (target / f"{PERSONAL_ENTITY}.jsonl").open("w", encoding="utf-8") as out:
+    with _private_file(target / f"{PERSONAL_ENTITY}.jsonl") as out:
         if PERSONAL_ENTITY in tables:
             for row in _rows(store, PERSONAL_ENTITY):
                 out.write(json.dumps({k: _encode(v) for k, v in row.items()}, ensure_ascii=False))
@@ -124,7 +165,7 @@ def export_bundle(store: Store, blobs: BlobStore, target: Path) -> BundleReport:
     report.entities[PERSONAL_ENTITY] = members
     report.personal_values = len(personal)
     recordings_dir = target / "recordings"
-    recordings_dir.mkdir()
+    _private_dir(recordings_dir)
     for sha in sorted(
         {r["sha256"] for r in _rows(store, "recordings")} if "recordings" in tables else set()
     ):
@@ -133,7 +174,8 @@ def export_bundle(store: Store, blobs: BlobStore, target: Path) -> BundleReport:
             raise BundleError(
                 f"recording {sha} is missing from the blob store; run `archive verify`"
             )
-        shutil.copyfile(source, recordings_dir / sha)
+        with source.open("rb") as src, _private_file(recordings_dir / sha, "wb") as dst:
+            shutil.copyfileobj(src, dst)
         report.recordings += 1
     files = {
         str(path.relative_to(target)): file_sha256(path)
@@ -148,10 +190,10 @@ def export_bundle(store: Store, blobs: BlobStore, target: Path) -> BundleReport:
         "recordings": report.recordings,
         "personal_data_files": [f"{PERSONAL_ENTITY}.jsonl"],
         "files": files,
+        "audit_head": audit_head,
     }
-    (target / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    with _private_file(target / "manifest.json") as out:
+        out.write(json.dumps(manifest, ensure_ascii=False, indent=2))
     return report
 
 
@@ -227,7 +269,25 @@ def import_bundle(store: Store, blobs: BlobStore, source: Path) -> BundleReport:
         if stored.sha256 != path.name:
             raise BundleError(f"{path}: content does not match its name")
         report.recordings += 1
+    _check_imported_audit(store, source, manifest)
     return report
+
+
+def _check_imported_audit(store: Store, source: Path, manifest: dict[str, Any]) -> None:
+    """The imported audit log held against the bundle's signed head; only when it agrees does
+    this store's head file vouch for it (a bundle from an older cscdesk has no head: noted by
+    ``audit verify`` as it would be for any log without one)."""
+    head = manifest.get("audit_head")
+    if not isinstance(head, dict):
+        return
+    report = store.audit.verify([(f"the audit head in {source / 'manifest.json'}", head)])
+    if not report.ok:
+        raise BundleError(
+            "the data were loaded, but the imported audit log does not verify against the"
+            f" bundle's signed head: {'; '.join(report.problems[:3])}"
+            " (was the bundle edited, or is this host's audit key not the exporting host's?)"
+        )
+    store.audit.signed_head("import")
 
 
 def _read_lines(path: Path) -> Iterator[dict[str, Any]]:
