@@ -128,3 +128,42 @@ async def test_a_damaged_bundle_or_a_filled_store_is_refused(
     calls.write_text(calls.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     with pytest.raises(BundleError, match=r"calls\.jsonl: checksum differs"):
         import_bundle(open_store(tmp_path / "empty.db"), BlobStore(tmp_path / "b2"), bundle)
+
+
+async def test_every_file_and_folder_of_an_export_is_owner_only(
+    filled: tuple[Store, BlobStore], tmp_path: Path
+) -> None:
+    source, blobs = filled
+    bundle = tmp_path / "exports" / "2026-03" / "bundle"  # missing parents are created too
+    export_bundle(source, blobs, bundle)
+    written = [bundle, *bundle.rglob("*")]
+    assert any(p.is_file() for p in written) and (bundle / "recordings").is_dir()
+    for path in written:
+        expected = 0o700 if path.is_dir() else 0o600
+        assert path.stat().st_mode & 0o777 == expected, path
+    assert (tmp_path / "exports").stat().st_mode & 0o777 == 0o700
+
+
+async def test_the_export_carries_the_signed_audit_head_and_an_import_checks_it(
+    filled: tuple[Store, BlobStore], tmp_path: Path
+) -> None:
+    from cscdesk.sync.blobstore import file_sha256
+
+    source, blobs = filled
+    bundle = tmp_path / "bundle"
+    export_bundle(source, blobs, bundle)
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    head = manifest["audit_head"]
+    last = source.audit.list()[-1]
+    assert (head["seq"], head["head"]) == (last.seq, last.hash) and head["mac"]
+    # someone edits an audit record in the bundle and fixes the manifest's checksum
+    audit_file = bundle / "audit.jsonl"
+    rows = [json.loads(line) for line in audit_file.read_text(encoding="utf-8").splitlines()]
+    rows[0]["actor"] = "someone.else"
+    audit_file.chmod(0o600)
+    audit_file.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    manifest["files"]["audit.jsonl"] = file_sha256(audit_file)
+    (bundle / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    target = open_store(tmp_path / "restored.db")
+    with pytest.raises(BundleError, match="audit log does not verify"):
+        import_bundle(target, BlobStore(tmp_path / "restored-blobs"), bundle)

@@ -68,6 +68,7 @@ _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _HEX_KEY = re.compile(r"^[0-9a-fA-F]{64}$")
 _HEAD_DOMAIN = "cscdesk-audit-head\n"
+_ANCHOR_DOMAIN = "cscdesk-audit-anchor\n"
 _MAX_LISTED = 5  # rewritten records named one by one; the rest are counted
 
 
@@ -162,6 +163,10 @@ def keyed_hash(key: AuditKey, prev_hash: str, record: Mapping[str, Any]) -> str:
 
 def head_mac(key: AuditKey, head: Mapping[str, Any]) -> str:
     return key.mac(_HEAD_DOMAIN + as_json({k: v for k, v in head.items() if k != "mac"}))
+
+
+def anchor_mac(key: AuditKey, digest: str, through: int, purged_at: str) -> str:
+    return key.mac(_ANCHOR_DOMAIN + as_json([digest, through, purged_at]))
 
 
 def key_from_secret(value: str) -> bytes:
@@ -265,29 +270,37 @@ class AuditLog:
             "count": seq - anchor_id, "anchor_through": anchor_id, "anchor": anchor_hash,
             "at": when(datetime.now(UTC)), "key": key.state,
         }  # fmt: skip
-        head["mac"] = head_mac(key, head)
         return head
 
-    def _write_head(self, head: Mapping[str, Any]) -> None:
-        """One line appended to the head file (0600, O_APPEND); a failure is logged, not raised:
-        the record is already committed, and verify reports records after the last head."""
-        line = (as_json(head) + "\n").encode("utf-8")
+    def _write_head(self, key: AuditKey, head: dict[str, Any], *, chained: bool) -> None:
+        """Sign ``head`` and append it to the head file (0600, O_APPEND only).
+
+        ``chained``: keyed records came before the one this head names. A head file that is
+        empty then was deleted or emptied since the last head: the line says so (``restarted``)
+        and verify reports it. A failure to write is logged, not raised: the record is already
+        committed, and verify notes records after the last head.
+        """
         try:
             self.head_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd = os.open(self.head_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
-                os.write(fd, line)
+                if chained and os.fstat(fd).st_size == 0:
+                    head["restarted"] = True
+                head["mac"] = head_mac(key, head)
+                os.write(fd, (as_json(head) + "\n").encode("utf-8"))
             finally:
                 os.close(fd)
         except OSError as exc:
             log.warning("audit head not written to %s: %s", self.head_file, exc)
+        head.setdefault("mac", head_mac(key, head))
 
     def signed_head(self, event: str = "export") -> dict[str, Any]:
         """The current head, signed, also appended to the head file (for exports)."""
         key = self._signing_key()
         with self._store.reading() as db:
             head = self._head(key, db, event)
-        self._write_head(head)
+        chained = event != "import" and str(head["head"]).startswith(KEYED_PREFIX)
+        self._write_head(key, head, chained=chained)
         return head
 
     # ------------------------------------------------------------------ writing
@@ -337,8 +350,8 @@ class AuditLog:
             "count": next_id - anchor_id, "anchor_through": anchor_id, "anchor": anchor_hash,
             "at": when(datetime.now(UTC)), "key": key.state,
         }  # fmt: skip
-        head["mac"] = head_mac(key, head)
-        self._write_head(head)  # after the commit: a head never names a record that is not there
+        # after the commit: a head never names a record that is not there
+        self._write_head(key, head, chained=prev_hash.startswith(KEYED_PREFIX))
         return _entry([*record.values(), prev_hash, digest])
 
     def list(
@@ -395,6 +408,7 @@ class AuditLog:
             report.notes.append(key.describe())
         demo = AuditKey("demo", "demo", DEMO_KEY)
         keyed_seen = False
+        first_keyed: bool | None = None
         legacy_span: list[int] = []
         with self._store.reading() as db:
             anchor_hash, anchor_id = self._anchor(db)
@@ -411,6 +425,8 @@ class AuditLog:
                         f"record {rid}: previous-hash link broken (removed or reordered records)"
                     )
                 record = _record(row)
+                if first_keyed is None:
+                    first_keyed = digest.startswith(KEYED_PREFIX)
                 if digest.startswith(KEYED_PREFIX):
                     keyed_seen = True
                     if key.secret is not None and digest != keyed_hash(key, prev, record):
@@ -442,6 +458,7 @@ class AuditLog:
             if newest > last_id:
                 report.problems.append(f"record(s) {last_id + 1}..{newest} missing at the end")
             report.head = expected_prev
+            self._check_anchor(db, key, report, first_keyed)
             heads, damaged = self.read_heads()
             report.problems.extend(damaged)
             self._check_heads(db, key, report, [*heads, *extra_heads], (anchor_hash, anchor_id),
@@ -480,6 +497,14 @@ class AuditLog:
             else:
                 valid.append((label, head))
         report.heads = len(valid)
+        for label, head in valid:
+            if head.get("restarted"):
+                report.problems.append(
+                    f"HEAD FILE RESTARTED: {label} ({head.get('at')}) began a new head file at"
+                    f" record {head.get('seq')} although keyed records came before it: the"
+                    " earlier head file was deleted or emptied, so a cut or wipe before then"
+                    " cannot be ruled out"
+                )
         if not valid:
             if keyed_seen:
                 report.problems.append(
@@ -487,64 +512,86 @@ class AuditLog:
                     " has no signed head (deleted or emptied)"
                 )
             return
-        anchor_hash, anchor_id = anchor
-        if anchor_id and not any(
-            int(h.get("anchor_through", -1)) == anchor_id and h.get("anchor") == anchor_hash
-            for _, h in valid
-        ):
-            report.problems.append(
-                f"FORGED PURGE ANCHOR: the database says records up to {anchor_id} were purged,"
-                " but no signed head records that purge"
-            )
+        anchor_id = anchor[1]
         latest = max(valid, key=lambda lh: int(lh[1]["seq"]))[1]
+        by_seq: dict[int, list[tuple[str, Mapping[str, Any]]]] = {}
+        for label, head in valid:
+            if int(head["seq"]) > anchor_id:  # heads of purged records: the anchor covers them
+                by_seq.setdefault(int(head["seq"]), []).append((label, head))
         matched: list[int] = []
-        gone: list[tuple[int, str]] = []
+        gone: list[int] = []
         rewritten: list[tuple[int, str]] = []
-        for _, head in valid:
-            seq = int(head["seq"])
-            if seq <= anchor_id:
-                continue  # purged since (the anchor is checked above)
+        for seq in sorted(by_seq):
             row = db.execute("SELECT hash FROM audit WHERE id = ?", [seq]).fetchone()
             if row is None:
-                gone.append((seq, str(head.get("at", "?"))))
-            elif row[0] != head.get("head"):
-                rewritten.append((seq, str(head.get("at", "?"))))
+                gone.append(seq)
+                continue
+            differ = [(lb, h) for lb, h in by_seq[seq] if h.get("head") != row[0]]
+            if differ:  # two signed heads for one record that disagree: it was replaced
+                label, head = differ[0]
+                rewritten.append((seq, f"the signed head of {head.get('at')} ({label})"))
             else:
                 matched.append(seq)
         covered = int(latest["seq"]) - max(anchor_id, int(latest.get("anchor_through", 0)))
         if not matched and gone:
             report.problems.append(
                 f"WIPED: the signed head of {latest.get('at')} vouches for {covered} record(s)"
-                f" through record {latest['seq']}; none of them is in the database"
+                f" through record {latest['seq']}; none of them is in the database as signed"
                 f" (it holds {report.checked} record(s))"
             )
             return
-        if not matched:
+        if not matched and rewritten:
             report.problems.append(
-                f"REWRITTEN: no record vouched for by the {len(rewritten)} signed head(s) is in"
-                " the database as it was signed (the chain was replaced)"
+                f"REWRITTEN: none of the {len(rewritten)} record(s) the signed heads vouch for"
+                " is in the database as it was signed (the chain was replaced)"
             )
             return
-        last_good = max(matched)
-        cut = sorted({s for s, _ in gone if s > last_good})
+        last_good = max(matched, default=anchor_id)
+        cut = [seq for seq in gone if seq > last_good]
         if cut:
             report.problems.append(
                 f"CUT TAIL: the signed head of {latest.get('at')} reaches record {cut[-1]}, but"
                 f" the database's chain now ends at record {last_id} (whatever sqlite_sequence"
                 f" says): {_span(cut[0], cut[-1])} removed from the end"
             )
-        for seq, at in sorted(set(rewritten))[:_MAX_LISTED]:
+        for seq, what in rewritten[:_MAX_LISTED]:
+            report.problems.append(f"record {seq}: not the record {what} vouched for (rewritten)")
+        if len(rewritten) > _MAX_LISTED:
             report.problems.append(
-                f"record {seq}: not the record the signed head of {at} vouched for (rewritten)"
-            )
-        if len(set(rewritten)) > _MAX_LISTED:
-            report.problems.append(
-                f"… and {len(set(rewritten)) - _MAX_LISTED} more records differ from signed heads"
+                f"... and {len(rewritten) - _MAX_LISTED} more records differ from signed heads"
             )
         if last_id > int(latest["seq"]):
             report.notes.append(
                 f"{_span(int(latest['seq']) + 1, last_id)} came after the last signed head"
-                f" (its write failed or the process stopped before it)"
+                " (its write failed or the process stopped before it)"
+            )
+
+    def _check_anchor(
+        self, db: StoreDatabase, key: AuditKey, report: AuditReport, first_keyed: bool | None
+    ) -> None:
+        """A purge anchor carries the MAC the purge signed it with; one without a MAC is
+        accepted only before legacy records (a purge from before the keyed chain)."""
+        row = db.execute(
+            "SELECT hash, through_id, purged_at, mac FROM audit_anchor WHERE id = 1"
+        ).fetchone()
+        if row is None or key.secret is None:
+            return
+        digest, through, purged_at, mac = str(row[0]), int(row[1]), str(row[2]), row[3]
+        if mac is None:
+            if first_keyed is False:
+                report.notes.append(
+                    f"legacy purge anchor (records up to {through}, {purged_at}): unsigned,"
+                    " from before the keyed chain"
+                )
+                return
+            report.problems.append(
+                f"FORGED PURGE ANCHOR: the database says records up to {through} were purged,"
+                " but the anchor carries no signature (a purge since the keyed chain signs it)"
+            )
+        elif not hmac.compare_digest(str(mac), anchor_mac(key, digest, through, purged_at)):
+            report.problems.append(
+                f"FORGED PURGE ANCHOR: the database says records up to {through} were purged"
+                f" ({purged_at}), but the anchor's signature does not match"
             )
 
     # ------------------------------------------------------------------ retention
@@ -564,14 +611,16 @@ class AuditLog:
                 return 0
             last_hash = db.execute("SELECT hash FROM audit WHERE id = ?", [bound]).fetchone()[0]
             cursor = db.execute("DELETE FROM audit WHERE id <= ?", [bound])
+            purged_at = when(datetime.now(UTC)) or ""
             db.execute(
-                "INSERT INTO audit_anchor (id, hash, through_id, purged_at) VALUES (1, ?, ?, ?)"
-                " ON CONFLICT(id) DO UPDATE SET hash = excluded.hash,"
-                " through_id = excluded.through_id, purged_at = excluded.purged_at",
-                [last_hash, bound, when(datetime.now(UTC))],
+                "INSERT INTO audit_anchor (id, hash, through_id, purged_at, mac)"
+                " VALUES (1, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET hash = excluded.hash,"
+                " through_id = excluded.through_id, purged_at = excluded.purged_at,"
+                " mac = excluded.mac",
+                [last_hash, bound, purged_at, anchor_mac(key, last_hash, bound, purged_at)],
             )
             head = self._head(key, db, "purge")
-        self._write_head(head)
+        self._write_head(key, head, chained=True)
         return int(cursor.rowcount)
 
     def purge_older_than(self, days: int, now: datetime | None = None) -> int:

@@ -427,14 +427,16 @@ CREATE TABLE login_unknown_ids (
     failures INTEGER NOT NULL DEFAULT 0,
     locked_until TEXT,
     updated_at TEXT NOT NULL
-)
+);
+ALTER TABLE audit_anchor ADD COLUMN mac TEXT
 """
 
 
 def _v7_unknown_logins(db: StoreDatabase) -> None:
     """Failed sign-ins for user ids that do not exist, keyed by the id's SHA-256 (never the
     typed text), so that an unknown id locks exactly like a real one and the lockout message
-    does not tell a stranger which ids exist (cscdesk.security.lockout)."""
+    does not tell a stranger which ids exist (cscdesk.security.lockout); and the audit purge
+    anchor's HMAC (cscdesk.store.audit: an anchor nobody signed is a forgery)."""
     _script(db, _V7_UNKNOWN_LOGINS)
 
 
@@ -469,7 +471,7 @@ MIGRATIONS: list[Migration] = [
     Migration("insurer answer cache and batch extracts", _v4_insurer_gateway),
     Migration("audit append-only and six-month retention guards", _v5_audit_guards),
     Migration("sync: recording jobs, ticket sync bases, conflict copies", _v6_sync),
-    Migration("lockout state for unknown login ids", _v7_unknown_logins),
+    Migration("lockout state for unknown login ids, signed audit anchor", _v7_unknown_logins),
     Migration("mask outbound callee mobiles at rest", _v8_mask_outbound_callees),
     # APPEND new migrations here, at the end.
 ]
