@@ -7,10 +7,12 @@ from datetime import timedelta
 import pytest
 
 from cscdesk.domain.access import LockoutRule
+from cscdesk.security.lockout import StoreUnknownIds
 from cscdesk.security.login import AccountLocked, LoginFailed, LoginPolicy, LoginService
 from cscdesk.security.reveal import RevealService
 from cscdesk.security.session import DeskSession
 from cscdesk.security.users import UserDirectory
+from cscdesk.store import Store
 from cscdesk.store.users import UserRepository
 
 from .conftest import AGENT, PASSWORD, AuditTrail, Clock
@@ -115,3 +117,48 @@ def test_desk_locks_itself_after_idle_time_and_only_the_password_opens_it(
     actions = [a for _, a, _ in audit.actions()]
     assert actions[-4:] == ["login", "login", "screen_unlocked", "logout"]
     assert "screen_locked" in actions
+
+
+def test_an_unknown_id_locks_like_a_real_one_with_the_same_message(
+    directory: UserDirectory, user_repo: UserRepository, audit: AuditTrail, clock: Clock,
+    store: Store,
+) -> None:  # fmt: skip
+    """Three wrong passwords for a real id and for one that does not exist read the same, and
+    the unknown id stays locked in another process (a new service over the same store)."""
+    login = LoginService(user_repo, audit, POLICY, clock, StoreUnknownIds(store))
+    said: dict[str, list[str]] = {AGENT.id: [], "no.such.person": []}
+    for user_id, messages in said.items():
+        for _ in range(4):
+            with pytest.raises(LoginFailed) as failed:
+                login.login(user_id, "Wrong-2026-xyz")
+            messages.append(f"{type(failed.value).__name__}: {failed.value}")
+    assert said[AGENT.id] == said["no.such.person"]
+    assert said[AGENT.id][2].startswith("AccountLocked: too many failed attempts")
+    again = LoginService(user_repo, audit, POLICY, clock, StoreUnknownIds(store))
+    with pytest.raises(AccountLocked):
+        again.login("no.such.person", PASSWORD)
+    clock.advance(minutes=15, seconds=1)
+    with pytest.raises(LoginFailed) as after:
+        again.login("no.such.person", PASSWORD)
+    assert not isinstance(after.value, AccountLocked)  # the lock lapses as a real one does
+
+
+def test_every_attempt_costs_one_password_verification(
+    login: LoginService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The timing path: a locked, an unknown and a real id all run argon2 exactly once."""
+    from cscdesk.security import login as module
+
+    calls: list[str] = []
+    real = module.verify_password
+
+    def counting(hashed: str, password: str) -> bool:
+        calls.append(password)
+        return real(hashed, password)
+
+    monkeypatch.setattr(module, "verify_password", counting)
+    attempts = [(AGENT.id, "Wrong-2026-xyz")] * 4 + [("nobody", "Wrong-2026-xyz")] * 4
+    for user_id, password in attempts:  # the 4th of each is refused as locked
+        with pytest.raises(LoginFailed):
+            login.login(user_id, password)
+    assert len(calls) == len(attempts)
