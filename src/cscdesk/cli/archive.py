@@ -7,7 +7,18 @@ from pathlib import Path
 
 import click
 
-from cscdesk.cli.common import blob_store, call_center, open_sync_store
+from cscdesk.cli.common import (
+    AS_USER,
+    EXIT_REFUSED,
+    ask_secret,
+    blob_store,
+    call_center,
+    is_deployment,
+    now,
+    open_sync_store,
+    security_services,
+    signed_in,
+)
 from cscdesk.cli.root import Context, main, pass_ctx
 
 
@@ -99,23 +110,29 @@ def archive_verify(ctx: Context) -> None:
 
 @archive.command("purge")
 @click.option("--dry-run", is_flag=True, help="Only list what is past its keep-until date.")
-@click.option("--actor", default="system", show_default=True, help="Who purges (audit log).")
+@AS_USER
 @pass_ctx
-def archive_purge(ctx: Context, dry_run: bool, actor: str) -> None:
-    """Delete recordings past keep-until (never one on legal hold); every deletion is audited."""
+def archive_purge(ctx: Context, dry_run: bool, as_user: str | None) -> None:
+    """Delete recordings past keep-until (never one on legal hold); every deletion is audited.
+
+    Needs your own account with the purge permission (--as-user; the password is asked)."""
     from datetime import date
 
+    from cscdesk.domain.access import Permission
     from cscdesk.sync.retention_ops import purge_recordings
     from cscdesk.sync.storage import SyncStorage
 
-    settings, paths, store = open_sync_store(ctx)
+    settings, store, security, user = signed_in(ctx, Permission.PURGE_ARCHIVE, as_user)
     report = purge_recordings(
         SyncStorage(store),
-        blob_store(settings, paths),
+        blob_store(settings, ctx.paths()),
         today=date.today(),
-        actor=actor,
+        actor=user.id,
         dry_run=dry_run,
     )
+    security.audit(user.id, "archive_purge", "archive",
+                   {"dry_run": dry_run, "due": len(report.due), "held": len(report.held),
+                    "purged": report.purged})  # fmt: skip
     for recording in report.due:
         click.echo(
             f"{'would purge' if dry_run else 'purged'}  {recording.contact_id}  kept until {recording.keep_until}"
@@ -130,17 +147,26 @@ def archive_purge(ctx: Context, dry_run: bool, actor: str) -> None:
 
 @archive.command("export")
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@AS_USER
 @pass_ctx
-def archive_export(ctx: Context, directory: Path) -> None:
-    """Write a portable bundle: JSON Lines per entity, recordings, manifest with SHA-256."""
+def archive_export(ctx: Context, directory: Path, as_user: str | None) -> None:
+    """Write a portable bundle: JSON Lines per entity, recordings, manifest with SHA-256.
+
+    Needs your own account with the export permission (--as-user; the password is asked)."""
+    from cscdesk.domain.access import Permission
     from cscdesk.sync.bundle import BundleError, export_bundle
 
-    settings, paths, store = open_sync_store(ctx)
+    settings, store, security, user = signed_in(ctx, Permission.EXPORT_ARCHIVE, as_user)
     try:
-        report = export_bundle(store, blob_store(settings, paths), directory)
+        report = export_bundle(store, blob_store(settings, ctx.paths()), directory)
     except BundleError as exc:
+        security.audit(user.id, "archive_export", "archive",
+                       {"directory": str(directory), "error": str(exc)}, success=False)  # fmt: skip
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    security.audit(user.id, "archive_export", "archive",
+                   {"directory": str(directory), "rows": sum(report.entities.values()),
+                    "recordings": report.recordings})  # fmt: skip
     click.echo(
         f"exported {sum(report.entities.values())} rows in {len(report.entities)} entities and "
         f"{report.recordings} recordings to {directory}; personal data is only in members.jsonl"
@@ -149,15 +175,36 @@ def archive_export(ctx: Context, directory: Path) -> None:
 
 @archive.command("import")
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@AS_USER
 @pass_ctx
-def archive_import(ctx: Context, directory: Path) -> None:
-    """Load a bundle into an empty store (checksums are checked before anything is written)."""
-    from cscdesk.sync.bundle import BundleError, import_bundle
+def archive_import(ctx: Context, directory: Path, as_user: str | None) -> None:
+    """Load a bundle into an empty store (checksums are checked before anything is written).
 
-    settings, paths, store = open_sync_store(ctx)
+    Nobody can sign in to an empty store, so you sign in (--as-user; the password is asked)
+    with your own account from the bundle, which must hold the import permission."""
+    from cscdesk.domain.access import Permission
+    from cscdesk.security.gate import acting_from_accounts
+    from cscdesk.sync.bundle import BundleError, import_bundle, read_manifest
+    from cscdesk.sync.bundle_accounts import bundle_accounts
+
+    settings, store, security = security_services(ctx)
     try:
-        report = import_bundle(store, blob_store(settings, paths), directory)
+        accounts = bundle_accounts(directory, read_manifest(directory))
     except BundleError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    user = acting_from_accounts(settings, accounts, Permission.IMPORT_ARCHIVE, as_user=as_user,
+                                deployment=is_deployment(ctx, settings), ask=ask_secret,
+                                write=click.echo, clock=now)  # fmt: skip
+    if user is None:
+        click.echo("nothing was imported", err=True)
+        sys.exit(EXIT_REFUSED)
+    try:
+        report = import_bundle(store, blob_store(settings, ctx.paths()), directory)
+    except BundleError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    security.audit(user.id, "archive_import", "archive",
+                   {"directory": str(directory), "rows": sum(report.entities.values()),
+                    "recordings": report.recordings})  # fmt: skip
     click.echo(f"imported {sum(report.entities.values())} rows and {report.recordings} recordings")

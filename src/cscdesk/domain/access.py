@@ -32,6 +32,7 @@ class Permission(StrEnum):
     SUPERVISE_CALLS = "supervise_calls"  # monitor / coach / barge in / reset agent state
     VIEW_REPORTS = "view_reports"
     EXPORT_ARCHIVE = "export_archive"
+    IMPORT_ARCHIVE = "import_archive"  # load a bundle into a new store (restore, host move)
     PURGE_ARCHIVE = "purge_archive"
     VIEW_AUDIT = "view_audit"
     EXPORT_AUDIT = "export_audit"
@@ -68,6 +69,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_USERS,
             Permission.CHANGE_CONFIG,
             Permission.EXPORT_ARCHIVE,
+            Permission.IMPORT_ARCHIVE,
             Permission.PURGE_ARCHIVE,
         }
     ),

@@ -4,6 +4,9 @@ Bytes go to a temporary file in the same directory tree, are fsynced, and only t
 place, so a crash (even ``kill -9``) leaves either no blob or a complete one, never a torn file
 under a real name. Because the name is the content hash, writing the same recording twice is
 harmless and a blob can always be checked against its name.
+
+Recordings are personal data: every folder of the store is created owner-only (700) and every
+file 600, whatever the umask.
 """
 
 from __future__ import annotations
@@ -16,6 +19,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CHUNK = 1 << 16
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` and each missing parent owner-only (700); existing folders are left as
+    they are (an operator may have chosen their modes)."""
+    missing = []
+    current = path
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=PRIVATE_DIR)
+        except FileExistsError:
+            continue  # another process made it first
+        os.chmod(folder, PRIVATE_DIR)  # mkdir's mode is cut by the umask; 700 is meant
+    return path
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +63,9 @@ class BlobStore:
 
     async def put_stream(self, chunks: AsyncIterable[bytes]) -> StoredBlob:
         """Stream ``chunks`` to disk while hashing; the blob appears only once complete."""
-        self._tmp.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = self._temp_file()
         digest = hashlib.sha256()
         size = 0
-        fd, tmp_name = tempfile.mkstemp(dir=self._tmp, suffix=".part")
         try:
             with os.fdopen(fd, "wb") as out:
                 async for chunk in chunks:
@@ -58,10 +81,9 @@ class BlobStore:
 
     def put_file(self, source: Path) -> StoredBlob:
         """Copy an existing file in (used by bundle import)."""
-        self._tmp.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = self._temp_file()
         digest = hashlib.sha256()
         size = 0
-        fd, tmp_name = tempfile.mkstemp(dir=self._tmp, suffix=".part")
         try:
             with os.fdopen(fd, "wb") as out, source.open("rb") as src:
                 for chunk in iter(lambda: src.read(CHUNK), b""):
@@ -75,9 +97,17 @@ class BlobStore:
             Path(tmp_name).unlink(missing_ok=True)
             raise
 
+    def _temp_file(self) -> tuple[int, str]:
+        """An owner-only (600) temporary file in the store's own (700) temp folder."""
+        private_dir(self._tmp)
+        fd, name = tempfile.mkstemp(dir=self._tmp, suffix=".part")  # mkstemp: 600 already
+        if hasattr(os, "fchmod"):  # POSIX; the rename keeps the mode
+            os.fchmod(fd, PRIVATE_FILE)
+        return fd, name
+
     def _publish(self, tmp: Path, sha256: str, size: int) -> StoredBlob:
         final = self.path_for(sha256)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(final.parent)
         os.replace(tmp, final)
         _fsync_dir(final.parent)
         return StoredBlob(sha256=sha256, size=size)
