@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cscdesk.cli.common import now
+from cscdesk.cli.common import AS_USER, now, signed_in
 from cscdesk.cli.root import EXIT_CONFIG, Context, main, pass_ctx
 
 
@@ -42,6 +42,23 @@ def _report_source(ctx: Context, settings, *, required: bool = True):  # type: i
     return ArchiveSource(open_store(path))
 
 
+# Groupings whose rows are people (an agent's own answer rate, AHT, occupancy, CSAT). Day,
+# interval and queue rows are totals over a team; the insurer scorecard and the staffing plan
+# have no row per person either.
+PERSONAL_GROUPINGS = frozenset({"agent"})
+
+
+def _check_personal_report(ctx: Context, as_user: str | None, detail: dict[str, str]) -> None:
+    """Sign-in and VIEW_REPORTS for a report with a row per person, and the audit record."""
+    from cscdesk.domain.access import Permission
+
+    _settings, store, security, user = signed_in(ctx, Permission.VIEW_REPORTS, as_user)
+    try:
+        security.audit(user.id, "report_view", f"report:{detail['report']}", detail)
+    finally:
+        store.close()
+
+
 def _run_report(run) -> None:  # type: ignore[no-untyped-def]
     from cscdesk.reports.commands import ReportInputError
 
@@ -60,15 +77,25 @@ def _run_report(run) -> None:  # type: ignore[no-untyped-def]
     type=click.Choice(["day", "interval", "queue", "agent"]),
     default="day",
     show_default=True,
+    help="One row per day, interval, queue or agent (agent rows name people: sign in).",
 )
 @_FORMAT
+@AS_USER
 @pass_ctx
-def report_indicators(ctx: Context, start: str, end: str, by: str, fmt: str) -> None:
-    """人工接通率, service level, abandon rate, ASA, AHT, occupancy, FCR, CSAT against targets."""
+def report_indicators(
+    ctx: Context, start: str, end: str, by: str, fmt: str, as_user: str | None
+) -> None:
+    """人工接通率, service level, abandon rate, ASA, AHT, occupancy, FCR, CSAT against targets.
+
+    ``--by agent`` shows each agent's own performance, which is personal data: it needs your own
+    account with the report permission (--as-user; the password is asked) and is audited."""
     from cscdesk.reports.commands import run_indicators
 
     settings = ctx.settings()
     source = _report_source(ctx, settings)
+    if by in PERSONAL_GROUPINGS:
+        _check_personal_report(ctx, as_user, {"report": "indicators", "by": by,
+                                              "from": start, "to": end})  # fmt: skip
     _run_report(
         lambda: run_indicators(
             source, settings, start=start, end=end, by=by, fmt=fmt, write=click.echo
