@@ -184,7 +184,7 @@ def lookup_key(name: str) -> str | None:
     try:
         return keyring.get_password(KEYRING_SERVICE, name)
     except (KeyringError, RuntimeError) as exc:  # no backend at all is a RuntimeError too
-        log.warning("audit key %r: keyring unavailable (%s)", name, exc)
+        log.info("audit key %r: keyring unavailable (%s)", name, exc)
         return None
 
 
