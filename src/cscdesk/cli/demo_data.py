@@ -12,6 +12,28 @@ from cscdesk.cli.common import open_store_or_exit
 from cscdesk.cli.root import EXIT_CONFIG, Context, main, pass_ctx
 
 
+def _why_not_replace(path: Path) -> str | None:
+    """Why the store at ``path`` is not a disposable demo store, or None (also when absent).
+
+    Read through a read-only connection, so that looking never changes the file."""
+    import sqlite3
+
+    from cscdesk.demo.seed import why_not_demo
+
+    if not path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return f"it cannot be read as a store ({exc})"
+    try:
+        return why_not_demo(conn)
+    except sqlite3.Error as exc:  # encrypted, damaged, or not SQLite at all
+        return f"it cannot be read as a plain demo store ({exc})"
+    finally:
+        conn.close()
+
+
 @main.command("demo-data")
 @click.option("--members", type=click.IntRange(1, 5_000_000), default=20_000, show_default=True,
               help="How many insured people (employees and dependants).")  # fmt: skip
@@ -20,7 +42,10 @@ from cscdesk.cli.root import EXIT_CONFIG, Context, main, pass_ctx
               help="The day the data are anchored to (default: today).")  # fmt: skip
 @pass_ctx
 def demo_data(ctx: Context, members: int, seed: int, as_of: datetime | None) -> None:
-    """(Re)create the store in the data dir with deterministic demo data (same seed and day)."""
+    """(Re)create the store in the data dir with deterministic demo data (same seed and day).
+
+    Only a missing or empty store, or one that holds exactly what the demo seed wrote, is
+    replaced: a store with user accounts, an audit log or any other data is refused (exit 2)."""
     from datetime import date
 
     from cscdesk.demo.seed import seed_demo
@@ -34,6 +59,14 @@ def demo_data(ctx: Context, members: int, seed: int, as_of: datetime | None) -> 
         )
         sys.exit(EXIT_CONFIG)
     path = settings.store.path or ctx.paths().store
+    problem = _why_not_replace(path)
+    if problem:
+        click.echo(
+            f"demo-data refuses to replace {path}: {problem}. It only replaces a store that holds"
+            " nothing but its own demo data; give another --data-dir for a new demo.",
+            err=True,
+        )
+        sys.exit(EXIT_CONFIG)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     store = open_store_or_exit(ctx)

@@ -5,17 +5,24 @@ asked once for pools of surnames, given names and hospitals, which are then comb
 ``random.Random``: Faker per row would take minutes for a million members. Resident ID numbers are
 built from a real region code, the birth date, a sequence whose parity is the sex, and the check
 character from ``stdnum.cn.ric``; adults get unique mainland mobiles.
+
+The seed leaves a marker (``sync_state`` key ``demo_seed``) with the row count of every content
+table it wrote. ``cscdesk demo-data`` replaces only a store whose contents still match that
+marker (or an empty one) and that holds no user account and no audit record: a store with
+anything else in it is someone's data, not the demo's.
 """
 
 from __future__ import annotations
 
+import json
 import random
+import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stdnum.cn import ric
 
@@ -303,6 +310,10 @@ def seed_demo(
             _write_batch(store, batch, group_policies, counts, claimed, rng, people, today)
         calls = _calls(store, rng, today)
         tickets = _tickets(store, rng, today)
+        with store.reading() as db:
+            counts = content_counts(db)
+        marker = {"seed": seed, "members": members, "today": today.isoformat(), "rows": counts}
+        store.sync_state.set(DEMO_MARKER, json.dumps(marker, sort_keys=True))
     return SeedSummary(
         employers=len(employers),
         members=counts["members"],
@@ -513,6 +524,66 @@ def _tickets(store: Store, rng: random.Random, today: date) -> int:
         )
         history.append((ticket, TicketEvent(ticket.id, created, owner, "created")))
     return store.tickets.load_history(history)
+
+
+DEMO_MARKER = "demo_seed"
+# Machinery rather than content: cursors and the marker itself, leases, SQLite's own tables.
+_NOT_CONTENT = frozenset({"sync_state", "leases"})
+
+
+def content_counts(db: Any) -> dict[str, int]:
+    """Rows per content table (FTS indexes and machinery left out); ``db`` has ``execute``."""
+    tables = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
+    virtual = {name for name, sql in tables if (sql or "").upper().startswith("CREATE VIRTUAL")}
+    counts = {}
+    for name, _sql in tables:
+        if name.startswith("sqlite_") or name in _NOT_CONTENT or name in virtual:
+            continue
+        if any(name.startswith(f"{v}_") for v in virtual):  # FTS shadow tables
+            continue
+        quoted = '"' + name.replace('"', '""') + '"'
+        counts[name] = int(db.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0])
+    return counts
+
+
+def _marker_rows(db: Any) -> dict[str, int] | None:
+    try:
+        row = db.execute("SELECT value FROM sync_state WHERE key = ?", [DEMO_MARKER]).fetchone()
+    except sqlite3.Error:  # no sync_state table: not a store the seed made
+        return None
+    if row is None or not row[0]:
+        return None
+    try:
+        rows = json.loads(row[0])["rows"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return {str(k): int(v) for k, v in rows.items()} if isinstance(rows, dict) else None
+
+
+def why_not_demo(db: Any) -> str | None:
+    """Why this store is more than demo data (so must not be replaced), or None.
+
+    Refused: any user account, any audit record, and any content the seed did not write (a
+    table whose row count differs from the seed's marker, or content without a marker)."""
+    counts = content_counts(db)
+    if counts.get("users"):
+        return f"it holds {counts['users']} user account(s)"
+    for table in ("audit", "audit_anchor"):
+        if counts.get(table):
+            return f"it holds an audit log ({counts[table]} row(s) in {table})"
+    seeded = _marker_rows(db)
+    if seeded is None:
+        filled = sorted(t for t, n in counts.items() if n)
+        if filled:
+            shown = ", ".join(f"{t}: {counts[t]} rows" for t in filled[:3])
+            return f"it holds data that the demo seed did not write ({shown})"
+        return None
+    changed = sorted(t for t, n in counts.items() if n != seeded.get(t, 0))
+    if changed:
+        shown = ", ".join(f"{t}: {counts[t]} rows, the seed wrote {seeded.get(t, 0)}"
+                          for t in changed[:3])  # fmt: skip
+        return f"it holds data that the demo seed did not write ({shown})"
+    return None
 
 
 def demo_mobiles(store: Store, limit: int) -> list[str]:
