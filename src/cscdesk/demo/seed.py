@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import random
-import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,6 +48,7 @@ from cscdesk.domain.models import (
     TicketStatus,
     TicketType,
 )
+from cscdesk.store.contents import content_counts, named_value
 
 if TYPE_CHECKING:
     from cscdesk.store import Store
@@ -527,37 +527,17 @@ def _tickets(store: Store, rng: random.Random, today: date) -> int:
 
 
 DEMO_MARKER = "demo_seed"
-# Machinery rather than content: cursors and the marker itself, leases, SQLite's own tables.
-_NOT_CONTENT = frozenset({"sync_state", "leases"})
-
-
-def content_counts(db: Any) -> dict[str, int]:
-    """Rows per content table (FTS indexes and machinery left out); ``db`` has ``execute``."""
-    tables = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
-    virtual = {name for name, sql in tables if (sql or "").upper().startswith("CREATE VIRTUAL")}
-    counts = {}
-    for name, _sql in tables:
-        if name.startswith("sqlite_") or name in _NOT_CONTENT or name in virtual:
-            continue
-        if any(name.startswith(f"{v}_") for v in virtual):  # FTS shadow tables
-            continue
-        quoted = '"' + name.replace('"', '""') + '"'
-        counts[name] = int(db.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0])
-    return counts
 
 
 def _marker_rows(db: Any) -> dict[str, int] | None:
-    try:
-        row = db.execute("SELECT value FROM sync_state WHERE key = ?", [DEMO_MARKER]).fetchone()
-    except sqlite3.Error:  # no sync_state table: not a store the seed made
-        return None
-    if row is None or not row[0]:
+    value = named_value(db, DEMO_MARKER)
+    if not value:
         return None
     try:
-        rows = json.loads(row[0])["rows"]
-    except (ValueError, KeyError, TypeError):
+        rows = json.loads(value)["rows"]
+        return {str(k): int(v) for k, v in rows.items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    return {str(k): int(v) for k, v in rows.items()} if isinstance(rows, dict) else None
 
 
 def why_not_demo(db: Any) -> str | None:
