@@ -28,8 +28,10 @@ _COLUMNS = (
 )
 _NAMES = [c.strip() for c in _COLUMNS.split(",")]
 _KEEP_IF_NEW_IS_NULL = {"wrap_up_code", "notes", "member_id", "resolved_first_contact"}
-# The caller's full number is used once, to link the call to a member, and is not kept:
-# ``caller`` holds it masked (PIPL: mobiles live only in ``members``), bound as parameter 25.
+# The customer's full number is used once, to link the call to a member, and is not kept:
+# ``caller`` and ``callee`` hold mobiles masked (PIPL: mobiles live only in ``members``). The
+# customer is the caller of an inbound call and the callee of an outbound one; their normalised
+# number is bound as parameter 25. Screen pop finds a number's history through that member link.
 _MEMBER_OF_CALLER = (
     "(SELECT m.id FROM members m WHERE m.mobile = ?25 ORDER BY m.relation != 'self' LIMIT 1)"
 )
@@ -57,6 +59,16 @@ class UnknownCall(KeyError):
 
 def _caller_at_rest(number: str, normal: str) -> str:
     return mask_mobile(normal) if _MOBILE.fullmatch(normal) else number
+
+
+def number_at_rest(number: str) -> str:
+    """A caller or callee as stored: a mobile masked (``138****1234``), anything else as is."""
+    return _caller_at_rest(number, normalise_mobile(number))
+
+
+def _customer(direction: str, caller: str, callee: str) -> str:
+    """The customer's normalised number: the callee when the center dialled out."""
+    return normalise_mobile(callee if direction == CallDirection.OUTBOUND.value else caller)
 
 
 def _raw_at_rest(raw: Any) -> str:
@@ -110,15 +122,14 @@ class CallRecordLike(Protocol):
 
 
 def _record_row(r: CallRecordLike) -> tuple[Any, ...]:
-    normal = normalise_mobile(r.caller)
     wait = r.queue_wait_seconds
     end_of_wait = r.established_time or r.release_time or r.start_time
     queued = None if wait is None else end_of_wait - timedelta(seconds=wait)
     return (
         r.contact_id,
         r.direction,
-        _caller_at_rest(r.caller, normal),
-        r.callee,
+        number_at_rest(r.caller),
+        number_at_rest(r.callee),
         when(r.start_time),
         when(queued),
         when(r.established_time),
@@ -139,17 +150,16 @@ def _record_row(r: CallRecordLike) -> tuple[Any, ...]:
         r.satisfaction,
         None,
         _raw_at_rest(r.raw),
-        normal,
+        _customer(r.direction, r.caller, r.callee),
     )
 
 
 def _call_row(c: Call) -> tuple[Any, ...]:
-    normal = normalise_mobile(c.caller)
     return (
         c.contact_id,
         c.direction.value,
-        _caller_at_rest(c.caller, normal),
-        c.callee,
+        number_at_rest(c.caller),
+        number_at_rest(c.callee),
         when(c.started_at),
         when(c.queued_at),
         when(c.answered_at),
@@ -170,7 +180,7 @@ def _call_row(c: Call) -> tuple[Any, ...]:
         c.satisfaction,
         None if c.resolved_first_contact is None else int(c.resolved_first_contact),
         "{}",
-        normal,
+        _customer(c.direction.value, c.caller, c.callee),
     )
 
 
