@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
+import os
+import stat
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -62,3 +64,31 @@ def test_partials_left_by_a_killed_run_are_cleaned(tmp_path: Path) -> None:
     (tmp_path / "tmp" / "x.part").write_bytes(b"torn")
     assert blobs.clean_partials() == 1
     assert not (tmp_path / "tmp" / "x.part").exists()
+
+
+@pytest.fixture
+def loose_umask() -> Iterator[None]:
+    """A host whose umask would leave new folders 0755 and files 0644."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def _mode(path: Path) -> str:
+    return oct(stat.S_IMODE(os.stat(path).st_mode))
+
+
+async def test_recordings_are_owner_only_whatever_the_umask(
+    tmp_path: Path, loose_umask: None
+) -> None:
+    root = tmp_path / "data" / "recordings"
+    blobs = BlobStore(root)
+    streamed = await blobs.put_stream(_chunks(b"RIFF", b"voice"))
+    source = tmp_path / "imported.wav"
+    source.write_bytes(b"RIFF imported")
+    copied = blobs.put_file(source)
+    files = [blobs.path_for(streamed.sha256), blobs.path_for(copied.sha256)]
+    folders = {tmp_path / "data", root, root / "tmp"}
+    folders |= {f.parent for f in files} | {f.parent.parent for f in files}
+    assert {_mode(f) for f in folders} == {"0o700"}
+    assert {_mode(f) for f in files} == {"0o600"}
