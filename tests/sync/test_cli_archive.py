@@ -175,12 +175,14 @@ def test_import_signs_in_with_an_account_the_bundle_brings(staffed: Path, tmp_pa
     assert audit_trail(target)[-1] == ("wang.admin", "archive_import", "success")
 
 
-def test_the_data_dir_and_recording_folders_are_created_owner_only(tmp_path: Path) -> None:
+def test_the_data_dir_is_created_owner_only(tmp_path: Path) -> None:
+    """Recording folders and files: tests/sync/test_blobstore.py (0700 / 0600 under umask 022)."""
     site = tmp_path / "new" / "site"
-    code, out = run("--data-dir", str(site), "archive", "sync")
+    previous = os.umask(0o022)
+    try:
+        code, out = run("--data-dir", str(site), "archive", "verify")
+    finally:
+        os.umask(previous)
     assert code == 0, out
-    blobs = [p for p in (site / "recordings").rglob("*") if p.is_file() and len(p.name) == 64]
-    assert blobs
-    folders = {site, site / "recordings", *(p.parent for p in blobs), blobs[0].parent.parent}
-    assert {oct(stat.S_IMODE(os.stat(f).st_mode)) for f in folders} == {"0o700"}
-    assert {oct(stat.S_IMODE(os.stat(b).st_mode)) for b in blobs} == {"0o600"}
+    modes = {oct(stat.S_IMODE(os.stat(f).st_mode)) for f in (tmp_path / "new", site)}
+    assert modes == {"0o700"}
