@@ -17,5 +17,6 @@ write is atomic on its own; to make several writes one unit, wrap them in
 """
 
 from cscdesk.store.db import Store, StoreDatabase, open_store
+from cscdesk.store.errors import StoreError, StoreReplaced
 
-__all__ = ["Store", "StoreDatabase", "open_store"]
+__all__ = ["Store", "StoreDatabase", "StoreError", "StoreReplaced", "open_store"]

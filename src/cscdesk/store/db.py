@@ -24,6 +24,7 @@ from cscdesk.store.audit import AuditLog
 from cscdesk.store.bundle_tables import BundleTables
 from cscdesk.store.calls import Calls
 from cscdesk.store.directory import Agents, Employers, Insurers, SkillGroups
+from cscdesk.store.errors import StoreError, StoreReplaced, explain
 from cscdesk.store.insurer_batches import InsurerBatches
 from cscdesk.store.insurer_cache import InsurerCache
 from cscdesk.store.leases import Leases
@@ -56,18 +57,30 @@ class _Handle:
 
 
 def create_owner_only(path: Path) -> None:
-    """Create the file (and tighten its WAL/SHM companions, if present) to owner-only.
+    """Create the store file owner-only (0600) in a private folder (0700), if it is new.
 
     Done before SQLite opens the file, so personal data never sits in a file that others can
-    read, not even for a moment.
+    read, not even for a moment. An existing file is never opened here: closing any descriptor
+    of the database file drops every POSIX lock this process holds on it, so a side-open beside
+    a live connection lets another process checkpoint and delete the WAL under it (writes lost,
+    the file damaged). SQLite gives its -wal and -shm files the database file's mode.
     """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, OWNER_ONLY)
+    if path.exists():
+        return
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, OWNER_ONLY)
+    except FileExistsError:
+        return  # another process created it meanwhile
     os.close(fd)
-    for suffix in ("", "-wal", "-shm"):
-        companion = Path(f"{path}{suffix}")
-        if companion.exists() and companion.stat().st_mode & 0o777 != OWNER_ONLY:
-            os.chmod(companion, OWNER_ONLY)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return (stat.st_dev, stat.st_ino)
 
 
 class Store:
@@ -79,15 +92,19 @@ class Store:
         *,
         busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
         connection: sqlite3.Connection | None = None,
+        read_only: bool = False,
     ) -> None:
         self.path = Path(path)
         self.busy_timeout_ms = busy_timeout_ms
+        self.read_only = read_only
+        self._opened: tuple[int, int] | None = None  # (device, inode) of the file we opened
         self._local = threading.local()
         # weak: when a worker thread ends, its thread-local handle (and connection) goes too
         self._handles: weakref.WeakSet[_Handle] = weakref.WeakSet()
         self._handles_lock = threading.Lock()
         self._shared: _Handle | None = None
         if connection is not None:  # e.g. SQLCipher: one connection, serialised by a lock
+            self._opened = _identity(self.path)
             self._shared = self._wrap(connection)
         self.members = Members(self)
         self.employers = Employers(self)
@@ -111,21 +128,59 @@ class Store:
 
     # ------------------------------------------------------------------ connections
     def _connect(self) -> sqlite3.Connection:
-        create_owner_only(self.path)
-        return sqlite3.connect(
-            self.path, timeout=self.busy_timeout_ms / 1000, check_same_thread=False
-        )
+        timeout = self.busy_timeout_ms / 1000
+        try:
+            if self.read_only:
+                if not self.path.exists():
+                    raise StoreError(self.path, "there is no store file", "Check [store] path.")
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False)
+            else:
+                create_owner_only(self.path)
+                conn = sqlite3.connect(self.path, timeout=timeout, check_same_thread=False)
+        except (sqlite3.Error, OSError) as exc:
+            raise explain(self.path, exc) or exc from None
+        self._remember_identity()
+        return conn
+
+    def _remember_identity(self) -> None:
+        if self._opened is None:
+            self._opened = _identity(self.path)
+        else:
+            self.check_identity()
+
+    def check_identity(self) -> None:
+        """Stop with ``StoreReplaced`` when the file at our path is not the one we opened.
+
+        A store deleted or swapped while a daemon runs would otherwise take its writes into an
+        unlinked inode and report success.
+        """
+        if self._opened is None:
+            return
+        now = _identity(self.path)
+        if now != self._opened:
+            problem = "the file was deleted" if now is None else "the file was replaced"
+            raise StoreReplaced(
+                self.path,
+                f"{problem} while this process had it open",
+                "Nothing more is written; stop this process, find out who removed it, and"
+                " restore the store before starting again.",
+            )
 
     def _wrap(self, conn: sqlite3.Connection) -> _Handle:
         conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves
-        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+            if not self.read_only:
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as exc:
+            conn.close()
+            raise explain(self.path, exc) or exc from None
         handle = _Handle(StoreDatabase(conn), threading.RLock())
         with self._handles_lock:
             self._handles.add(handle)
-        create_owner_only(self.path)  # the WAL/SHM files exist now: tighten them too
         return handle
 
     def _handle(self) -> _Handle:
@@ -150,6 +205,7 @@ class Store:
     def reading(self) -> Iterator[StoreDatabase]:
         """This thread's database for a read; serialised only when one connection is shared."""
         handle = self._handle()
+        self.check_identity()
         with handle.lock:
             yield handle.db
 
@@ -165,20 +221,43 @@ class Store:
             conn = handle.db.conn
             depth = handle.depth
             savepoint = f"sp_{depth}"
-            conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {savepoint}")
+            if depth == 0:
+                self.check_identity()
+            self._run(conn, "BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {savepoint}")
             handle.depth += 1
             try:
                 yield handle.db
-            except BaseException:
+            except BaseException as exc:
                 handle.depth -= 1
-                if depth == 0:
-                    conn.execute("ROLLBACK")
-                else:
-                    conn.execute(f"ROLLBACK TO {savepoint}")
-                    conn.execute(f"RELEASE {savepoint}")
+                self._undo(conn, depth, savepoint)
+                fault = explain(self.path, exc)
+                if fault is not None and fault is not exc:
+                    raise fault from exc
                 raise
             handle.depth -= 1
-            conn.execute("COMMIT" if depth == 0 else f"RELEASE {savepoint}")
+            try:
+                self._run(conn, "COMMIT" if depth == 0 else f"RELEASE {savepoint}")
+            except BaseException:
+                self._undo(conn, depth, savepoint)
+                raise
+
+    def _run(self, conn: sqlite3.Connection, sql: str) -> None:
+        try:
+            conn.execute(sql)
+        except sqlite3.Error as exc:
+            raise explain(self.path, exc) or exc from None
+
+    @staticmethod
+    def _undo(conn: sqlite3.Connection, depth: int, savepoint: str) -> None:
+        """Roll back what the failed block did; SQLite may have rolled back already."""
+        if not conn.in_transaction:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            if depth == 0:
+                conn.execute("ROLLBACK")
+            else:
+                conn.execute(f"ROLLBACK TO {savepoint}")
+                conn.execute(f"RELEASE {savepoint}")
 
     def open_connections(self) -> int:
         """Connections still open: one per live thread that used the store."""
@@ -208,10 +287,32 @@ def open_store(
     busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
     connection: sqlite3.Connection | None = None,
     migrate: Callable[[Store], object] | None = None,
+    read_only: bool = False,
 ) -> Store:
-    """Open (creating if needed) the store at ``path`` and bring its schema up to date."""
-    from cscdesk.store.migrations import apply_migrations
+    """Open (creating if needed) the store at ``path`` and bring its schema up to date.
 
-    store = Store(Path(path), busy_timeout_ms=busy_timeout_ms, connection=connection)
-    (migrate or apply_migrations)(store)
+    ``read_only`` is for commands that only read: the file is opened ``mode=ro``, so such a
+    command can never change or create it (a store still on an older schema is upgraded first).
+    """
+    from cscdesk.store.migrations import MIGRATIONS, apply_migrations
+
+    path = Path(path)
+    if read_only and connection is None:
+        store = Store(path, busy_timeout_ms=busy_timeout_ms, read_only=True)
+        try:
+            version = int(store.db.execute("PRAGMA user_version").fetchone()[0])
+        except BaseException as exc:
+            store.close()
+            raise explain(path, exc) or exc from None
+        if version >= len(MIGRATIONS):
+            return store
+        store.close()
+        open_store(path, busy_timeout_ms=busy_timeout_ms, migrate=migrate).close()
+        return Store(path, busy_timeout_ms=busy_timeout_ms, read_only=True)
+    store = Store(path, busy_timeout_ms=busy_timeout_ms, connection=connection)
+    try:
+        (migrate or apply_migrations)(store)
+    except BaseException as exc:
+        store.close()
+        raise explain(path, exc) or exc from None
     return store
