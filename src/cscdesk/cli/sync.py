@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from cscdesk.cli.common import call_center, open_sync_store
@@ -38,7 +40,10 @@ def sync_tickets(ctx: Context, follow: bool) -> None:
             f"merged {report.merged}, conflicts {report.conflicts}, failed {report.failed}"
         )
 
+    failed = False
+
     async def run() -> None:
+        nonlocal failed
         try:
             if follow:
                 await run_forever(
@@ -50,9 +55,12 @@ def sync_tickets(ctx: Context, follow: bool) -> None:
             else:
                 result = await run_round(lease, work)
                 if not result.ran:
-                    click.echo("another desk or daemon holds the sync lease; nothing to do here")
+                    holder = lease.current_holder()
+                    who = holder.describe() if holder else "another process"
+                    click.echo(f"ticket sync is running in {who}; nothing to do here", err=True)
                 elif result.error:
                     click.echo(f"sync failed: {result.error}", err=True)
+                    failed = True
                 lease.release()
         finally:
             await port.aclose()
@@ -63,3 +71,5 @@ def sync_tickets(ctx: Context, follow: bool) -> None:
         click.echo("stopped; unsent changes stay in the outbox")
     finally:
         stop()
+    if failed:
+        sys.exit(1)

@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cscdesk.store.db import Store
+
+
+@dataclass(frozen=True, slots=True)
+class LeaseRow:
+    name: str
+    holder: str
+    expires_at: float  # epoch seconds
 
 
 class Leases:
@@ -31,6 +39,23 @@ class Leases:
                 [name, holder, now + ttl, now],
             )
         return cursor.rowcount == 1
+
+    def take_from(self, name: str, dead_holder: str, holder: str, ttl: float) -> bool:
+        """Take the lease from ``dead_holder`` (a process known to have died) if it still has it."""
+        with self._store.transaction() as db:
+            cursor = db.execute(
+                "UPDATE leases SET holder = ?, expires_at = ? WHERE name = ? AND holder = ?",
+                [holder, self._clock() + ttl, name, dead_holder],
+            )
+        return cursor.rowcount == 1
+
+    def current(self, name: str) -> LeaseRow | None:
+        """The lease row as it stands, expired or not."""
+        with self._store.reading() as db:
+            row = db.execute(
+                "SELECT name, holder, expires_at FROM leases WHERE name = ?", [name]
+            ).fetchone()
+        return None if row is None else LeaseRow(str(row[0]), str(row[1]), float(row[2]))
 
     def renew(self, name: str, holder: str, ttl: float) -> bool:
         """Extend our lease; False when another holder has taken it meanwhile."""

@@ -32,15 +32,44 @@ class RoundResult:
 
 
 async def run_round(lease: Lease, work: Callable[[], Awaitable[object]]) -> RoundResult:
-    """One round of ``work`` if we hold (or can take) the lease."""
+    """One round of ``work`` if we hold (or can take) the lease.
+
+    The lease's heartbeat goes on while the round works, so a round longer than the lease's
+    ttl does not let another process start the same duty beside it; if the lease is lost all
+    the same, the round is stopped (its saved state lets the new holder carry on).
+    """
     if not lease.acquire():
         return RoundResult(ran=False)
+    round_task = asyncio.ensure_future(work())
+    keeper = asyncio.ensure_future(_heartbeat(lease, round_task))
     try:
-        await work()
+        await round_task
+    except asyncio.CancelledError:
+        if lease.held:
+            raise  # we are being stopped from outside
+        return RoundResult(ran=True, error="lost the lease to another process mid-round")
     except Exception as exc:  # the loop must survive; the next round retries from saved state
         log.exception("background round failed")
         return RoundResult(ran=True, error=f"{type(exc).__name__}: {exc}")
+    finally:
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeper
     return RoundResult(ran=True)
+
+
+async def _heartbeat(lease: Lease, round_task: asyncio.Future[object]) -> None:
+    while not round_task.done():
+        await asyncio.sleep(lease.ttl / 3)
+        try:
+            kept = lease.keep()
+        except Exception:
+            log.exception("lease heartbeat failed")
+            kept = False
+        if not kept:
+            log.warning("lease %s lost mid-round; stopping the round", lease.name)
+            round_task.cancel()
+            return
 
 
 async def run_forever(
