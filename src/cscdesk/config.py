@@ -240,6 +240,10 @@ class SecuritySettings(_Section):
     reveal_seconds: int = Field(default=30, ge=5, le=600)
     audit_retention_days: int = Field(default=365, ge=183, le=36_600)
     seconded_sees_other_insurers: Literal["none", "routing"] = "routing"
+    audit_key: SecretRef = None  # "keyring:NAME" of the audit chain's HMAC key (default audit-key)
+    audit_head_file: Path | None = None  # signed audit heads (default: <store>.audit-head)
+
+    _secret_audit = field_validator("audit_key")(_check_secret_ref)
 
 
 class Settings(_Section):

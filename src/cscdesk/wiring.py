@@ -33,13 +33,19 @@ class WiringError(Exception):
 def _open_store(settings: Settings, paths: Paths) -> Any:
     from cscdesk.security.commands import open_secure_store
     from cscdesk.security.encryption import EncryptionUnavailable
+    from cscdesk.store.files import private_dir
 
     path = settings.store.path or paths.store
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(path.parent)
     try:  # SQLCipher when [store] encryption_key is set
-        return open_secure_store(settings, paths)
+        store = open_secure_store(settings, paths)
     except EncryptionUnavailable as exc:
         raise WiringError(str(exc)) from None
+    key = store.audit.key()
+    if key.state == "unkeyed":  # a deployment never signs its audit log with the demo key
+        store.close()
+        raise WiringError(f"audit log {key.describe()}; the admin runs `cscdesk audit init-key`")
+    return store
 
 
 def _seed_if_empty(store: Any, members: int) -> None:

@@ -156,10 +156,12 @@ def test_the_head_in_an_export_catches_a_cut_the_head_file_no_longer_shows(
 ) -> None:
     """Someone who can also rewrite the head file cuts both; the export made earlier still
     holds the head it signed."""
+    from cscdesk.security.audit_key import lookup_key
     from cscdesk.sync.blobstore import BlobStore
     from cscdesk.sync.bundle import export_bundle
 
     with open_store(keyed_dir / "cscdesk.db") as store:
+        store.audit.configure(key_lookup=lookup_key)  # as the composition root does
         export_bundle(store, BlobStore(tmp_path / "blobs"), tmp_path / "bundle")
     head_file = keyed_dir / "cscdesk.db.audit-head"
     lines = head_file.read_text(encoding="utf-8").splitlines()
@@ -254,7 +256,10 @@ def test_audit_export_is_owner_only_and_carries_the_signed_head(
 
 
 def _append_many(path: str, worker: int) -> None:
+    from cscdesk.security.audit_key import lookup_key
+
     with open_store(Path(path)) as store:
+        store.audit.configure(key_lookup=lookup_key)  # as the composition root does
         for n in range(25):
             store.audit.append(f"desk{worker}", "lookup", subject=f"member:M{n}")
 

@@ -77,7 +77,7 @@ def audit_key_name(settings: Any) -> str:
     from cscdesk.config import secret_name
     from cscdesk.store.audit import DEFAULT_KEY_NAME
 
-    ref = getattr(settings.security, "audit_key", None)
+    ref = settings.security.audit_key
     return secret_name(ref) if ref else DEFAULT_KEY_NAME
 
 
@@ -87,11 +87,14 @@ def configure_audit(store: Any, settings: Any) -> None:
     The embedded demo (``callcenter.mode = "embedded"``) may fall back to the public demo key;
     a deployment never does: without its key in the keyring it refuses to write audit records.
     """
-    head_file = getattr(settings.security, "audit_head_file", None)
+    from cscdesk.security.audit_key import lookup_key
+
+    head_file = settings.security.audit_head_file
     store.audit.configure(
         key_name=audit_key_name(settings),
         demo_allowed=settings.callcenter.mode == "embedded",
         head_file=head_file,
+        key_lookup=lookup_key,
     )
 
 
@@ -144,7 +147,7 @@ def sign_in(security: Security, user_id: str, ask: AskSecret, write: Write) -> U
         return None
 
 
-def _acting(security: Security, as_user: str | None, ask: AskSecret, write: Write,
+def acting(security: Security, as_user: str | None, ask: AskSecret, write: Write,
             permission: Permission) -> User | None:  # fmt: skip
     if not as_user:
         write("refused: name yourself with --as-user ID (an admin or auditor account)")
@@ -174,7 +177,7 @@ def users_add(security: Security, *, as_user: str | None, user: User, ask: AskSe
             security.directory.bootstrap_admin(user, _new_password(ask, user.id))
             write(f"created the first admin account {user.id}")
             return OK
-        admin = _acting(security, as_user, ask, write, Permission.MANAGE_USERS)
+        admin = acting(security, as_user, ask, write, Permission.MANAGE_USERS)
         if admin is None:
             return REFUSED
         security.directory.add(admin, user, _new_password(ask, user.id))
@@ -186,7 +189,7 @@ def users_add(security: Security, *, as_user: str | None, user: User, ask: AskSe
 
 
 def users_list(security: Security, *, as_user: str | None, ask: AskSecret, write: Write) -> int:
-    admin = _acting(security, as_user, ask, write, Permission.MANAGE_USERS)
+    admin = acting(security, as_user, ask, write, Permission.MANAGE_USERS)
     if admin is None:
         return REFUSED
     write(f"{'id':<20} {'role':<15} {'insurer':<10} {'ccc user':<14} {'state':<8} password set")
@@ -209,7 +212,7 @@ def users_change(security: Security, *, as_user: str | None, user_id: str, chang
     if change == "passwd" and as_user == user_id:
         actor = sign_in(security, user_id, ask, write)  # changing one's own password
     else:
-        actor = _acting(security, as_user, ask, write, Permission.MANAGE_USERS)
+        actor = acting(security, as_user, ask, write, Permission.MANAGE_USERS)
     if actor is None:
         return REFUSED
     try:
@@ -243,7 +246,7 @@ def audit_verify(store: Any, security: Security, *, as_user: str | None, ask: As
             write(f"error: {bundle} holds no signed audit head (not a cscdesk export?)")
             return BAD_INPUT
         extra.append((f"the audit head in {bundle}", head))
-    actor = _acting(security, as_user, ask, write, Permission.VIEW_AUDIT)
+    actor = acting(security, as_user, ask, write, Permission.VIEW_AUDIT)
     if actor is None:
         return REFUSED
     report = store.audit.verify(extra)
@@ -304,7 +307,7 @@ def audit_export(store: Any, security: Security, *, as_user: str | None, target:
     head goes beside it in ``<target>.head.json``. Both files are 0600."""
     import json
 
-    actor = _acting(security, as_user, ask, write, Permission.EXPORT_AUDIT)
+    actor = acting(security, as_user, ask, write, Permission.EXPORT_AUDIT)
     if actor is None:
         return REFUSED
     target = Path(target)
@@ -337,7 +340,7 @@ def audit_init_key(settings: Any, write: Write) -> int:
     from keyring.errors import KeyringError
 
     from cscdesk.config import KEYRING_SERVICE
-    from cscdesk.store.audit import lookup_key
+    from cscdesk.security.audit_key import lookup_key
 
     name = audit_key_name(settings)
     if lookup_key(name):
@@ -368,7 +371,7 @@ def audit_purge(store: Any, security: Security, *, as_user: str | None, retentio
                 now: datetime, ask: AskSecret, write: Write) -> int:  # fmt: skip
     """Remove records older than the retention (never under 183 days, 网络安全法 第21条);
     the chain stays verifiable from the purge anchor."""
-    actor = _acting(security, as_user, ask, write, Permission.PURGE_ARCHIVE)
+    actor = acting(security, as_user, ask, write, Permission.PURGE_ARCHIVE)
     if actor is None:
         return REFUSED
     keep = timedelta(days=max(retention_days, MIN_AUDIT_RETENTION_DAYS))

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from cscdesk.domain.access import ROLE_PERMISSIONS, Permission, Role, User
-from cscdesk.security.commands import Security, _acting
+from cscdesk.security.commands import Security, acting
 
 DEMO_OPERATOR_ID = "demo.operator"
 
@@ -51,7 +51,7 @@ def acting_user(
     for a wrong role, audited)."""
     if demo_may_skip_login(security, deployment=deployment, as_user=as_user):
         return demo_operator(permission)
-    return _acting(security, as_user, ask, write, permission)
+    return acting(security, as_user, ask, write, permission)
 
 
 def acting_from_accounts(
@@ -77,14 +77,14 @@ def acting_from_accounts(
     import tempfile
     from pathlib import Path
 
-    from cscdesk.security.commands import audit_key_name, build_security
+    from cscdesk.security.commands import build_security, configure_audit
     from cscdesk.store import open_store
 
     with tempfile.TemporaryDirectory(prefix="cscdesk-signin-") as folder:
         scratch = open_store(Path(folder) / "signin.db")
         try:
-            scratch.audit.configure(key_name=audit_key_name(settings),
-                                    demo_allowed=settings.callcenter.mode == "embedded")  # fmt: skip
+            configure_audit(scratch, settings)
+            scratch.audit.configure(head_file=Path(folder) / "signin.db.audit-head")
             try:
                 with scratch.bundle_tables.loading() as loader:
                     for row in accounts:

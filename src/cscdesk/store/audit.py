@@ -36,7 +36,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -174,18 +174,9 @@ def key_from_secret(value: str) -> bytes:
     return bytes.fromhex(value) if _HEX_KEY.match(value) else value.encode("utf-8")
 
 
-def lookup_key(name: str) -> str | None:
-    """The key from the OS keyring, or None when it is absent or there is no usable keyring."""
-    import keyring
-    from keyring.errors import KeyringError
-
-    from cscdesk.config import KEYRING_SERVICE
-
-    try:
-        return keyring.get_password(KEYRING_SERVICE, name)
-    except (KeyringError, RuntimeError) as exc:  # no backend at all is a RuntimeError too
-        log.info("audit key %r: keyring unavailable (%s)", name, exc)
-        return None
+def no_key(_name: str) -> str | None:
+    """The key lookup of a log nobody configured: no keyring (the demo key, or unkeyed)."""
+    return None
 
 
 def _record(row: Sequence[Any]) -> dict[str, Any]:
@@ -210,6 +201,7 @@ class AuditLog:
         self._key_name = DEFAULT_KEY_NAME
         self._demo_allowed = True  # the composition root turns this off for a deployment
         self._explicit: bytes | None = None
+        self._key_lookup: Callable[[str], str | None] = no_key
         self._key: AuditKey | None = None
         self.head_file = Path(f"{store.path}{HEAD_SUFFIX}")
 
@@ -221,6 +213,7 @@ class AuditLog:
         demo_allowed: bool | None = None,
         head_file: Path | None = None,
         key: bytes | None = None,
+        key_lookup: Callable[[str], str | None] | None = None,
     ) -> None:
         """Set by the composition root: which keyring secret, demo or deployment, where heads go."""
         if key_name:
@@ -231,6 +224,8 @@ class AuditLog:
             self.head_file = Path(head_file)
         if key is not None:
             self._explicit = key
+        if key_lookup is not None:
+            self._key_lookup = key_lookup
         self._key = None
 
     def key(self) -> AuditKey:
@@ -239,7 +234,7 @@ class AuditLog:
             if self._explicit is not None:
                 self._key = AuditKey("keyed", self._key_name, self._explicit)
             else:
-                value = lookup_key(self._key_name)
+                value = self._key_lookup(self._key_name)
                 if value:
                     self._key = AuditKey("keyed", self._key_name, key_from_secret(value))
                 elif self._demo_allowed:
