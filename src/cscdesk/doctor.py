@@ -7,7 +7,6 @@ printed. The call-system and insurer probes are passed in by the CLI, which owns
 from __future__ import annotations
 
 import os
-import sqlite3
 import stat
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from cscdesk.config import (
     resolve_secret,
     secret_name,
 )
+from cscdesk.store.health import quick_check
 
 
 class Status(StrEnum):
@@ -69,27 +69,6 @@ def check_data_dir(paths: Paths) -> Finding:
             "data dir", Status.WARN, f"{directory}: mode {mode:o}; 700 keeps other users out"
         )
     return Finding("data dir", Status.OK, str(directory))
-
-
-def quick_check(path: Path) -> str:
-    """``PRAGMA quick_check`` on a read-only connection: "ok" or what SQLite found wrong.
-
-    ``mode=ro`` means the check can neither write into a damaged file nor create one; a file SQLite
-    cannot read at all is reported the same way as damage.
-    """
-    uri = f"{path.resolve().as_uri()}?mode=ro"
-    try:
-        conn = sqlite3.connect(uri, uri=True, timeout=5)
-    except sqlite3.Error as exc:
-        return str(exc)
-    try:
-        rows = conn.execute("PRAGMA quick_check(5)").fetchall()
-    except sqlite3.Error as exc:
-        return str(exc)
-    finally:
-        conn.close()
-    lines = [" ".join(str(row[0]).split()) for row in rows]  # one line per problem
-    return "ok" if lines == ["ok"] else "; ".join(lines)
 
 
 def check_store_file(

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from cscdesk.domain.access import LoginState
-from cscdesk.store._codec import moment, when
 
 STALE_AFTER = timedelta(days=1)
 
@@ -47,26 +46,14 @@ class StoreUnknownIds:
         self._store = store
 
     def get(self, user_id: str) -> LoginState:
-        with self._store.reading() as db:
-            row = db.execute(
-                "SELECT failures, locked_until FROM login_unknown_ids WHERE id_hash = ?",
-                [_id_hash(user_id)],
-            ).fetchone()
-        if row is None:
+        found = self._store.login_ids.get(_id_hash(user_id))
+        if found is None:
             return LoginState()
-        return LoginState(failures=int(row[0]), locked_until=moment(row[1]))
+        failures, locked_until = found
+        return LoginState(failures=failures, locked_until=locked_until)
 
     def save(self, user_id: str, state: LoginState, now: datetime) -> None:
-        with self._store.transaction() as db:
-            db.execute(
-                "INSERT INTO login_unknown_ids (id_hash, failures, locked_until, updated_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT(id_hash) DO UPDATE SET"
-                " failures = excluded.failures, locked_until = excluded.locked_until,"
-                " updated_at = excluded.updated_at",
-                [_id_hash(user_id), state.failures, when(state.locked_until), when(now)],
-            )
-            db.execute(
-                "DELETE FROM login_unknown_ids WHERE updated_at < ?"
-                " AND (locked_until IS NULL OR locked_until < ?)",
-                [when(now - STALE_AFTER), when(now)],
-            )
+        self._store.login_ids.save(
+            _id_hash(user_id), state.failures, state.locked_until, now,
+            drop_untouched_before=now - STALE_AFTER,
+        )  # fmt: skip

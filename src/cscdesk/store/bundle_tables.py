@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from cscdesk.store.db import Store, StoreDatabase
 
 # Machinery, not content: rebuilt or meaningless in another store.
-SKIPPED_TABLES = frozenset({"leases", "schema_migrations", "schema_version", "migrations"})
+SKIPPED_TABLES = frozenset(
+    {"leases", "login_unknown_ids", "schema_migrations", "schema_version", "migrations"}
+)
 
 
 def _quoted(name: str) -> str:

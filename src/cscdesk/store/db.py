@@ -25,9 +25,11 @@ from cscdesk.store.bundle_tables import BundleTables
 from cscdesk.store.calls import Calls
 from cscdesk.store.directory import Agents, Employers, Insurers, SkillGroups
 from cscdesk.store.errors import StoreError, StoreReplaced, explain
+from cscdesk.store.files import private_dir
 from cscdesk.store.insurer_batches import InsurerBatches
 from cscdesk.store.insurer_cache import InsurerCache
 from cscdesk.store.leases import Leases
+from cscdesk.store.login_ids import UnknownLoginIds
 from cscdesk.store.members import Members
 from cscdesk.store.outbox import Outbox
 from cscdesk.store.policies import Policies
@@ -65,7 +67,7 @@ def create_owner_only(path: Path) -> None:
     a live connection lets another process checkpoint and delete the WAL under it (writes lost,
     the file damaged). SQLite gives its -wal and -shm files the database file's mode.
     """
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(path.parent)
     if path.exists():
         return
     try:
@@ -121,6 +123,7 @@ class Store:
         self.ticket_sync_bases = TicketSyncBases(self)
         self.ticket_conflicts = TicketConflicts(self)
         self.leases = Leases(self)
+        self.login_ids = UnknownLoginIds(self)
         self.audit = AuditLog(self)
         self.bundle_tables = BundleTables(self)
         self.insurer_cache = InsurerCache(self)
