@@ -75,7 +75,7 @@ EXIT_REFUSED = 1
 
 def _data_dir_for(settings, paths):  # type: ignore[no-untyped-def]
     """The store's folder, created owner-only (700): it holds the store and the recordings."""
-    from cscdesk.sync.blobstore import private_dir
+    from cscdesk.store.files import private_dir
 
     folder = (settings.store.path or paths.store).parent
     private_dir(folder)

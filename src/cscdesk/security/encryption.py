@@ -43,6 +43,9 @@ def connect_encrypted(path: Path, key: str, *, timeout: float = 5.0) -> Any:
             "store encryption needs the optional SQLCipher module: "
             "pip install 'cscdesk[encryption]' (package sqlcipher3-wheels)"
         ) from None
+    from cscdesk.store.db import create_owner_only
+
+    create_owner_only(path)  # 600 before SQLCipher writes a byte (it never opens the file again)
     conn = sqlcipher3.connect(str(path), timeout=timeout, check_same_thread=False)
     conn.execute(key_pragma(key))
     try:

@@ -18,28 +18,9 @@ from collections.abc import AsyncIterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from cscdesk.store.files import PRIVATE_FILE, private_dir
+
 CHUNK = 1 << 16
-PRIVATE_DIR = 0o700
-PRIVATE_FILE = 0o600
-
-
-def private_dir(path: Path) -> Path:
-    """Create ``path`` and each missing parent owner-only (700); existing folders are left as
-    they are (an operator may have chosen their modes)."""
-    missing = []
-    current = path
-    while not current.exists():
-        missing.append(current)
-        if current.parent == current:
-            break
-        current = current.parent
-    for folder in reversed(missing):
-        try:
-            folder.mkdir(mode=PRIVATE_DIR)
-        except FileExistsError:
-            continue  # another process made it first
-        os.chmod(folder, PRIVATE_DIR)  # mkdir's mode is cut by the umask; 700 is meant
-    return path
 
 
 @dataclass(frozen=True, slots=True)

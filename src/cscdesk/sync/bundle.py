@@ -23,7 +23,6 @@ still reproduces every value exactly.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cscdesk.store.bundle_tables import SKIPPED_TABLES
+from cscdesk.store.files import private_dir, private_file
 from cscdesk.sync.blobstore import BlobStore, file_sha256
 
 FORMAT = 1
@@ -87,29 +87,6 @@ def _decode(value: Any) -> Any:
     return value
 
 
-FILE_MODE, DIR_MODE = 0o600, 0o700
-
-
-def _private_dir(path: Path) -> None:
-    """``path`` and every missing parent created 0700; ``path`` itself made 0700 if it existed."""
-    missing: list[Path] = []
-    probe = path
-    while not probe.exists():
-        missing.append(probe)
-        probe = probe.parent
-    for folder in reversed(missing):
-        folder.mkdir(mode=DIR_MODE, exist_ok=True)
-    os.chmod(path, DIR_MODE)
-
-
-def _private_file(path: Path, mode: str = "w") -> Any:
-    """A new file only its owner can read, whatever the umask (never an existing one)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    if "b" in mode:
-        return os.fdopen(fd, mode)
-    return os.fdopen(fd, mode, encoding="utf-8")
-
-
 def _audit_head(store: Store) -> dict[str, Any]:
     from cscdesk.store.audit import AuditUnkeyed
 
@@ -125,7 +102,7 @@ def export_bundle(store: Store, blobs: BlobStore, target: Path) -> BundleReport:
     if target.exists() and any(target.iterdir()):
         raise BundleError(f"{target}: the export directory is not empty")
     audit_head = _audit_head(store)  # before anything is written: an unkeyed store exports nothing
-    _private_dir(target)
+    private_dir(target, tighten=True)
     report = BundleReport()
     personal: list[dict[str, Any]] = []
     entity_files: dict[str, dict[str, Any]] = {}
@@ -134,7 +111,7 @@ def export_bundle(store: Store, blobs: BlobStore, target: Path) -> BundleReport:
         if table == PERSONAL_ENTITY:
             continue
         count = 0
-        with _private_file(target / f"{table}.jsonl") as out:
+        with private_file(target / f"{table}.jsonl") as out:
             for row in _rows(store, table):
                 for column, value in row.items():
                     if isinstance(value, str) and PERSONAL_PATTERN.search(value):
@@ -147,7 +124,7 @@ def export_bundle(store: Store, blobs: BlobStore, target: Path) -> BundleReport:
         entity_files[table] = {"file": f"{table}.jsonl", "count": count, "personal_data": False}
         report.entities[table] = count
     members = 0
-    with _private_file(target / f"{PERSONAL_ENTITY}.jsonl") as out:
+    with private_file(target / f"{PERSONAL_ENTITY}.jsonl") as out:
         if PERSONAL_ENTITY in tables:
             for row in _rows(store, PERSONAL_ENTITY):
                 out.write(json.dumps({k: _encode(v) for k, v in row.items()}, ensure_ascii=False))
@@ -165,7 +142,7 @@ def export_bundle(store: Store, blobs: BlobStore, target: Path) -> BundleReport:
     report.entities[PERSONAL_ENTITY] = members
     report.personal_values = len(personal)
     recordings_dir = target / "recordings"
-    _private_dir(recordings_dir)
+    private_dir(recordings_dir, tighten=True)
     for sha in sorted(
         {r["sha256"] for r in _rows(store, "recordings")} if "recordings" in tables else set()
     ):
@@ -174,7 +151,7 @@ def export_bundle(store: Store, blobs: BlobStore, target: Path) -> BundleReport:
             raise BundleError(
                 f"recording {sha} is missing from the blob store; run `archive verify`"
             )
-        with source.open("rb") as src, _private_file(recordings_dir / sha, "wb") as dst:
+        with source.open("rb") as src, private_file(recordings_dir / sha, "wb") as dst:
             shutil.copyfileobj(src, dst)
         report.recordings += 1
     files = {
@@ -192,7 +169,7 @@ def export_bundle(store: Store, blobs: BlobStore, target: Path) -> BundleReport:
         "files": files,
         "audit_head": audit_head,
     }
-    with _private_file(target / "manifest.json") as out:
+    with private_file(target / "manifest.json") as out:
         out.write(json.dumps(manifest, ensure_ascii=False, indent=2))
     return report
 

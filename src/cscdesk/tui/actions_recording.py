@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from cscdesk.store.files import private_dir, private_file
 from cscdesk.tui.data import DeskData
 from cscdesk.tui.messages import RecordingReady
 
@@ -48,6 +49,14 @@ def _archived_copy(services: Any, contact_id: str) -> Path | None:
     return path if path.exists() else None
 
 
+def _private_copy(source: Path, target: Path) -> None:
+    """Copy a recording into an owner-only file (700 folders, 600 file), replacing an old copy."""
+    private_dir(target.parent)
+    target.unlink(missing_ok=True)
+    with source.open("rb") as src, private_file(target, "wb") as out:
+        shutil.copyfileobj(src, out)
+
+
 async def _download(services: Any, contact_id: str, expire: int, target_dir: Path) -> Path:
     center = services.call_center
     locator = await center.get_recording(contact_id, expire)
@@ -56,8 +65,9 @@ async def _download(services: Any, contact_id: str, expire: int, target_dir: Pat
         raise RuntimeError("the recording is archived at the call system; a restore was requested")
     suffix = Path(locator.file_name).suffix or ".wav"
     target = target_dir / f"{contact_id}{suffix}"
-    target_dir.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as out:
+    private_dir(target_dir)
+    target.unlink(missing_ok=True)  # a new owner-only file, never an older copy's mode
+    with private_file(target, "wb") as out:
         async for chunk in center.download(locator):
             out.write(chunk)
     return target
@@ -70,9 +80,8 @@ async def fetch_and_play(services: Any, data: DeskData, actor: str, contact_id: 
     try:
         archived = await asyncio.to_thread(_archived_copy, services, contact_id)
         if archived is not None:
-            copies.mkdir(parents=True, exist_ok=True)
             path = copies / f"{contact_id}{archived.suffix or '.wav'}"
-            await asyncio.to_thread(shutil.copyfile, archived, path)
+            await asyncio.to_thread(_private_copy, archived, path)
         else:
             path = await _download(services, contact_id, expire, copies)
     except Exception as exc:
