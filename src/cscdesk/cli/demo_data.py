@@ -67,7 +67,7 @@ def demo_data(ctx: Context, members: int, seed: int, as_of: datetime | None) -> 
             err=True,
         )
         sys.exit(EXIT_CONFIG)
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", ".audit-head"):  # the old demo's signed heads go too
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     store = open_store_or_exit(ctx)
     try:

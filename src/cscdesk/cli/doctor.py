@@ -49,7 +49,7 @@ def _sync_findings(settings, store_path: Path):  # type: ignore[no-untyped-def]
         from cscdesk.store import open_store
         from cscdesk.sync.service import sync_status
 
-        store = open_store(store_path)
+        store = open_store(store_path, read_only=True)
     except Exception:
         return []  # check_store_file already reported why
     try:
@@ -59,11 +59,14 @@ def _sync_findings(settings, store_path: Path):  # type: ignore[no-untyped-def]
 
 
 def _store_opener():  # type: ignore[no-untyped-def]
+    """Doctor only looks: the store is opened read-only."""
+    from functools import partial
+
     try:
         from cscdesk.store import open_store
     except ImportError:
         return None
-    return open_store
+    return partial(open_store, read_only=True)
 
 
 def _endpoint_probes(settings):  # type: ignore[no-untyped-def]

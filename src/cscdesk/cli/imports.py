@@ -23,9 +23,12 @@ def import_insurer_batch(ctx: Context, directory: Path) -> None:
     """Load insurers' daily CSV/XLSX extracts from DIRECTORY (all or nothing per file)."""
     from cscdesk.insurers.commands import run_batch_import
 
-    settings = ctx.settings()
-    store_path = settings.store.path or ctx.paths().store
-    sys.exit(run_batch_import(store_path, directory, click.echo))
+    store = open_store_or_exit(ctx)
+    try:
+        code = run_batch_import(store, directory, click.echo)
+    finally:
+        store.close()
+    sys.exit(code)
 
 
 @import_group.command("roster")

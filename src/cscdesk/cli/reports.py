@@ -39,7 +39,7 @@ def _report_source(ctx: Context, settings, *, required: bool = True):  # type: i
     from cscdesk.reports.source import ArchiveSource
     from cscdesk.store import open_store
 
-    return ArchiveSource(open_store(path))
+    return ArchiveSource(open_store(path, read_only=True))  # reports only read
 
 
 # Groupings whose rows are people (an agent's own answer rate, AHT, occupancy, CSAT). Day,

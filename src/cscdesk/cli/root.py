@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from cscdesk import __version__
+from cscdesk.cli.errors import CommandGroup
 
 if TYPE_CHECKING:
     from cscdesk.config import ConfigChoice
@@ -70,7 +71,11 @@ def fail_config(exc: Exception) -> NoReturn:
 pass_ctx = click.make_pass_decorator(Context)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=CommandGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, "--version", "-V", prog_name="cscdesk")
 @click.option(
     "--config",

@@ -75,7 +75,11 @@ def _demo_caller_numbers(ctx: Context) -> list[str]:
     path = ctx.paths().store
     if not path.exists():
         return []
-    return list(demo_mobiles(open_store(path), 500))
+    store = open_store(path, read_only=True)
+    try:
+        return list(demo_mobiles(store, 500))
+    finally:
+        store.close()
 
 
 @main.command("insurers-sim")

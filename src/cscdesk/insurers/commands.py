@@ -1,6 +1,6 @@
 """What the insurer CLI commands do, kept out of the cli package so that it only wires.
 
-Both take plain values and a ``write`` function and return an exit status: 0 fine, 1 some file
+Both take the store (or its path) and a ``write`` function and return an exit status: 0 fine, 1 some file
 was rejected, 2 something the user must fix first (a missing folder or store).
 """
 
@@ -10,35 +10,34 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cscdesk.store import Store
 
 Write = Callable[[str], None]
 
 
-def run_batch_import(store_path: Path, directory: Path, write: Write, *, actor: str = "cli") -> int:
+def run_batch_import(store: Store, directory: Path, write: Write, *, actor: str = "cli") -> int:
     """``cscdesk import insurer-batch DIR``: load every extract, one line per file."""
     from cscdesk.insurers.batch_import import import_directory
-    from cscdesk.store import open_store
 
     if not directory.is_dir():
         write(f"error: {directory} is not a folder of insurer extracts")
         return 2
-    store = open_store(store_path)
-    try:
-        report = import_directory(store, directory, datetime.now(UTC))
-        for outcome in report.outcomes:
-            rows = f" ({outcome.rows} rows)" if outcome.status == "imported" else ""
-            reason = f": {outcome.detail}" if outcome.status == "rejected" else ""
-            write(f"{outcome.status:<9} {outcome.file_name}{rows}{reason}")
-        if not report.outcomes:
-            write(f"no .csv or .xlsx extracts in {directory}")
-        store.audit.append(
-            actor=actor,
-            action="insurer.batch_import",
-            subject=str(directory),
-            detail={s: report.count(s) for s in ("imported", "skipped", "rejected")},
-        )
-    finally:
-        store.close()
+    report = import_directory(store, directory, datetime.now(UTC))
+    for outcome in report.outcomes:
+        rows = f" ({outcome.rows} rows)" if outcome.status == "imported" else ""
+        reason = f": {outcome.detail}" if outcome.status == "rejected" else ""
+        write(f"{outcome.status:<9} {outcome.file_name}{rows}{reason}")
+    if not report.outcomes:
+        write(f"no .csv or .xlsx extracts in {directory}")
+    store.audit.append(
+        actor=actor,
+        action="insurer.batch_import",
+        subject=str(directory),
+        detail={s: report.count(s) for s in ("imported", "skipped", "rejected")},
+    )
     write(
         f"{report.count('imported')} imported, {report.count('skipped')} already loaded, "
         f"{report.count('rejected')} rejected"
