@@ -8,6 +8,7 @@ instead of a traceback.
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 from pathlib import Path
 
@@ -26,6 +27,7 @@ class StoreReplaced(StoreError):
     """The file at the store's path is no longer the one this process opened."""
 
 
+_WRITE_ACCESS = "Give the service user write access to the folder and its files (mode 700/600)."
 _RESTORE = "Stop every desk and daemon, then restore the store from the last archive export."
 
 # (what SQLite says, what it means, what to do), first match wins
@@ -38,7 +40,7 @@ _SQLITE_FAULTS: tuple[tuple[str, str, str], ...] = (
     (
         "readonly database",
         "it is read-only for this user (file, its -wal/-shm files or the folder)",
-        "Give the service user write access to the folder and its files (mode 700/600).",
+        _WRITE_ACCESS,
     ),
     (
         "unable to open database file",
@@ -55,12 +57,29 @@ _SQLITE_FAULTS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def _read_only_reason(path: Path) -> str | None:
+    """Why the store's folder cannot be written, when that is the cause of a failed open."""
+    folder = path.parent
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return f"it is on a read-only file system ({folder})"
+    except OSError:
+        return None
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return f"it is read-only for this user ({folder} or the file)"
+    return None
+
+
 def explain(path: Path, exc: BaseException) -> StoreError | None:
     """A ``StoreError`` for a fault a person must fix; None for ordinary errors (bugs, locks)."""
     if isinstance(exc, StoreError):
         return exc
     if isinstance(exc, sqlite3.Error):
         text = str(exc).lower()
+        if "unable to open" in text or "readonly" in text:
+            reason = _read_only_reason(path)
+            if reason:
+                return StoreError(path, reason, _WRITE_ACCESS)
         for needle, problem, advice in _SQLITE_FAULTS:
             if needle in text:
                 return StoreError(path, problem, advice)
@@ -70,5 +89,5 @@ def explain(path: Path, exc: BaseException) -> StoreError | None:
             return StoreError(path, "the disk is full", _SQLITE_FAULTS[0][2])
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             where = exc.filename or path
-            return StoreError(path, f"no permission to write {where}", _SQLITE_FAULTS[1][2])
+            return StoreError(path, f"no permission to write {where}", _WRITE_ACCESS)
     return None

@@ -2,8 +2,9 @@
 
 Every desk process may start a worker; the lease decides which one works. A round that fails
 part-way leaves its state (outbox entries, watermarks, recording jobs) for the next round, so
-stopping or killing the loop at any point loses nothing. The loop re-arms after each round
-finishes, so a slow round never stacks on another.
+stopping or killing the loop at any point loses nothing. A store fault (the file deleted, the
+disk full, damage) is not retried: it stops the loop with a message for the operator. The loop
+re-arms after each round finishes, so a slow round never stacks on another.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from cscdesk.store.errors import StoreError
 from cscdesk.sync.lease import Lease
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,8 @@ async def run_round(lease: Lease, work: Callable[[], Awaitable[object]]) -> Roun
         if lease.held:
             raise  # we are being stopped from outside
         return RoundResult(ran=True, error="lost the lease to another process mid-round")
+    except StoreError:
+        raise  # the store itself is gone, full or damaged: retrying cannot help, a person must
     except Exception as exc:  # the loop must survive; the next round retries from saved state
         log.exception("background round failed")
         return RoundResult(ran=True, error=f"{type(exc).__name__}: {exc}")
@@ -80,13 +84,22 @@ async def run_forever(
     stop: asyncio.Event,
     on_round: Callable[[RoundResult], None] | None = None,
 ) -> None:
-    """Repeat rounds every ``interval_seconds`` until ``stop`` is set; release the lease at the end."""
+    """Repeat rounds every ``interval_seconds`` until ``stop`` is set; release the lease at the end.
+
+    While it waits for the next round the heartbeat goes on, so an interval longer than the
+    lease's ttl never hands the duty to another process between two rounds.
+    """
+    loop = asyncio.get_running_loop()
     try:
         while not stop.is_set():
             result = await run_round(lease, work)
             if on_round is not None:
                 on_round(result)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
+            next_round = loop.time() + interval_seconds
+            while not stop.is_set() and (left := next_round - loop.time()) > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=min(left, lease.ttl / 3))
+                if lease.held and not stop.is_set():
+                    lease.keep()
     finally:
         lease.release()
