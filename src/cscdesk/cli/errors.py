@@ -1,0 +1,45 @@
+"""The last line of defence: a store fault reaches the person as one line, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+log = logging.getLogger(__name__)
+
+EXIT_FAILURE = 1
+
+
+def _store_path(ctx: click.Context) -> Path:
+    """The store the command was using, for the message (best effort: the default path)."""
+    try:
+        obj = ctx.find_root().obj
+        settings = obj.settings()
+        return Path(settings.store.path or obj.paths().store)
+    except (Exception, SystemExit):
+        return Path("(the configured store)")
+
+
+class CommandGroup(click.Group):
+    """A click group whose commands turn store faults into one clear line and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from cscdesk.store.errors import explain
+
+        try:
+            return super().invoke(ctx)
+        except (sqlite3.Error, OSError) as exc:
+            if isinstance(exc, OSError) and isinstance(exc, click.ClickException):
+                raise
+            fault = explain(getattr(exc, "path", None) or _store_path(ctx), exc)
+            if fault is None and not isinstance(exc, sqlite3.Error):
+                raise
+            log.debug("store fault", exc_info=True)
+            message = str(fault) if fault else f"store {_store_path(ctx)}: database error: {exc}"
+            click.echo(f"error: {message}", err=True)
+            sys.exit(EXIT_FAILURE)
