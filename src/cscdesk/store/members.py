@@ -1,27 +1,42 @@
 """Insured people (被保险人): the only table that holds mobiles and ID numbers.
 
 Lookups the desk makes on every call (by mobile, by ID number, by name) hit an index or FTS5.
+
+People search (``lookup``) must find 王丽华 from ``丽华`` or ``华``: Chinese names have no word
+boundaries, so ``members_fts_names`` indexes each character of a name as its own token and a
+query is one phrase of characters (substring semantics, what ``LIKE '%丽华%'`` finds, from an
+index). Mobiles, ID numbers and employee numbers are found by any fragment of four characters or
+more through the trigram index ``members_fts_numbers``, an external-content index over
+``members`` (it holds no copy of the numbers). Searching by a number is allowed; showing it is
+not: hits carry what tells people apart without unmasking (employer, birth year, relation,
+policy count).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cscdesk.domain.models import IdType, Member, Relation, Sex
+from cscdesk.domain.privacy import mask_id_number, mask_mobile, mask_name
 from cscdesk.store._codec import day, to_day
 
 if TYPE_CHECKING:
-    from cscdesk.store.db import Store
+    from cscdesk.store.db import Store, StoreDatabase
 
 COLUMNS = (
     "id, name, id_type, id_number, birth_date, sex, mobile, employer_id, employee_no,"
     " relation, main_member_id, plan_tier, flags"
 )
 INSERT = f"INSERT INTO members ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-_FTS_SPECIALS = re.compile(r'["*^():+\-]')
+NAME_CHARS_INDEXED = 32  # characters of a name in the index (names are far shorter)
+MIN_NUMBER_FRAGMENT = 4  # three digits match a third of everyone: no use to an agent
+_NUMBER_LIKE = re.compile(r"[0-9A-Za-z]+")
+_NUMBER_SEPARATORS = re.compile(r"[\s\-_/.]+")
 
 
 class UnknownMember(KeyError):
@@ -66,10 +81,114 @@ def to_member(row: Sequence[Any]) -> Member:
     )
 
 
-def fts_prefix_query(text: str) -> str:
-    """Each word of the user's text as a quoted prefix term: ``张三 E01`` → ``"张三"* "E01"*``."""
-    words = [w for w in _FTS_SPECIALS.sub(" ", text).split() if w]
-    return " ".join(f'"{w}"*' for w in words)
+def _spaced(column: str) -> str:
+    """SQL that spells ``column`` one character per token: ``'王丽华'`` → ``'王 丽 华'``.
+
+    Triggers cannot run a recursive query, so the split is unrolled to NAME_CHARS_INDEXED."""
+    parts = " || ' ' || ".join(
+        f"substr({column}, {i}, 1)" for i in range(1, NAME_CHARS_INDEXED + 1)
+    )
+    return f"trim({parts})"
+
+
+def create_search_index(db: StoreDatabase) -> None:
+    """Character-level name index and trigram number index, filled from the members already
+    stored; replaces the word index of migration 2 (it only found names from the surname)."""
+    for trigger in ("ai", "ad", "au"):
+        db.execute(f"DROP TRIGGER IF EXISTS members_fts_{trigger}")
+    db.execute("DROP TABLE IF EXISTS members_fts")
+    db.execute(
+        "CREATE VIRTUAL TABLE members_fts_names USING fts5("
+        "chars, tokenize = 'unicode61 remove_diacritics 0')"
+    )
+    db.execute(
+        "CREATE VIRTUAL TABLE members_fts_numbers USING fts5(mobile, id_number, employee_no,"
+        " content = 'members', content_rowid = 'rowid', tokenize = 'trigram')"
+    )
+    spaced_new, spaced_name = _spaced("new.name"), _spaced("name")
+    db.execute(f"INSERT INTO members_fts_names(rowid, chars) SELECT rowid, {spaced_name} FROM members")
+    db.execute("INSERT INTO members_fts_numbers(members_fts_numbers) VALUES ('rebuild')")
+    numbers_delete = (
+        "INSERT INTO members_fts_numbers(members_fts_numbers, rowid, mobile, id_number,"
+        " employee_no) VALUES ('delete', old.rowid, old.mobile, old.id_number, old.employee_no);"
+    )
+    numbers_insert = (
+        "INSERT INTO members_fts_numbers(rowid, mobile, id_number, employee_no)"
+        " VALUES (new.rowid, new.mobile, new.id_number, new.employee_no);"
+    )
+    name_insert = f"INSERT INTO members_fts_names(rowid, chars) VALUES (new.rowid, {spaced_new});"
+    name_delete = "DELETE FROM members_fts_names WHERE rowid = old.rowid;"
+    db.execute(
+        f"CREATE TRIGGER members_search_ai AFTER INSERT ON members BEGIN"
+        f" {name_insert} {numbers_insert} END"
+    )
+    db.execute(
+        f"CREATE TRIGGER members_search_ad AFTER DELETE ON members BEGIN"
+        f" {name_delete} {numbers_delete} END"
+    )
+    db.execute(
+        "CREATE TRIGGER members_search_au AFTER UPDATE OF name, mobile, id_number, employee_no"
+        f" ON members BEGIN {name_delete} {numbers_delete} {name_insert} {numbers_insert} END"
+    )
+
+
+def _phrase(tokens: Iterable[str]) -> str:
+    return '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
+
+
+def name_query(text: str) -> str | None:
+    """The FTS5 phrase of a name fragment, one token per letter or character; None when the
+    text holds nothing a name is indexed by (``"``, ``*``, ``-`` alone find nobody)."""
+    chars = [c for c in unicodedata.normalize("NFKC", text).lower() if c.isalnum()]
+    return _phrase(chars) if chars else None
+
+
+def number_query(text: str) -> str | None:
+    """The FTS5 trigram phrase of a mobile, ID or employee number fragment (full-width digits
+    and separators as typed on a phone are normalised); None when it is not number-like or
+    shorter than MIN_NUMBER_FRAGMENT."""
+    compact = _NUMBER_SEPARATORS.sub("", unicodedata.normalize("NFKC", text))
+    if len(compact) < MIN_NUMBER_FRAGMENT or not _NUMBER_LIKE.fullmatch(compact):
+        return None
+    if not any(c.isdigit() for c in compact):
+        return None
+    return _phrase([compact])
+
+
+@dataclass(frozen=True, slots=True)
+class MemberHit:
+    """One person found, with what tells namesakes apart without showing a number whole."""
+
+    member: Member
+    employer: str
+    birth_year: int
+    policies: int
+
+    @property
+    def relation(self) -> Relation:
+        return self.member.relation
+
+    def masked(self) -> dict[str, str]:
+        """The hit as the desk may show it: name, numbers masked."""
+        m = self.member
+        return {
+            "name": mask_name(m.name),
+            "employer": self.employer,
+            "birth_year": str(self.birth_year),
+            "relation": m.relation.value,
+            "policies": str(self.policies),
+            "mobile": mask_mobile(m.mobile) if m.mobile else "",
+            "id_number": mask_id_number(m.id_number),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MemberSearch:
+    """``total`` is the true number of matches; ``hits`` the first ``limit`` of them."""
+
+    text: str
+    total: int
+    hits: list[MemberHit]
 
 
 class Members:
@@ -117,17 +236,50 @@ class Members:
         )
 
     def search(self, text: str, limit: int = 50) -> list[Member]:
-        """Names and employee numbers by word prefix (FTS5), exact names first; an empty
+        """Members whose name holds ``text`` or whose mobile, ID or employee number holds it
+        (four characters or more); exact names first, then names that start with it. An empty
         text lists members."""
-        query = fts_prefix_query(text)
-        if not query:
+        if not text.strip():
             return self._many(f"SELECT {COLUMNS} FROM members ORDER BY id LIMIT ?", [limit])
-        return self._many(
-            f"SELECT {', '.join('m.' + c.strip() for c in COLUMNS.split(','))}"
-            " FROM members_fts f JOIN members m ON m.rowid = f.rowid"
-            " WHERE members_fts MATCH ? ORDER BY m.name != ?, m.id LIMIT ?",
-            [query, text.strip(), limit],
-        )
+        return [hit.member for hit in self.lookup(text, limit).hits]
+
+    def _matches(self, text: str) -> tuple[str, list[Any]] | None:
+        """SQL selecting the rowids that match ``text``, or None when nothing can match."""
+        names, numbers = name_query(text), number_query(text)
+        parts, params = [], []
+        if names is not None:
+            parts.append("SELECT rowid FROM members_fts_names WHERE members_fts_names MATCH ?")
+            params.append(names)
+        if numbers is not None:
+            parts.append("SELECT rowid FROM members_fts_numbers WHERE members_fts_numbers MATCH ?")
+            params.append(numbers)
+        return (" UNION ".join(parts), params) if parts else None
+
+    def lookup(self, text: str, limit: int = 50) -> MemberSearch:
+        """Search for a person by any part of a name, or a fragment of a mobile, ID number or
+        employee number; the true match count and the first ``limit`` hits, exact name first,
+        then names starting with the text, then by member id."""
+        matches = self._matches(text)
+        if matches is None:
+            return MemberSearch(text, 0, [])
+        sql, params = matches
+        wanted = unicodedata.normalize("NFKC", text).strip()
+        columns = ", ".join("m." + c.strip() for c in COLUMNS.split(","))
+        with self._store.reading() as db:
+            total = int(db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0])
+            rows = db.execute(
+                f"SELECT {columns}, coalesce(e.name, m.employer_id),"
+                " (SELECT count(*) FROM policies p WHERE p.member_id = m.id)"
+                f" FROM members m LEFT JOIN employers e ON e.id = m.employer_id"
+                f" WHERE m.rowid IN ({sql})"
+                " ORDER BY m.name != ?, instr(m.name, ?) != 1, m.id LIMIT ?",
+                [*params, wanted, wanted, limit],
+            ).fetchall()
+        hits = []
+        for row in rows:
+            member = to_member(row[:13])
+            hits.append(MemberHit(member, str(row[13]), member.birth_date.year, int(row[14])))
+        return MemberSearch(text, total, hits)
 
     def count(self) -> int:
         with self._store.reading() as db:

@@ -464,6 +464,14 @@ def _v8_mask_outbound_callees(db: StoreDatabase) -> None:
         )
 
 
+def _v9_member_search(db: StoreDatabase) -> None:
+    """People search by any part of a name (one token per character) and by fragments of a
+    mobile, ID or employee number (trigram, external content: no copy of the numbers)."""
+    from cscdesk.store import members
+
+    members.create_search_index(db)
+
+
 MIGRATIONS: list[Migration] = [
     Migration("core tables", _v1_core),
     Migration("search, append-only history, audit anchor", _v2_search_and_guards),
@@ -473,6 +481,7 @@ MIGRATIONS: list[Migration] = [
     Migration("sync: recording jobs, ticket sync bases, conflict copies", _v6_sync),
     Migration("lockout state for unknown login ids, signed audit anchor", _v7_unknown_logins),
     Migration("mask outbound callee mobiles at rest", _v8_mask_outbound_callees),
+    Migration("member search by name characters and number fragments", _v9_member_search),
     # APPEND new migrations here, at the end.
 ]
 
