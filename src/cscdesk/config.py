@@ -137,8 +137,21 @@ class GatewaySettings(_Section):
     breaker_reset_seconds: float = Field(default=30.0, gt=0, le=3600)
 
 
+class ClaimTermSettings(_Section):
+    """Claim-duty days a contract sets otherwise (保险法 §23 "合同另有约定的除外"); unset = default."""
+
+    claim_decision_days: int | None = Field(default=None, ge=1, le=366)
+    claim_payment_days: int | None = Field(default=None, ge=1, le=366)
+    claim_refusal_notice_days: int | None = Field(default=None, ge=1, le=366)
+    claim_advance_payment_days: int | None = Field(default=None, ge=1, le=366)
+
+
 class SlaSettings(_Section):
-    """Ticket clocks; regulatory defaults, all overridable."""
+    """Ticket clocks; regulatory defaults, all overridable.
+
+    Statutory limits are always calendar days with the 民法典 §203 roll-forward; the only
+    working-day number is the internal complaint target, named so.
+    """
 
     complaint_days: int = Field(default=15, ge=1, le=366)
     complaint_complex_days: int = Field(default=30, ge=1, le=366)
@@ -158,7 +171,10 @@ class SlaSettings(_Section):
             "urgent": 4.0,
         }
     )
-    working_days: bool = False  # count complaint/claim days as working days (official calendar)
+    complaint_review_days: int = Field(default=30, ge=1, le=366)  # 核查 request → decision
+    internal_complaint_target_working_days: int = Field(default=0, ge=0, le=366)  # 0 = none
+    insurer_claim_terms: dict[str, ClaimTermSettings] = Field(default_factory=dict)
+    contract_claim_terms: dict[str, ClaimTermSettings] = Field(default_factory=dict)
     timezone: str = "Asia/Shanghai"
 
     _zone = field_validator("timezone")(_check_zone)
@@ -238,7 +254,7 @@ class SecuritySettings(_Section):
     password_max_age_days: int = Field(default=90, ge=0, le=3660)  # 0: never ask for a change
     idle_lock_minutes: int = Field(default=10, ge=1, le=1440)
     reveal_seconds: int = Field(default=30, ge=5, le=600)
-    audit_retention_days: int = Field(default=365, ge=183, le=36_600)
+    audit_retention_days: int = Field(default=365, ge=184, le=36_600)
     seconded_sees_other_insurers: Literal["none", "routing"] = "routing"
     audit_key: SecretRef = None  # "keyring:NAME" of the audit chain's HMAC key (default audit-key)
     audit_head_file: Path | None = None  # signed audit heads (default: <store>.audit-head)

@@ -238,14 +238,15 @@ def test_notes() -> None:
         add_note(ticket, "   ", at=later(5), actor="agent-7")
 
 
-def test_complaint_in_working_days_via_new_ticket() -> None:
+def test_complaint_due_date_as_the_law_counts_via_new_ticket() -> None:
+    """6 Feb + 15 = Sat 21 Feb, inside the Spring Festival break → Tue 24 Feb (民法典 §203)."""
     ticket, _ = new_ticket(
         ticket_id="T-3",
         type=TicketType.COMPLAINT,
         title="投诉",
         created_at=datetime(2026, 2, 6, 10, 0, tzinfo=SH),
         created_by="a",
-        sla=SlaPolicy(working_days=True),
+        sla=SlaPolicy(),
         calendar=WorkingCalendar(),
     )
-    assert ticket.due_at is not None and ticket.due_at.date() == date(2026, 3, 5)
+    assert ticket.due_at is not None and ticket.due_at.date() == date(2026, 2, 24)

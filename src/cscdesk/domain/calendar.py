@@ -1,9 +1,12 @@
 """Working days on the official Chinese calendar (国务院办公厅 holiday notice), 调休 included.
 
-Complaint and claim clocks may count working days (工作日). In China that is not "Monday to
-Friday minus holidays": the State Council moves weekend days around each holiday, so some
-Saturdays and Sundays are working days (调休上班). The ``holidays`` package keeps both the days off
-and those make-up working weekend days, year by year, so no date list lives in this project.
+Two uses. Statutory limits are calendar days (日), but 民法典 §203 moves a last day that is a
+statutory holiday or rest day to the day after the holiday ends: :meth:`roll_forward` and
+:meth:`statutory_last_day`. Internal targets may count working days (工作日):
+:meth:`add_working_days`. In China neither is "Monday to Friday minus holidays": the State
+Council moves weekend days around each holiday, so some Saturdays and Sundays are working days
+(调休上班). The ``holidays`` package keeps both the days off and those make-up working weekend
+days, year by year, so no date list lives in this project.
 
 Years the State Council has not yet announced carry only the fixed public holidays; a clock that
 runs into such a year is as good as the library's data for it.
@@ -31,6 +34,27 @@ class WorkingCalendar:
         """The library's (English) name of a day off, for explaining a clock; None otherwise."""
         name = self._china.get(day)
         return str(name) if name is not None else None
+
+    def roll_forward(self, day: date) -> date:
+        """``day`` itself when it is a working day, else the first working day after it.
+
+        民法典 §203: "期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日".
+        Weekends are rest days; a 调休 make-up Saturday is a working day, so a period ending
+        on one does not move.
+        """
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def statutory_last_day(self, start: date, days: int) -> date:
+        """Last day of a period of ``days`` calendar days that starts on ``start``.
+
+        民法典 §201: the start day is not counted (day 0), so the last day is ``start + days``;
+        §203 then rolls it forward over holidays and rest days.
+        """
+        if days < 0:
+            raise ValueError(f"a statutory period cannot be negative, got {days} days")
+        return self.roll_forward(start + timedelta(days=days))
 
     def add_working_days(self, start: date, n: int) -> date:
         """The ``n``-th working day after ``start`` (before it when ``n`` is negative).

@@ -1,12 +1,15 @@
-"""SLA clocks: when a ticket is due, which insurer claim duties run, and how urgent a clock is.
+"""SLA clocks: statutory due dates counted as the law counts, internal targets, urgency.
 
 The days come from regulation (银行业保险业消费投诉处理管理办法 2020: complaints 15 / 30 / +30 days;
-保险法 第23–25条: decide 30, pay 10, refusal notice 3, advance payment 60 days) and the first-response
-hours are an internal target; every number is configuration (``SlaPolicy`` mirrors
-``config.SlaSettings``), never a constant in the rules.
+保险法 第23–25条: decide 30, pay 10, refusal notice 3, advance payment 60 days) and the hours are
+internal targets; every number is configuration (``SlaPolicy`` mirrors ``config.SlaSettings``).
 
-A day-based clock ends at 23:59:59 local time of its last day: "within 15 days" gives the whole
-15th day. The day the clock starts is day 0 whether counted in natural or working days.
+How a statutory limit is counted (民法典 §201–§203, reference cn-csc-standards.md §1.5): the
+limits are written in calendar days (日), never 工作日; the day the period starts is not counted;
+when the last day is a statutory holiday or rest day the period ends on the first working day
+after it (调休 make-up days are working days); the period ends at 24:00 of its last day in the
+center's time zone (here 23:59:59, so a moment at or before it is in time). Working-day counts
+exist only as *internal* targets (:func:`internal_target_due`), never as the legal due date.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from cscdesk.domain.calendar import WorkingCalendar
-from cscdesk.domain.models import Claim, ClaimStage, Complexity, TicketType
+from cscdesk.domain.models import Complexity, TicketType
 
 DEFAULT_RESOLUTION_HOURS: Mapping[str, float] = MappingProxyType(
     {
@@ -33,22 +36,37 @@ DEFAULT_RESOLUTION_HOURS: Mapping[str, float] = MappingProxyType(
 )
 
 END_OF_DAY = time(23, 59, 59)
+CLAIM_TERM_KEYS = (
+    "claim_decision_days",
+    "claim_payment_days",
+    "claim_refusal_notice_days",
+    "claim_advance_payment_days",
+)
 
 
 @dataclass(frozen=True)
 class SlaPolicy:
-    """The clock settings; field names match ``config.SlaSettings`` so it can be built from it."""
+    """The clock settings; field names match ``config.SlaSettings`` so it can be built from it.
+
+    ``insurer_claim_terms`` / ``contract_claim_terms`` override the four claim-duty days per
+    insurer id or per group policy number: 保险法 §23 lets the contract set other terms
+    ("合同另有约定的除外"). ``internal_complaint_target_working_days`` (0 = none) is the
+    center's own earlier target in working days; it never replaces the statutory due date.
+    """
 
     complaint_days: int = 15
     complaint_complex_days: int = 30
     complaint_extension_days: int = 30
+    complaint_review_days: int = 30
     claim_decision_days: int = 30
     claim_payment_days: int = 10
     claim_refusal_notice_days: int = 3
     claim_advance_payment_days: int = 60
     first_response_hours: float = 24.0
     resolution_hours: Mapping[str, float] = field(default_factory=lambda: DEFAULT_RESOLUTION_HOURS)
-    working_days: bool = False  # count day clocks in working days on the official calendar
+    internal_complaint_target_working_days: int = 0
+    insurer_claim_terms: Mapping[str, Mapping[str, int | None]] = field(default_factory=dict)
+    contract_claim_terms: Mapping[str, Mapping[str, int | None]] = field(default_factory=dict)
     timezone: str = "Asia/Shanghai"
 
     @property
@@ -69,21 +87,88 @@ def _require_aware(moment: datetime, what: str) -> None:
         raise ValueError(f"{what} must be timezone-aware, got naive {moment.isoformat()}")
 
 
+@dataclass(frozen=True, slots=True)
+class StatutoryDue:
+    """One statutory period worked out, with what is needed to explain it to a person."""
+
+    start_day: date  # day 0, not counted (民法典 §201)
+    days: int  # calendar days
+    nominal_day: date  # start_day + days
+    due_day: date  # nominal_day rolled forward over rest days and holidays (§203)
+    due_at: datetime  # end of due_day in the center's time zone
+    holiday: str | None = None  # the library's name of nominal_day when it was a day off
+
+    @property
+    def rolled(self) -> bool:
+        return self.due_day != self.nominal_day
+
+    def rule(self) -> str:
+        """Plain-language account of the count, for the command line and the desk."""
+        text = (
+            f"{self.days} calendar days after {self.start_day.isoformat()} (start day not"
+            f" counted, 民法典 §201) = {self.nominal_day.isoformat()}"
+        )
+        if self.rolled:
+            why = self.holiday or "a rest day"
+            text += (
+                f", a day off ({why}); moved to the next working day"
+                f" {self.due_day.isoformat()} (民法典 §203)"
+            )
+        return text + f"; ends 24:00 {self.due_at.tzinfo}"
+
+
+def local_day(moment: datetime | date, policy: SlaPolicy) -> date:
+    """The center's calendar day of a moment (a date is taken as already local)."""
+    if isinstance(moment, datetime):
+        _require_aware(moment, "clock start")
+        return moment.astimezone(policy.zone).date()
+    return moment
+
+
+def statutory_due(
+    start: datetime | date,
+    days: int,
+    policy: SlaPolicy,
+    calendar: WorkingCalendar | None = None,
+) -> StatutoryDue:
+    """The legal due date of a period of ``days`` calendar days starting at ``start``."""
+    calendar = calendar or WorkingCalendar()
+    start_day = local_day(start, policy)
+    nominal = start_day + timedelta(days=days)
+    due_day = calendar.statutory_last_day(start_day, days)
+    return StatutoryDue(
+        start_day=start_day,
+        days=days,
+        nominal_day=nominal,
+        due_day=due_day,
+        due_at=datetime.combine(due_day, END_OF_DAY, tzinfo=policy.zone),
+        holiday=calendar.holiday_name(nominal) if due_day != nominal else None,
+    )
+
+
 def day_clock_due(
     start: datetime,
     days: int,
     policy: SlaPolicy,
     calendar: WorkingCalendar | None = None,
 ) -> datetime:
-    """End (23:59:59 local) of the ``days``-th natural or working day after ``start``'s local day."""
-    _require_aware(start, "clock start")
-    zone = policy.zone
-    start_day: date = start.astimezone(zone).date()
-    if policy.working_days:
-        due_day = (calendar or WorkingCalendar()).add_working_days(start_day, days)
-    else:
-        due_day = start_day + timedelta(days=days)
-    return datetime.combine(due_day, END_OF_DAY, tzinfo=zone)
+    """End (23:59:59 local) of the statutory last day of ``days`` calendar days after ``start``."""
+    return statutory_due(start, days, policy, calendar).due_at
+
+
+def internal_target_due(
+    start: datetime | date,
+    working_days: int,
+    policy: SlaPolicy,
+    calendar: WorkingCalendar | None = None,
+) -> datetime:
+    """An internal target of ``working_days`` working days (调休 counted); not a legal due date.
+
+    A target later than the statutory due date would hide real breaches, so it is capped there
+    by the caller's choice of days; this function only counts.
+    """
+    day = (calendar or WorkingCalendar()).add_working_days(local_day(start, policy), working_days)
+    return datetime.combine(day, END_OF_DAY, tzinfo=policy.zone)
 
 
 def first_response_due(created_at: datetime, policy: SlaPolicy) -> datetime:
@@ -109,18 +194,9 @@ def resolution_due(
     return created_at + timedelta(hours=hours)
 
 
-class ClaimDuty(StrEnum):
-    """The insurer's statutory duties on a claim (保险法 第23–25条)."""
-
-    DECISION = "decision"  # 核定: decide within 30 days of the claim
-    PAYMENT = "payment"  # 赔付: pay within 10 days of agreeing the amount
-    REFUSAL_NOTICE = "refusal_notice"  # 拒赔通知: within 3 days of deciding to refuse
-    ADVANCE_PAYMENT = "advance_payment"  # 先行赔付: amount not fixed within 60 days
-
-
 @dataclass(frozen=True, slots=True)
 class Deadline:
-    """One running or finished duty: its due moment and when it was met (None while open)."""
+    """One running or finished clock: its due moment and when it was met (None while open)."""
 
     name: str
     due_at: datetime
@@ -135,51 +211,6 @@ class Deadline:
         if self.met_at is not None:
             return self.met_late
         return now > self.due_at
-
-
-def claim_deadlines(
-    claim: Claim,
-    policy: SlaPolicy,
-    calendar: WorkingCalendar | None = None,
-) -> list[Deadline]:
-    """The insurer duties that apply to a claim in its current stage.
-
-    The decision and advance-payment clocks run from the report (报案) time, which is the
-    broker's best knowledge of when the insurer had the claim. Payment runs from the decision
-    unless the claim was refused; the refusal notice runs from the decision of a refused claim
-    and counts as met when the stage became REFUSED (the moment the insurer told us).
-    """
-    calendar = calendar or (WorkingCalendar() if policy.working_days else None)
-    decided = claim.decided_at
-    deadlines = [
-        Deadline(
-            ClaimDuty.DECISION.value,
-            day_clock_due(claim.reported_at, policy.claim_decision_days, policy, calendar),
-            decided,
-        ),
-        Deadline(
-            ClaimDuty.ADVANCE_PAYMENT.value,
-            day_clock_due(claim.reported_at, policy.claim_advance_payment_days, policy, calendar),
-            decided or claim.paid_at,
-        ),
-    ]
-    if decided is not None and claim.stage is ClaimStage.REFUSED:
-        deadlines.append(
-            Deadline(
-                ClaimDuty.REFUSAL_NOTICE.value,
-                day_clock_due(decided, policy.claim_refusal_notice_days, policy, calendar),
-                claim.stage_changed_at,
-            )
-        )
-    elif decided is not None:
-        deadlines.append(
-            Deadline(
-                ClaimDuty.PAYMENT.value,
-                day_clock_due(decided, policy.claim_payment_days, policy, calendar),
-                claim.paid_at,
-            )
-        )
-    return deadlines
 
 
 class Urgency(StrEnum):
