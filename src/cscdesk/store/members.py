@@ -106,7 +106,9 @@ def create_search_index(db: StoreDatabase) -> None:
         " content = 'members', content_rowid = 'rowid', tokenize = 'trigram')"
     )
     spaced_new, spaced_name = _spaced("new.name"), _spaced("name")
-    db.execute(f"INSERT INTO members_fts_names(rowid, chars) SELECT rowid, {spaced_name} FROM members")
+    db.execute(
+        f"INSERT INTO members_fts_names(rowid, chars) SELECT rowid, {spaced_name} FROM members"
+    )
     db.execute("INSERT INTO members_fts_numbers(members_fts_numbers) VALUES ('rebuild')")
     numbers_delete = (
         "INSERT INTO members_fts_numbers(members_fts_numbers, rowid, mobile, id_number,"

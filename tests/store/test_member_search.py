@@ -1,0 +1,86 @@
+"""People search as an agent uses it: any part of a name, number fragments, nothing unmasked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+
+from cscdesk.demo.seed import seed_demo
+from cscdesk.store import Store, open_store
+
+from .helpers import employer, member
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    store = open_store(tmp_path_factory.mktemp("search") / "cscdesk.db")
+    seed_demo(store, members=3000, seed=7)
+    yield store
+    store.close()
+
+
+def _like(store: Store, fragment: str) -> set[str]:
+    with store.reading() as db:
+        rows = db.execute("SELECT id FROM members WHERE name LIKE ?", [f"%{fragment}%"])
+        return {r[0] for r in rows}
+
+
+@pytest.mark.parametrize("fragment", ["丽华", "佳", "华", "明"])
+def test_any_part_of_a_name_finds_exactly_what_like_finds(seeded: Store, fragment: str) -> None:
+    expected = _like(seeded, fragment)
+    assert expected, f"the seeded store should hold names with {fragment}"
+    found = seeded.members.lookup(fragment, limit=100_000)
+    assert {h.member.id for h in found.hits} == expected
+    assert found.total == len(expected)
+
+
+def test_the_count_is_true_when_hits_are_capped(seeded: Store) -> None:
+    expected = _like(seeded, "华")
+    found = seeded.members.lookup("华", limit=5)
+    assert len(found.hits) == 5
+    assert found.total == len(expected) > 5
+
+
+def test_hits_tell_people_apart_without_unmasking(seeded: Store) -> None:
+    hit = seeded.members.lookup("佳", limit=1).hits[0]
+    assert hit.employer and not hit.employer.startswith("E")  # the employer's name
+    assert hit.birth_year == hit.member.birth_date.year
+    shown = hit.masked()
+    assert hit.member.id_number not in " ".join(shown.values())
+    assert shown["relation"] == hit.member.relation.value
+    assert int(shown["policies"]) >= 1
+
+
+def test_mobile_prefix_and_tail_and_id_fragment_find_the_person(seeded: Store) -> None:
+    someone = next(m for m in seeded.members.search("", limit=50) if m.mobile)
+    assert someone.mobile is not None
+    for fragment in (someone.mobile[:7], someone.mobile[-4:], someone.id_number[6:14]):
+        ids = {h.member.id for h in seeded.members.lookup(fragment, limit=100_000).hits}
+        assert someone.id in ids, fragment
+    full_width = someone.mobile.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert someone.id in {m.id for m in seeded.members.search(full_width)}
+    spaced = f"{someone.mobile[:3]} {someone.mobile[3:7]}-{someone.mobile[7:]}"
+    assert [m.id for m in seeded.members.search(spaced)][:1] == [someone.id]
+
+
+@pytest.mark.parametrize("text", ['"', "*", "-", "^", "()", "AND", '丽"华', "13"])
+def test_search_syntax_characters_are_text_not_commands(seeded: Store, text: str) -> None:
+    found = seeded.members.lookup(text, limit=100_000)
+    letters = "".join(c for c in text if c.isalnum())
+    expected = _like(seeded, letters) if letters and not letters.isdigit() else set()
+    assert {h.member.id for h in found.hits} == expected
+    assert found.total == len(expected)
+
+
+def test_renames_and_removals_follow_the_index(store: Store) -> None:
+    store.employers.put_many([employer()])
+    main = member("M1", "欧阳娜娜", "11010519491231002X", "13812345678", employee_no="E0042")
+    store.members.add_many([main])
+    assert [m.id for m in store.members.search("阳娜")] == ["M1"]
+    store.members.upsert_many([replace(main, name="欧阳丽", mobile="13900001111")])
+    assert store.members.search("阳娜") == []
+    assert [m.id for m in store.members.search("阳丽")] == ["M1"]
+    assert [m.id for m in store.members.search("0001111")] == ["M1"]
+    assert store.members.search("12345678") == []
