@@ -111,8 +111,88 @@ def test_full_text_search_over_title_description_and_notes(store: Store) -> None
     store.tickets.save_change(dataclasses.replace(b, version=2), note, base_version=1)
     assert [t.id for t in store.tickets.search("何时到账")] == ["T1"]
     assert [t.id for t in store.tickets.search("周五回电")] == ["T2"]
-    assert [t.id for t in store.tickets.search("银行")] == ["T2"]  # two characters: LIKE
+    assert [t.id for t in store.tickets.search("银行")] == ["T2"]  # two characters
     assert store.tickets.search("不存在的内容") == []
+
+
+_TEXTS = [
+    ("理赔进度查询", "客户询问住院理赔何时到账，报案号 R000000011"),
+    ("协助补充理赔材料", "需补充发票原件和出院小结"),
+    ("补充材料已收到", "材料齐全，转保险公司审核"),
+    ("咨询保障范围", "补充医疗是否含牙科；理赔材料清单另发"),
+    ("投诉理赔时效过长", "客户称理赔超过30天没有进度"),
+    ("变更银行账户", "新账户为招商银行，请核对户名"),
+    ("理赔结案回访", "客户对结果满意"),
+    ("咨询发票要求", "电子发票可以，需加盖发票专用章"),
+]
+_NOTES = {"T03": "已电话告知进度", "T05": "材料补充后再提交"}
+
+
+@pytest.fixture
+def worded(store: Store) -> Store:
+    for k, (title, description) in enumerate(_TEXTS):
+        t = ticket(f"T{k:02d}", title, description=description, updated_at=T0 + timedelta(k))
+        store.tickets.save_new(t, created(t))
+    for tid, text in _NOTES.items():
+        current = store.tickets.require(tid)
+        note = TicketEvent(tid, T0, "agent001", "note", note=text)
+        store.tickets.save_change(
+            dataclasses.replace(current, version=current.version + 1), note,
+            base_version=current.version,
+        )  # fmt: skip
+    return store
+
+
+def _like_all(store: Store, text: str) -> set[str]:
+    """What a LIKE scan finds: every word somewhere in the title, description or notes."""
+    words = text.split()
+    where = " AND ".join(
+        "(t.title || ' ' || t.description || ' ' || n.notes) LIKE ?" for _ in words
+    )
+    with store.reading() as db:
+        rows = db.execute(
+            "SELECT t.id FROM tickets t JOIN (SELECT ticket_id, group_concat(coalesce(note, ''),"
+            f" ' ') AS notes FROM ticket_events GROUP BY ticket_id) n ON n.ticket_id = t.id"
+            f" WHERE {where}",
+            [f"%{w}%" for w in words],
+        )
+        return {r[0] for r in rows}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["理赔", "材料", "进度", "发票", "银行", "理赔 进度", "补充 材料", "补充材料", "理赔 材料 补充",
+     "进度 理赔", "理", "赔", "料", "R000000011", "理赔材料", "30", "材料 发票", "户名 招商"],
+)  # fmt: skip
+def test_words_and_two_character_words_find_what_like_finds(worded: Store, text: str) -> None:
+    expected = _like_all(worded, text)
+    assert expected, text
+    assert {t.id for t in worded.tickets.search(text)} == expected
+
+
+def test_words_in_notes_are_found_and_renamed_titles_forget_old_words(worded: Store) -> None:
+    assert {t.id for t in worded.tickets.search("告知 进度")} == {"T03"}
+    current = worded.tickets.require("T06")
+    renamed = dataclasses.replace(current, title="理赔回访", version=current.version + 1)
+    event = TicketEvent("T06", T0, "agent001", "edit", {"title": (current.title, renamed.title)})
+    worded.tickets.save_change(renamed, event, base_version=current.version)
+    assert "T06" not in {t.id for t in worded.tickets.search("结案")}
+    assert "T06" in {t.id for t in worded.tickets.search("理赔 回访")}
+
+
+def test_title_matches_rank_first_then_the_latest(worded: Store) -> None:
+    found = [t.id for t in worded.tickets.search("理赔 材料")]
+    assert found[0] == "T01"  # 协助补充理赔材料: both words in the title
+    rest = [worded.tickets.require(i).updated_at for i in found[1:]]
+    assert rest == sorted(rest, reverse=True)
+
+
+@pytest.mark.parametrize("text", ['"', "*", "-", "AND", "NOT 理赔", "理赔)", "^进度"])
+def test_search_syntax_is_text(worded: Store, text: str) -> None:
+    cleaned = " ".join(w for w in (text.replace('"', " ").replace("*", " ").replace("-", " ")
+                                   .replace(")", " ").replace("^", " ")).split())  # fmt: skip
+    expected = _like_all(worded, cleaned) if cleaned else set()
+    assert {t.id for t in worded.tickets.search(text)} == expected
 
 
 def test_open_for_owner_lists_unfinished_tickets_by_due_date(store: Store) -> None:

@@ -472,6 +472,16 @@ def _v9_member_search(db: StoreDatabase) -> None:
     members.create_search_index(db)
 
 
+def _v10_ticket_word_index(db: StoreDatabase) -> None:
+    """Ticket search by two-character words and several words at once: the bigram index of
+    cscdesk.store.ticket_search, filled from the tickets and notes already stored, replaces
+    the trigram index of migration 2."""
+    from cscdesk.store import ticket_search
+
+    ticket_search.create(db)
+    ticket_search.index_all(db)
+
+
 MIGRATIONS: list[Migration] = [
     Migration("core tables", _v1_core),
     Migration("search, append-only history, audit anchor", _v2_search_and_guards),
@@ -482,6 +492,7 @@ MIGRATIONS: list[Migration] = [
     Migration("lockout state for unknown login ids, signed audit anchor", _v7_unknown_logins),
     Migration("mask outbound callee mobiles at rest", _v8_mask_outbound_callees),
     Migration("member search by name characters and number fragments", _v9_member_search),
+    Migration("ticket word index (bigrams), multi-word search", _v10_ticket_word_index),
     # APPEND new migrations here, at the end.
 ]
 

@@ -24,6 +24,7 @@ from cscdesk.domain.models import (
     TicketStatus,
     TicketType,
 )
+from cscdesk.store import ticket_search
 from cscdesk.store._codec import as_json, moment, when
 from cscdesk.store.audit import scrub
 
@@ -164,19 +165,40 @@ class Tickets:
             ],
         )
 
+    def _insert(self, db: StoreDatabase, ticket: Ticket, event: TicketEvent) -> None:
+        cursor = db.execute(
+            f"INSERT INTO tickets ({_COLUMNS}) VALUES ({', '.join('?' for _ in FIELDS)})",
+            ticket_row(ticket),
+        )
+        self._event(db, event)
+        rowid = cursor.lastrowid
+        assert rowid is not None
+        body = ticket_search.body(ticket.description, [event.note])
+        ticket_search.add(db, rowid, ticket.title, body)
+
+    def _indexed(self, db: StoreDatabase, ticket_id: str) -> tuple[int, str, str] | None:
+        """(rowid, title, body) of a stored ticket as its search index holds them."""
+        row = db.execute(
+            "SELECT rowid, title, description FROM tickets WHERE id = ?", [ticket_id]
+        ).fetchone()
+        if row is None:
+            return None
+        notes = db.execute(
+            "SELECT note FROM ticket_events WHERE ticket_id = ? AND note IS NOT NULL ORDER BY id",
+            [ticket_id],
+        ).fetchall()
+        return int(row[0]), str(row[1]), ticket_search.body(row[2], [n[0] for n in notes])
+
     def save_new(self, ticket: Ticket, event: TicketEvent) -> None:
         """A new ticket with its ``created`` event and an outbox ``create`` entry."""
         with self._store.transaction() as db:
-            db.execute(
-                f"INSERT INTO tickets ({_COLUMNS}) VALUES ({', '.join('?' for _ in FIELDS)})",
-                ticket_row(ticket),
-            )
-            self._event(db, event)
+            self._insert(db, ticket, event)
             self._outbox(db, ticket, "create", ticket_fields(ticket), None)
 
     def save_change(self, ticket: Ticket, event: TicketEvent, *, base_version: int) -> None:
         """Store an edited ticket if nobody saved it since ``base_version`` was read."""
         with self._store.transaction() as db:
+            before = self._indexed(db, ticket.id)
             sets = ", ".join(f"{name} = ?" for name in FIELDS[1:])
             cursor = db.execute(
                 f"UPDATE tickets SET {sets} WHERE id = ? AND version = ?",
@@ -191,11 +213,22 @@ class Tickets:
                     " it was changed meanwhile"
                 )
             self._event(db, event)
+            self._reindex(db, before, ticket.id)
             payload: dict[str, Any] = {name: new for name, (_old, new) in event.changes.items()}
             if event.note:
                 payload["note"] = event.note
             payload["version"] = ticket.version
             self._outbox(db, ticket, _OPS.get(event.kind, "update"), payload, base_version)
+
+    def _reindex(
+        self, db: StoreDatabase, before: tuple[int, str, str] | None, ticket_id: str
+    ) -> None:
+        """Swap the ticket's index entry when its title, description or notes changed."""
+        after = self._indexed(db, ticket_id)
+        if before is None or after is None or after == before:
+            return
+        ticket_search.remove(db, *before)
+        ticket_search.add(db, *after)
 
     def load_history(self, history: Iterable[tuple[Ticket, TicketEvent]]) -> int:
         """Tickets that already exist elsewhere (demo data, a restore): rows and events only,
@@ -203,11 +236,7 @@ class Tickets:
         count = 0
         with self._store.transaction() as db:
             for ticket, event in history:
-                db.execute(
-                    f"INSERT INTO tickets ({_COLUMNS}) VALUES ({', '.join('?' for _ in FIELDS)})",
-                    ticket_row(ticket),
-                )
-                self._event(db, event)
+                self._insert(db, ticket, event)
                 count += 1
         return count
 
@@ -278,23 +307,21 @@ class Tickets:
         return [_to_event(r) for r in rows]
 
     def search(self, text: str, limit: int = 50) -> list[Ticket]:
-        """Title, description and notes containing ``text`` (FTS5 trigram; short text: LIKE)."""
-        query = text.strip()
-        if not query:
+        """Tickets whose title, description or notes hold every whitespace-separated word of
+        ``text`` (two-character words too, from the bigram index: ``cscdesk.store.ticket_search``).
+
+        Ranked by recency and match: of the newest ``CANDIDATES`` matches, those whose title
+        holds more of the words come first, then the most recently updated."""
+        expression = ticket_search.match_expression(text)
+        if expression is None:
             return []
-        if len(query) >= 3:
-            phrase = '"' + query.replace('"', '""') + '"'
-            return self._many(
-                "WHERE id IN (SELECT ticket_id FROM tickets_fts WHERE tickets_fts MATCH ?)"
-                " ORDER BY updated_at DESC LIMIT ?",
-                [phrase, limit],
-            )
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        terms = ticket_search.title_terms(text)
+        in_title = " + ".join("(instr(lower(title), ?) > 0)" for _ in terms) or "0"
         return self._many(
-            "WHERE id IN (SELECT ticket_id FROM tickets_fts WHERE title LIKE ?1 ESCAPE '\\'"
-            " OR description LIKE ?1 ESCAPE '\\' OR notes LIKE ?1 ESCAPE '\\')"
-            " ORDER BY updated_at DESC LIMIT ?2",
-            [pattern, limit],
+            f"WHERE rowid IN (SELECT rowid FROM {ticket_search.TABLE}"
+            f" WHERE {ticket_search.TABLE} MATCH ? ORDER BY rowid DESC LIMIT ?)"
+            f" ORDER BY {in_title} DESC, updated_at DESC LIMIT ?",
+            [expression, ticket_search.CANDIDATES, *terms, limit],
         )
 
     def count(self) -> int:
