@@ -168,3 +168,61 @@ def test_zero_members_gives_no_rate() -> None:
         now=NOW,
     )
     assert scores[0].complaints_per_10k is None and scores[0].complaints == 1
+
+
+def test_claim_duty_breaches_counted_as_the_law_counts() -> None:
+    """保险法 §24 refusal notice "三日内", 民法典 §203 roll-forward: refused on 28 Sep 2026 and
+    told on 8 Oct is in time (28 Sep + 3 = 1 Oct, 国庆 until 7 Oct); the old plain count gave
+    1 Oct and called it a breach. A claim settled (amount agreed) 1 Sep and unpaid on
+    20 Oct is a breach of §23's 10 days."""
+    from dataclasses import replace
+    from datetime import date
+    from decimal import Decimal
+
+    from cscdesk.domain.models import Claim, ClaimStage
+
+    base = Claim(
+        claim_no="C1",
+        insurer_id="ruian",
+        policy_no="GP1",
+        member_id="m1",
+        accident_date=date(2026, 8, 1),
+        reported_at=datetime(2026, 8, 20, 9, 0, tzinfo=SHANGHAI),
+        stage=ClaimStage.REFUSED,
+        amount_claimed=Decimal("500"),
+        decided_at=datetime(2026, 9, 28, 9, 0, tzinfo=SHANGHAI),
+        stage_changed_at=datetime(2026, 10, 8, 17, 0, tzinfo=SHANGHAI),
+    )
+    unpaid = replace(
+        base,
+        claim_no="C2",
+        insurer_id="jiahe",
+        stage=ClaimStage.SETTLED,
+        decided_at=datetime(2026, 9, 1, 9, 0, tzinfo=SHANGHAI),
+        stage_changed_at=datetime(2026, 9, 1, 9, 0, tzinfo=SHANGHAI),
+    )
+    now = datetime(2026, 10, 20, 12, 0, tzinfo=SHANGHAI)
+    ruian, jiahe = insurer_scores(
+        insurers=INSURERS,
+        tickets=[],
+        calls=[],
+        agents=AGENTS,
+        groups=GROUPS,
+        members_by_insurer={},
+        indicators=IndicatorSettings(),
+        now=now,
+        claims=[base, unpaid],
+    )
+    # ruian: decision (met 28 Sep, due from 报案 20 Aug + 30 = 19 Sep → late), advance
+    # payment (met by the refusal, in time), refusal notice (in time)
+    assert (ruian.claim_clocks, ruian.claim_breaches, ruian.claim_starts_unrecorded) == (3, 1, 2)
+    # jiahe: decision on 1 Sep in time, advance payment met by the agreement, payment due
+    # 1 Sep + 10 = Fri 11 Sep, still unpaid → breached
+    assert (jiahe.claim_clocks, jiahe.claim_breaches) == (3, 1)
+    report = scorecard_report(
+        [ruian, jiahe], broker_figures([], AGENTS, GROUPS, IndicatorSettings()),
+        SlaSettings(), IndicatorSettings(),
+        start=datetime(2026, 8, 1, tzinfo=SHANGHAI), end=now,
+    )  # fmt: skip
+    assert (1, "claim_breaches") in report.breaches
+    assert report.rows[0]["claim_breaches"] == 1

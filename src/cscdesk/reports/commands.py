@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from cscdesk.config import Settings
+from cscdesk.domain.sla import SlaPolicy
 from cscdesk.reports.indicators import GROUPINGS, GroupBy, indicators_report
 from cscdesk.reports.occupancy import idle_seconds_by
 from cscdesk.reports.output import Format, Report, emit
@@ -127,6 +128,8 @@ def run_insurers(
         members_by_insurer=source.members_by_insurer(),
         indicators=settings.indicators,
         now=now,
+        claims=source.store.policies.claims_reported_between(begin, finish),
+        sla=SlaPolicy(**settings.sla.model_dump()),
     )
     broker = broker_figures(calls, agents, groups, settings.indicators)
     report = scorecard_report(

@@ -1,8 +1,10 @@
 """Insurer scorecard (保险公司服务质量监督): how each partner insurer serves our members.
 
 Per insurer: tickets escalated to it, first response and resolution times against their SLA
-clocks (``domain.sla.Deadline``), breaches, complaints per 10,000 members it insures, and its
-seconded agents' answer rate, AHT and CSAT next to the broker's own agents'.
+clocks (``domain.sla.Deadline``), breaches, its statutory claim duties (保险法 §23–25, counted by
+``domain.claim_duties`` as the law counts: from documents complete, paused during 补材料,
+payment from the agreement, the insurer's or contract's own terms), complaints per 10,000
+members it insures, and its seconded agents' answer rate, AHT and CSAT next to the broker's.
 
 Answer rate here is 人工接通率 of the insurer's own skill groups (calls its seconded agents are
 there to take); the broker's figure is the same over the groups no insurer owns. AHT and CSAT
@@ -18,16 +20,18 @@ from statistics import mean
 
 from cscdesk.config import IndicatorSettings, SlaSettings
 from cscdesk.domain import indicators as formulas
+from cscdesk.domain.claim_duties import claim_duty_clocks
 from cscdesk.domain.models import (
     Agent,
     AgentKind,
     Call,
+    Claim,
     Insurer,
     SkillGroup,
     Ticket,
     TicketType,
 )
-from cscdesk.domain.sla import Deadline
+from cscdesk.domain.sla import Deadline, SlaPolicy
 from cscdesk.reports.output import Column, Report
 
 PER_MEMBERS = 10_000
@@ -53,6 +57,24 @@ class InsurerScore:
     members: int
     complaints_per_10k: float | None
     seconded: TeamFigures
+    claim_clocks: int = 0  # statutory duty clocks that have started
+    claim_breaches: int = 0
+    claim_starts_unrecorded: int = 0  # clocks run from 报案 for want of a documents date
+
+
+def claim_duty_figures(
+    claims: Sequence[Claim], sla: SlaPolicy, now: datetime
+) -> tuple[int, int, int]:
+    """(started clocks, breached, started from the report for want of a documents date)."""
+    started = breached = unrecorded = 0
+    for claim in claims:
+        for clock in claim_duty_clocks(claim, sla, now):
+            if clock.due_at is None:
+                continue
+            started += 1
+            breached += clock.breached(now)
+            unrecorded += not clock.start_recorded
+    return started, breached, unrecorded
 
 
 def _hours(start: datetime, end: datetime) -> float:
@@ -98,9 +120,15 @@ def insurer_scores(
     members_by_insurer: Mapping[str, int],
     indicators: IndicatorSettings,
     now: datetime,
+    claims: Sequence[Claim] = (),
+    sla: SlaPolicy | None = None,
 ) -> list[InsurerScore]:
+    policy = sla or SlaPolicy()
     scores = []
     for insurer in insurers:
+        clocks, claim_breaches, unrecorded = claim_duty_figures(
+            [c for c in claims if c.insurer_id == insurer.id], policy, now
+        )
         escalated = [t for t in tickets if t.insurer_id == insurer.id]
         responded = [t for t in escalated if t.first_response_at is not None]
         resolved = [t for t in escalated if t.resolved_at is not None]
@@ -151,6 +179,9 @@ def insurer_scores(
                 seconded=_team(
                     [c for c in calls if c.skill_group in own_groups], own_agents, indicators
                 ),
+                claim_clocks=clocks,
+                claim_breaches=claim_breaches,
+                claim_starts_unrecorded=unrecorded,
             )
         )
     return scores
@@ -186,16 +217,29 @@ def scorecard_report(
         Column("csat", "seconded CSAT", "percent"),
         Column("broker_csat", "broker CSAT", "percent"),
     ]
+    if any(score.claim_clocks for score in scores):  # only when the archive holds claims
+        columns.insert(6, Column("claim_breaches", "claim duty breaches", "int"))
     report = Report(
         title=f"Insurer scorecard, {start:%Y-%m-%d} – {end:%Y-%m-%d}",
         columns=columns,
         notes=[
             f"First response SLA {sla.first_response_hours:g} h; resolution against each ticket's"
             " own due time (complaints 15/30/+30 days, per-type hours otherwise).",
+            "Claim duties (保险法 §23–25) of claims reported in the period: decision 30 and"
+            " advance payment 60 days from claim + documents (paused during 补材料), payment 10"
+            " days from the agreement, refusal notice 3 days; calendar days, a last day off"
+            " moves to the next working day (民法典 §203); per-insurer/contract terms from the"
+            " sla settings.",
             "Answer rate = 人工接通率 of the insurer's own skill groups; broker = groups no insurer"
             " owns. AHT and CSAT over calls each team's agents answered.",
         ],
     )
+    from_report = sum(s.claim_starts_unrecorded for s in scores)
+    if from_report:
+        report.notes.append(
+            f"{from_report} of {sum(s.claim_clocks for s in scores)} claim clocks start at the"
+            " report (报案): no documents-complete date is recorded, so they may run early."
+        )
     for index, score in enumerate(scores):
         report.rows.append(
             {
@@ -205,6 +249,7 @@ def scorecard_report(
                 "first_response_breaches": score.first_response_breaches,
                 "resolution_hours": _round(score.resolution_hours),
                 "resolution_breaches": score.resolution_breaches,
+                "claim_breaches": score.claim_breaches,
                 "complaints": score.complaints,
                 "members": score.members,
                 "complaints_per_10k": _round(score.complaints_per_10k),
@@ -220,6 +265,8 @@ def scorecard_report(
             report.breaches.add((index, "first_response_breaches"))
         if score.resolution_breaches:
             report.breaches.add((index, "resolution_breaches"))
+        if score.claim_breaches:
+            report.breaches.add((index, "claim_breaches"))
         rate = score.seconded.answer_rate
         if rate is not None and rate < indicators.connect_rate_target:
             report.breaches.add((index, "answer_rate"))
