@@ -189,13 +189,17 @@ async def test_directory_listing_reads_every_page(
     assert [g.id for g in found] == [f"sg-{i}" for i in range(5)]
 
 
-async def test_summary_reports_use_get(ccc: RunningPeer, center: AliyunCallCenter) -> None:
-    ccc.state.handlers["ListAgentSummaryReportsSinceMidnight"] = lambda r: Reply(
-        200,
-        {"RequestId": "R", "Code": "OK", "PagedAgentSummaryReport": {"List": [], "TotalCount": 0}},
+async def test_since_midnight_reads_the_historical_reports(
+    ccc: RunningPeer, center: AliyunCallCenter
+) -> None:
+    """The *SummaryReportsSinceMidnight operations are deprecated and open only to some accounts
+    (pages 92432, 92442); ListHistoricalAgentReport with no StartTime defaults to today 0:00."""
+    ccc.state.handlers["ListHistoricalAgentReport"] = lambda r: Reply(
+        200, {"RequestId": "R", "Code": "OK", "Data": {"List": [], "TotalCount": 0}}
     )
     assert await center.agent_reports_since_midnight() == []
-    assert ccc.state.calls("ListAgentSummaryReportsSinceMidnight")[0].method == "GET"
+    assert ccc.state.calls("ListAgentSummaryReportsSinceMidnight") == []
+    assert len(ccc.state.calls("ListHistoricalAgentReport")) == 1
 
 
 async def test_interval_other_than_hour_or_day_is_refused_clearly(center: AliyunCallCenter) -> None:
@@ -236,7 +240,7 @@ async def test_list_recordings_asks_only_for_ready_recordings(
                 "ContactId": r.query["ContactId"],
                 "FileName": "a.wav",
                 "FileUrl": "http://x/a.wav",
-                "Duration": "12",
+                "Duration": "12000",  # milliseconds, a string in ListMonoRecordings
             }
         ]
     )

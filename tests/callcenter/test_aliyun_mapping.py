@@ -108,10 +108,19 @@ def test_unanswered_cdrs_get_the_documented_outcome(
 @pytest.mark.parametrize(
     ("disposition", "outcome"),
     [
-        ("Success", "answered"),
-        ("Abandoned", "abandoned"),
+        # documented words (page 65296, api-ccc-2020-07-01-getcalldetailrecord)
+        ("AbandonedInQueue", "abandoned"),
+        ("AbandonedInRing", "abandoned"),
         ("NoAnswer", "timeout"),
-        ("IvrOnly", "ivr_only"),
+        ("QueuingTimeout", "timeout"),
+        ("QueuingOverflow", "timeout"),
+        ("AbandonedInIVR", "ivr_only"),
+        ("IVRException", "ivr_only"),
+        # Success alone does not say whether an agent answered; this row queued and the
+        # customer hung up, so the record decides
+        ("Success", "abandoned"),
+        # an undocumented word never fails the archive: the record decides
+        ("Abandoned", "abandoned"),
     ],
 )
 def test_contact_disposition_decides_the_outcome_when_present(
@@ -227,31 +236,87 @@ def test_poll_with_a_ringing_call_gives_screen_pop_data() -> None:
     assert session.call.variables == {"ivr_choice": "2", "member_no": "E1001"}
 
 
-def test_calling_is_ringing_for_an_inbound_offer_and_holding_shows() -> None:
-    inbound = {
+@pytest.mark.parametrize("setup_state", ["NONE", "CREATED", "EARLY_MEDIA"])
+def test_outbound_call_being_set_up_is_dialling_not_an_error(setup_state: str) -> None:
+    """Page 439618 channel states; NONE is in the MakeCall example (page 439614)."""
+    outbound = {
         "JobId": "job-5",
-        "CallType": "INBOUND",
+        "CallType": "OUTBOUND",
         "ChannelContexts": [
-            channel(None, "Answered", "1380", "400"),
-            channel(AGENT, "Alerting", "1380", AGENT),
+            channel(AGENT, "ANSWERED", "4008001234", "13800138000"),
+            channel(None, setup_state, "4008001234", "13800138000"),
         ],
     }
-    session = mapping.agent_session("PollUserStatus", poll_payload(inbound, "CALLING"), AGENT)
-    assert session.status is AgentStatus.RINGING
-    outbound = {**inbound, "CallType": "OUTBOUND"}
-    session = mapping.agent_session("PollUserStatus", poll_payload(outbound, "CALLING"), AGENT)
+    session = mapping.agent_session("PollUserStatus", poll_payload(outbound, "DIALING"), AGENT)
     assert session.status is AgentStatus.OUTBOUND
     assert session.call is not None and session.call.state is CallState.DIALING
-    held = {**inbound, "ChannelContexts": [channel(AGENT, "Held", "1380", AGENT)]}
+    assert session.call.callee == "13800138000"
+
+
+def test_hold_is_a_flag_and_consult_is_a_call_type() -> None:
+    held_customer = {**channel(None, "ANSWERED", "1380", "400"), "ChannelFlags": "HOLD"}
+    held = {
+        "JobId": "job-5",
+        "CallType": "INBOUND",
+        "ChannelContexts": [held_customer, channel(AGENT, "ANSWERED", "1380", AGENT)],
+    }
     session = mapping.agent_session("PollUserStatus", poll_payload(held, "TALKING"), AGENT)
     assert session.status is AgentStatus.HOLDING
+    assert session.call is not None and session.call.state is CallState.HOLDING
+    consult = {
+        "JobId": "job-6",
+        "CallType": "CONSULTANT",
+        "ChannelContexts": [channel(AGENT, "ANSWERED", "agent002@ccc-demo", AGENT)],
+    }
+    session = mapping.agent_session("PollUserStatus", poll_payload(consult, "TALKING"), AGENT)
+    assert session.call is not None and session.call.state is CallState.CONSULTING
 
 
-def test_poll_without_a_call_and_unknown_state() -> None:
+def test_retired_channel_ends_the_call() -> None:
+    gone = {
+        "JobId": "job-5",
+        "CallType": "INBOUND",
+        "ChannelContexts": [channel(AGENT, "RETIRED", "1380", AGENT)],
+    }
+    session = mapping.agent_session("PollUserStatus", poll_payload(gone, "WORKING"), AGENT)
+    assert session.status is AgentStatus.WORKING and session.call is None
+
+
+def test_unknown_words_become_unknown_and_are_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     session = mapping.agent_session("PollUserStatus", poll_payload(None, "READY"), AGENT)
     assert session.status is AgentStatus.READY and session.call is None
-    with pytest.raises(ResponseFormatError, match=r"Data\.UserContext\.UserState"):
-        mapping.agent_session("PollUserStatus", poll_payload(None, "DANCING"), AGENT)
+    for _ in range(3):
+        session = mapping.agent_session("PollUserStatus", poll_payload(None, "DANCING"), AGENT)
+        assert session.status is AgentStatus.UNKNOWN
+    strange = {
+        "JobId": "job-5",
+        "CallType": "INBOUND",
+        "ChannelContexts": [channel(AGENT, "TELEPORTING", "1380", AGENT)],
+    }
+    session = mapping.agent_session("PollUserStatus", poll_payload(strange, "TALKING"), AGENT)
+    assert session.call is not None and session.call.state is CallState.UNKNOWN
+    logged = [r.getMessage() for r in caplog.records if "DANCING" in r.getMessage()]
+    assert len(logged) == 1
+
+
+def test_call_variables_are_semicolon_separated_pairs() -> None:
+    context = {
+        "JobId": "job-5",
+        "CallType": "INBOUND",
+        "CallVariables": "a=b;c=d",  # the page's example
+        "ChannelContexts": [channel(AGENT, "RINGING", "1380", AGENT)],
+    }
+    session = mapping.agent_session("PollUserStatus", poll_payload(context, "RINGING"), AGENT)
+    assert session.call is not None and session.call.variables == {"a": "b", "c": "d"}
+
+
+def test_reserved_is_not_state_since() -> None:
+    payload = poll_payload(None, "READY")
+    payload["Data"]["UserContext"]["Reserved"] = T0
+    session = mapping.agent_session("PollUserStatus", payload, AGENT)
+    assert session.state_since is None
 
 
 def test_realtime_queue_agent_and_instance_states() -> None:
@@ -264,7 +329,7 @@ def test_realtime_queue_agent_and_instance_states() -> None:
                         "SkillGroupId": "sg-claims",
                         "SkillGroupName": "团险理赔",
                         "WaitingCalls": 4,
-                        "LongestWaitingTime": 47_250,  # milliseconds
+                        "LongestWaitingTime": 47,  # seconds: 单位秒 (page 439677)
                         "ReadyAgents": 1,
                         "TalkingAgents": 5,
                         "WorkingAgents": 2,
@@ -280,7 +345,7 @@ def test_realtime_queue_agent_and_instance_states() -> None:
     assert (queue.skill_group_name, queue.waiting_calls, queue.longest_wait_seconds) == (
         "团险理赔",
         4,
-        47.25,
+        47,
     )
     assert (queue.ready_agents, queue.talking_agents, queue.logged_in_agents) == (1, 5, 9)
 
@@ -296,13 +361,16 @@ def test_realtime_queue_agent_and_instance_states() -> None:
                         "BreakCode": "lunch",
                         "StateTime": T0,
                         "SkillGroupIdList": ["sg-claims"],
-                    }
+                    },
+                    {"AgentId": "a2", "State": "ACW", "StateTime": T0},  # wrap-up
+                    {"AgentId": "a3", "State": "Moonwalking", "StateTime": T0},
                 ]
             }
         ),
     )
-    (agent,), _ = mapping.agent_states("ListRealtimeAgentStates", agents)
+    (agent, acw, odd), _ = mapping.agent_states("ListRealtimeAgentStates", agents)
     assert agent.status is AgentStatus.BREAK and agent.break_code == "lunch"
+    assert acw.status is AgentStatus.WORKING and odd.status is AgentStatus.UNKNOWN
     assert agent.skill_groups == ("sg-claims",)
 
     instance = sdk(
@@ -313,7 +381,7 @@ def test_realtime_queue_agent_and_instance_states() -> None:
     )
     metrics = mapping.realtime_metrics("GetRealtimeInstanceStates", instance)
     assert (metrics.waiting_calls, metrics.ready_agents, metrics.talking_agents) == (6, 3, 0)
-    assert metrics.longest_wait_seconds == 0.08
+    assert metrics.longest_wait_seconds == 80  # unit not stated on page 439658: read as seconds
 
 
 def test_since_midnight_and_interval_reports() -> None:
@@ -335,7 +403,8 @@ def test_since_midnight_and_interval_reports() -> None:
                             "AnsweredByAgentOfQueueWaitTimeDuration": 1650,
                             "TotalTalkTime": 33000,
                             "TotalWorkTime": 5500,
-                            "SatisfactionIndex": 80.0,
+                            "SatisfactionIndex": 4.2,  # average keypad digit
+                            "SatisfactionRate": 0.8,
                             "SatisfactionSurveysResponded": 50,
                         },
                         "Overall": {"TotalReadyTime": 7200},
@@ -351,7 +420,9 @@ def test_since_midnight_and_interval_reports() -> None:
     assert (report.offered, report.answered, report.abandoned) == (120, 110, 10)
     assert report.answered_within_threshold == 90 and report.threshold_seconds == 20
     assert report.total_wait_seconds_answered == 1650 and report.total_ready_seconds == 7200
-    assert (report.satisfaction_surveyed, report.satisfaction_satisfied) == (50, 40)
+    # SatisfactionIndex 4.2 is an average digit, not a share: no satisfied count without a rate
+    # (the deprecated report's SDK model has no SatisfactionRate)
+    assert (report.satisfaction_surveyed, report.satisfaction_satisfied) == (50, 0)
 
     interval = sdk(
         m.ListIntervalSkillGroupReportResponseBody,
@@ -364,6 +435,7 @@ def test_since_midnight_and_interval_reports() -> None:
                         "CallsHandled": 38,
                         "CallsAbandoned": 2,
                         "ServiceLevel20": 0.75,
+                        "CallsQueued": 40,
                         "TotalWaitTime": 400,
                         "TotalHoldTime": 60,
                     },
@@ -423,9 +495,10 @@ def test_directory_and_recordings() -> None:
     assert user.display_name == "张三" and user.skill_groups == ("sg-claims",)
 
     archived = sdk(
-        m.GetMonoRecordingResponseBody, envelope({"FileName": "job-1.wav", "Duration": 170})
+        m.GetMonoRecordingResponseBody, envelope({"FileName": "job-1.wav", "Duration": 170_000})
     )
     locator = mapping.recording("GetMonoRecording", archived, "job-1", None)
+    # Duration is milliseconds (SDK doc comment)
     assert locator.archived and locator.url is None and locator.duration_seconds == 170
 
 

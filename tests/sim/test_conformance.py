@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from alibabacloud_ccc20200701 import models
 from alibabacloud_ccc20200701.client import Client
+from alibabacloud_tea_openapi.exceptions import ClientException as TeaException
 from alibabacloud_tea_openapi.models import Config
 
 from cscdesk.callcenter.sim.handlers import HANDLERS
@@ -71,11 +72,14 @@ def test_every_action_round_trips_through_the_sdk(sim: SimulatorHandle, client: 
         return check_round_trip(sim, client, action, params)
 
     # directory and realtime
-    for action in ("ListInstances", "ListSkillGroups", "ListUsers", "ListRealtimeSkillGroupStates",
-                   "ListRealtimeAgentStates", "GetRealtimeInstanceStates",
+    for action in ("ListInstances", "ListSkillGroups", "ListUsers", "GetRealtimeInstanceStates",
                    "ListSkillGroupSummaryReportsSinceMidnight", "ListAgentSummaryReportsSinceMidnight",
                    "ListTicketTemplates"):  # fmt: skip
         call(action)
+    # PageNumber/PageSize are 必填 on these pages (439677, 439676, 439666, 439665)
+    for action in ("ListRealtimeSkillGroupStates", "ListRealtimeAgentStates",
+                   "ListHistoricalSkillGroupReport", "ListHistoricalAgentReport"):  # fmt: skip
+        call(action, PageNumber=1, PageSize=100)
     call("GetUser", UserId=HUMAN)
     call("ListIntervalSkillGroupReport", SkillGroupId="sg_group_claims", Interval="Hourly",
          StartTime=sim.clock.epoch_ms(0), EndTime=sim.clock.epoch_ms())  # fmt: skip
@@ -84,9 +88,16 @@ def test_every_action_round_trips_through_the_sdk(sim: SimulatorHandle, client: 
     call("TakeBreak", UserId=HUMAN, Code="rest")
     call("ReadyForService", UserId=HUMAN)
     job = wait_for_offer(sim, client)
-    assert call("PollUserStatus", UserId=HUMAN)["Data"]["UserContext"]["UserState"] == "CALLING"
+    # PollUserStatus words (page 439618): an inbound offer is RINGING, the agent's channel RINGING
+    polled = call("PollUserStatus", UserId=HUMAN)["Data"]
+    assert polled["UserContext"]["UserState"] == "RINGING"
+    mine = [c for c in polled["CallContext"]["ChannelContexts"] if c["UserId"] == HUMAN]
+    assert [c["ChannelState"] for c in mine] == ["RINGING"]
     call("AnswerCall", UserId=HUMAN, JobId=job)
     call("HoldCall", UserId=HUMAN, JobId=job)
+    held = call("PollUserStatus", UserId=HUMAN)["Data"]["CallContext"]["ChannelContexts"]
+    # hold is the HOLD flag while the state stays ANSWERED (page 439618)
+    assert {(c["ChannelState"], c["ChannelFlags"]) for c in held} == {("ANSWERED", "HOLD")}
     call("RetrieveCall", UserId=HUMAN, JobId=job)
     call("MonitorCall", UserId="lead001@ccc-demo", MonitoredUserId=HUMAN)
     call("CoachCall", UserId="lead001@ccc-demo", CoachedUserId=HUMAN)
@@ -132,7 +143,7 @@ def test_every_action_round_trips_through_the_sdk(sim: SimulatorHandle, client: 
     call("SignOutGroup", UserId=HUMAN)
     # records
     cdrs = call("ListCallDetailRecordsV2", StartTime=sim.clock.epoch_ms(0), EndTime=sim.clock.epoch_ms(),
-                PageSize=5)["Data"]["List"]  # fmt: skip
+                PageNumber=1, PageSize=5)["Data"]["List"]  # fmt: skip
     recorded = next(c["ContactId"] for c in cdrs if c["RecordingReady"])
     call("ListRecentCallDetailRecords", StartTime=sim.clock.epoch_ms() - 86_400_000,
          EndTime=sim.clock.epoch_ms(), PageSize=5)  # fmt: skip
@@ -149,7 +160,10 @@ def test_every_action_round_trips_through_the_sdk(sim: SimulatorHandle, client: 
     task = call("GetTicket", TicketId=ticket_id)["Data"]["CurrentTaskId"]
     call("TransferTicketTask", TicketId=ticket_id, TaskId=task, Assignee="agent002@ccc-demo")
     call("FinishTicketTask", TicketId=ticket_id, TaskId=task, Comment="done")
-    call("AddTicketTask", TicketId=ticket_id, Assignee="agent101@ccc-demo", Comment="insurer")
+    task = call("GetTicket", TicketId=ticket_id)["Data"]["CurrentTaskId"]
+    added = call("AddTicketTask", TicketId=ticket_id, TaskId=task, Assignee="agent101@ccc-demo",
+                 Comment="insurer", Position="After")  # fmt: skip
+    assert not added.get("Data"), "AddTicketTask adds a signer; it returns no task id"
     call("ListTickets", StartTime=0, EndTime=sim.clock.epoch_ms() + 10_000)
     call("TerminateTicket", TicketId=ticket_id, Comment="customer withdrew")
     assert seen == set(HANDLERS), sorted(set(HANDLERS) - seen)
@@ -174,3 +188,57 @@ def free_agent(sim: SimulatorHandle, group: str) -> str:
             return ready[0]
         sim.advance(2)
     raise AssertionError("nobody became free")
+
+
+def sdk_error(client: Client, action: str, params: dict[str, Any]) -> tuple[str, int]:
+    """(code, HTTP status) of a call the official SDK sees refused."""
+    with pytest.raises(TeaException) as refused:
+        sdk_call(client, action, params)
+    return refused.value.code, refused.value.data["HttpStatusCode"]
+
+
+def test_wrong_instance_is_not_exists_instance_id_404(sim: SimulatorHandle, client: Client) -> None:
+    """Error table of every instance-scoped page, e.g. api-ccc-2020-07-01-addtickettask."""
+    assert sdk_error(client, "GetRealtimeInstanceStates", {"InstanceId": "ccc-wrong"}) == (
+        "NotExists.InstanceId",
+        404,
+    )
+
+
+def test_add_ticket_task_without_task_id_is_refused(sim: SimulatorHandle, client: Client) -> None:
+    """TaskId is 必填 on api-ccc-2020-07-01-addtickettask; a missing one is Parameter.Blank."""
+    created = sdk_call(client, "CreateTicket", {"InstanceId": sim.instance_id,
+                       "TemplateId": "tpl-enquiry", "Title": "t", "Context": "{}"})  # fmt: skip
+    code, status = sdk_error(client, "AddTicketTask", {"InstanceId": sim.instance_id,
+                             "TicketId": created.body.data, "Assignee": "agent002@ccc-demo",
+                             "Comment": "please"})  # fmt: skip
+    assert (code, status) == ("Parameter.Blank", 400)
+
+
+def test_missing_page_number_is_refused_on_historical_reports(
+    sim: SimulatorHandle, client: Client
+) -> None:
+    for action in ("ListHistoricalSkillGroupReport", "ListHistoricalAgentReport"):
+        assert sdk_error(client, action, {"InstanceId": sim.instance_id, "PageSize": 10}) == (
+            "Parameter.Blank",
+            400,
+        ), action
+
+
+def test_unknown_state_word_in_a_filter_is_refused(sim: SimulatorHandle, client: Client) -> None:
+    """StateList takes Ready/Talking/ACW/Break/Ringing/Offline/Dialing (page 439676), not the
+    PollUserStatus words."""
+    params = {"InstanceId": sim.instance_id, "PageNumber": 1, "PageSize": 10,
+              "StateList": json.dumps(["WORKING"])}  # fmt: skip
+    assert sdk_error(client, "ListRealtimeAgentStates", params) == ("Parameter.Invalid", 400)
+    params["StateList"] = json.dumps(["ACW", "Ready"])
+    listed = sdk_call(client, "ListRealtimeAgentStates", params).body.data.list
+    assert {row.state for row in listed} <= {"ACW", "Ready"}
+
+
+def test_state_conflict_is_invalid_operation_400(sim: SimulatorHandle, client: Client) -> None:
+    """ReadyForService for an agent who never signed in: InvalidOperation.UserState, HTTP 400
+    (no Forbidden.UserState is documented)."""
+    code, status = sdk_error(client, "ReadyForService", {"InstanceId": sim.instance_id,
+                             "UserId": "agent002@ccc-demo", "DeviceId": "d"})  # fmt: skip
+    assert (code, status) == ("InvalidOperation.UserState", 400)

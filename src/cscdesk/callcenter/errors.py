@@ -63,6 +63,26 @@ class NotFoundError(CallCenterError):
     summary = "The call system does not know this item"
 
 
+class StateConflictError(InvalidParameterError):
+    """The action is not possible in the agent's or the call's current state.
+
+    CCC answers ``InvalidOperation.UserState`` / ``InvalidOperation.ChannelState`` with HTTP 400
+    (e.g. ReadyForService during a call). A subclass of ``InvalidParameterError`` so that callers
+    which caught that before keep working.
+    """
+
+    summary = "The call system refused this in the current agent or call state"
+
+
+class InstanceNotFoundError(NotFoundError):
+    """``NotExists.InstanceId`` (HTTP 404): the configured instance id is wrong."""
+
+    summary = (
+        "The configured call-center instance does not exist; check instance_id in the "
+        "[callcenter] settings"
+    )
+
+
 class UnavailableError(CallCenterError):
     """The service is down, the connection broke or the call timed out."""
 

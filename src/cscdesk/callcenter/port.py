@@ -27,6 +27,7 @@ class AgentStatus(StrEnum):
     HOLDING = "holding"
     WORKING = "working"  # after-call work (wrap-up)
     OUTBOUND = "outbound"  # dialling out
+    UNKNOWN = "unknown"  # the vendor sent a state word we do not know (logged once)
 
 
 class CallState(StrEnum):
@@ -36,6 +37,7 @@ class CallState(StrEnum):
     CONSULTING = "consulting"  # attended transfer: talking to the transfer target
     DIALING = "dialing"
     ENDED = "ended"
+    UNKNOWN = "unknown"  # the vendor sent a channel state we do not know (logged once)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +132,13 @@ class OfferedCall:
 
 @dataclass(frozen=True, slots=True)
 class AgentSession:
-    """What ``poll_agent_session`` returns: the agent's own state and current call."""
+    """What ``poll_agent_session`` returns: the agent's own state and current call.
+
+    ``state_since`` is when this client first saw the current status (the vendor's poll carries no
+    state time); ``device_id`` is the voice device the agent is registered with (SIP phone or
+    WebRTC softphone), None when no device is registered, so answering cannot work;
+    ``work_mode`` is the vendor's work mode (``ON_SITE``, ``OFF_SITE``, ``OFFICE_PHONE``).
+    """
 
     agent_id: str
     status: AgentStatus
@@ -139,6 +147,8 @@ class AgentSession:
     call: OfferedCall | None
     break_code: str | None = None
     raw: Raw = field(default_factory=dict, compare=False, repr=False)
+    device_id: str | None = None
+    work_mode: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +171,9 @@ class SummaryReport:
 
     ``subject_id`` is a skill group id or an agent id; ``interval_start`` is None for
     since-midnight reports. Durations are totals in seconds so that averages can be recomputed.
+    ``service_level_known`` is False when the vendor's report has no service-level figure (the
+    historical agent report has none at 20 s): ``answered_within_threshold`` is then 0, not a
+    measurement.
     """
 
     subject_id: str
@@ -180,6 +193,7 @@ class SummaryReport:
     satisfaction_surveyed: int = 0
     satisfaction_satisfied: int = 0
     raw: Raw = field(default_factory=dict, compare=False, repr=False)
+    service_level_known: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,7 +341,9 @@ class CallCenterPort(Protocol):
     async def list_tickets(
         self, *, updated_since: datetime | None, cursor: str | None = None
     ) -> Page[RemoteTicket]: ...
-    async def add_ticket_task(self, ticket_id: str, assignee: str, note: str) -> str: ...
+    async def add_ticket_task(
+        self, ticket_id: str, assignee: str, note: str, task_id: str | None = None
+    ) -> str: ...
     async def finish_ticket_task(self, ticket_id: str, task_id: str, note: str) -> None: ...
     async def transfer_ticket_task(self, ticket_id: str, task_id: str, assignee: str) -> None: ...
     async def terminate_ticket(self, ticket_id: str, reason: str) -> None: ...

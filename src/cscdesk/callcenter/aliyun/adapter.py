@@ -7,8 +7,10 @@ Operations used (all RPC, ``POST /`` unless noted):
 * call control: ``AnswerCall``, ``ReleaseCall``, ``HoldCall``, ``RetrieveCall``, ``BlindTransfer``,
   ``InitiateAttendedTransfer``, ``CompleteAttendedTransfer``, ``CancelAttendedTransfer``, ``MakeCall``;
 * team lead: ``ListRealtimeSkillGroupStates``, ``ListRealtimeAgentStates``,
-  ``GetRealtimeInstanceStates``, ``ListSkillGroupSummaryReportsSinceMidnight`` (GET),
-  ``ListAgentSummaryReportsSinceMidnight`` (GET), ``ListIntervalSkillGroupReport``, ``MonitorCall``,
+  ``GetRealtimeInstanceStates``, ``ListHistoricalSkillGroupReport`` and
+  ``ListHistoricalAgentReport`` (since midnight: no StartTime, the documented default is today
+  0:00, so the vendor's clock and zone decide; the ``*SummaryReportsSinceMidnight`` operations are
+  deprecated and "仅对特定用户开放", pages 92432/92442), ``ListIntervalSkillGroupReport``, ``MonitorCall``,
   ``CoachCall``, ``BargeInCall``, ``ResetAgentState``;
 * tickets: ``CreateTicket``, ``UpdateTicket``, ``GetTicket``, ``ListTickets``, ``ListTicketTemplates``,
   ``AddTicketTask``, ``FinishTicketTask``, ``TransferTicketTask``, ``TerminateTicket``;
@@ -23,7 +25,10 @@ Everything else — all call control and agent state changes, ``MakeCall``, ``Cr
 supervisor actions — is retried only after throttling or a failed connect (not applied), never after
 a lost response: answering a call twice or creating a ticket twice is worse than one clear error.
 
-Paging: the vendor serves ``PageNumber`` 1–100 × ``PageSize`` ≤ 100. Our cursors are opaque base64
+Paging: the vendor serves ``PageNumber`` 1–100 × ``PageSize`` ≤ 100. A listing ends on a page shorter
+than the page size, never on ``TotalCount``: ``ListCallDetailRecords`` and
+``ListRecentCallDetailRecords`` fill it only on page 1 and send 0 afterwards (page 65296), so
+stopping on it silently dropped CDRs. Our cursors are opaque base64
 JSON holding the page number and, for CDRs, the time window. CDRs are read oldest first; when a
 window holds more than 100 full pages, the next cursor restarts at page 1 from the newest start
 time seen, so callers may see a few rows twice and must de-duplicate on ``contact_id`` (the archive
@@ -41,6 +46,7 @@ import binascii
 import json
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -131,6 +137,7 @@ class AliyunCallCenter:
         self._client = client
         self.instance_id = instance_id
         self.page_size = page_size
+        self._status_seen: dict[str, tuple[str, datetime]] = {}
 
     # --- plumbing ----------------------------------------------------------------------------
 
@@ -170,9 +177,9 @@ class AliyunCallCenter:
             payload = await self._read(
                 action, method, form, PageNumber=page, PageSize=self.page_size, **params
             )
-            rows, total = mapper(action, payload)
+            rows, _total = mapper(action, payload)
             items.extend(rows)
-            if len(rows) < self.page_size or (total is not None and len(items) >= total):
+            if len(rows) < self.page_size:
                 break
         return items
 
@@ -206,9 +213,9 @@ class AliyunCallCenter:
             payload = await self._client.call(
                 "ListInstances", {"PageNumber": page, "PageSize": self.page_size}, retry_safe=True
             )
-            rows, total = mapping.instances("ListInstances", payload)
+            rows, _total = mapping.instances("ListInstances", payload)
             items.extend(rows)
-            if len(rows) < self.page_size or (total is not None and len(items) >= total):
+            if len(rows) < self.page_size:
                 break
         return items
 
@@ -247,7 +254,16 @@ class AliyunCallCenter:
 
     async def poll_agent_session(self, agent_id: str, device_id: str) -> AgentSession:
         payload = await self._read("PollUserStatus", UserId=agent_id, DeviceId=device_id)
-        return mapping.agent_session("PollUserStatus", payload, agent_id)
+        session = mapping.agent_session("PollUserStatus", payload, agent_id)
+        return replace(session, state_since=self._first_seen(agent_id, session.status.value))
+
+    def _first_seen(self, agent_id: str, status: str) -> datetime:
+        """When this client first saw ``agent_id`` in ``status`` (the poll has no state time)."""
+        seen = self._status_seen.get(agent_id)
+        if seen is None or seen[0] != status:
+            seen = (status, datetime.now(UTC))
+            self._status_seen[agent_id] = seen
+        return seen[1]
 
     # --- call control ------------------------------------------------------------------------
 
@@ -326,13 +342,11 @@ class AliyunCallCenter:
 
     async def skill_group_reports_since_midnight(self) -> list[SummaryReport]:
         return await self._all_pages(
-            "ListSkillGroupSummaryReportsSinceMidnight", mapping.skill_group_summaries, method="GET"
+            "ListHistoricalSkillGroupReport", mapping.historical_skill_group_reports
         )
 
     async def agent_reports_since_midnight(self) -> list[SummaryReport]:
-        return await self._all_pages(
-            "ListAgentSummaryReportsSinceMidnight", mapping.agent_summaries, method="GET"
-        )
+        return await self._all_pages("ListHistoricalAgentReport", mapping.historical_agent_reports)
 
     async def skill_group_interval_reports(
         self, skill_group_id: str, start: datetime, end: datetime, interval_minutes: int
@@ -455,15 +469,29 @@ class AliyunCallCenter:
     def _next_page(self, page: int, count: int, total: int | None) -> str | None:
         if count < self.page_size or page >= MAX_PAGE_NUMBER:
             return None
-        if total is not None and page * self.page_size >= total:
-            return None
         return encode_cursor({"p": page + 1})
 
-    async def add_ticket_task(self, ticket_id: str, assignee: str, note: str) -> str:
-        payload = await self._write(
-            "AddTicketTask", TicketId=ticket_id, Assignee=assignee, Comment=note
+    async def add_ticket_task(
+        self, ticket_id: str, assignee: str, note: str, task_id: str | None = None
+    ) -> str:
+        """Add ``assignee`` as a signer (加签) after us on the ticket's current task.
+
+        ``AddTicketTask`` requires ``TaskId`` and does not create a task (page
+        api-ccc-2020-07-01-addtickettask; its ``Data`` is empty). Without ``task_id`` the current
+        task is read from ``GetTicket``. Returns the task id the signer was added to.
+        """
+        if task_id is None:
+            detail = await self._read("GetTicket", TicketId=ticket_id)
+            task_id = mapping.current_task_id("GetTicket", detail)
+        await self._write(
+            "AddTicketTask",
+            TicketId=ticket_id,
+            TaskId=task_id,
+            Assignee=assignee,
+            Comment=note,
+            Position="After",
         )
-        return mapping.data_text("AddTicketTask", payload)
+        return task_id
 
     async def finish_ticket_task(self, ticket_id: str, task_id: str, note: str) -> None:
         await self._write("FinishTicketTask", TicketId=ticket_id, TaskId=task_id, Comment=note)
@@ -492,14 +520,12 @@ class AliyunCallCenter:
             SortOrder="ASC",
         )
         rows, total = mapping.call_records("ListCallDetailRecordsV2", payload)
-        return Page(rows, self._next_cdr_cursor(state, rows, size, total), total)
+        return Page(rows, self._next_cdr_cursor(state, rows, size), total)
 
     @staticmethod
-    def _next_cdr_cursor(
-        state: Mapping[str, int], rows: list[CallRecord], size: int, total: int | None
-    ) -> str | None:
+    def _next_cdr_cursor(state: Mapping[str, int], rows: list[CallRecord], size: int) -> str | None:
         page = state["p"]
-        if len(rows) < size or (total is not None and page * size >= total):
+        if len(rows) < size:  # never TotalCount: 0 after page 1 on the v1/recent operations
             return None
         if page < MAX_PAGE_NUMBER:
             return encode_cursor({**state, "p": page + 1})

@@ -33,9 +33,11 @@ from cscdesk.callcenter.aliyun import signing
 from cscdesk.callcenter.errors import (
     AuthError,
     CallCenterError,
+    InstanceNotFoundError,
     InvalidParameterError,
     NotFoundError,
     ResponseFormatError,
+    StateConflictError,
     ThrottledError,
     UnavailableError,
 )
@@ -69,6 +71,10 @@ _UNAVAILABLE_CODES = (
 def error_class_for(code: str | None, http_status: int | None) -> type[CallCenterError]:
     """Pick the typed error from the vendor code first, the HTTP status second."""
     code = code or ""
+    if code == "NotExists.InstanceId":
+        return InstanceNotFoundError
+    if code.startswith("InvalidOperation"):
+        return StateConflictError
     if code.startswith(_AUTH_CODES) or code == "Forbidden" or http_status == 401:
         return AuthError
     if code.startswith(_THROTTLE_CODES) or http_status == 429:

@@ -18,9 +18,9 @@ def _require_state(rt: AgentRuntime, *states: UserState) -> None:
     if rt.state not in states:
         allowed = "/".join(s.value for s in states)
         raise SimError(
-            "Forbidden.UserState",
+            "InvalidOperation.UserState",
             f"User {rt.agent.id} is {rt.state.value}; this operation needs {allowed}.",
-            403,
+            400,
         )
 
 
@@ -58,7 +58,7 @@ def sign_out(model: CallCenterModel, user_id: str) -> AgentRuntime:
 def ready(model: CallCenterModel, user_id: str) -> AgentRuntime:
     rt = model.agent(user_id)
     if rt.state is UserState.OFFLINE:
-        raise SimError("Forbidden.UserState", f"User {user_id} must SignInGroup first.", 403)
+        raise SimError("InvalidOperation.UserState", f"User {user_id} must SignInGroup first.", 400)
     _require_state(rt, UserState.READY, UserState.BREAK, UserState.WORKING)
     model.finish_wrap_up(rt)
     model._become_ready(rt)
@@ -78,7 +78,9 @@ def answer(model: CallCenterModel, user_id: str, job_id: str | None) -> AgentRun
     call = _job(rt, job_id)
     _require_state(rt, UserState.CALLING)
     if call.direction is CallDirection.OUTBOUND:
-        raise SimError("Forbidden.UserState", "An outbound call is answered by the callee.", 403)
+        raise SimError(
+            "InvalidOperation.UserState", "An outbound call is answered by the callee.", 400
+        )
     model.answer(rt, call)
     patience = max(30.0, model.rng.expovariate(1.0 / model.config.mean_talk_seconds) * 2)
     model._schedule(patience, _caller_hangs_up, model, rt, call, call.token)
@@ -106,7 +108,7 @@ def release(model: CallCenterModel, user_id: str, job_id: str | None) -> AgentRu
             rt.call = None
             model._set_state(rt, UserState.WORKING)
             return rt
-        raise SimError("Forbidden.UserState", "Answer the call before releasing it.", 403)
+        raise SimError("InvalidOperation.UserState", "Answer the call before releasing it.", 400)
     _drop_consult(model, call)
     model._end_leg(rt, call)
     model._finish(call, CallOutcome.ANSWERED, "agent")
@@ -140,7 +142,9 @@ def _target_group(model: CallCenterModel, transferee: str, kind: str) -> tuple[s
     if kind.lower() == "agent" or transferee in model.agents:
         target = model.agent(transferee)
         if target.state is not UserState.READY or not target.signed_groups:
-            raise SimError("Forbidden.UserState", f"Transferee {transferee} is not ready.", 403)
+            raise SimError(
+                "InvalidOperation.UserState", f"Transferee {transferee} is not ready.", 400
+            )
         return target.signed_groups[0], transferee
     if transferee not in model.groups:
         raise SimError(
@@ -173,7 +177,7 @@ def initiate_attended(
     call = _job(rt, job_id)
     _require_state(rt, UserState.TALKING)
     if call.consult_agent:
-        raise SimError("Forbidden.UserState", "A consultation is already in progress.", 403)
+        raise SimError("InvalidOperation.UserState", "A consultation is already in progress.", 400)
     group_id, preferred = _target_group(model, transferee, kind)
     candidates = [
         a
@@ -209,7 +213,7 @@ def complete_attended(model: CallCenterModel, user_id: str, job_id: str | None) 
     rt = model.agent(user_id)
     call = _job(rt, job_id)
     if not call.consult_agent:
-        raise SimError("Forbidden.UserState", "No consultation to complete.", 403)
+        raise SimError("InvalidOperation.UserState", "No consultation to complete.", 400)
     target = model.agents[call.consult_agent]
     target.consult = None
     call.consult_agent = None
@@ -230,7 +234,7 @@ def cancel_attended(model: CallCenterModel, user_id: str, job_id: str | None) ->
     rt = model.agent(user_id)
     call = _job(rt, job_id)
     if not call.consult_agent:
-        raise SimError("Forbidden.UserState", "No consultation to cancel.", 403)
+        raise SimError("InvalidOperation.UserState", "No consultation to cancel.", 400)
     _drop_consult(model, call)
     retrieve(model, user_id, job_id)
     return rt
@@ -270,7 +274,7 @@ def supervise(model: CallCenterModel, lead_id: str, watched_id: str) -> CallRunt
     """Monitor, coach or barge in: the watched agent must be in a connected call."""
     watched = model.agent(watched_id)
     if watched.call is None or watched.state is not UserState.TALKING:
-        raise SimError("Forbidden.UserState", f"User {watched_id} is not in a call.", 403)
+        raise SimError("InvalidOperation.UserState", f"User {watched_id} is not in a call.", 400)
     watched.call.events.append((model.now, lead_id, "Monitor"))
     return watched.call
 

@@ -19,7 +19,7 @@ from cscdesk.callcenter.sim import (
 )
 from cscdesk.callcenter.sim.auth import Authenticator, AuthFailure
 from cscdesk.callcenter.sim.faults import FaultInjector, FaultKind
-from cscdesk.callcenter.sim.handlers import HANDLERS, Request
+from cscdesk.callcenter.sim.handlers import HANDLERS, Request, check_instance
 from cscdesk.callcenter.sim.model import CallCenterModel, SimError
 from cscdesk.callcenter.sim.recordings import RecordingVault, wav_bytes
 from cscdesk.callcenter.sim.tickets import TicketBook
@@ -235,6 +235,7 @@ def build_app(
             return
         request = Request(action, params, model, vault, tickets, str(http.base_url).rstrip("/"))
         try:
+            check_instance(request)
             with model.lock:
                 model.catch_up()
                 result, status = handler(request), 200

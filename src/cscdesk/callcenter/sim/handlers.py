@@ -31,7 +31,8 @@ class Request:
         value = self.params.get(name)
         if value is None or value == "":
             if required:
-                raise SimError("Parameter.Missing", f"{name} is mandatory for this action.")
+                # documented wording (e.g. GetRealtimeInstanceStates page 439658 error table)
+                raise SimError("Parameter.Blank", f"The parameter {name} may not be null or blank.")
             return default
         return value
 
@@ -61,7 +62,12 @@ class Request:
             raise SimError("Parameter.Invalid", f"{name} must be a JSON array.")
         return [str(v) for v in value]
 
-    def paging(self) -> tuple[int, int]:
+    def paging(self, *, required: bool = False) -> tuple[int, int]:
+        """PageNumber/PageSize; ``required`` where the page marks them 必填 (realtime, historical
+        and V2 CDR listings)."""
+        if required:
+            self.text("PageNumber", required=True)
+            self.text("PageSize", required=True)
         return (
             self.number("PageNumber", 1, 1, MAX_PAGE_NUMBER),
             self.number("PageSize", 10, 1, MAX_PAGE_SIZE),
@@ -70,6 +76,22 @@ class Request:
     @property
     def now_ms(self) -> int:
         return self.model.clock.epoch_ms()
+
+
+NO_INSTANCE_ACTIONS = frozenset({"ListInstances"})
+
+
+def check_instance(req: Request) -> None:
+    """Every instance-scoped action needs the instance: missing → Parameter.Blank (400), a wrong
+    one → NotExists.InstanceId (404), as the error tables of the API pages list it (e.g.
+    api-ccc-2020-07-01-addtickettask)."""
+    if req.action in NO_INSTANCE_ACTIONS:
+        return
+    instance = req.text("InstanceId", required=True)
+    if instance != req.model.instance_id:
+        raise SimError(
+            "NotExists.InstanceId", f"The specified instance {instance} does not exist.", 404
+        )
 
 
 Handler = Callable[[Request], dict[str, Any]]
@@ -210,7 +232,7 @@ HANDLERS["BargeInCall"] = _supervise("BargedUserId")
 # --------------------------------------------------------------- realtime
 @action("ListRealtimeSkillGroupStates")
 def list_realtime_skill_group_states(req: Request) -> dict[str, Any]:
-    number, size = req.paging()
+    number, size = req.paging(required=True)
     wanted = req.id_list("SkillGroupIdList") or sorted(req.model.groups)
     items = []
     for gid in wanted:
@@ -232,7 +254,10 @@ def list_realtime_skill_group_states(req: Request) -> dict[str, Any]:
 
 @action("ListRealtimeAgentStates")
 def list_realtime_agent_states(req: Request) -> dict[str, Any]:
-    number, size = req.paging()
+    number, size = req.paging(required=True)
+    unknown = set(req.id_list("StateList")) - set(wire.REALTIME_WORDS.values())
+    if unknown:
+        raise SimError("Parameter.Invalid", f"StateList has unknown states {sorted(unknown)}.")
     group = req.text("SkillGroupId") or None
     ids = set(req.id_list("AgentIdList"))
     states = set(req.id_list("StateList"))
@@ -240,7 +265,7 @@ def list_realtime_agent_states(req: Request) -> dict[str, Any]:
     for rt in sorted(req.model.agents.values(), key=lambda a: a.agent.id):
         if group and group not in rt.signed_groups:
             continue
-        if (ids and rt.agent.id not in ids) or (states and rt.state.value not in states):
+        if (ids and rt.agent.id not in ids) or (states and wire.realtime_state(rt) not in states):
             continue
         call = rt.call
         items.append(
@@ -248,8 +273,8 @@ def list_realtime_agent_states(req: Request) -> dict[str, Any]:
                 "AgentId": rt.agent.id,
                 "AgentName": rt.agent.name,
                 "InstanceId": req.model.instance_id,
-                "State": rt.state.value,
-                "StateCode": rt.break_code or rt.state.value,
+                "State": wire.realtime_state(rt),
+                "StateCode": rt.break_code or wire.realtime_state(rt),
                 "BreakCode": rt.break_code,
                 "StateTime": req.model.clock.epoch_ms(rt.state_since),
                 "Duration": round(req.model.now - rt.state_since),
@@ -333,6 +358,72 @@ def list_agent_summary(req: Request) -> dict[str, Any]:
             }
         )
     return _summary_page(req, "PagedAgentSummaryReport", items)
+
+
+def _history_window(req: Request, stop_param: str) -> list[Any]:
+    """Calls started in [StartTime, stop): the documented defaults are today 0:00 and now."""
+    model = req.model
+    midnight_ms = model.clock.epoch_ms(model.seconds_since_midnight())
+    stop = req.number(stop_param, req.now_ms, 0, 2**53)
+    start = req.number("StartTime", midnight_ms, 0, 2**53)
+    if start > stop:
+        raise SimError("Parameter.Invalid", f"StartTime must not be after {stop_param}.")
+    return [c for c in model.records if start <= model.clock.epoch_ms(c.started_at) < stop]
+
+
+@action("ListHistoricalSkillGroupReport")
+def list_historical_skill_group_report(req: Request) -> dict[str, Any]:
+    """Page 439666: PageNumber/PageSize required; StartTime/EndTime default to today so far."""
+    number, size = req.paging(required=True)
+    calls = _history_window(req, "EndTime")
+    wanted = req.id_list("SkillGroupIdList") or sorted(req.model.groups)
+    items = []
+    for gid in wanted:
+        if gid not in req.model.groups:
+            raise SimError("NotExists.SkillGroupId", f"The skill group {gid} does not exist.", 404)
+        mine = reports.calls_of_group(calls, gid)
+        items.append(
+            {
+                "SkillGroupId": gid,
+                "SkillGroupName": req.model.groups[gid].name,
+                "Inbound": reports.inbound_summary(mine),
+                "Outbound": reports.outbound_summary(mine),
+                "Overall": reports.overall_summary(mine),
+            }
+        )
+    return wire.ok(req.action, wire.page(items, number, size))
+
+
+@action("ListHistoricalAgentReport")
+def list_historical_agent_report(req: Request) -> dict[str, Any]:
+    """Page 439665: the window's end is ``StopTime`` here (EndTime on the skill-group report)."""
+    number, size = req.paging(required=True)
+    calls = _history_window(req, "StopTime")
+    group = req.text("SkillGroupId") or None
+    wanted = req.id_list("AgentIdList")
+    items = []
+    for rt in sorted(req.model.agents.values(), key=lambda a: a.agent.id):
+        if (wanted and rt.agent.id not in wanted) or (group and group not in rt.agent.skill_groups):
+            continue
+        mine = reports.calls_of_agent(calls, rt.agent.id)
+        inbound = reports.inbound_summary(mine)
+        for figure in ("ServiceLevel20", "CallsServiceLevel20", "CallsQueued", "TotalWaitTime"):
+            inbound.pop(figure, None)  # not in the agent report (SDK model)
+        items.append(
+            {
+                "AgentId": rt.agent.id,
+                "AgentName": rt.agent.name,
+                "DisplayId": rt.agent.id.split("@")[0],
+                "Inbound": inbound,
+                "Outbound": reports.outbound_summary(mine),
+                "Overall": reports.overall_summary(mine),
+            }
+        )
+    if wanted:  # "如果坐席 ID 列表不为空 ... pageSize 和 pageNumber 参数无效"
+        return wire.ok(
+            req.action, {**wire.page(items, 1, max(len(items), 1)), "PageNumber": number}
+        )
+    return wire.ok(req.action, wire.page(items, number, size))
 
 
 INTERVALS = {"Quarter": 900, "Hourly": 3600, "Daily": 86400}

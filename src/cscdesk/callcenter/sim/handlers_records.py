@@ -15,12 +15,13 @@ from cscdesk.callcenter.sim.model import SimError
 from cscdesk.callcenter.sim.records import CallRuntime
 
 DAY_MS = 86_400_000
+RECORDING_MS = 3000  # the simulator's recordings are 3 s of tone
 
 
 def _window(req: Request, *, required: bool) -> tuple[int, int]:
     end = req.number("EndTime", req.now_ms, 0, 2**53)
     if required and not req.params.get("StartTime"):
-        raise SimError("Parameter.Missing", "StartTime is mandatory for this action.")
+        raise SimError("Parameter.Blank", "The parameter StartTime may not be null or blank.")
     start = req.number("StartTime", end - DAY_MS, 0, 2**53)
     if start > end:
         raise SimError("Parameter.Invalid", "StartTime must not be after EndTime.")
@@ -41,10 +42,11 @@ def _calls_between(req: Request, start: int, end: int) -> list[CallRuntime]:
 
 @action("ListCallDetailRecordsV2")
 def list_cdr_v2(req: Request) -> dict[str, Any]:
-    number, size = req.paging()
+    number, size = req.paging(required=True)  # 必填 on api-ccc-2020-07-01-listcalldetailrecordsv2
     start, end = _window(req, required=False)
     items = [wire.cdr(req.model, c) for c in _calls_between(req, start, end)]
-    return wire.ok(req.action, wire.page(items, number, size))
+    # "TotalCount 只会在查询第一页时赋值,查询其他页时返回 0" (page 65296, and this operation)
+    return wire.ok(req.action, wire.page(items, number, size, total_on_first_page_only=True))
 
 
 @action("ListRecentCallDetailRecords")
@@ -92,7 +94,7 @@ def list_mono_recordings(req: Request) -> dict[str, Any]:
             "AgentName": req.model.agents[agent].agent.name if agent else "",
             "SkillGroupId": call.skill_group or "",
             "FileName": f"{call.contact_id}.wav",
-            "Duration": 3,
+            "Duration": str(RECORDING_MS),  # milliseconds, a string (SDK: ``duration: str``)
             "StartTime": req.model.clock.epoch_ms(call.started_at),
         }
     ]
@@ -105,6 +107,8 @@ def get_mono_recording(req: Request) -> dict[str, Any]:
     expire = req.number("ExpireSeconds", 3600, 1, 7 * 86400)
     model, vault = req.model, req.vault
     if not vault.available(call.contact_id, call.started_at, model.now):
+        # UNVERIFIED: GetMonoRecording documents only Parameter.* and NotExists.InstanceId; how
+        # the real service reports an archived file is not published.
         raise SimError(
             "Forbidden.ArchivedRecording",
             "The recording is archived; call RestoreArchivedRecordings and retry when restored.",
@@ -114,7 +118,7 @@ def get_mono_recording(req: Request) -> dict[str, Any]:
     data = {
         "FileName": f"{call.contact_id}.wav",
         "FileUrl": f"{req.base_url}/recordings/{token}.wav",
-        "Duration": 3,
+        "Duration": RECORDING_MS,  # milliseconds (SDK doc comment)
     }
     return wire.ok(req.action, data)
 
@@ -123,7 +127,7 @@ def get_mono_recording(req: Request) -> dict[str, Any]:
 def restore_archived_recordings(req: Request) -> dict[str, Any]:
     ids = req.id_list("ContactIds")
     if not ids:
-        raise SimError("Parameter.Missing", "ContactIds is mandatory for this action.")
+        raise SimError("Parameter.Blank", "The parameter ContactIds may not be null or blank.")
     if len(ids) > 100:
         raise SimError("Parameter.Invalid", "ContactIds takes at most 100 ids.")
     model, vault = req.model, req.vault
@@ -203,13 +207,19 @@ def list_ticket_templates(req: Request) -> dict[str, Any]:
 
 @action("AddTicketTask")
 def add_ticket_task(req: Request) -> dict[str, Any]:
-    ticket = req.tickets.add_task(
+    """加签: add a signer to the current task (api-ccc-2020-07-01-addtickettask). TicketId,
+    TaskId, Assignee and Comment are required; Position is Before or After; Data is empty."""
+    position = req.text("Position", default="After")
+    if position not in ("Before", "After"):
+        raise SimError("Parameter.Invalid", "Position must be Before or After.")
+    req.tickets.add_task(
         req.text("TicketId", required=True),
         req.text("Assignee", required=True),
-        req.text("Comment"),
+        req.text("Comment", required=True),
         req.now_ms,
+        task_id=req.text("TaskId", required=True),
     )
-    return wire.ok(req.action, ticket.task_id, req.params)
+    return wire.ok(req.action, None, req.params)
 
 
 @action("FinishTicketTask")

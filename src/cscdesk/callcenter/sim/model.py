@@ -250,6 +250,7 @@ class CallCenterModel:
         call.current_agent = rt.agent.id
         call.offered_at = self.now
         rt.call = call
+        rt.reserved_at = self.now
         rt.offer_token += 1
         self._set_state(rt, UserState.CALLING)
         call.events.append((self.now, rt.agent.id, "Ringing"))

@@ -37,6 +37,7 @@ class AgentRuntime:
     call: CallRuntime | None = None  # offered, active or in wrap-up
     consult: CallRuntime | None = None  # attended-transfer consult the agent is serving
     offer_token: int = 0
+    reserved_at: float | None = None  # last time a call was reserved for (offered to) this agent
 
 
 @dataclass(slots=True)

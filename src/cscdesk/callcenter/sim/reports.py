@@ -38,7 +38,7 @@ def waiting(model: CallCenterModel, group_id: str | None) -> tuple[int, int]:
     queues = [model.queues[group_id]] if group_id else list(model.queues.values())
     calls = [c for q in queues for c in q]
     longest = max((model.now - (c.queued_at or model.now) for c in calls), default=0.0)
-    return len(calls), round(longest * 1000)
+    return len(calls), round(longest)  # seconds: "单位秒" (page 439677)
 
 
 def inbound_requests(calls: Iterable[CallRuntime]) -> list[CallRuntime]:
@@ -95,9 +95,14 @@ def inbound_summary(calls: Sequence[CallRuntime]) -> dict[str, Any]:
         "MaxRingTime": round(max(ring, default=0.0)),
         "SatisfactionSurveysOffered": len(surveyed),
         "SatisfactionSurveysResponded": len(surveyed),
-        "SatisfactionIndex": sum(1 for s in surveyed if s >= 4) / len(surveyed)
-        if surveyed
-        else 0.0,
+        # the average keypad digit (SDK: "average value of the satisfaction rating digits")
+        "SatisfactionIndex": round(sum(surveyed) / len(surveyed), 1) if surveyed else 0.0,
+        # satisfied / responded; UNVERIFIED whether the service sends a fraction or a percent
+        "SatisfactionRate": sum(1 for s in surveyed if s >= 4) / len(surveyed) if surveyed else 0.0,
+        "CallsQueued": n,
+        "TotalWaitTime": round(sum(waits)),
+        "AverageWaitTime": round(sum(waits) / len(waits)) if waits else 0,
+        "TotalHoldTime": round(sum(c.hold_seconds for c in handled)),
     }
 
 

@@ -124,8 +124,10 @@ class TicketBook:
         ticket.task_seq += 1
         ticket.task_started_ms = ticket.updated_ms = self._stamp(now_ms)
 
-    def add_task(self, ticket_id: str, assignee: str, comment: str, now_ms: int) -> Ticket:
-        ticket = self._active(ticket_id)
+    def add_task(
+        self, ticket_id: str, assignee: str, comment: str, now_ms: int, *, task_id: str
+    ) -> Ticket:
+        ticket = self._active(ticket_id, task_id)
         ticket.extra_tasks.append(f"加签:{assignee}")
         ticket.assignee, ticket.comment = assignee, comment
         self._next_task(ticket, now_ms)

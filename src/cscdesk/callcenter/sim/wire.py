@@ -47,7 +47,7 @@ def user_context(model: CallCenterModel, rt: AgentRuntime) -> dict[str, Any]:
     return {
         "InstanceId": model.instance_id,
         "UserId": rt.agent.id,
-        "UserState": rt.state.value,
+        "UserState": poll_state(rt),
         "BreakCode": rt.break_code,
         "DeviceId": rt.device_id,
         "Extension": _extension(model, rt),
@@ -57,50 +57,88 @@ def user_context(model: CallCenterModel, rt: AgentRuntime) -> dict[str, Any]:
         "WorkMode": "ON_SITE",
         "Heartbeat": model.clock.epoch_ms(),
         "Mobile": "",
-        "Reserved": model.clock.epoch_ms(rt.state_since),
-        "DeviceState": "ONLINE" if rt.state is not UserState.OFFLINE else "OFFLINE",
+        # when the agent was last reserved for a call (an offer), not "in this state since"
+        "Reserved": model.clock.epoch_ms(rt.reserved_at) if rt.reserved_at else 0,
     }
+
+
+def poll_state(rt: AgentRuntime) -> str:
+    """PollUserStatus UserState words (page 439618): READY, WORKING, DIALING, BREAK, OFFLINE,
+    TALKING, RINGING. The model's CALLING is RINGING for an offer, DIALING for our own call."""
+    if rt.state is UserState.CALLING:
+        inbound = rt.call is None or rt.call.direction is CallDirection.INBOUND
+        return "RINGING" if inbound else "DIALING"
+    return rt.state.value
+
+
+REALTIME_WORDS = {
+    "OFFLINE": "Offline",
+    "READY": "Ready",
+    "BREAK": "Break",
+    "RINGING": "Ringing",
+    "DIALING": "Dialing",
+    "TALKING": "Talking",
+    "WORKING": "ACW",
+}
+
+
+def realtime_state(rt: AgentRuntime) -> str:
+    """ListRealtimeAgentStates State words (page 439676): Ready, Talking, ACW, Break, Ringing,
+    Offline, Dialing -- not the PollUserStatus words."""
+    return REALTIME_WORDS[poll_state(rt)]
 
 
 def _extension(model: CallCenterModel, rt: AgentRuntime) -> str:
     return str(8000 + sorted(model.agents).index(rt.agent.id))
 
 
-def _channel_state(call: CallRuntime) -> str:
+def _channel_states(call: CallRuntime) -> tuple[str, str]:
+    """(customer, agent) ChannelState words of page 439618: NONE, CREATED, EARLY_MEDIA, RINGING,
+    ANSWERED, RELEASED, RETIRED. Hold is the HOLD flag on an ANSWERED channel, not a state."""
     if call.ended_at is not None:
-        return "Released"
+        return "RELEASED", "RELEASED"
     if call.answered_at is None:
-        return "Alerting"
-    return "Held" if call.hold_started is not None else "Answered"
+        if call.direction is CallDirection.INBOUND:
+            return "ANSWERED", "RINGING"  # the caller is connected to the IVR; the agent rings
+        return "EARLY_MEDIA", "ANSWERED"  # our agent's leg is up; the customer hears ringing
+    return "ANSWERED", "ANSWERED"
 
 
-def call_context(model: CallCenterModel, call: CallRuntime, user_id: str) -> dict[str, Any]:
+def call_context(
+    model: CallCenterModel, call: CallRuntime, user_id: str, *, consult: bool = False
+) -> dict[str, Any]:
     inbound = call.direction is CallDirection.INBOUND
+    call_type = "CONSULTANT" if consult else ("INBOUND" if inbound else "OUTBOUND")
+    customer_state, agent_state = _channel_states(call)
     base = {
         "JobId": call.contact_id,
-        "CallType": "INBOUND" if inbound else "OUTBOUND",
-        "ChannelState": _channel_state(call),
+        "CallType": call_type,
         "SkillGroupId": call.groups[-1] if call.groups else "",
         "Timestamp": model.clock.epoch_ms(),
         "ReleaseInitiator": call.release_initiator,
         "ReleaseReason": "",
-        "ChannelFlags": "",
         "ChannelVariables": "",
     }
+    on_hold = call.hold_started is not None and call.ended_at is None and not consult
+    held = "HOLD" if on_hold else ""
     customer = {
         **base, "ChannelId": f"{call.contact_id}-c", "Index": 0, "UserId": "", "UserExtension": "",
-        "Originator": call.caller, "Destination": call.callee,
+        "Originator": call.caller, "Destination": call.callee, "ChannelState": customer_state,
+        "ChannelFlags": held,
     }  # fmt: skip
     agent = {
         **base, "ChannelId": f"{call.contact_id}-a", "Index": 1, "UserId": user_id,
         "UserExtension": "", "Originator": call.callee if inbound else call.caller,
-        "Destination": user_id if inbound else call.callee,
+        "Destination": user_id if inbound else call.callee, "ChannelState": agent_state,
+        "ChannelFlags": held,
     }  # fmt: skip
+    variables = {"skillGroupId": base["SkillGroupId"]}
     return {
         "InstanceId": model.instance_id,
         "JobId": call.contact_id,
-        "CallType": base["CallType"],
-        "CallVariables": json.dumps({"skillGroupId": base["SkillGroupId"]}),
+        "CallType": call_type,
+        # ";"-separated pairs, as the page's example "a=b;c=d"
+        "CallVariables": ";".join(f"{k}={v}" for k, v in variables.items()),
         "ChannelContexts": [customer, agent],
     }
 
@@ -110,6 +148,8 @@ def agent_data(model: CallCenterModel, rt: AgentRuntime, *, with_call: bool) -> 
     call = rt.call
     if with_call and call is not None:
         data["CallContext"] = call_context(model, call, rt.agent.id)
+    elif with_call and rt.consult is not None:  # this agent is the consulted party
+        data["CallContext"] = call_context(model, rt.consult, rt.agent.id, consult=True)
     if with_call:
         data["ChatContexts"] = []
     return data
@@ -120,12 +160,17 @@ def _ms(model: CallCenterModel, seconds: float | None) -> int | None:
 
 
 def _disposition(call: CallRuntime) -> str:
-    return {
-        CallOutcome.ANSWERED: "Success",
-        CallOutcome.ABANDONED: "Abandoned",
-        CallOutcome.TIMEOUT: "NoAnswer",
-        CallOutcome.IVR_ONLY: "IvrOnly",
-    }[call.outcome or CallOutcome.ABANDONED]
+    """Documented ContactDisposition words (page 65296, api-ccc-2020-07-01-getcalldetailrecord)."""
+    outcome = call.outcome or CallOutcome.ABANDONED
+    if outcome is CallOutcome.ANSWERED:
+        return "Success"
+    if call.direction is CallDirection.OUTBOUND:
+        return "NoAnswer"  # the customer did not answer our call
+    if outcome is CallOutcome.ABANDONED:
+        return "AbandonedInRing" if call.offered_at is not None else "AbandonedInQueue"
+    if outcome is CallOutcome.TIMEOUT:
+        return "QueuingTimeout"
+    return "AbandonedInIVR"
 
 
 def cdr(model: CallCenterModel, call: CallRuntime) -> dict[str, Any]:
@@ -134,7 +179,7 @@ def cdr(model: CallCenterModel, call: CallRuntime) -> dict[str, Any]:
     return {
         "ContactId": call.contact_id,
         "InstanceId": model.instance_id,
-        "ContactType": "Inbound" if call.direction is CallDirection.INBOUND else "Outbound",
+        "ContactType": "INBOUND" if call.direction is CallDirection.INBOUND else "OUTBOUND",
         "MediaType": "VOICE",
         "CallingNumber": call.caller,
         "CalledNumber": call.callee,
@@ -156,7 +201,9 @@ def cdr(model: CallCenterModel, call: CallRuntime) -> dict[str, Any]:
         "SkillGroupIds": ",".join(call.groups),
         "SkillGroupNames": ",".join(model.groups[g].name for g in call.groups),
         "RecordingReady": call.recorded,
-        "RecordingDuration": min(3, round(call.talk_seconds)) if call.recorded else 0,
+        "RecordingDuration": min(3, round(call.talk_seconds))
+        if call.recorded
+        else 0,  # UNVERIFIED unit
         "TransferCount": call.transfer_count,
         "SatisfactionIndex": call.satisfaction,
         "SatisfactionSurveyOffered": call.satisfaction is not None,
@@ -265,11 +312,14 @@ def templates(instance_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def page(items: list[Any], number: int, size: int) -> dict[str, Any]:
+def page(
+    items: list[Any], number: int, size: int, *, total_on_first_page_only: bool = False
+) -> dict[str, Any]:
     start = (number - 1) * size
+    total = len(items) if number == 1 or not total_on_first_page_only else 0
     return {
         "List": items[start : start + size],
         "PageNumber": number,
         "PageSize": size,
-        "TotalCount": len(items),
+        "TotalCount": total,
     }
