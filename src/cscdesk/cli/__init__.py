@@ -15,6 +15,7 @@ from cscdesk.cli import (  # noqa: F401  (each module registers its commands on 
     reports,
     secrets,
     simulators,
+    sla,
     sync,
     users,
 )

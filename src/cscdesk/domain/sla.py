@@ -109,7 +109,7 @@ class StatutoryDue:
             f" counted, 民法典 §201) = {self.nominal_day.isoformat()}"
         )
         if self.rolled:
-            why = self.holiday or "a rest day"
+            why = self.holiday or self.nominal_day.strftime("%A")
             text += (
                 f", a day off ({why}); moved to the next working day"
                 f" {self.due_day.isoformat()} (民法典 §203)"
