@@ -35,7 +35,7 @@ _SQLITE_FAULTS: tuple[tuple[str, str, str], ...] = (
     (
         "database or disk is full",
         "the disk is full",
-        "Free space on the disk that holds it; nothing was written by the failed command.",
+        "Free space on the disk that holds it; the write that failed was rolled back.",
     ),
     (
         "readonly database",
