@@ -482,6 +482,28 @@ def _v10_ticket_word_index(db: StoreDatabase) -> None:
     ticket_search.index_all(db)
 
 
+
+def _v11_complaints(db: StoreDatabase) -> None:
+    """Complaint records beside the tickets (channel, category, notices, extensions, appraisal
+    pauses, 核查) and their append-only step history: cscdesk.store.complaints."""
+    from cscdesk.store import complaints
+
+    complaints.create(db)
+
+
+_V12_AUDIT_184_DAYS = """
+DROP TRIGGER audit_keep_six_months;
+CREATE TRIGGER audit_keep_six_months BEFORE DELETE ON audit
+WHEN old.at >= strftime('%Y-%m-%dT%H:%M:%f', 'now', '-184 days') BEGIN
+    SELECT RAISE(ABORT, 'audit records are kept at least 184 days (网络安全法 第21条 六个月; 183 days do not cover every six-month span)');
+END
+"""
+
+
+def _v12_audit_184_days(db: StoreDatabase) -> None:
+    """网络安全法 §21 "不少于六个月": 184 days covers every six-month span (183 does not)."""
+    _script(db, _V12_AUDIT_184_DAYS)
+
 MIGRATIONS: list[Migration] = [
     Migration("core tables", _v1_core),
     Migration("search, append-only history, audit anchor", _v2_search_and_guards),
@@ -493,6 +515,8 @@ MIGRATIONS: list[Migration] = [
     Migration("mask outbound callee mobiles at rest", _v8_mask_outbound_callees),
     Migration("member search by name characters and number fragments", _v9_member_search),
     Migration("ticket word index (bigrams), multi-word search", _v10_ticket_word_index),
+    Migration("complaint records and their step history", _v11_complaints),
+    Migration("audit records kept at least 184 days", _v12_audit_184_days),
     # APPEND new migrations here, at the end.
 ]
 
