@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +11,6 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 from stdnum.cn import ric
 
-from cscdesk.demo.seed import seed_demo
 from cscdesk.domain.models import Relation
 from cscdesk.importing.roster import RosterConfigError, import_roster
 from cscdesk.store import Store, open_store
@@ -67,32 +65,6 @@ def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
         sheet.append(row)
     book.save(path)
     return path
-
-
-@pytest.fixture(scope="module")
-def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("roster") / "seed.db"
-    store = open_store(path)
-    seed_demo(store, members=40, seed=7)
-    store.close()
-    return path
-
-
-@pytest.fixture
-def store_path(seeded_file: Path, tmp_path: Path) -> Path:
-    import sqlite3
-
-    target = tmp_path / "cscdesk.db"
-    with sqlite3.connect(seeded_file) as source, sqlite3.connect(target) as copy:
-        source.backup(copy)
-    return target
-
-
-@pytest.fixture
-def store(store_path: Path) -> Iterator[Store]:
-    opened = open_store(store_path)
-    yield opened
-    opened.close()
 
 
 def policy_of(store: Store, employer_id: str) -> str:

@@ -11,13 +11,12 @@ Messages never show a whole ID number or mobile: they are masked as on the desk.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
+import itertools
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,7 @@ from cscdesk.domain.privacy import (
     normalise_mobile,
     validate_resident_id,
 )
+from cscdesk.importing import tabular
 from cscdesk.security.redact import redact
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ RELATIONS = {
 }  # fmt: skip
 SEXES = {"男": Sex.MALE, "女": Sex.FEMALE, "m": Sex.MALE, "f": Sex.FEMALE,
          "male": Sex.MALE, "female": Sex.FEMALE}  # fmt: skip
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d")
+NUMBER_LIKE = ("id_number", "mobile", "employee_no", "main_id_number", "birth_date")
 
 
 class RosterConfigError(ValueError):
@@ -116,69 +116,8 @@ class _Row:
 
 
 # ---------------------------------------------------------------------------------- reading
-def _read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
-    suffix = path.suffix.lower()
-    if not path.is_file():
-        raise RosterConfigError(f"{path}: no such file")
-    if suffix == ".csv":
-        return _read_csv(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    raise RosterConfigError(f"{path}: unsupported file type {suffix!r} (use .xlsx or .csv)")
-
-
-def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise RosterConfigError(f"{path}: not UTF-8 text (save the CSV as UTF-8)") from None
-    try:
-        rows = list(csv.reader(text.splitlines()))
-    except csv.Error as exc:
-        raise RosterConfigError(f"{path}: not a readable CSV file ({exc})") from None
-    if not rows:
-        raise RosterConfigError(f"{path}: the file is empty")
-    return [str(h) for h in rows[0]], ((n, r) for n, r in enumerate(rows[1:], start=2))
-
-
-def _read_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
-    from openpyxl import load_workbook  # heavy: only when importing a spreadsheet
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise RosterConfigError(f"{path}: cannot be read as a spreadsheet ({exc})") from None
-    sheet = book.worksheets[0]
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    book.close()
-    if not rows:
-        raise RosterConfigError(f"{path}: the first sheet is empty")
-    header = ["" if h is None else str(h) for h in rows[0]]
-    return header, ((n, r) for n, r in enumerate(rows[1:], start=2))
-
-
-def _header_map(header: list[str]) -> tuple[dict[str, int], list[RowError]]:
-    lookup = {
-        alias.replace(" ", "").lower(): key for key, names in COLUMNS.items() for alias in names
-    }
-    positions: dict[str, int] = {}
-    errors = []
-    for index, title in enumerate(header):
-        key = lookup.get(title.replace(" ", "").strip().lower())
-        if key is not None and key not in positions:
-            positions[key] = index
-    for key in REQUIRED:
-        if key not in positions:
-            errors.append(RowError(1, LABELS[key], "required column is missing"))
-    return positions, errors
-
-
 def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # spreadsheets turn 13812345678 into 13812345678.0
-    return str(value).strip()
+    return tabular.to_text(value)
 
 
 _LONG_DIGITS = re.compile(r"\d{7,}[\dXx]?")
@@ -194,20 +133,6 @@ def _shown(text: str) -> str:
     return repr(masked)
 
 
-def _parse_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 # ---------------------------------------------------------------------------------- checks
 def _check_row(
     number: int, cells: dict[str, Any], employer_id: str, today: date
@@ -217,6 +142,19 @@ def _check_row(
     def bad(key: str, reason: str) -> None:
         errors.append(RowError(number, LABELS[key], reason))
 
+    for key, value in cells.items():
+        control = tabular.control_character(value)
+        if control is not None:
+            bad(key, f"contains the control character {control}: retype the cell")
+    if errors:
+        return None, errors
+    for key in ("id_number", "main_id_number"):
+        if tabular.mangled_number(cells.get(key)):
+            bad(key, tabular.MANGLED_NUMBER_HELP)
+    if errors:
+        return None, errors
+    cells = {k: tabular.number_text(v) if k in NUMBER_LIKE and isinstance(v, str) else v
+             for k, v in cells.items()}  # fmt: skip
     name = _text(cells.get("name"))
     if not name:
         bad("name", "required, but empty")
@@ -226,9 +164,12 @@ def _check_row(
         bad("id_type", f"unknown ID type {_shown(id_type_text)} (for example 居民身份证, 护照)")
     raw_id = _text(cells.get("id_number")).upper()
     birth_text, sex_text = cells.get("birth_date"), _text(cells.get("sex")).lower()
-    birth = _parse_date(birth_text) if _text(birth_text) else None
+    birth = tabular.parse_date(birth_text) if _text(birth_text) else None
     if _text(birth_text) and birth is None:
-        bad("birth_date", f"not a date: {_shown(_text(birth_text))} (use 2026-03-02)")
+        bad(
+            "birth_date",
+            f"not a date: {_shown(_text(birth_text))} (use 2026-03-02 or 2026年3月2日)",
+        )
     elif birth is not None and not date(1900, 1, 1) <= birth <= today:
         bad("birth_date", f"{birth.isoformat()} is not a possible birth date")
     sex = SEXES.get(sex_text) if sex_text else None
@@ -317,21 +258,32 @@ def import_roster(
         raise RosterConfigError(
             f"group policy {policy_no!r} belongs to employer {terms.employer_id!r}, not {employer_id!r}"
         )
-    header, rows = _read_rows(path)
-    positions, errors = _header_map(header)
-    report = RosterReport(path=path, dry_run=dry_run, errors=errors)
-    if errors:
+    if not path.is_file():
+        raise RosterConfigError(f"{path}: no such file")
+    try:
+        rows = tabular.read_rows(path)
+        header, read_ahead = tabular.find_header(rows, COLUMNS, REQUIRED)
+    except tabular.TableError as exc:
+        raise RosterConfigError(str(exc)) from None
+    report = RosterReport(path=path, dry_run=dry_run)
+    report.errors.extend(
+        RowError(header.row, LABELS[key], "required column is missing") for key in header.missing
+    )
+    if report.errors:
         return report
     checked: list[_Row] = []
-    for number, values in rows:
-        if all(_text(v) == "" for v in values):
-            continue  # blank lines at the end of a sheet
-        report.rows += 1
-        cells = {k: values[i] if i < len(values) else None for k, i in positions.items()}
-        row, row_errors = _check_row(number, cells, employer_id, today)
-        report.errors.extend(row_errors)
-        if row is not None:
-            checked.append(row)
+    try:
+        for number, values in itertools.chain(read_ahead, rows):
+            if all(_text(v) == "" for v in values):
+                continue  # blank lines at the end of a sheet
+            report.rows += 1
+            cells = {k: values[i] if i < len(values) else None for k, i in header.positions.items()}
+            row, row_errors = _check_row(number, cells, employer_id, today)
+            report.errors.extend(row_errors)
+            if row is not None:
+                checked.append(row)
+    except tabular.TableError as exc:
+        raise RosterConfigError(str(exc)) from None
     plan = _plan(store, checked, employer_id, policy_no, report)
     report.errors.sort(key=lambda e: (e.row, e.column))
     if report.errors or dry_run:
