@@ -161,8 +161,8 @@ def ticket_text(i: int) -> tuple[str, str]:
 
 
 def add_tickets(conn: sqlite3.Connection, n: int, members: int) -> None:
-    """``n`` tickets over a year, with titles, hospitals and a unique claim report number each
-    (the FTS triggers index them as they would a ticket saved at the desk)."""
+    """``n`` tickets over a year, with titles, hospitals and a unique claim report number each,
+    then put in the word index as a ticket saved at the desk would be."""
     indexes = _without_indexes(conn, "tickets")
     titles = ", ".join(f"'{t}'" for t in TITLES)
     hospitals = ", ".join(f"'{h}'" for h in HOSPITALS)
@@ -205,6 +205,11 @@ def add_tickets(conn: sqlite3.Connection, n: int, members: int) -> None:
     conn.execute("COMMIT")
     for ddl in indexes:
         conn.execute(ddl)
+    from cscdesk.store import ticket_search  # bulk SQL bypasses the store: index as it would
+
+    conn.execute("BEGIN")
+    ticket_search.index_all(conn)
+    conn.execute("COMMIT")
 
 
 def mobiles_with_history(path: Path, count: int, members: int) -> list[str]:
