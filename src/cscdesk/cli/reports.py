@@ -1,4 +1,4 @@
-"""``cscdesk report``: indicators, insurer scorecard, staffing plan."""
+"""``cscdesk report``: indicators, insurer scorecard, complaints, staffing plan."""
 
 from __future__ import annotations
 
@@ -117,6 +117,31 @@ def report_insurers(ctx: Context, start: str, end: str, fmt: str) -> None:
     _run_report(
         lambda: run_insurers(
             source, settings, start=start, end=end, fmt=fmt, write=click.echo, now=now()
+        )
+    )
+
+
+@report.command("complaints")
+@click.option("--from", "start", required=True, help="First day (2026-03-02) or date-time.")
+@click.option("--to", "end", required=True, help="Last day (included) or an end date-time.")
+@click.option(
+    "--by",
+    type=click.Choice(["category", "channel", "both"]),
+    default="both",
+    show_default=True,
+    help="Rows per category, per channel, or per category and channel.",
+)
+@_FORMAT
+@pass_ctx
+def report_complaints(ctx: Context, start: str, end: str, by: str, fmt: str) -> None:
+    """Complaints by category and channel for the regulator's statistics, with timeliness."""
+    from cscdesk.reports.commands import run_complaints
+
+    settings = ctx.settings()
+    source = _report_source(ctx, settings)
+    _run_report(
+        lambda: run_complaints(
+            source, settings, start=start, end=end, by=by, fmt=fmt, write=click.echo, now=now()
         )
     )
 

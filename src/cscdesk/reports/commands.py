@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from cscdesk.config import Settings
 from cscdesk.domain.sla import SlaPolicy
+from cscdesk.reports.complaints import GROUPINGS as COMPLAINT_GROUPINGS
+from cscdesk.reports.complaints import ComplaintGrouping, complaints_report
 from cscdesk.reports.indicators import GROUPINGS, GroupBy, indicators_report
 from cscdesk.reports.occupancy import idle_seconds_by
 from cscdesk.reports.output import Format, Report, emit
@@ -135,6 +137,31 @@ def run_insurers(
     report = scorecard_report(
         scores, broker, settings.sla, settings.indicators, start=begin, end=finish
     )
+    _emit(report, fmt, write, color)
+
+
+def run_complaints(
+    source: ArchiveSource,
+    settings: Settings,
+    *,
+    start: str,
+    end: str,
+    by: str,
+    fmt: str,
+    write: Write,
+    now: datetime,
+    color: bool | None = None,
+) -> None:
+    """Complaints received in the period by category and/or channel, with timeliness."""
+    from cscdesk.store.complaints import Complaints
+
+    if by not in COMPLAINT_GROUPINGS:
+        raise ReportInputError(f"--by {by!r}: choose one of {', '.join(COMPLAINT_GROUPINGS)}")
+    grouping: ComplaintGrouping = by
+    begin, finish = period(settings, start, end)
+    complaints = Complaints(source.store).received_between(begin, finish)
+    policy = SlaPolicy(**settings.sla.model_dump())
+    report = complaints_report(complaints, policy, by=grouping, start=begin, end=finish, now=now)
     _emit(report, fmt, write, color)
 
 
