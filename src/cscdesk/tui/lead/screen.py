@@ -20,7 +20,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import (
     DataTable,
     Footer,
@@ -54,6 +53,7 @@ from cscdesk.tui.lead.rows import (
 from cscdesk.tui.lead.snapshot import WallboardSnapshot, poll_snapshot, team_totals
 from cscdesk.tui.lead.staffing_panel import StaffingPanel
 from cscdesk.tui.lead.tables import LiveTable
+from cscdesk.tui.polling import RearmingPoll
 from cscdesk.tui.services import DeskServices
 
 POLL_GROUP = "lead-poll"
@@ -155,9 +155,10 @@ class LeadScreen(Screen[None]):
         self.sort_index: int | None = None
         self.sort_reverse = False
         self.filter_text = ""
-        self._closing = False
         self._context_ready = False
-        self._next_poll: Timer | None = None  # the one armed poll: never two chains
+        self.snapshot_poll = RearmingPoll(  # the one armed poll: never two chains
+            self, POLL_GROUP, self.poll, lambda: self.settings.desk.status_refresh_seconds
+        )
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -186,7 +187,7 @@ class LeadScreen(Screen[None]):
         self.load_context()  # the first poll starts once the roster is known
 
     def on_unmount(self) -> None:
-        self._closing = True
+        self.snapshot_poll.stop()
 
     # ---------------------------------------------------------------- workers
     @work(thread=True, exclusive=True, group="lead-context", exit_on_error=False)
@@ -222,23 +223,13 @@ class LeadScreen(Screen[None]):
                 self._context_ready = True
                 self.poll()
             return
-        if event.worker.group != POLL_GROUP:
-            return
-        if event.state == WorkerState.ERROR:
+        if event.worker.group == POLL_GROUP and event.state == WorkerState.ERROR:
             self.post_message(PollFailed(str(event.worker.error)))
-        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR) and not self._closing:
-            self._cancel_next_poll()
-            self._next_poll = self.set_timer(self.settings.desk.status_refresh_seconds, self.poll)
-
-    def _cancel_next_poll(self) -> None:
-        if self._next_poll is not None:
-            self._next_poll.stop()
-            self._next_poll = None
+        self.snapshot_poll.worker_changed(event)
 
     def poll_now(self) -> None:
         """Poll at once; the armed timer is dropped so one chain of polls remains."""
-        self._cancel_next_poll()
-        self.poll()
+        self.snapshot_poll.poll_now()
 
     # ---------------------------------------------------------------- handlers
     @on(ContextLoaded)

@@ -26,6 +26,7 @@ from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.worker import Worker
 
 from cscdesk.callcenter.errors import CallCenterError, UnavailableError
 from cscdesk.callcenter.port import (
@@ -70,6 +71,7 @@ from cscdesk.tui.messages import (
     TicketSaved,
     TicketsLoaded,
 )
+from cscdesk.tui.polling import RearmingPoll
 from cscdesk.tui.screens.dialogs import (
     ChooserDialog,
     SignInDialog,
@@ -177,8 +179,11 @@ class AgentScreen(Screen[None]):
         self.state = DeskState()
         self.zone = ZoneInfo(services.settings.sla.timezone)
         self.sla = SlaPolicy(**services.settings.sla.model_dump())
-        self.polling = True
-        self._polls = 0
+        interval = services.settings.desk.poll_interval_seconds
+        self.session_poll = RearmingPoll(self, "poll", self.poll_session, lambda: interval)
+        self.queue_poll = RearmingPoll(
+            self, "queues", self.poll_queues, lambda: interval * QUEUE_POLL_FACTOR
+        )
         self.set_reactive(AgentScreen.wide, self.app.size.width >= WIDE_COLUMNS)
         self._directory: dict[str, SkillGroup] = {
             g.id: g for g in (services.skill_groups or _demo("SKILL_GROUPS"))
@@ -215,8 +220,8 @@ class AgentScreen(Screen[None]):
         """After the first paint: directory, polls, tickets (nothing blocks the first frame)."""
         self.set_interval(1.0, self._tick)
         self.load_directory()
-        self.poll_session()
-        self.poll_queues()
+        self.session_poll.poll_now()
+        self.queue_poll.poll_now()
         self.load_tickets()
         self._repaint()
 
@@ -395,11 +400,6 @@ class AgentScreen(Screen[None]):
             return
         self.post_message(SessionPolled(session, (time.perf_counter() - started) * 1000))
 
-    def _rearm_poll(self) -> None:
-        if self.polling:
-            interval = self.services.settings.desk.poll_interval_seconds
-            self.set_timer(interval, self.poll_session)
-
     @work(exclusive=True, group="queues", exit_on_error=False)
     async def poll_queues(self) -> None:
         try:
@@ -413,9 +413,6 @@ class AgentScreen(Screen[None]):
         if message.queues:
             self.state.queues = message.queues
             self._show_queues()
-        if self.polling:
-            interval = self.services.settings.desk.poll_interval_seconds * QUEUE_POLL_FACTOR
-            self.set_timer(interval, self.poll_queues)
 
     @on(PollFailed)
     def _poll_failed(self, message: PollFailed) -> None:
@@ -430,7 +427,6 @@ class AgentScreen(Screen[None]):
         else:
             self.notify_error(message.reason)
         self._show_status()
-        self._rearm_poll()
 
     @on(SessionPolled)
     def _session_polled(self, message: SessionPolled) -> None:
@@ -477,7 +473,6 @@ class AgentScreen(Screen[None]):
             self._start_wrap_up()
         self._show_status()
         self._show_call()
-        self._rearm_poll()
 
     # ------------------------------------------------------------- screen pop
     def _call_offered(self, call: OfferedCall) -> None:
@@ -829,7 +824,7 @@ class AgentScreen(Screen[None]):
             self.notify(_("Consulting: t completes the transfer, x cancels it"))
         elif message.action in ("complete_transfer", "cancel_transfer", "release"):
             self.state.consulting = False
-        self.poll_session()  # show the new state now rather than at the next tick
+        self.session_poll.poll_now()  # show the new state now rather than at the next tick
 
     # -------------------------------------------------------------- wrap-up
     def action_wrap_up(self) -> None:
@@ -1126,7 +1121,7 @@ class AgentScreen(Screen[None]):
         self.app.push_screen(HelpScreen(sorted(set(rows), key=lambda r: r[2])))
 
     def action_refresh(self) -> None:
-        self.poll_session()
+        self.session_poll.poll_now()
         self.load_tickets()
 
     def action_tab(self, tab: str) -> None:
@@ -1136,7 +1131,12 @@ class AgentScreen(Screen[None]):
 
     def pause_polling(self) -> None:
         """Stop re-arming polls (tests take still snapshots; a lead's replay might too)."""
-        self.polling = False
+        self.session_poll.stop()
+        self.queue_poll.stop()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Each poll duty arms its next poll when its worker ended; nothing else re-arms."""
+        self.session_poll.worker_changed(event) or self.queue_poll.worker_changed(event)
 
 
 def _demo(name: str) -> Any:
