@@ -21,6 +21,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from cscdesk.domain.calendar import WorkingCalendar
+from cscdesk.domain.retention import Dispute
 from cscdesk.domain.sla import SlaPolicy, StatutoryDue, local_day, statutory_due
 
 
@@ -310,3 +311,15 @@ def withdraw(complaint: Complaint, *, at: datetime, reason: str) -> Complaint:
         raise _fail(complaint, "a withdrawal needs how the complainant said so")
     return replace(complaint, withdrawn_at=at, withdrawal_reason=reason,
                    state=ComplaintState.WITHDRAWN)  # fmt: skip
+
+
+def as_dispute(complaint: Complaint, policy: SlaPolicy) -> Dispute:
+    """The complaint as a dispute for retention: open while it runs, ended on its last notice
+    (核查 decision, decision, or withdrawal) in the center's calendar."""
+    opened = local_day(complaint.received_at, policy)
+    if complaint.is_open:
+        return Dispute(opened)
+    last = complaint.review_decision or complaint.decision
+    end = complaint.withdrawn_at if complaint.state is ComplaintState.WITHDRAWN else None
+    moment = end or (last.at if last else complaint.received_at)
+    return Dispute(opened, local_day(moment, policy))

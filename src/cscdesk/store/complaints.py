@@ -189,6 +189,15 @@ class Complaints:
             ).fetchall()
         return [_decode(r[0]) for r in rows]
 
+    def for_member(self, member_id: str) -> list[Complaint]:
+        """Every complaint of one insured person, oldest first (retention holds their calls)."""
+        with self._store.reading() as db:
+            rows = db.execute(
+                "SELECT record FROM complaints WHERE member_id = ? ORDER BY received_at",
+                [member_id],
+            ).fetchall()
+        return [_decode(r[0]) for r in rows]
+
     def received_between(self, start: datetime, end: datetime) -> list[Complaint]:
         """Complaints received in ``[start, end)``, oldest first."""
         with self._store.reading() as db:
