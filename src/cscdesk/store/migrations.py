@@ -482,7 +482,6 @@ def _v10_ticket_word_index(db: StoreDatabase) -> None:
     ticket_search.index_all(db)
 
 
-
 def _v11_complaints(db: StoreDatabase) -> None:
     """Complaint records beside the tickets (channel, category, notices, extensions, appraisal
     pauses, 核查) and their append-only step history: cscdesk.store.complaints."""
@@ -504,6 +503,14 @@ def _v12_audit_184_days(db: StoreDatabase) -> None:
     """网络安全法 §21 "不少于六个月": 184 days covers every six-month span (183 does not)."""
     _script(db, _V12_AUDIT_184_DAYS)
 
+
+def _v13_ccc_events(db: StoreDatabase) -> None:
+    """Webhook events from the call system, each stored once (cscdesk.store.events)."""
+    from cscdesk.store import events
+
+    events.create(db)
+
+
 MIGRATIONS: list[Migration] = [
     Migration("core tables", _v1_core),
     Migration("search, append-only history, audit anchor", _v2_search_and_guards),
@@ -517,6 +524,7 @@ MIGRATIONS: list[Migration] = [
     Migration("ticket word index (bigrams), multi-word search", _v10_ticket_word_index),
     Migration("complaint records and their step history", _v11_complaints),
     Migration("audit records kept at least 184 days", _v12_audit_184_days),
+    Migration("call-system events received on the webhook", _v13_ccc_events),
     # APPEND new migrations here, at the end.
 ]
 
