@@ -35,3 +35,45 @@ def test_secrets_set_stores_in_keyring_not_on_disk(memory_keyring, tmp_path) -> 
     result = runner.invoke(main, ["secrets", "delete", "ccc-prod-secret"])
     assert result.exit_code == 0
     assert ("cscdesk", "ccc-prod-secret") not in memory_keyring.secrets
+
+
+async def test_the_config_cscdesk_sim_prints_is_accepted_and_reaches_it_through_wiring(
+    memory_keyring, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13: ``cscdesk sim`` once told people to write ``protocol = "http"`` (which config
+    rejects), and the desk and the commands built the client differently. Now the printed
+    section loads as it is, and the one builder in ``wiring`` reaches the simulator with it."""
+    from cscdesk.callcenter.sim.server import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET
+    from cscdesk.config import load_settings
+    from cscdesk.wiring import command_call_center
+
+    sim = subprocess.Popen(
+        [sys.executable, "-m", "cscdesk", "--data-dir", str(tmp_path / "data"), "sim",
+         "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert sim.stdout is not None
+        printed: list[str] = []
+        while not any("Ctrl-C stops" in line for line in printed):
+            line = sim.stdout.readline()
+            assert line, "cscdesk sim ended before printing its config"
+            printed.append(line.rstrip("\n"))
+        assert "[callcenter]" in printed, printed
+        section = "\n".join(printed[printed.index("[callcenter]") : -1])
+        config = tmp_path / "desk.toml"
+        config.write_text(section + "\n", encoding="utf-8")
+        settings = load_settings(config)
+        memory_keyring.set_password("cscdesk", "ccc-key-id", DEMO_ACCESS_KEY_ID)
+        memory_keyring.set_password("cscdesk", "ccc-key-secret", DEMO_ACCESS_KEY_SECRET)
+        port, instance_id, stop = command_call_center(settings)
+        try:
+            health = await port.health()
+            assert health.ok, health.detail
+            assert instance_id == settings.callcenter.instance_id
+        finally:
+            await port.aclose()
+            stop()
+    finally:
+        sim.terminate()
+        sim.wait(timeout=10)

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cscdesk.config import Paths, Settings, resolve_secret
+from cscdesk.config import CallCenterSettings, Paths, Settings, resolve_secret
 from cscdesk.tui.services import DeskServices
 
 log = logging.getLogger(__name__)
@@ -149,8 +149,6 @@ def _import_demo_extracts(store: Any, batch_dir: Path) -> None:
 def build_embedded(settings: Settings, paths: Paths, *, language: str, role: str = "agent",
                    members: int = DEMO_MEMBERS) -> DeskServices:  # fmt: skip
     """The demo: store (seeded once), simulator, insurer sims, adapter and gateway."""
-    from cscdesk.callcenter.aliyun.adapter import AliyunCallCenter
-    from cscdesk.callcenter.aliyun.client import AliyunRpcClient
     from cscdesk.demo.scenario import (
         AGENTS,
         BREAK_CODES,
@@ -169,17 +167,11 @@ def build_embedded(settings: Settings, paths: Paths, *, language: str, role: str
         sim = start_demo_simulator(settings, _caller_numbers(store), agent_id)
         background.append(sim)
         gateway = _insurer_gateway(settings, store, paths, background)
-        client = AliyunRpcClient(sim.endpoint, sim.access_key_id, sim.access_key_secret,
-                                 scheme="http", timeout=settings.callcenter.timeout_seconds,
-                                 max_retries=1)  # fmt: skip
-        center = AliyunCallCenter(client, sim.instance_id)
+        cc = simulator_settings(sim, settings.callcenter)
+        center = call_center_port(cc, sim.access_key_id, sim.access_key_secret, max_retries=1)
 
         def sync_port() -> Any:
-            return AliyunCallCenter(
-                AliyunRpcClient(sim.endpoint, sim.access_key_id, sim.access_key_secret,
-                                scheme="http", timeout=settings.callcenter.timeout_seconds),
-                sim.instance_id,
-            )  # fmt: skip
+            return call_center_port(cc, sim.access_key_id, sim.access_key_secret)
 
         _start_ticket_sync(store, sync_port, settings, background)
     except Exception:
@@ -196,18 +188,11 @@ def build_embedded(settings: Settings, paths: Paths, *, language: str, role: str
 
 def build_aliyun(settings: Settings, paths: Paths, *, language: str) -> DeskServices:
     """A real deployment: the AccessKey comes from the keyring, never from a file."""
-    from cscdesk.callcenter.aliyun.adapter import AliyunCallCenter
-    from cscdesk.callcenter.aliyun.client import AliyunRpcClient
-    from cscdesk.config import SecretUnavailable
-
     cc = settings.callcenter
     if not settings.desk.agent_id:
         raise WiringError("desk.agent_id: set the call-center user this desk signs in as")
-    try:
-        key_id = resolve_secret(cc.access_key_id, what="callcenter.access_key_id")
-        key_secret = resolve_secret(cc.access_key_secret, what="callcenter.access_key_secret")
-    except SecretUnavailable as exc:
-        raise WiringError(str(exc)) from None
+    key_id, key_secret = call_center_keys(settings)
+    call_center_port(cc, key_id, key_secret)  # a bad endpoint stops the desk before the store
     background: list[Any] = []
     store = _open_store(settings, paths)
     background.append(store)
@@ -219,9 +204,7 @@ def build_aliyun(settings: Settings, paths: Paths, *, language: str) -> DeskServ
                                 secrets=lambda ref, what: resolve_secret(ref, what=what))  # fmt: skip
 
     def port() -> Any:
-        client = AliyunRpcClient(cc.endpoint, key_id, key_secret, verify=cc.verify_tls,
-                                 timeout=cc.timeout_seconds, max_retries=cc.max_retries)  # fmt: skip
-        return AliyunCallCenter(client, cc.instance_id)
+        return call_center_port(cc, key_id, key_secret)
 
     _start_ticket_sync(store, port, settings, background)
     return DeskServices(
@@ -229,6 +212,69 @@ def build_aliyun(settings: Settings, paths: Paths, *, language: str) -> DeskServ
         store=store, gateway=gateway, user_id=settings.desk.agent_id,
         device_id=settings.desk.device_id, background=background, language=language,
     )  # fmt: skip
+
+
+def call_center_port(cc: CallCenterSettings, key_id: str, key_secret: str,
+                     *, max_retries: int | None = None) -> Any:  # fmt: skip
+    """The one builder of the CCC client, for the desk, the wallboard, every command and daemon.
+
+    The endpoint says the scheme: ``http://`` only for the simulator on 127.0.0.1 (the client
+    refuses plain http anywhere else), anything else is https. Two builders that disagreed
+    here once sent a desk to https on a simulator that the command line reached over http.
+    """
+    from cscdesk.callcenter.aliyun.adapter import AliyunCallCenter
+    from cscdesk.callcenter.aliyun.client import AliyunRpcClient
+
+    scheme = "http" if cc.endpoint.startswith("http://") else "https"
+    retries = cc.max_retries if max_retries is None else max_retries
+    try:
+        client = AliyunRpcClient(cc.endpoint, key_id, key_secret, scheme=scheme,
+                                 verify=cc.verify_tls, timeout=cc.timeout_seconds,
+                                 max_retries=retries)  # fmt: skip
+    except ValueError as exc:
+        raise WiringError(f"callcenter.endpoint: {exc}") from None
+    return AliyunCallCenter(client, cc.instance_id)
+
+
+def simulator_settings(sim: Any, base: CallCenterSettings | None = None) -> CallCenterSettings:
+    """The [callcenter] section that points at a running simulator (what ``cscdesk sim`` prints)."""
+    base = base or CallCenterSettings()
+    return base.model_copy(update={"mode": "aliyun", "endpoint": sim.base_url,
+                                   "instance_id": sim.instance_id})  # fmt: skip
+
+
+def call_center_keys(settings: Settings) -> tuple[str, str]:
+    """The AccessKey pair from the keyring, never from a file."""
+    from cscdesk.config import SecretUnavailable
+
+    cc = settings.callcenter
+    try:
+        key_id = resolve_secret(cc.access_key_id, what="callcenter.access_key_id")
+        key_secret = resolve_secret(cc.access_key_secret, what="callcenter.access_key_secret")
+    except SecretUnavailable as exc:
+        raise WiringError(str(exc)) from None
+    return key_id, key_secret
+
+
+def command_call_center(settings: Settings) -> tuple[Any, str, Any]:
+    """The call system for a command or daemon: (port, instance id, stop).
+
+    The configured one, or for the embedded demo an in-process simulator with six hours of
+    history, reached through the same builder as the desk.
+    """
+    if settings.callcenter.mode == "aliyun":
+        key_id, key_secret = call_center_keys(settings)
+        port = call_center_port(settings.callcenter, key_id, key_secret)
+        return port, settings.callcenter.instance_id, lambda: None
+    from cscdesk.callcenter.sim.server import start_simulator
+
+    sim = settings.simulator
+    handle = start_simulator(
+        host=sim.host, port=sim.port, speed=sim.speed, seed=sim.seed, prefill_days=0.25
+    )
+    cc = simulator_settings(handle)
+    port = call_center_port(cc, handle.access_key_id, handle.access_key_secret)
+    return port, handle.instance_id, handle.stop
 
 
 def _start_ticket_sync(

@@ -108,35 +108,11 @@ def blob_store(settings, paths):  # type: ignore[no-untyped-def]
 
 
 def call_center(settings):  # type: ignore[no-untyped-def]
-    """The configured call system, or for the embedded demo an in-process simulator with six
-    hours of history. Returns (port, instance_id, stop)."""
-    if settings.callcenter.mode == "aliyun":
-        from cscdesk.callcenter.aliyun.adapter import build_aliyun_call_center
-        from cscdesk.config import SecretUnavailable, resolve_secret
+    """(port, instance_id, stop) from the composition root; a wiring fault is one line, exit 1."""
+    from cscdesk.wiring import WiringError, command_call_center
 
-        try:
-            key_id = resolve_secret(
-                settings.callcenter.access_key_id, what="callcenter.access_key_id"
-            )
-            secret = resolve_secret(
-                settings.callcenter.access_key_secret, what="callcenter.access_key_secret"
-            )
-        except SecretUnavailable as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
-        port = build_aliyun_call_center(
-            settings.callcenter, access_key_id=key_id, access_key_secret=secret
-        )
-        return port, settings.callcenter.instance_id, lambda: None
-    from cscdesk.callcenter.aliyun.adapter import AliyunCallCenter
-    from cscdesk.callcenter.aliyun.client import AliyunRpcClient
-    from cscdesk.callcenter.sim.server import start_simulator
-
-    sim = settings.simulator
-    handle = start_simulator(
-        host=sim.host, port=sim.port, speed=sim.speed, seed=sim.seed, prefill_days=0.25
-    )
-    client = AliyunRpcClient(
-        handle.endpoint, handle.access_key_id, handle.access_key_secret, scheme="http"
-    )
-    return AliyunCallCenter(client, handle.instance_id), handle.instance_id, handle.stop
+    try:
+        return command_call_center(settings)
+    except WiringError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)

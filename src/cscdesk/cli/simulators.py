@@ -49,10 +49,8 @@ def sim_command(ctx: Context, host: str, port: int, speed: float, seed: int, fau
     )  # fmt: skip
     click.echo(f"CCC simulator listening on {handle.endpoint} (instance {handle.instance_id})")
     click.echo(f"accepting AccessKey id {handle.access_key_id}; speed {speed:g}x; seed {seed}")
-    click.echo(
-        'point a desk at it: [callcenter] endpoint = "' + handle.endpoint + '", protocol = "http", '
-        f'instance_id = "{handle.instance_id}" (the secret goes in the keyring). Ctrl-C stops.'
-    )
+    click.echo(simulator_config(handle))
+    click.echo("Ctrl-C stops.")
     try:
         while True:
             time.sleep(0.5)
@@ -60,6 +58,23 @@ def sim_command(ctx: Context, host: str, port: int, speed: float, seed: int, fau
         click.echo("stopping the simulator")
     finally:
         handle.stop()
+
+
+def simulator_config(handle) -> str:  # type: ignore[no-untyped-def]
+    """The config section a desk needs to reach this simulator, written as config accepts it."""
+    from cscdesk.wiring import simulator_settings
+
+    cc = simulator_settings(handle)
+    return (
+        "point a desk at it with this in its config (store the pair first:\n"
+        f"  cscdesk secrets set ccc-key-id; cscdesk secrets set ccc-key-secret):\n"
+        "[callcenter]\n"
+        f'mode = "{cc.mode}"\n'
+        f'endpoint = "{cc.endpoint}"\n'
+        f'instance_id = "{cc.instance_id}"\n'
+        'access_key_id = "keyring:ccc-key-id"\n'
+        'access_key_secret = "keyring:ccc-key-secret"'
+    )
 
 
 def _demo_caller_numbers(ctx: Context) -> list[str]:
