@@ -145,3 +145,14 @@ def test_bad_plan_inputs_are_named(kwargs: dict[str, float], named: str) -> None
         agents_required(**args)
     with pytest.raises(ValueError, match="interval"):
         offered_traffic(10, 0, 180)
+
+
+def test_a_whole_traffic_over_cap_ratio_does_not_add_an_agent() -> None:
+    """18 calls in 30 min at 420 s AHT is A = 4.2 erlangs; under a 70 % occupancy cap that is
+    exactly 6 agents (4.2 / 6 = 0.70). In floats 4.2 / 0.7 is 6.000000000000001, and a bare
+    ceil() planned 7 (issue 17). With no service-level target, 6 it is."""
+    from cscdesk.domain.erlang import agents_required
+
+    result = agents_required(18, 1800, 420, 20, 0.0, occupancy_cap=0.7)
+    assert result.agents == 6
+    assert round(result.occupancy, 9) == 0.7

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -156,3 +157,25 @@ def test_compute_all_matches_the_single_formulas() -> None:
     assert result.first_contact_resolution == pytest.approx(200 / 3)
     assert result.csat == pytest.approx(50.0)
     assert result.service_level_rule == rule.describe()
+
+
+def test_abandon_with_no_end_time_is_a_full_abandon_and_flagged() -> None:
+    """A caller queued and hung up, but the record has no end time: the wait is unknown. Taken
+    as 0 s it was a short abandon, dropped from both denominators (SL up, abandon rate 0).
+    Here it counts: 人工接通率-style denominators keep it, and it is reported as bad data."""
+    broken = replace(call(20, AB, 10), ended_at=None)
+    assert broken.wait_seconds is None
+    calls = [call(21, A, 10, talk=60), broken]
+    rule = ServiceLevelRule(threshold_seconds=20, short_abandon_seconds=5)
+    assert service_level(calls, rule) == 50.0  # 1 within T ÷ (1 answered + 1 abandoned)
+    assert abandon_rate(calls, 5) == 50.0
+    assert compute_all(calls, rule).incomplete == 1
+
+
+def test_occupancy_needs_the_idle_time() -> None:
+    """Unknown idle time gives no figure, not 100 %; a measured 0 s idle is 100 %."""
+    assert compute_all(DAY, ServiceLevelRule(threshold_seconds=20)).occupancy is None
+    assert (
+        compute_all(DAY, ServiceLevelRule(threshold_seconds=20), idle_seconds=0).occupancy == 100.0
+    )
+    assert occupancy(630, None) is None

@@ -84,19 +84,22 @@ def test_bad_dates_are_named(archive: Path) -> None:
 
 def test_staffing_from_history(archive: Path) -> None:
     code, out, err = report(
-        archive, "staffing", "--from-history", "--date", "2026-03-03", "--format", "json"
+        archive, "staffing", "--from-history", "--date", "2026-03-09", "--format", "json"
     )
     assert code == 0, err
     rows = json.loads(out)["rows"]
-    # one archived day: 09:00 had 4 requests (AHT 210 s), 09:30 had 2 (AHT 360 s).
+    # planned from past Mondays only; the one archived day is Monday 2 Mar: 09:00 had 4 requests (AHT 210 s), 09:30 had 2 (AHT 360 s).
     # 09:00: A = 4 × 210 / 1800 = 0.47 Erlang; 1 agent gives SL 55.6 % < 80 %, 2 give 92.4 %;
     # rostered ceil(2 / 0.7) = 3. 09:30: A = 0.4; 1 agent 61.3 %, 2 agents 93.9 % → 2, 3
     assert [
         (r["interval_start"], r["calls"], r["aht_seconds"], r["agents"], r["rostered"])
         for r in rows
     ] == [
-        ("2026-03-03 09:00", 4.0, 210.0, 2, 3),
-        ("2026-03-03 09:30", 2.0, 360.0, 2, 3),
+        ("2026-03-09 09:00", 4.0, 210.0, 2, 3),
+        ("2026-03-09 09:30", 2.0, 360.0, 2, 3),
     ]
+    # a Tuesday has no Tuesdays in the archive to learn from
+    code, _, err = report(archive, "staffing", "--from-history", "--date", "2026-03-10")
+    assert code == 2 and "no answered agent requests on a Tuesday" in err
     code, _, err = report(archive, "staffing", "--from-history", "--date", "2026-01-01")
     assert code == 2 and "no answered agent requests" in err

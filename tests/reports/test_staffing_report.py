@@ -101,3 +101,27 @@ def test_json_output_keeps_numbers(tmp_path: Path) -> None:
         8,
         "PEAK",
     )
+
+
+def test_history_is_averaged_over_the_same_weekday_only() -> None:
+    """Four weeks: 10 requests at 09:00 each weekday, 1 on Saturdays and Sundays. A Monday is
+    planned from Mondays (10), not from every day ((20 × 10 + 8 × 1) ÷ 28 ≈ 7.4, 26 % low)."""
+    from datetime import datetime, timedelta
+
+    from cscdesk.domain.models import Call, CallDirection, CallOutcome
+
+    start = date(2026, 3, 2)  # a Monday
+    history = []
+    for offset in range(28):
+        day = start + timedelta(days=offset)
+        for n in range(10 if day.weekday() < 5 else 1):
+            queued = datetime(day.year, day.month, day.day, 9, n, tzinfo=SHANGHAI)
+            history.append(
+                Call(f"h{offset}-{n}", CallDirection.INBOUND, "138", "400", queued,
+                     CallOutcome.ANSWERED, queued_at=queued,
+                     answered_at=queued + timedelta(seconds=5), talk_seconds=240)
+            )  # fmt: skip
+    monday = forecast_from_history(history, day=date(2026, 3, 30), interval_minutes=30, tz=SHANGHAI)
+    assert [(f.start.hour, f.calls) for f in monday] == [(9, 10.0)]
+    sunday = forecast_from_history(history, day=date(2026, 3, 29), interval_minutes=30, tz=SHANGHAI)
+    assert [f.calls for f in sunday] == [1.0]

@@ -111,10 +111,11 @@ def agents_required(
     traffic = offered_traffic(calls, interval_seconds, aht_seconds)
     if traffic == 0:
         return StaffingResult(0, 0, 1.0, 0.0, 0.0, 0.0)
-    agents = max(1, math.floor(traffic) + 1, math.ceil(traffic / occupancy_cap))
+    # round() first: 4.2 / 0.7 is 6.000000000000001 in floats, and ceil would add an agent
+    agents = max(1, math.floor(traffic) + 1, math.ceil(round(traffic / occupancy_cap, 9)))
     while (
         service_level(traffic, agents, aht_seconds, threshold_seconds) < target_service_level
-        or occupancy(traffic, agents) > occupancy_cap
+        or round(occupancy(traffic, agents), 9) > occupancy_cap
     ):
         agents += 1
     return StaffingResult(

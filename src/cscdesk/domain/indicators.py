@@ -6,6 +6,11 @@ they are configuration, compared by whoever reports.
 
 Which calls count: an *agent request* (人工请求) is an inbound call that asked for an agent and
 ended answered, abandoned in queue or timed out. IVR-only and outbound calls are no requests.
+
+Bad data is counted, not flattered: an abandoned or timed-out request with no end time has an
+unknown wait, so it is never taken for a short abandon (which would drop it from both
+denominators, raising the service level and zeroing the abandon rate); it counts as a full
+abandon and :func:`incomplete_requests` reports how many there were.
 """
 
 from __future__ import annotations
@@ -39,8 +44,23 @@ def _wait(call: Call) -> float:
 
 
 def _is_short_abandon(call: Call, short_abandon_seconds: float) -> bool:
-    """A caller who hung up within the grace time (dialled by mistake, changed mind)."""
-    return call.outcome is CallOutcome.ABANDONED and _wait(call) < short_abandon_seconds
+    """A caller who hung up within the grace time (dialled by mistake, changed mind).
+
+    Only a wait that is known can be short: an abandon with no end time is a full abandon."""
+    if call.outcome is not CallOutcome.ABANDONED:
+        return False
+    if call.queued_at is not None and call.wait_seconds is None:
+        return False  # queued, then no end time: the wait is unknown
+    return _wait(call) < short_abandon_seconds
+
+
+def incomplete_requests(calls: Iterable[Call]) -> int:
+    """Requests that queued but never got an answer or an end time: bad data to look into."""
+    return sum(
+        1
+        for c in _requests(calls)
+        if c.queued_at is not None and c.answered_at is None and c.ended_at is None
+    )
 
 
 @dataclass(frozen=True)
@@ -121,8 +141,12 @@ def average_handle_time(calls: Sequence[Call]) -> float | None:
     return sum(c.handle_seconds for c in answered) / len(answered)
 
 
-def occupancy(handle_seconds: float, idle_seconds: float) -> float | None:
-    """Occupancy = handling time ÷ (handling + available idle time) × 100."""
+def occupancy(handle_seconds: float, idle_seconds: float | None) -> float | None:
+    """Occupancy = handling time ÷ (handling + available idle time) × 100.
+
+    ``idle_seconds`` None means the idle time is not known: no figure, rather than 100 %."""
+    if idle_seconds is None:
+        return None
     return _percent(handle_seconds, handle_seconds + idle_seconds)
 
 
@@ -155,15 +179,17 @@ class IndicatorSet:
     first_contact_resolution: float | None
     csat: float | None
     service_level_rule: str
+    incomplete: int = 0  # requests with no answer and no end time (bad data)
 
 
 def compute_all(
     calls: Sequence[Call],
     rule: ServiceLevelRule,
-    idle_seconds: float = 0.0,
+    idle_seconds: float | None = None,
     satisfied_min: int = 4,
 ) -> IndicatorSet:
-    """All indicators at once; occupancy uses the answered calls' handling time."""
+    """All indicators at once; occupancy uses the answered calls' handling time and is None
+    unless the agents' idle time is given (0 idle given means fully occupied, as measured)."""
     requests = _requests(calls)
     answered = [c for c in requests if c.outcome is CallOutcome.ANSWERED]
     return IndicatorSet(
@@ -180,4 +206,5 @@ def compute_all(
         first_contact_resolution=first_contact_resolution(calls),
         csat=csat((c.satisfaction for c in calls), satisfied_min),
         service_level_rule=rule.describe(),
+        incomplete=incomplete_requests(calls),
     )

@@ -197,8 +197,8 @@ def run_staffing(
         )
         if not intervals:
             raise ReportInputError(
-                f"--from-history: no answered agent requests in the {HISTORY_DAYS} days before "
-                f"{plan_day}; give a --forecast file instead"
+                f"--from-history: no answered agent requests on a {plan_day:%A} in the"
+                f" {HISTORY_DAYS} days before {plan_day}; give a --forecast file instead"
             )
     plan = plan_staffing(intervals, settings.staffing, settings.indicators.default)
     _emit(staffing_report(plan), fmt, write, color)
