@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cscdesk.config import CallCenterSettings, Paths, Settings, resolve_secret
+from cscdesk.domain.center_directory import CenterDirectory
 from cscdesk.tui.services import DeskServices
 
 log = logging.getLogger(__name__)
@@ -149,14 +150,7 @@ def _import_demo_extracts(store: Any, batch_dir: Path) -> None:
 def build_embedded(settings: Settings, paths: Paths, *, language: str, role: str = "agent",
                    members: int = DEMO_MEMBERS) -> DeskServices:  # fmt: skip
     """The demo: store (seeded once), simulator, insurer sims, adapter and gateway."""
-    from cscdesk.demo.scenario import (
-        AGENTS,
-        BREAK_CODES,
-        DEMO_AGENT_ID,
-        DEMO_LEAD_ID,
-        SKILL_GROUPS,
-        WRAP_UP_CODES,
-    )
+    from cscdesk.demo.scenario import DEMO_AGENT_ID, DEMO_LEAD_ID
 
     background: list[Any] = []
     try:
@@ -181,8 +175,7 @@ def build_embedded(settings: Settings, paths: Paths, *, language: str, role: str
         settings=settings, paths=paths, call_center=center, store=store, gateway=gateway,
         user_id=agent_id, device_id=settings.desk.device_id, demo=True,
         sim_clock=lambda: sim.clock.now(), background=background, language=language,
-        skill_groups=SKILL_GROUPS, agents=AGENTS, break_codes=BREAK_CODES,
-        wrap_up_codes=WRAP_UP_CODES,
+        directory=center_directory(store).filled_from(demo_directory()),
     )  # fmt: skip
 
 
@@ -211,6 +204,7 @@ def build_aliyun(settings: Settings, paths: Paths, *, language: str) -> DeskServ
         settings=settings, paths=paths, call_center=port(),
         store=store, gateway=gateway, user_id=settings.desk.agent_id,
         device_id=settings.desk.device_id, background=background, language=language,
+        directory=center_directory(store),
     )  # fmt: skip
 
 
@@ -275,6 +269,25 @@ def command_call_center(settings: Settings) -> tuple[Any, str, Any]:
     cc = simulator_settings(handle)
     port = call_center_port(cc, handle.access_key_id, handle.access_key_secret)
     return port, handle.instance_id, handle.stop
+
+
+def center_directory(store: Any) -> CenterDirectory:
+    """The deployment's directory as its store holds it (imported roster, insurers, groups)."""
+    return CenterDirectory(
+        agents=tuple(store.agents.all()),
+        skill_groups=tuple(store.skill_groups.all()),
+        insurers=tuple(store.insurers.all()),
+    )
+
+
+def demo_directory() -> CenterDirectory:
+    """The embedded demo's fictional center: it fills the directory of the demo, nothing else."""
+    from cscdesk.demo import scenario
+
+    return CenterDirectory(
+        agents=scenario.AGENTS, skill_groups=scenario.SKILL_GROUPS, insurers=scenario.INSURERS,
+        break_codes=scenario.BREAK_CODES, wrap_up_codes=scenario.WRAP_UP_CODES,
+    )  # fmt: skip
 
 
 def _start_ticket_sync(

@@ -2,27 +2,21 @@
 
 Keeping every store call the reports make in this one class means a store change touches one
 file, and the tests can build the same view over a store they filled themselves. Directory data
-the store does not hold yet (agents, skill groups, insurers of a fresh demo workspace) falls back
-to the demo center's definitions.
+is what the store holds: a report never names a demo agent or insurer the deployment does not
+have (the demo seeds its own into its store).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cscdesk.domain.models import Agent, Call, Insurer, SkillGroup, Ticket
 from cscdesk.store.wallboard import StoredSnapshot, WallboardSnapshots
 
 if TYPE_CHECKING:
     from cscdesk.store import Store
-
-
-def _demo() -> Any:
-    from cscdesk.demo import scenario
-
-    return scenario
 
 
 class ArchiveSource:
@@ -39,13 +33,13 @@ class ArchiveSource:
         return self.store.tickets.created_between(start, end)
 
     def agents(self) -> list[Agent]:
-        return self.store.agents.all() or list(_demo().AGENTS)
+        return self.store.agents.all()
 
     def skill_groups(self) -> list[SkillGroup]:
-        return self.store.skill_groups.all() or list(_demo().SKILL_GROUPS)
+        return self.store.skill_groups.all()
 
     def insurers(self) -> list[Insurer]:
-        return self.store.insurers.all() or list(_demo().INSURERS)
+        return self.store.insurers.all()
 
     def members_by_insurer(self) -> dict[str, int]:
         return self.store.policies.members_by_insurer()

@@ -12,7 +12,7 @@ from typing import Any
 
 from cscdesk.callcenter.port import CallCenterPort
 from cscdesk.config import Paths, Settings
-from cscdesk.domain.models import Agent, SkillGroup
+from cscdesk.domain.center_directory import CenterDirectory
 
 
 @dataclass
@@ -31,9 +31,6 @@ class DeskServices:
     language: str = "zh_CN"
     # cscdesk.security.desk.DeskSecurity: sign-in, idle lock, audited reveal, data scope
     security: Any | None = None
-    # the center's directory as the desk shows it (names in both languages, wrap-up rules);
-    # empty: the desk falls back to the demo scenario's
-    skill_groups: tuple[SkillGroup, ...] = ()
-    agents: tuple[Agent, ...] = ()
-    break_codes: tuple[tuple[str, str, str], ...] = ()  # (code, 中文, English)
-    wrap_up_codes: tuple[tuple[str, str, str], ...] = ()
+    # the center's directory (names in both languages, wrap-up rules), loaded once by wiring
+    # from the deployment; only the embedded demo fills it with its fictional center
+    directory: CenterDirectory = field(default_factory=CenterDirectory)

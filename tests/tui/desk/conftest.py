@@ -15,10 +15,11 @@ from cscdesk.callcenter.aliyun.client import AliyunRpcClient
 from cscdesk.callcenter.sim.model import ModelConfig
 from cscdesk.callcenter.sim.server import SimulatorHandle, start_simulator
 from cscdesk.config import Settings, resolve_paths
-from cscdesk.demo.scenario import AGENTS, BREAK_CODES, DEMO_AGENT_ID, SKILL_GROUPS, WRAP_UP_CODES
+from cscdesk.demo.scenario import AGENTS, DEMO_AGENT_ID, SKILL_GROUPS
 from cscdesk.domain.models import AgentKind, Member
 from cscdesk.tui.app import DeskApp
 from cscdesk.tui.services import DeskServices
+from cscdesk.wiring import demo_directory
 
 MEMBERS = 300
 # the desk's agent plus the seconded teams: every broker call reaches the person under test
@@ -95,8 +96,7 @@ def make_app(store: Any, tmp_path: Path) -> Callable[..., DeskApp]:
             settings=settings, paths=resolve_paths(None, tmp_path),
             call_center=AliyunCallCenter(client, sim.instance_id), store=store, gateway=gateway,
             user_id=DEMO_AGENT_ID, now=lambda: WALL_NOW, demo=True, sim_clock=sim.clock.now,
-            language=language, skill_groups=SKILL_GROUPS, agents=AGENTS,
-            break_codes=BREAK_CODES, wrap_up_codes=WRAP_UP_CODES,
+            language=language, directory=demo_directory(),
         )  # fmt: skip
         return DeskApp(services)
 

@@ -15,6 +15,7 @@ from cscdesk.config import Settings, resolve_paths
 from cscdesk.demo.scenario import DEMO_LEAD_ID
 from cscdesk.store import open_store
 from cscdesk.tui.services import DeskServices
+from cscdesk.wiring import demo_directory
 
 
 @pytest.fixture
@@ -45,6 +46,7 @@ def make_services(sim: SimulatorHandle, tmp_path: Path) -> Iterator[Callable[...
             sim_clock=sim.clock.now,
             demo=True,
             language=language,
+            directory=demo_directory(),  # the embedded demo's center, as wiring fills it
         )
 
     yield make

@@ -1,8 +1,8 @@
-"""What the wallboard reads from the store once: roster, names, today's plan; and its audit.
+"""What the wallboard reads once: roster and names (the center directory), today's plan; audit.
 
-Runs in a worker thread (SQLite stays off the event loop). The embedded demo's center
-(``demo.scenario``) fills in whatever the store does not know yet, so a fresh demo workspace
-still shows broker vs seconded agents and readable group names.
+Runs in a worker thread (SQLite stays off the event loop). Names come from the services'
+``CenterDirectory``, which wiring loads from the deployment; only the embedded demo fills it with
+its fictional center, so a real wallboard never shows a demo agent or insurer.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cscdesk.domain.models import Agent, Insurer, SkillGroup
+from cscdesk.domain.models import Agent
 from cscdesk.reports.staffing import (
     StaffingPlan,
     forecast_from_history,
@@ -29,31 +29,17 @@ SNAPSHOT_KEEP_DAYS = 35
 DEFAULT_AHT_SECONDS = 300.0  # used only when a forecast file gives no AHT column
 
 
-def _demo() -> tuple[tuple[Agent, ...], tuple[SkillGroup, ...], tuple[Insurer, ...]]:
-    from cscdesk.demo import scenario
-
-    return scenario.AGENTS, scenario.SKILL_GROUPS, scenario.INSURERS
-
-
 def roster(services: DeskServices) -> dict[str, Agent]:
-    agents, _groups, _insurers = _demo()
-    out = {a.id: a for a in agents}
-    if services.store is not None:
-        out.update({a.id: a for a in services.store.agents.all()})
-    return out
+    return {a.id: a for a in services.directory.agents}
 
 
 def group_names(services: DeskServices) -> dict[str, str]:
-    _agents, groups, _insurers = _demo()
-    known = [*groups, *(services.store.skill_groups.all() if services.store else [])]
     english = current_language() == "en"
-    return {g.id: (g.name_en if english else g.name) for g in known}
+    return {g.id: (g.name_en if english else g.name) for g in services.directory.skill_groups}
 
 
 def insurer_names(services: DeskServices) -> dict[str, str]:
-    _agents, _groups, insurers = _demo()
-    known = [*insurers, *(services.store.insurers.all() if services.store else [])]
-    return {i.id: (i.short_name or i.name) for i in known}
+    return {i.id: services.directory.insurer_name(i.id) for i in services.directory.insurers}
 
 
 def snapshot_repository(store: Any) -> SnapshotRecorder | None:

@@ -43,7 +43,6 @@ from cscdesk.domain.models import (
     AgentKind,
     Member,
     Priority,
-    SkillGroup,
     Ticket,
     TicketEvent,
     TicketType,
@@ -185,9 +184,7 @@ class AgentScreen(Screen[None]):
             self, "queues", self.poll_queues, lambda: interval * QUEUE_POLL_FACTOR
         )
         self.set_reactive(AgentScreen.wide, self.app.size.width >= WIDE_COLUMNS)
-        self._directory: dict[str, SkillGroup] = {
-            g.id: g for g in (services.skill_groups or _demo("SKILL_GROUPS"))
-        }
+        self.directory = services.directory
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -264,30 +261,20 @@ class AgentScreen(Screen[None]):
     def group_name(self, group_id: str | None) -> str:
         if not group_id:
             return ""
-        known = self._directory.get(group_id)
+        known = self.directory.group_name(group_id, english=_english())
         if known is not None:
-            return known.name if current_language() == "zh_CN" else known.name_en
+            return known
         info = self.state.groups.get(group_id)
         return info.name if info else group_id
 
     def _describe_call(self, summary: str) -> str:
         """A timeline call's wrap-up code or skill group, in the desk's language."""
-        codes = self.services.wrap_up_codes or _demo("WRAP_UP_CODES")
-        if any(key == summary for key, _zh, _en in codes):
-            return self._code_label(codes, summary)
+        if self.directory.is_wrap_up_code(summary):
+            return self.directory.code_label("wrap", summary, english=_english())
         return self.group_name(summary) or summary
 
-    def _code_label(self, codes: tuple[tuple[str, str, str], ...], code: str) -> str:
-        for key, zh, en in codes:
-            if key == code:
-                return zh if current_language() == "zh_CN" else en
-        return code
-
     def _codes(self, kind: str) -> list[tuple[str, str]]:
-        codes = self.services.break_codes if kind == "break" else self.services.wrap_up_codes
-        codes = codes or _demo("BREAK_CODES" if kind == "break" else "WRAP_UP_CODES")
-        zh = current_language() == "zh_CN"
-        return [(key, zh_label if zh else en_label) for key, zh_label, en_label in codes]
+        return self.directory.codes(kind, english=_english())
 
     def notify_error(self, text: str) -> None:
         self.notify(text, severity="error", timeout=8)
@@ -381,10 +368,7 @@ class AgentScreen(Screen[None]):
         self._show_queues()
 
     def _insurer_name(self, insurer_id: str | None) -> str:
-        for insurer in _demo("INSURERS"):
-            if insurer.id == insurer_id:
-                return str(insurer.short_name or insurer.name)
-        return insurer_id or ""
+        return self.directory.insurer_name(insurer_id)
 
     # ---------------------------------------------------------------- polling
     @work(exclusive=True, group="poll", exit_on_error=False)
@@ -448,7 +432,7 @@ class AgentScreen(Screen[None]):
         facts.status = session.status
         facts.state_since = session.state_since
         facts.break_label = (
-            self._code_label(self.services.break_codes or _demo("BREAK_CODES"), session.break_code)
+            self.directory.code_label("break", session.break_code, english=_english())
             if session.break_code
             else None
         )
@@ -699,8 +683,7 @@ class AgentScreen(Screen[None]):
 
     def _agent(self) -> Agent | None:
         """This desk's agent in the center's directory (broker or seconded, usual groups)."""
-        agents = self.services.agents or _demo("AGENTS")
-        return next((a for a in agents if a.id == self.agent_id), None)
+        return self.directory.agent(self.agent_id)
 
     def _signed_in(self, groups: list[str] | None) -> None:
         if groups:
@@ -840,7 +823,7 @@ class AgentScreen(Screen[None]):
         if not force and isinstance(self.app.screen, WrapUpDialog):
             return
         self.state.wrapped_contact = call.contact_id
-        group = self._directory.get(call.skill_group_id or "")
+        group = self.directory.group(call.skill_group_id)
         required = bool(group and group.wrap_up_required)
         dialog = WrapUpDialog(
             self._codes("wrap"), required, suggest_ticket=self.state.member is not None
@@ -873,9 +856,7 @@ class AgentScreen(Screen[None]):
         priority = Priority.NORMAL
         if ticket_type is TicketType.COMPLAINT or (member is not None and "vip" in member.flags):
             priority = Priority.HIGH
-        label = self._code_label(
-            self.services.wrap_up_codes or _demo("WRAP_UP_CODES"), wrap.code or ""
-        )
+        label = self.directory.code_label("wrap", wrap.code, english=_english())
         title = (label or _(ticket_type.value)) + (f": {wrap.notes[:40]}" if wrap.notes else "")
         policy = self.state.selected_policy
         claim = self.state.selected_claim
@@ -948,7 +929,7 @@ class AgentScreen(Screen[None]):
         self.action_edit_ticket()
 
     def _insurer_options(self) -> list[tuple[str, str]]:
-        return [(str(i.short_name or i.name), i.id) for i in _demo("INSURERS")]
+        return [(self.directory.insurer_name(i.id), i.id) for i in self.directory.insurers]
 
     def _open_ticket_editor(
         self, *, ticket: Ticket | None = None, draft: TicketDraftFields | None = None
@@ -1139,11 +1120,8 @@ class AgentScreen(Screen[None]):
         self.session_poll.worker_changed(event) or self.queue_poll.worker_changed(event)
 
 
-def _demo(name: str) -> Any:
-    """The demo center's directory, used where the deployment gave none."""
-    from cscdesk.demo import scenario
-
-    return getattr(scenario, name)
+def _english() -> bool:
+    return current_language() != "zh_CN"
 
 
 def _local_results(profile: ProfileData, insurer_name: Any) -> list[Any]:
