@@ -65,7 +65,7 @@ def _write(tmp_path: Path, text: str) -> Path:
         ("[callcenter]\naccess_key_secret = 'abc123'\n", "callcenter.access_key_secret", "keyring"),
         ("[sync]\nlease_secs = 3\n", "sync.lease_secs", "unknown key"),
         ("[[insurers]]\nid = 'x'\nname = 'X'\nkind = 'soap'\n", "insurers[0].kind", "rest_oauth"),
-        ("[security]\naudit_retention_days = 30\n", "security.audit_retention_days", "183"),
+        ("[security]\naudit_retention_days = 30\n", "security.audit_retention_days", "184"),
     ],
 )
 def test_bad_values_name_the_key_path(tmp_path: Path, text: str, key: str, expected: str) -> None:

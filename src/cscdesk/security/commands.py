@@ -369,7 +369,7 @@ def export_row(entry: Any) -> dict[str, Any]:
 
 def audit_purge(store: Any, security: Security, *, as_user: str | None, retention_days: int,
                 now: datetime, ask: AskSecret, write: Write) -> int:  # fmt: skip
-    """Remove records older than the retention (never under 183 days, 网络安全法 第21条);
+    """Remove records older than the retention (never under 184 days, 网络安全法 第21条);
     the chain stays verifiable from the purge anchor."""
     actor = acting(security, as_user, ask, write, Permission.PURGE_ARCHIVE)
     if actor is None:
@@ -383,4 +383,4 @@ def audit_purge(store: Any, security: Security, *, as_user: str | None, retentio
     return OK
 
 
-MIN_AUDIT_RETENTION_DAYS = 183
+MIN_AUDIT_RETENTION_DAYS = 184  # 网络安全法 §21: at least six months; 184 days covers any six

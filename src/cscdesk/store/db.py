@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from cscdesk.store.audit import AuditLog
 from cscdesk.store.bundle_tables import BundleTables
 from cscdesk.store.calls import Calls
+from cscdesk.store.complaints import Complaints
 from cscdesk.store.directory import Agents, Employers, Insurers, SkillGroups
 from cscdesk.store.errors import StoreError, StoreReplaced, explain
 from cscdesk.store.files import private_dir
@@ -117,6 +118,7 @@ class Store:
         self.calls = Calls(self)
         self.recordings = Recordings(self)
         self.tickets = Tickets(self)
+        self.complaints = Complaints(self)
         self.outbox = Outbox(self)
         self.sync_state = SyncStateRepo(self)
         self.recording_jobs = RecordingJobs(self)

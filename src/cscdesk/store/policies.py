@@ -7,7 +7,7 @@ four plans store four sets of liabilities, and every ``Policy`` read joins its p
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -192,6 +192,14 @@ class Policies:
         """One insured record of a group policy: its insurer, employer, product and period."""
         found = self._policies("policy_no = ?", [policy_no], 1)
         return found[0] if found else None
+
+    def contract_end(self, policy_no: str) -> date | None:
+        """The group contract's end (团单): the latest end of any insured record under it."""
+        with self._store.reading() as db:
+            row = db.execute(
+                "SELECT max(end_date) FROM policies WHERE policy_no = ?", [policy_no]
+            ).fetchone()
+        return None if row is None or row[0] is None else date.fromisoformat(str(row[0]))
 
     def claims_for_member(self, member_id: str) -> list[Claim]:
         with self._store.reading() as db:

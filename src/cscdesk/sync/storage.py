@@ -172,7 +172,7 @@ class SyncStorage:
             return ()
         day = call.started_at.date()
         return tuple(
-            PolicyTerm(policy.start, policy.end)
+            PolicyTerm(policy.start, policy.end, self.store.policies.contract_end(policy.policy_no))
             for policy in self.store.policies.for_member(call.member_id)
             if policy.start <= day <= policy.end
         )
