@@ -167,3 +167,26 @@ def test_text_in_no_known_encoding_is_a_clear_error(store: Store, tmp_path: Path
 
     with pytest.raises(RosterConfigError, match="GBK"):
         _import(store, path)
+
+
+def test_a_dependant_listed_before_the_main_insured_imports(store: Store, tmp_path: Path) -> None:
+    main, spouse, child = good_rows()
+    path = tmp_path / "order.csv"
+    path.write_text(_csv_text([child, spouse, main]), encoding="utf-8")
+    report = _import(store, path)
+    assert report.ok, report.lines()
+    (head,) = store.members.by_id_number(MAIN)
+    assert {m.name for m in store.members.dependants_of(head.id)} == {"钱晓", "赵小小"}
+
+
+def test_progress_is_reported_while_checking_and_writing(store: Store, tmp_path: Path) -> None:
+    seen: list[tuple[str, int, int | None]] = []
+    path = tmp_path / "roster.csv"
+    path.write_text(_csv_text(good_rows()), encoding="utf-8")
+    report = import_roster(
+        store, path, employer_id="G1", policy_no=policy_of(store, "G1"),
+        progress=lambda stage, done, total: seen.append((stage, done, total)),
+    )  # fmt: skip
+    assert report.ok
+    assert seen[0] == ("checking", 3, None)
+    assert seen[-1] == ("writing", 3, 3)

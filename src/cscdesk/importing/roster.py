@@ -12,13 +12,15 @@ Messages never show a whole ID number or mobile: they are masked as on the desk.
 from __future__ import annotations
 
 import dataclasses
-import itertools
+import hashlib
+import hmac
 import re
-import uuid
+import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from cscdesk.domain.models import IdType, Member, Policy, PolicyStatus, Relation, Sex
 from cscdesk.domain.privacy import (
@@ -30,6 +32,7 @@ from cscdesk.domain.privacy import (
     validate_resident_id,
 )
 from cscdesk.importing import tabular
+from cscdesk.importing.progress import AUTO, Progress, reporting
 from cscdesk.security.redact import redact
 
 if TYPE_CHECKING:
@@ -235,6 +238,24 @@ def _same(a: Member, b: Member) -> bool:
 
 
 # ---------------------------------------------------------------------------------- import
+BATCH = 2000  # rows checked against the store per query, and written per statement
+
+
+@dataclass(slots=True)
+class _Seen:
+    """What the first pass keeps of a row: a few strings, never the row itself."""
+
+    row: int
+    is_main: bool
+    member_id: str
+
+
+@dataclass
+class _Index:
+    people: dict[str, _Seen] = field(default_factory=dict)  # ID number → row, role, member id
+    outside_mains: dict[str, str] = field(default_factory=dict)  # ID number → member id
+
+
 def import_roster(
     store: Store,
     path: Path,
@@ -243,8 +264,15 @@ def import_roster(
     policy_no: str,
     dry_run: bool = False,
     today: date | None = None,
+    progress: Progress | Literal["auto"] | None = AUTO,
 ) -> RosterReport:
-    """Validate every row, then write all of them in one transaction, or none."""
+    """Validate every row, then write all of them in one transaction, or none.
+
+    The file is read twice, streaming: the first pass checks every row and keeps only each
+    person's ID number, row and member id (duplicates, dependants' main insured); the second
+    builds members batch by batch and writes them inside one transaction. Memory grows with
+    the number of people, not with the file. ``progress`` gets ``(stage, done, total)``; the
+    default draws a bar on stderr when it is a terminal."""
     path = Path(path)
     today = today or date.today()
     try:
@@ -260,134 +288,186 @@ def import_roster(
         )
     if not path.is_file():
         raise RosterConfigError(f"{path}: no such file")
-    try:
-        rows = tabular.read_rows(path)
-        header, read_ahead = tabular.find_header(rows, COLUMNS, REQUIRED)
-    except tabular.TableError as exc:
-        raise RosterConfigError(str(exc)) from None
     report = RosterReport(path=path, dry_run=dry_run)
+    header = _header(path)
     report.errors.extend(
         RowError(header.row, LABELS[key], "required column is missing") for key in header.missing
     )
     if report.errors:
         return report
-    checked: list[_Row] = []
-    try:
-        for number, values in itertools.chain(read_ahead, rows):
-            if all(_text(v) == "" for v in values):
-                continue  # blank lines at the end of a sheet
-            report.rows += 1
-            cells = {k: values[i] if i < len(values) else None for k, i in header.positions.items()}
-            row, row_errors = _check_row(number, cells, employer_id, today)
-            report.errors.extend(row_errors)
-            if row is not None:
-                checked.append(row)
-    except tabular.TableError as exc:
-        raise RosterConfigError(str(exc)) from None
-    plan = _plan(store, checked, employer_id, policy_no, report)
-    report.errors.sort(key=lambda e: (e.row, e.column))
-    if report.errors or dry_run:
-        return report
-    _write(store, plan, terms)
+    key = secrets.token_bytes(16)  # new member ids: the same in both passes, not guessable
+    with reporting(progress) as show:
+        index = _validate(store, path, header, employer_id, policy_no, today, report, key, show)
+        report.errors.sort(key=lambda e: (e.row, e.column))
+        if report.errors:
+            return report
+        if dry_run:
+            _apply(store, path, header, index, terms, today, report, show, write=False)
+        else:
+            with store.transaction():
+                _apply(store, path, header, index, terms, today, report, show, write=True)
     return report
 
 
-@dataclass
-class _Plan:
-    new: list[Member] = field(default_factory=list)
-    changed: list[tuple[Member, Policy]] = field(default_factory=list)
+def _header(path: Path) -> tabular.Header:
+    try:
+        header, _ = tabular.find_header(tabular.read_rows(path), COLUMNS, REQUIRED)
+    except tabular.TableError as exc:
+        raise RosterConfigError(str(exc)) from None
+    return header
 
 
-def _plan(
-    store: Store, rows: list[_Row], employer_id: str, policy_no: str, report: RosterReport
-) -> _Plan:
-    """Duplicates, store conflicts and dependants' main insured; sorts rows into new/changed."""
-    plan = _Plan()
-    seen: dict[str, int] = {}
-    ids: dict[str, str] = {}  # id number → member id (existing or new)
-    mains_in_file = {r.member.id_number for r in rows if r.member.relation is Relation.SELF}
-    resolved: list[tuple[_Row, Member | None, Policy | None]] = []
-    for row in rows:
-        number = row.member.id_number
-        if number in seen:
-            report.errors.append(
-                RowError(
-                    row.number,
-                    LABELS["id_number"],
-                    f"{mask_id_number(number)} also in row {seen[number]}",
-                )
+def _data_rows(path: Path, header: tabular.Header) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row number, cells by column) of every non-blank row below the header."""
+    try:
+        for number, values in tabular.read_rows(path):
+            if number <= header.row or all(_text(v) == "" for v in values):
+                continue  # title rows, the header, blank lines at the end of a sheet
+            yield (
+                number,
+                {k: values[i] if i < len(values) else None for k, i in header.positions.items()},
             )
-            continue
-        seen[number] = row.number
-        existing = store.members.by_id_number(number)
-        current = existing[0] if existing else None
-        policy = None
-        if current is not None:
-            policies = [p for p in store.policies.for_member(current.id)]
-            policy = next((p for p in policies if p.policy_no == policy_no), None)
-            if current.employer_id != employer_id or (policies and policy is None):
-                where = ", ".join(sorted({p.policy_no for p in policies})) or "no policy"
-                report.errors.append(
-                    RowError(
-                        row.number,
-                        LABELS["id_number"],
-                        f"{mask_id_number(number)} is already insured under employer"
-                        f" {current.employer_id} ({where})",
-                    )
-                )
+    except tabular.TableError as exc:
+        raise RosterConfigError(str(exc)) from None
+
+
+def _batches(
+    path: Path, header: tabular.Header, employer_id: str, today: date, report: RosterReport | None
+) -> Iterator[list[_Row]]:
+    """Checked rows in batches; row problems go to ``report`` (first pass) or, when there is
+    no report (second pass), mean the file changed between the passes."""
+    batch: list[_Row] = []
+    for number, cells in _data_rows(path, header):
+        row, errors = _check_row(number, cells, employer_id, today)
+        if report is not None:
+            report.rows += 1
+            report.errors.extend(errors)
+        elif errors:
+            raise RosterConfigError(
+                f"{path}: the file changed while importing; nothing was imported"
+            )
+        if row is not None:
+            batch.append(row)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _new_id(key: bytes, id_number: str) -> str:
+    return "M" + hmac.new(key, id_number.encode(), hashlib.sha256).hexdigest()[:12].upper()
+
+
+def _validate(
+    store: Store,
+    path: Path,
+    header: tabular.Header,
+    employer_id: str,
+    policy_no: str,
+    today: date,
+    report: RosterReport,
+    key: bytes,
+    show: Progress,
+) -> _Index:
+    """First pass: every row's own checks, duplicates within the file, conflicts with the
+    store, and that each dependant's main insured is in the file or with this employer."""
+    index = _Index()
+    dependants: list[tuple[int, str]] = []
+    for batch in _batches(path, header, employer_id, today, report):
+        existing = store.members.by_id_numbers([r.member.id_number for r in batch])
+        policies = store.members.policy_numbers([m.id for m in existing.values()])
+        for row in batch:
+            number = row.member.id_number
+            if number in index.people:
+                report.errors.append(RowError(row.number, LABELS["id_number"],
+                    f"{mask_id_number(number)} also in row {index.people[number].row}"))  # fmt: skip
                 continue
-        ids[number] = current.id if current else f"M{uuid.uuid4().hex[:12].upper()}"
-        resolved.append((row, current, policy))
-    for row, current, policy in resolved:
-        member_id = ids[row.member.id_number]
-        main_id = member_id
-        if row.main_id_number is not None:
-            main_number = row.main_id_number
-            if main_number in ids and main_number in mains_in_file:
-                main_id = ids[main_number]
-            else:
-                known = [
-                    m for m in store.members.by_id_number(main_number)
-                    if m.employer_id == employer_id and m.relation is Relation.SELF
-                ]  # fmt: skip
-                if not known:
-                    report.errors.append(
-                        RowError(
-                            row.number,
-                            LABELS["main_id_number"],
-                            f"main insured {mask_id_number(main_number)} is neither in this"
-                            " roster nor insured with this employer",
-                        )
-                    )
+            current = existing.get(number)
+            if current is not None:
+                held = policies.get(current.id, set())
+                if current.employer_id != employer_id or (held and policy_no not in held):
+                    where = ", ".join(sorted(held)) or "no policy"
+                    report.errors.append(RowError(row.number, LABELS["id_number"],
+                        f"{mask_id_number(number)} is already insured under employer"
+                        f" {current.employer_id} ({where})"))  # fmt: skip
                     continue
-                main_id = known[0].id
-        member = dataclasses.replace(
-            row.member,
-            id=member_id,
-            main_member_id=main_id,
-            flags=current.flags if current else (),
-            plan_tier=row.member.plan_tier or (current.plan_tier if current else None),
-        )
-        if current is None:
-            plan.new.append(member)
-            report.added += 1
-        elif _same(current, member) and policy is not None:
-            report.unchanged += 1
-        else:
-            assert policy is not None or current is not None
-            plan.changed.append((member, policy) if policy else (member, _policy_for(member)))
-            report.updated += 1
-    return plan
+            is_main = row.member.relation is Relation.SELF
+            member_id = current.id if current is not None else _new_id(key, number)
+            index.people[number] = _Seen(row.number, is_main, member_id)
+            if row.main_id_number is not None:
+                dependants.append((row.number, row.main_id_number))
+        show("checking", report.rows, None)
+    outside = sorted({m for _, m in dependants if not _main_in_file(index, m)})
+    for start in range(0, len(outside), BATCH):
+        found = store.members.by_id_numbers(outside[start : start + BATCH])
+        for number, member in found.items():
+            if member.employer_id == employer_id and member.relation is Relation.SELF:
+                index.outside_mains[number] = member.id
+    for row_number, main in dependants:
+        if not _main_in_file(index, main) and main not in index.outside_mains:
+            report.errors.append(RowError(row_number, LABELS["main_id_number"],
+                f"main insured {mask_id_number(main)} is neither in this roster nor insured"
+                " with this employer"))  # fmt: skip
+    return index
 
 
-def _policy_for(member: Member) -> Policy:
-    """A placeholder replaced in ``_write`` by the group's terms."""
-    return Policy(
-        "", "", "", member.employer_id, member.id, "", date.min, date.min, PolicyStatus.ACTIVE
-    )
+def _main_in_file(index: _Index, id_number: str) -> bool:
+    seen = index.people.get(id_number)
+    return seen is not None and seen.is_main
 
 
-def _write(store: Store, plan: _Plan, terms: Policy) -> None:
+def _apply(
+    store: Store,
+    path: Path,
+    header: tabular.Header,
+    index: _Index,
+    terms: Policy,
+    today: date,
+    report: RosterReport,
+    show: Progress,
+    *,
+    write: bool,
+) -> None:
+    """Second pass: each row as the member it becomes, counted as added, updated or unchanged,
+    and written batch by batch when ``write`` (inside the caller's transaction)."""
+    done = 0
+    for batch in _batches(path, header, terms.employer_id, today, None):
+        existing = store.members.by_id_numbers([r.member.id_number for r in batch])
+        policies = store.members.policy_numbers([m.id for m in existing.values()])
+        new: list[Member] = []
+        changed: list[Member] = []
+        for row in batch:
+            number = row.member.id_number
+            current = existing.get(number)
+            member_id = index.people[number].member_id
+            main = row.main_id_number
+            main_id = member_id if main is None else (
+                index.people[main].member_id if _main_in_file(index, main)
+                else index.outside_mains[main]
+            )  # fmt: skip
+            member = dataclasses.replace(
+                row.member,
+                id=member_id,
+                main_member_id=main_id,
+                flags=current.flags if current else (),
+                plan_tier=row.member.plan_tier or (current.plan_tier if current else None),
+            )
+            if current is None:
+                new.append(member)
+            elif _same(current, member) and terms.policy_no in policies.get(current.id, set()):
+                report.unchanged += 1
+            else:
+                changed.append(member)
+        report.added += len(new)
+        report.updated += len(changed)
+        if write:
+            _write(store, new, changed, terms)
+        done += len(batch)
+        show("writing" if write else "planning", done, len(index.people))
+
+
+def _write(store: Store, new: list[Member], changed: list[Member], terms: Policy) -> None:
     def insured(member: Member, sub_policy_no: str | None = None) -> Policy:
         return dataclasses.replace(
             terms,
@@ -397,13 +477,12 @@ def _write(store: Store, plan: _Plan, terms: Policy) -> None:
             coverages=(),
         )
 
-    tiers = {m.id: m.plan_tier or "" for m in plan.new}
-    tiers.update({m.id: m.plan_tier or "" for m, _ in plan.changed})
-    new_policies = [insured(m) for m in plan.new]
-    changed_policies = [insured(m, p.sub_policy_no or None) for m, p in plan.changed]
-    # mains before their dependants: the foreign key on main_member_id
-    ordered = sorted(plan.new, key=lambda m: m.relation is not Relation.SELF)
-    with store.transaction():
-        store.members.add_many(ordered)
-        store.members.upsert_many([m for m, _ in plan.changed])
-        store.policies.add_many([*new_policies, *changed_policies], tiers)
+    def held(member: Member) -> str | None:
+        mine = [p for p in store.policies.for_member(member.id) if p.policy_no == terms.policy_no]
+        return mine[0].sub_policy_no if mine else None
+
+    tiers = {m.id: m.plan_tier or "" for m in [*new, *changed]}
+    store.members.add_many(new, defer_links=True)  # a dependant may precede its main insured
+    store.members.upsert_many(changed)
+    policies = [insured(m) for m in new] + [insured(m, held(m)) for m in changed]
+    store.policies.add_many(policies, tiers)

@@ -225,6 +225,33 @@ class Members:
             [id_number.strip().upper()],
         )
 
+    def by_id_numbers(self, id_numbers: Sequence[str]) -> dict[str, Member]:
+        """Members by ID number, many at once (bulk imports check a batch in one query)."""
+        found: dict[str, Member] = {}
+        for start in range(0, len(id_numbers), 500):
+            chunk = list(id_numbers[start : start + 500])
+            marks = ", ".join("?" for _ in chunk)
+            for m in self._many(
+                f"SELECT {COLUMNS} FROM members WHERE id_number IN ({marks}) ORDER BY id", chunk
+            ):
+                found.setdefault(m.id_number, m)
+        return found
+
+    def policy_numbers(self, member_ids: Sequence[str]) -> dict[str, set[str]]:
+        """The group policy numbers each member is insured under, many members at once."""
+        found: dict[str, set[str]] = {}
+        for start in range(0, len(member_ids), 500):
+            chunk = list(member_ids[start : start + 500])
+            marks = ", ".join("?" for _ in chunk)
+            with self._store.reading() as db:
+                rows = db.execute(
+                    f"SELECT member_id, policy_no FROM policies WHERE member_id IN ({marks})",
+                    chunk,
+                ).fetchall()
+            for member_id, policy_no in rows:
+                found.setdefault(str(member_id), set()).add(str(policy_no))
+        return found
+
     def by_employer(self, employer_id: str, limit: int = 1000) -> list[Member]:
         return self._many(
             f"SELECT {COLUMNS} FROM members WHERE employer_id = ? ORDER BY id LIMIT ?",
@@ -314,10 +341,15 @@ class Members:
             row = db.execute("SELECT name FROM employers WHERE id = ?", [employer_id]).fetchone()
         return None if row is None else str(row[0])
 
-    def add_many(self, members: Iterable[Member]) -> int:
-        """Insert new members in one transaction (bulk: demo data, roster import)."""
+    def add_many(self, members: Iterable[Member], *, defer_links: bool = False) -> int:
+        """Insert new members in one transaction (bulk: demo data, roster import).
+
+        ``defer_links``: a dependant may come before its main insured (a large roster written
+        in batches inside one transaction); the link is checked when that transaction commits."""
         rows = [member_row(m) for m in members]
         with self._store.transaction() as db:
+            if defer_links:
+                db.execute("PRAGMA defer_foreign_keys = ON")
             db.executemany(INSERT, rows)
         return len(rows)
 
