@@ -166,6 +166,12 @@ def test_every_action_round_trips_through_the_sdk(sim: SimulatorHandle, client: 
     assert not added.get("Data"), "AddTicketTask adds a signer; it returns no task id"
     call("ListTickets", StartTime=0, EndTime=sim.clock.epoch_ms() + 10_000)
     call("TerminateTicket", TicketId=ticket_id, Comment="customer withdrew")
+    # events (api-ccc-2020-07-01-updatesubscription; the page's example keys carry a space)
+    subscribed = call("UpdateSubscription", AccessPoint="http://127.0.0.1:9/ccc/events?token=t",
+                      MqType="webhook", ProducerId="PID_Webhook", DefaultTopic="Topic_Webhook",
+                      EventSubscriptionsJson=json.dumps([{"Name ": "CDRReady ", "Disabled ": False},
+                                                         {"Name": "Dialing", "Disabled": True}]))  # fmt: skip
+    assert subscribed["Data"]["EventList"][0]["Name"] == "CDRReady"
     assert seen == set(HANDLERS), sorted(set(HANDLERS) - seen)
 
 
@@ -242,3 +248,14 @@ def test_state_conflict_is_invalid_operation_400(sim: SimulatorHandle, client: C
     code, status = sdk_error(client, "ReadyForService", {"InstanceId": sim.instance_id,
                              "UserId": "agent002@ccc-demo", "DeviceId": "d"})  # fmt: skip
     assert (code, status) == ("InvalidOperation.UserState", 400)
+
+
+def test_update_subscription_without_access_point_is_refused(
+    sim: SimulatorHandle, client: Client
+) -> None:
+    """AccessPoint and EventSubscriptionsJson are 必填 on api-ccc-2020-07-01-updatesubscription."""
+    events = json.dumps([{"Name": "CDRReady", "Disabled": False}])
+    params = {"InstanceId": sim.instance_id, "MqType": "webhook", "EventSubscriptionsJson": events}
+    assert sdk_error(client, "UpdateSubscription", params) == ("Parameter.Blank", 400)
+    params = {"InstanceId": sim.instance_id, "AccessPoint": "http://127.0.0.1:9/x"}
+    assert sdk_error(client, "UpdateSubscription", params) == ("Parameter.Blank", 400)

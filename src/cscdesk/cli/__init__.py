@@ -11,6 +11,7 @@ from cscdesk.cli import (  # noqa: F401  (each module registers its commands on 
     audit,
     demo_data,
     doctor,
+    events,
     imports,
     reports,
     secrets,

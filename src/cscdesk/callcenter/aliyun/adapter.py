@@ -534,6 +534,23 @@ class AliyunCallCenter:
             return None
         return encode_cursor({"p": 1, "s": newest, "e": state["e"]})
 
+    async def update_subscription(self, access_point: str, events: Sequence[str]) -> None:
+        """Subscribe a webhook to ``events`` (api-ccc-2020-07-01-updatesubscription: for a webhook
+        ``MqType=webhook``, ``ProducerId=PID_Webhook``, ``DefaultTopic=Topic_Webhook``; the
+        ``AccessPoint`` is the webhook's URL, ``EventSubscriptionsJson`` a list of
+        ``{"Name", "Disabled"}``). Setting the whole list again is idempotent."""
+        import json
+
+        await self._write(
+            "UpdateSubscription",
+            idempotent=True,
+            AccessPoint=access_point,
+            MqType="webhook",
+            ProducerId="PID_Webhook",
+            DefaultTopic="Topic_Webhook",
+            EventSubscriptionsJson=json.dumps([{"Name": e, "Disabled": False} for e in events]),
+        )
+
     async def get_call_record(self, contact_id: str) -> CallRecord:
         payload = await self._read("GetCallDetailRecord", ContactId=contact_id)
         return mapping.call_record_detail("GetCallDetailRecord", payload)

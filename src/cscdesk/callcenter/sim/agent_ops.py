@@ -43,6 +43,7 @@ def sign_in(
     rt.device_id = device_id or rt.device_id or f"ACC{abs(hash(user_id)) % 10**6:06d}"
     if rt.state is UserState.OFFLINE:
         model._set_state(rt, UserState.BREAK, "")
+    model.emit("AgentCheckIn", UserId=user_id)
     return rt
 
 

@@ -14,6 +14,7 @@ from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from cscdesk.callcenter.sim import (
+    handlers_events,  # noqa: F401  (registers its actions)
     handlers_records,  # noqa: F401  (registers its actions)
     wire,
 )

@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from cscdesk.callcenter.sim.arrivals import ArrivalProcess, TrafficProfile
@@ -24,8 +24,16 @@ from cscdesk.callcenter.sim.clock import SimClock
 from cscdesk.callcenter.sim.records import AgentRuntime, CallRuntime, UserState
 from cscdesk.domain.models import Agent, AgentKind, CallDirection, CallOutcome, Routing, SkillGroup
 
+if TYPE_CHECKING:
+    from cscdesk.callcenter.sim.events import EventPusher
+
 CENTER_TZ = ZoneInfo("Asia/Shanghai")
 HOTLINE = "4008001234"
+
+
+# Agent state → the agent event named on the UpdateSubscription page (AgentReady, AgentBreak) or
+# in the reference notes (AgentCheckIn is sent by sign-in, see agent_ops).
+_AGENT_EVENTS = {UserState.READY: "AgentReady", UserState.BREAK: "AgentBreak"}
 
 
 class SimError(Exception):
@@ -110,6 +118,9 @@ class CallCenterModel:
         self._events: list[tuple[float, int, Callable[..., None], tuple[Any, ...]]] = []
         self._seq = itertools.count()
         self._contact_seq = itertools.count(1)
+        # set by the server to an EventPusher.publish; called under ``lock`` (see sim/events.py)
+        self.on_event: Callable[[dict[str, Any]], None] | None = None
+        self.pusher: EventPusher | None = None  # what UpdateSubscription configures
         for rt in self.agents.values():
             if not rt.human:
                 rt.signed_groups = tuple(g for g in rt.agent.skill_groups if g in self.groups)
@@ -144,6 +155,18 @@ class CallCenterModel:
     def catch_up(self) -> None:
         """Served mode: bring the model to where wall time × speed says it should be."""
         self.run_until(self.clock.wall_target())
+
+    def emit(self, event_type: str, **fields: Any) -> None:
+        """Hand one event to the subscriber, if any (body shape: see sim/events.py)."""
+        pusher = self.pusher
+        if self.on_event is not None and (pusher is None or pusher.subscription is not None):
+            body = {
+                "EventType": event_type,
+                "InstanceId": self.instance_id,
+                "EventTime": self.clock.epoch_ms(self.now),
+                **fields,
+            }
+            self.on_event(body)
 
     def _schedule(self, delay: float, fn: Callable[..., None], *args: Any) -> None:
         heapq.heappush(self._events, (self.now + max(0.0, delay), next(self._seq), fn, args))
@@ -311,6 +334,7 @@ class CallCenterModel:
             call.agent_ids.append(rt.agent.id)
         call.events.append((self.now, rt.agent.id, "Answer"))
         self._set_state(rt, UserState.TALKING)
+        self.emit("Established", JobId=call.contact_id, UserId=rt.agent.id)
 
     def _sim_talk_end(self, rt: AgentRuntime, call: CallRuntime, token: int) -> None:
         if call.token != token or rt.call is not call:
@@ -415,12 +439,20 @@ class CallCenterModel:
             call.recorded = False
         self.active.pop(call.contact_id, None)
         self.records.append(call)
+        released = "Released" if outcome is CallOutcome.ANSWERED else "Abandoned"
+        self.emit(released, JobId=call.contact_id)
+        self.emit("CDRReady", JobId=call.contact_id)
+        if call.recorded:
+            self.emit("RecordingReady", JobId=call.contact_id)
 
     def _set_state(self, rt: AgentRuntime, state: UserState, code: str = "") -> None:
         rt.state = state
         rt.state_since = self.now
         rt.break_code = code if state is UserState.BREAK else ""
         self.state_log.append((self.now, rt.agent.id, state, code))
+        agent_event = _AGENT_EVENTS.get(state)
+        if agent_event is not None:
+            self.emit(agent_event, UserId=rt.agent.id)
 
     # -------------------------------------------------------------- outbound
     def _outbound(self) -> None:

@@ -15,6 +15,7 @@ from cscdesk.callcenter.sim.app import build_app
 from cscdesk.callcenter.sim.arrivals import TrafficProfile
 from cscdesk.callcenter.sim.auth import Authenticator
 from cscdesk.callcenter.sim.clock import SimClock
+from cscdesk.callcenter.sim.events import EventPusher
 from cscdesk.callcenter.sim.faults import FaultInjector, FaultPlan
 from cscdesk.callcenter.sim.model import CENTER_TZ, CallCenterModel, ModelConfig
 from cscdesk.callcenter.sim.recordings import RecordingVault
@@ -31,7 +32,8 @@ class SimulatorHandle:
 
     def __init__(self, server: uvicorn.Server, thread: threading.Thread, sock: socket.socket,
                  model: CallCenterModel, faults: FaultInjector, auth: Authenticator,
-                 tickets: TicketBook, vault: RecordingVault) -> None:  # fmt: skip
+                 tickets: TicketBook, vault: RecordingVault,
+                 events: EventPusher) -> None:  # fmt: skip
         host, port = sock.getsockname()[:2]
         self.endpoint = f"{host}:{port}"
         self.base_url = f"http://{self.endpoint}"
@@ -43,6 +45,7 @@ class SimulatorHandle:
         self.faults = faults
         self.tickets = tickets
         self.vault = vault
+        self.events = events
         self._server = server
         self._thread = thread
         self._sock = sock
@@ -70,6 +73,7 @@ class SimulatorHandle:
 
     def stop(self) -> None:
         self._stop_ticks.set()
+        self.events.stop()
         self._server.should_exit = True
         self._thread.join(timeout=10)
         self._sock.close()
@@ -126,6 +130,9 @@ def start_simulator(
     injector = FaultInjector(faults, seed)
     vault = RecordingVault(access_key_secret, archive_after_days, restore_seconds)
     tickets = TicketBook()
+    events = EventPusher()
+    model.pusher = events
+    model.on_event = events.publish
     app = build_app(model, auth=auth, faults=injector, vault=vault, tickets=tickets)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -141,4 +148,4 @@ def start_simulator(
         raise RuntimeError(f"the simulator did not start on {host}:{port}")
     if not paused:
         clock.resume()
-    return SimulatorHandle(server, thread, sock, model, injector, auth, tickets, vault)
+    return SimulatorHandle(server, thread, sock, model, injector, auth, tickets, vault, events)
