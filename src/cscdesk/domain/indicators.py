@@ -110,11 +110,21 @@ def service_level(calls: Sequence[Call], rule: ServiceLevelRule) -> float | None
     requests = _requests(calls)
     answered = [c for c in requests if c.outcome is CallOutcome.ANSWERED]
     within = sum(1 for c in answered if _wait(c) <= rule.threshold_seconds)
-    if not rule.count_abandons:
-        return _percent(within, len(answered))
     unanswered = [c for c in requests if c.outcome is not CallOutcome.ANSWERED]
     short = sum(1 for c in unanswered if _is_short_abandon(c, rule.short_abandon_seconds))
-    return _percent(within, len(answered) + len(unanswered) - short)
+    return service_level_of_counts(within, len(answered), len(unanswered) - short, rule)
+
+
+def service_level_of_counts(
+    within: int, answered: int, unanswered: int, rule: ServiceLevelRule
+) -> float | None:
+    """The one service-level formula, over counts (the wallboard has counters, not calls).
+
+    ``unanswered``: abandoned and timed-out requests, short abandons already left out.
+    """
+    if not rule.count_abandons:
+        return _percent(within, answered)
+    return _percent(within, answered + unanswered)
 
 
 def abandon_rate(calls: Sequence[Call], short_abandon_seconds: float = 0.0) -> float | None:

@@ -1,14 +1,14 @@
 """Today's rates for one skill group, from the since-midnight counters a snapshot carries.
 
 The call system reports counters, not rates, so the wallboard applies the configured service-level
-variant (cn-csc-standards §2) itself: SL = answered within T ÷ (requests − short
-abandons), or ÷ answered when abandons are not counted; abandon rate = abandoned ÷ offered
+variant (cn-csc-standards §2) with the reports' own formula (``domain.indicators``); abandon rate = abandoned ÷ offered
 (short abandons excluded from both sides); ASA = total wait of answered calls ÷ answered.
 """
 
 from __future__ import annotations
 
 from cscdesk.config import IndicatorSettings
+from cscdesk.domain.indicators import ServiceLevelRule, service_level_of_counts
 from cscdesk.tui.lead.snapshot import QueueRow
 
 
@@ -19,14 +19,18 @@ def _ratio(part: float, whole: float) -> float | None:
 def queue_figures(row: QueueRow, indicators: IndicatorSettings) -> dict[str, float | None]:
     """The four alertable metrics plus ASA for one queue row."""
     rule = indicators.for_queue(row.group_id)
-    # Counting abandons: abandoned and timed-out requests count against the level.
-    sl_base = row.offered - row.short_abandoned if rule.count_abandons else row.answered
+    level = service_level_of_counts(
+        row.answered_within_threshold,
+        row.answered,
+        row.offered - row.answered - row.short_abandoned,
+        ServiceLevelRule(rule.threshold_seconds, rule.short_abandon_seconds, rule.count_abandons),
+    )
     counted_offered = row.offered - row.short_abandoned
     counted_abandons = row.abandoned - row.short_abandoned
     return {
         "waiting_calls": float(row.waiting),
         "longest_wait_seconds": row.longest_wait_seconds,
-        "service_level_percent": _ratio(row.answered_within_threshold, sl_base),
+        "service_level_percent": level,
         "abandon_rate_percent": _ratio(counted_abandons, counted_offered),
         "asa_seconds": row.total_wait_answered / row.answered if row.answered else None,
     }
