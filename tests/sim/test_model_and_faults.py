@@ -124,3 +124,33 @@ def test_fault_plan_errors_name_the_key() -> None:
         FaultPlan.from_mapping({"error_rates": {"Nope": 0.1}})
     with pytest.raises(ValueError, match="reset_rate"):
         FaultPlan.from_mapping({"reset_rate": 2})
+
+
+def test_the_simulator_counts_every_request_by_action() -> None:
+    """The request budget is counted at the server (bench_request_budget): refused requests
+    (a wrong instance here) count as much as answered ones."""
+    import asyncio
+
+    from cscdesk.callcenter.aliyun.adapter import AliyunCallCenter
+    from cscdesk.callcenter.aliyun.client import AliyunRpcClient
+    from cscdesk.callcenter.errors import CallCenterError
+    from cscdesk.callcenter.sim.server import start_simulator
+
+    with start_simulator(host="127.0.0.1", port=0, paused=True) as sim:
+
+        def port(instance: str) -> AliyunCallCenter:
+            client = AliyunRpcClient(sim.endpoint, sim.access_key_id, sim.access_key_secret,
+                                     scheme="http", max_retries=0)  # fmt: skip
+            return AliyunCallCenter(client, instance)
+
+        async def drive() -> None:
+            good = port(sim.instance_id)
+            for _ in range(3):
+                await good.poll_agent_session("agent001@ccc-demo", "dev")
+            await good.list_queue_states()
+            with pytest.raises(CallCenterError):  # NotExists.InstanceId, counted all the same
+                await port("ccc-wrong").list_queue_states()
+
+        asyncio.run(drive())
+        assert sim.requests["PollUserStatus"] == 3
+        assert sim.requests["ListRealtimeSkillGroupStates"] == 2

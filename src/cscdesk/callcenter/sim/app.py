@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -168,11 +169,16 @@ def build_app(
     faults: FaultInjector,
     vault: RecordingVault,
     tickets: TicketBook,
+    requests: Counter[str] | None = None,
 ) -> Starlette:
+    """``requests`` (if given) counts every RPC request that reaches the endpoint, by action
+    (refused ones too): the request budget is measured here, at the server."""
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
 
     async def rpc(scope: Scope, receive: Receive, send: Send) -> None:
         http = HttpRequest(scope, receive)
+        if requests is not None:
+            requests[http.headers.get("x-acs-action", "")] += 1
         try:
             declared = _declared_length(http)
             query = parse_form(scope.get("query_string", b""), "query string")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import TracebackType
@@ -33,7 +34,7 @@ class SimulatorHandle:
     def __init__(self, server: uvicorn.Server, thread: threading.Thread, sock: socket.socket,
                  model: CallCenterModel, faults: FaultInjector, auth: Authenticator,
                  tickets: TicketBook, vault: RecordingVault,
-                 events: EventPusher) -> None:  # fmt: skip
+                 events: EventPusher, requests: Counter[str]) -> None:  # fmt: skip
         host, port = sock.getsockname()[:2]
         self.endpoint = f"{host}:{port}"
         self.base_url = f"http://{self.endpoint}"
@@ -46,6 +47,7 @@ class SimulatorHandle:
         self.tickets = tickets
         self.vault = vault
         self.events = events
+        self.requests: Counter[str] = requests  # RPC requests received, by action
         self._server = server
         self._thread = thread
         self._sock = sock
@@ -133,7 +135,10 @@ def start_simulator(
     events = EventPusher()
     model.pusher = events
     model.on_event = events.publish
-    app = build_app(model, auth=auth, faults=injector, vault=vault, tickets=tickets)
+    requests: Counter[str] = Counter()
+    app = build_app(
+        model, auth=auth, faults=injector, vault=vault, tickets=tickets, requests=requests
+    )
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
@@ -148,4 +153,6 @@ def start_simulator(
         raise RuntimeError(f"the simulator did not start on {host}:{port}")
     if not paused:
         clock.resume()
-    return SimulatorHandle(server, thread, sock, model, injector, auth, tickets, vault, events)
+    return SimulatorHandle(
+        server, thread, sock, model, injector, auth, tickets, vault, events, requests
+    )
