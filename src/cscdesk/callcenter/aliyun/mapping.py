@@ -49,7 +49,7 @@ responded) × ``SatisfactionSurveysResponded``. The deprecated since-midnight su
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -482,35 +482,52 @@ def skill_group_summaries(
     action: str, payload: Mapping[str, Any]
 ) -> tuple[list[SummaryReport], int | None]:
     paged = body(action, payload).obj("PagedSkillGroupSummaryReport")
-    reports = []
-    for row in paged.objects("List", required=False):
-        inbound = row.obj("Inbound")
-        overall = row.opt_obj("Overall")
-        surveyed, satisfied = _satisfied(inbound)
-        reports.append(
-            SummaryReport(
-                subject_id=row.text("SkillGroupId"),
-                subject_name=row.opt_text("SkillGroupName") or row.text("SkillGroupId"),
-                interval_start=None,
-                offered=inbound.integer("CallsOffered"),
-                answered=inbound.integer("CallsHandled"),
-                abandoned=inbound.integer("CallsAbandoned"),
-                short_abandoned=0,
-                answered_within_threshold=inbound.integer("CallsServiceLevel20", 0),
-                threshold_seconds=SERVICE_LEVEL_SECONDS,
-                total_wait_seconds_answered=inbound.number(
-                    "AnsweredByAgentOfQueueWaitTimeDuration", 0.0
-                ),
-                total_talk_seconds=inbound.number("TotalTalkTime", 0.0),
-                total_hold_seconds=0.0,
-                total_work_seconds=inbound.number("TotalWorkTime", 0.0),
-                total_ready_seconds=overall.number("TotalReadyTime", 0.0) if overall else 0.0,
-                satisfaction_surveyed=surveyed,
-                satisfaction_satisfied=satisfied,
-                raw=row.data,
-            )
+    reports = [
+        _skill_group_report(
+            row,
+            counts_default=None,  # required in the deprecated report
+            within=lambda inbound: inbound.integer("CallsServiceLevel20", 0),
+            wait_field="AnsweredByAgentOfQueueWaitTimeDuration",
+            hold_field=None,
         )
+        for row in paged.objects("List", required=False)
+    ]
     return reports, _total(paged)
+
+
+def _skill_group_report(
+    row: Reader,
+    *,
+    counts_default: int | None,
+    within: Callable[[Reader], int],
+    wait_field: str,
+    hold_field: str | None,
+) -> SummaryReport:
+    """One skill group's row of either report (the deprecated since-midnight one and
+    ListHistoricalSkillGroupReport share the Inbound/Overall sections; they differ in the wait
+    and hold fields, how the 20 s figure is given and whether the counts are optional)."""
+    inbound = row.obj("Inbound")
+    overall = row.opt_obj("Overall")
+    surveyed, satisfied = _satisfied(inbound)
+    return SummaryReport(
+        subject_id=row.text("SkillGroupId"),
+        subject_name=row.opt_text("SkillGroupName") or row.text("SkillGroupId"),
+        interval_start=None,
+        offered=inbound.integer("CallsOffered", counts_default),
+        answered=inbound.integer("CallsHandled", counts_default),
+        abandoned=inbound.integer("CallsAbandoned", counts_default),
+        short_abandoned=0,
+        answered_within_threshold=within(inbound),
+        threshold_seconds=SERVICE_LEVEL_SECONDS,
+        total_wait_seconds_answered=inbound.number(wait_field, 0.0),
+        total_talk_seconds=inbound.number("TotalTalkTime", 0.0),
+        total_hold_seconds=inbound.number(hold_field, 0.0) if hold_field else 0.0,
+        total_work_seconds=inbound.number("TotalWorkTime", 0.0),
+        total_ready_seconds=overall.number("TotalReadyTime", 0.0) if overall else 0.0,
+        satisfaction_surveyed=surveyed,
+        satisfaction_satisfied=satisfied,
+        raw=row.data,
+    )
 
 
 def agent_summaries(
@@ -567,33 +584,17 @@ def historical_skill_group_reports(
 ) -> tuple[list[SummaryReport], int | None]:
     """``ListHistoricalSkillGroupReport`` (page 439666): ``Data.List[]`` per skill group."""
     data = body(action, payload).obj("Data")
-    reports = []
-    for row in data.objects("List", required=False):
-        inbound = row.obj("Inbound")
-        overall = row.opt_obj("Overall")
-        surveyed, satisfied = _satisfied(inbound)
-        reports.append(
-            SummaryReport(
-                subject_id=row.text("SkillGroupId"),
-                subject_name=row.opt_text("SkillGroupName") or row.text("SkillGroupId"),
-                interval_start=None,
-                offered=inbound.integer("CallsOffered", 0),
-                answered=inbound.integer("CallsHandled", 0),
-                abandoned=inbound.integer("CallsAbandoned", 0),
-                short_abandoned=0,
-                answered_within_threshold=_within_20(inbound),
-                threshold_seconds=SERVICE_LEVEL_SECONDS,
-                # TotalWaitTime / CallsHandled = AverageWaitTime (SDK): the answered calls' wait
-                total_wait_seconds_answered=inbound.number("TotalWaitTime", 0.0),
-                total_talk_seconds=inbound.number("TotalTalkTime", 0.0),
-                total_hold_seconds=inbound.number("TotalHoldTime", 0.0),
-                total_work_seconds=inbound.number("TotalWorkTime", 0.0),
-                total_ready_seconds=overall.number("TotalReadyTime", 0.0) if overall else 0.0,
-                satisfaction_surveyed=surveyed,
-                satisfaction_satisfied=satisfied,
-                raw=row.data,
-            )
+    reports = [
+        _skill_group_report(
+            row,
+            counts_default=0,
+            within=_within_20,
+            # TotalWaitTime / CallsHandled = AverageWaitTime (SDK): the answered calls' wait
+            wait_field="TotalWaitTime",
+            hold_field="TotalHoldTime",
         )
+        for row in data.objects("List", required=False)
+    ]
     return reports, _total(data)
 
 
