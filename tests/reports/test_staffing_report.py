@@ -125,3 +125,22 @@ def test_history_is_averaged_over_the_same_weekday_only() -> None:
     assert [(f.start.hour, f.calls) for f in monday] == [(9, 10.0)]
     sunday = forecast_from_history(history, day=date(2026, 3, 29), interval_minutes=30, tz=SHANGHAI)
     assert [f.calls for f in sunday] == [1.0]
+
+
+def test_forecasts_as_excel_saves_them_are_read(tmp_path: Path) -> None:
+    """Excel on a Chinese Windows PC saves CSV as GBK; a title row and Chinese headers are
+    usual; full-width digits are numbers. The same plan comes out as from a plain UTF-8 file."""
+    plain = tmp_path / "plain.csv"
+    plain.write_text("interval_start,calls\n09:00,120\n09:30,90\n", encoding="utf-8")
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_text("二〇二六年三月来电预测\n时段,来电量\n09:00,１２０\n09:30,90\n", encoding="gbk")
+    want = read_forecast(plain, default_aht_seconds=180, day=DAY, tz=SHANGHAI)
+    got = read_forecast(gbk, default_aht_seconds=180, day=DAY, tz=SHANGHAI)
+    assert [(f.start, f.calls) for f in got] == [(f.start, f.calls) for f in want]
+
+
+def test_a_control_character_in_a_forecast_names_row_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "nul.csv"
+    path.write_text("interval_start,calls\n09:00,1\x0020\n", encoding="utf-8")
+    with pytest.raises(ForecastError, match="calls"):
+        read_forecast(path, default_aht_seconds=180, day=DAY, tz=SHANGHAI)

@@ -8,7 +8,6 @@ for shrinkage; whatever the broker's own headcount cannot cover is what to ask i
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -87,54 +86,90 @@ def _parse_start(text: str, day: date, tz: tzinfo) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
+FORECAST_COLUMNS = {
+    "interval_start": ("interval_start", "时段", "开始时间", "时段开始"),
+    "calls": ("calls", "来电量", "话务量", "呼入量"),
+    "aht_seconds": ("aht_seconds", "aht", "平均处理时长"),
+}
+
+
 def read_forecast(
     path: Path, *, default_aht_seconds: float, day: date, tz: tzinfo
 ) -> list[ForecastInterval]:
-    """Parse a forecast CSV; a bad cell names its line and column, nothing half-read is used."""
+    """Parse a forecast file (CSV in any encoding Excel writes, .xlsx, .xls); a bad cell names
+    its row and column, and nothing half-read is used."""
+    import itertools
+
+    from cscdesk.importing import tabular
+
     name = str(path)
+    if not path.is_file():
+        raise ForecastError(name, None, None, "file not found")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ForecastError(name, None, None, "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        rows = tabular.read_rows(path)
+        header, ahead = tabular.find_header(rows, FORECAST_COLUMNS, ("interval_start", "calls"))
+        if header.missing:
+            raise ForecastError(
+                name, header.row, header.missing[0], "missing column (need interval_start,calls)"
+            )
+        out = [
+            _forecast_row(name, line, cells, header.positions, default_aht_seconds, day, tz)
+            for line, cells in itertools.chain(ahead, rows)
+            if any(tabular.to_text(c) for c in cells)
+        ]
+    except tabular.TableError as exc:
+        raise ForecastError(name, None, None, str(exc)) from None
+    except OSError as exc:
         raise ForecastError(name, None, None, f"cannot be read ({exc})") from None
-    reader = csv.DictReader(text.splitlines())
-    fields = reader.fieldnames or []
-    for required in ("interval_start", "calls"):
-        if required not in fields:
-            raise ForecastError(name, 1, required, "missing column (need interval_start,calls)")
-    out: list[ForecastInterval] = []
-    for line, record in enumerate(reader, start=2):
-        raw_start = record.get("interval_start") or ""
-        try:
-            start = _parse_start(raw_start, day, tz)
-        except ValueError:
-            raise ForecastError(
-                name, line, "interval_start", f"not a time or date-time: {raw_start!r}"
-            ) from None
-        try:
-            calls = float(record.get("calls") or "")
-        except ValueError:
-            raise ForecastError(
-                name, line, "calls", f"not a number: {record.get('calls')!r}"
-            ) from None
-        if calls < 0:
-            raise ForecastError(name, line, "calls", "must not be negative")
-        aht = default_aht_seconds
-        raw_aht = (record.get("aht_seconds") or "").strip()
-        if raw_aht:
-            try:
-                aht = float(raw_aht)
-            except ValueError:
-                raise ForecastError(
-                    name, line, "aht_seconds", f"not a number: {raw_aht!r}"
-                ) from None
-            if aht <= 0:
-                raise ForecastError(name, line, "aht_seconds", "must be above zero")
-        out.append(ForecastInterval(start, calls, aht))
     if not out:
         raise ForecastError(name, None, None, "no intervals in the file")
     return sorted(out, key=lambda f: f.start)
+
+
+def _forecast_row(
+    name: str,
+    line: int,
+    cells: list[object],
+    positions: dict[str, int],
+    default_aht_seconds: float,
+    day: date,
+    tz: tzinfo,
+) -> ForecastInterval:
+    from cscdesk.importing import tabular
+
+    def cell(column: str) -> object:
+        index = positions.get(column)
+        value = cells[index] if index is not None and index < len(cells) else None
+        bad = tabular.control_character(value)
+        if bad:
+            raise ForecastError(name, line, column, f"control character {bad} in the cell")
+        return value
+
+    def number(column: str) -> float | None:
+        text = tabular.number_text(cell(column)).strip()
+        if not text:
+            return None
+        try:
+            return float(text)
+        except ValueError:
+            raise ForecastError(name, line, column, f"not a number: {text!r}") from None
+
+    raw_start = tabular.to_text(cell("interval_start"))
+    try:
+        start = _parse_start(tabular.ascii_digits(raw_start), day, tz)
+    except ValueError:
+        raise ForecastError(
+            name, line, "interval_start", f"not a time or date-time: {raw_start!r}"
+        ) from None
+    calls = number("calls")
+    if calls is None:
+        raise ForecastError(name, line, "calls", "not a number: ''")
+    if calls < 0:
+        raise ForecastError(name, line, "calls", "must not be negative")
+    aht = number("aht_seconds")
+    if aht is not None and aht <= 0:
+        raise ForecastError(name, line, "aht_seconds", "must be above zero")
+    return ForecastInterval(start, calls, default_aht_seconds if aht is None else aht)
 
 
 def _slot(moment: datetime, minutes: int) -> int:
