@@ -167,7 +167,8 @@ def build_embedded(settings: Settings, paths: Paths, *, language: str, role: str
         def sync_port() -> Any:
             return call_center_port(cc, sim.access_key_id, sim.access_key_secret)
 
-        _start_ticket_sync(store, sync_port, settings, background)
+        directory = center_directory(store).filled_from(demo_directory())
+        _start_duties(store, sync_port, settings, background, directory, sim.clock.now)
     except Exception:
         stop_background(background)
         raise
@@ -175,7 +176,7 @@ def build_embedded(settings: Settings, paths: Paths, *, language: str, role: str
         settings=settings, paths=paths, call_center=center, store=store, gateway=gateway,
         user_id=agent_id, device_id=settings.desk.device_id, demo=True,
         sim_clock=lambda: sim.clock.now(), background=background, language=language,
-        directory=center_directory(store).filled_from(demo_directory()),
+        directory=directory,
     )  # fmt: skip
 
 
@@ -199,12 +200,13 @@ def build_aliyun(settings: Settings, paths: Paths, *, language: str) -> DeskServ
     def port() -> Any:
         return call_center_port(cc, key_id, key_secret)
 
-    _start_ticket_sync(store, port, settings, background)
+    directory = center_directory(store)
+    _start_duties(store, port, settings, background, directory, _wall_clock)
     return DeskServices(
         settings=settings, paths=paths, call_center=port(),
         store=store, gateway=gateway, user_id=settings.desk.agent_id,
         device_id=settings.desk.device_id, background=background, language=language,
-        directory=center_directory(store),
+        directory=directory,
     )  # fmt: skip
 
 
@@ -290,15 +292,44 @@ def demo_directory() -> CenterDirectory:
     )  # fmt: skip
 
 
-def _start_ticket_sync(
-    store: Any, make_port: Any, settings: Settings, background: list[Any]
-) -> None:
-    """Every desk offers to sync; the lease lets exactly one of them (or a daemon) do it."""
-    from cscdesk.sync.background import BackgroundTicketSync
+def start_daemon_duties(settings: Settings, store: Any) -> list[Any]:
+    """The duties a ``cscdesk sync --follow`` daemon offers besides ticket sync (it runs that
+    itself): wallboard snapshots, so they are recorded with no desk open. None for the embedded
+    demo, whose throwaway simulator is not the center the desks watch."""
+    from cscdesk.sync.background import BackgroundSnapshots
 
-    syncer = BackgroundTicketSync(store, make_port, settings.sync)
-    background.append(syncer)
-    syncer.start()
+    if settings.callcenter.mode != "aliyun":
+        return []
+    key_id, key_secret = call_center_keys(settings)
+    directory = center_directory(store)
+    duty = BackgroundSnapshots(
+        store, lambda: call_center_port(settings.callcenter, key_id, key_secret),
+        roster={a.id: a for a in directory.agents}, interval_seconds=settings.sync.interval_seconds,
+        lease_seconds=settings.sync.lease_seconds, clock=_wall_clock,
+    )  # fmt: skip
+    duty.start()
+    return [duty]
+
+
+def _wall_clock() -> datetime:
+    return datetime.now().astimezone()
+
+
+def _start_duties(store: Any, make_port: Any, settings: Settings, background: list[Any],
+                  directory: CenterDirectory, clock: Any) -> None:  # fmt: skip
+    """Every desk offers each background duty; its lease lets exactly one process (a desk or the
+    daemon) do it: ticket sync, and the wallboard snapshots the occupancy report reads."""
+    from cscdesk.sync.background import BackgroundSnapshots, BackgroundTicketSync
+
+    duties = [
+        BackgroundTicketSync(store, make_port, settings.sync),
+        BackgroundSnapshots(store, make_port, roster={a.id: a for a in directory.agents},
+                            interval_seconds=settings.sync.interval_seconds,
+                            lease_seconds=settings.sync.lease_seconds, clock=clock),
+    ]  # fmt: skip
+    for duty in duties:
+        background.append(duty)
+        duty.start()
 
 
 def build_services(settings: Settings, paths: Paths, *, language: str,

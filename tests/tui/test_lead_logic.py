@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cscdesk.config import AlertLevel, AlertSettings, IndicatorSettings, QueueIndicatorSettings
+from cscdesk.sync.wallboard import AgentRow, QueueRow, WallboardSnapshot, team_totals
 from cscdesk.tui.lead.alerts import Severity, changes, evaluate, should_ring
 from cscdesk.tui.lead.figures import queue_figures
 from cscdesk.tui.lead.intraday import IntradayHistory, SnapshotSummary
-from cscdesk.tui.lead.snapshot import AgentRow, QueueRow, WallboardSnapshot, team_totals
 
 TZ = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)

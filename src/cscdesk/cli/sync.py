@@ -22,6 +22,8 @@ def sync_tickets(ctx: Context, follow: bool) -> None:
     from cscdesk.sync.storage import SyncStorage
     from cscdesk.sync.tickets import TicketSync, TicketSyncPolicy
     from cscdesk.sync.worker import TICKETS_LEASE, run_forever, run_round
+    from cscdesk.wiring import start_daemon_duties as daemon_duties
+    from cscdesk.wiring import stop_background
 
     settings, _paths, store = open_sync_store(ctx)
     port, _instance, stop = call_center(settings)
@@ -65,11 +67,13 @@ def sync_tickets(ctx: Context, follow: bool) -> None:
         finally:
             await port.aclose()
 
+    duties = daemon_duties(settings, store) if follow else []
     try:
         asyncio.run(run())
     except KeyboardInterrupt:
         click.echo("stopped; unsent changes stay in the outbox")
     finally:
+        stop_background(duties)
         stop()
     if failed:
         sys.exit(1)

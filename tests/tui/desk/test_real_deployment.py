@@ -10,6 +10,8 @@ own center, and nothing the demo defines may reach the screen.
 
 from __future__ import annotations
 
+import itertools
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +136,53 @@ async def test_a_desk_started_with_a_real_config_shows_no_demo_name(
     shown = "\n".join([*seen, *wallboard, *reported, *offered])
     leaked = sorted(name for name in demo_names() if name in shown)
     assert not leaked, f"demo names in a real deployment: {leaked}"
+
+
+async def test_wallboard_snapshots_are_recorded_once_by_the_lease_holder_with_no_lead_watching(
+    tmp_path: Path, memory_keyring: Any
+) -> None:
+    """The occupancy report reads wallboard snapshots; before, only an open wallboard recorded
+    them (none with no lead watching, twice with two). Two desks, no wallboard: the lease
+    holder records, the other desk does not."""
+    import asyncio
+    from datetime import timedelta
+
+    from cscdesk.store.wallboard import WallboardSnapshots
+    from cscdesk.sync.background import SNAPSHOTS_LEASE, BackgroundSnapshots
+
+    sim = start_simulator(scenario=(GROUPS, AGENTS), instance_id="ccc-prod", paused=True,
+                          human_agents=[ME], start_time=WALL_NOW)  # fmt: skip
+    desks = []
+    try:
+        config = _config(tmp_path, sim)
+        with config.open("a", encoding="utf-8") as extra:
+            extra.write("\n[sync]\ninterval_seconds = 0.3\nlease_seconds = 2\n")
+        data_dir = _deployment(tmp_path, config, memory_keyring, sim)
+        settings, paths = load_settings(config), resolve_paths(config, data_dir)
+        desks = [build_services(settings, paths, language="zh_CN") for _ in range(2)]
+        store = desks[0].store
+        snapshots = WallboardSnapshots(store)
+        start = datetime.now().astimezone() - timedelta(minutes=1)
+        for _ in range(200):
+            taken = snapshots.summaries_between(start, start + timedelta(hours=1))
+            if len(taken) >= 4:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("no wallboard snapshot was recorded without a wallboard open")
+        duties = [
+            d for desk in desks for d in desk.background if isinstance(d, BackgroundSnapshots)
+        ]
+        assert len(duties) == 2
+        recorders = [d for d in duties if d.last_round is not None and d.last_round.ran]
+        assert [d.holder for d in recorders] == [store.leases.holder(SNAPSHOTS_LEASE)]
+        moments = sorted(s.taken_at for s in taken)
+        assert all(b - a >= timedelta(seconds=0.15) for a, b in itertools.pairwise(moments))
+        latest = snapshots.neighbour(moments[-1] + timedelta(seconds=1), -1)
+        assert latest is not None and {g["group_id"] for g in latest.payload["queues"]} == {
+            g.id for g in GROUPS
+        }
+    finally:
+        for desk in desks:
+            close_services(desk)
+        sim.stop()

@@ -9,13 +9,13 @@ import pytest
 from lead_harness import START, LeadApp
 
 from cscdesk.callcenter.aliyun.adapter import AliyunCallCenter
-from cscdesk.callcenter.aliyun.client import AliyunRpcClient
 from cscdesk.callcenter.sim.server import SimulatorHandle, start_simulator
 from cscdesk.config import Settings, resolve_paths
 from cscdesk.demo.scenario import DEMO_LEAD_ID
 from cscdesk.store import open_store
+from cscdesk.sync.background import BackgroundSnapshots
 from cscdesk.tui.services import DeskServices
-from cscdesk.wiring import demo_directory
+from cscdesk.wiring import call_center_port, demo_directory, simulator_settings
 
 
 @pytest.fixture
@@ -28,18 +28,24 @@ def sim() -> Iterator[SimulatorHandle]:
 
 @pytest.fixture
 def make_services(sim: SimulatorHandle, tmp_path: Path) -> Iterator[Callable[..., DeskServices]]:
-    stores = []
+    stores, duties = [], []
+    cc = simulator_settings(sim)
+
+    def port() -> AliyunCallCenter:
+        return call_center_port(cc, sim.access_key_id, sim.access_key_secret)  # type: ignore[no-any-return]
 
     def make(settings: Settings | None = None, language: str = "en") -> DeskServices:
-        client = AliyunRpcClient(
-            sim.endpoint, sim.access_key_id, sim.access_key_secret, scheme="http"
-        )
         store = open_store(tmp_path / "desk.db")
         stores.append(store)
+        # the process holding the lease records the snapshots the wallboard replays
+        duty = BackgroundSnapshots(store, port, roster={a.id: a for a in demo_directory().agents},
+                                   interval_seconds=0.3, lease_seconds=2, clock=sim.clock.now)  # fmt: skip
+        duties.append(duty)
+        duty.start()
         return DeskServices(
             settings=settings or Settings(),
             paths=resolve_paths(None, tmp_path),
-            call_center=AliyunCallCenter(client, sim.instance_id),
+            call_center=port(),
             store=store,
             gateway=None,
             user_id=DEMO_LEAD_ID,
@@ -50,6 +56,10 @@ def make_services(sim: SimulatorHandle, tmp_path: Path) -> Iterator[Callable[...
         )
 
     yield make
+    for duty in duties:
+        duty.stop()
+    for store in stores:
+        store.close()
 
 
 @pytest.fixture

@@ -123,7 +123,10 @@ async def test_replay_and_history_survive_a_restart(
     app = lead_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await first_snapshot(app, pilot)
+        taken = screen.last.taken_at if screen.last else None
         sim.advance(60)
+        # the live board has moved on, and the duty has recorded the minute before it
+        await wait_for(lambda: screen.last is not None and screen.last.taken_at != taken, pilot)
         await wait_for(lambda: stored(screen) >= 2, pilot)
         await pilot.press("left_square_bracket")
         status = screen.query_one("#lead-status", Static)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from cscdesk.config import IndicatorSettings
 from cscdesk.domain.indicators import ServiceLevelRule, service_level_of_counts
-from cscdesk.tui.lead.snapshot import QueueRow
+from cscdesk.sync.wallboard import QueueRow
 
 
 def _ratio(part: float, whole: float) -> float | None:

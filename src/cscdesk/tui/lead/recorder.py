@@ -1,27 +1,20 @@
-"""Wallboard snapshots to and from the store: the screen's side of ``store.wallboard``."""
+"""Wallboard snapshots from the store: the screen's side of ``store.wallboard`` (history, replay).
+
+Recording is not the screen's job: the ``wallboard.snapshots`` duty does it (``sync.background``).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from cscdesk.store.wallboard import WallboardSnapshots
+from cscdesk.sync.wallboard import WallboardSnapshot
 from cscdesk.tui.lead.intraday import SnapshotSummary
-from cscdesk.tui.lead.snapshot import WallboardSnapshot
 
 
 class SnapshotRecorder:
     def __init__(self, repository: WallboardSnapshots) -> None:
         self.repository = repository
-
-    def save(self, snapshot: WallboardSnapshot) -> None:
-        self.repository.save(
-            snapshot.taken_at,
-            offered=sum(q.offered for q in snapshot.queues),
-            answered=sum(q.answered for q in snapshot.queues),
-            signed_in=snapshot.signed_in,
-            waiting=sum(q.waiting for q in snapshot.queues),
-            payload=snapshot.to_json(),
-        )
 
     def summaries_between(self, start: datetime, end: datetime) -> list[SnapshotSummary]:
         return [

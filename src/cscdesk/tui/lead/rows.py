@@ -11,9 +11,9 @@ from datetime import datetime
 
 from rich.text import Text
 
+from cscdesk.sync.wallboard import AgentRow, QueueRow
 from cscdesk.tui.i18n import _
 from cscdesk.tui.lead.alerts import Alert, Severity
-from cscdesk.tui.lead.snapshot import AgentRow, QueueRow
 
 SEVERITY_STYLE = {
     Severity.OK: "",

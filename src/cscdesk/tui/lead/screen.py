@@ -33,6 +33,7 @@ from textual.worker import Worker, WorkerState
 
 from cscdesk.domain.models import Agent
 from cscdesk.reports.staffing import StaffingPlan
+from cscdesk.sync.wallboard import WallboardSnapshot, poll_snapshot, team_totals
 from cscdesk.tui.i18n import _
 from cscdesk.tui.keys import localize
 from cscdesk.tui.lead import directory
@@ -50,7 +51,6 @@ from cscdesk.tui.lead.rows import (
     queue_headers,
     sort_value,
 )
-from cscdesk.tui.lead.snapshot import WallboardSnapshot, poll_snapshot, team_totals
 from cscdesk.tui.lead.staffing_panel import StaffingPanel
 from cscdesk.tui.lead.tables import LiveTable
 from cscdesk.tui.polling import RearmingPoll
@@ -211,9 +211,7 @@ class LeadScreen(Screen[None]):
     @work(exclusive=True, group=POLL_GROUP, exit_on_error=False)
     async def poll(self) -> None:
         snapshot = await poll_snapshot(self.services.call_center, self.now(), self.roster)
-        if self.snapshots is not None:
-            await asyncio.to_thread(self.snapshots.save, snapshot)
-        self.post_message(SnapshotTaken(snapshot))
+        self.post_message(SnapshotTaken(snapshot))  # recorded by the wallboard.snapshots duty
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "lead-context" and event.state == WorkerState.ERROR:
