@@ -83,6 +83,8 @@ class UserInfo:
     skill_groups: tuple[str, ...] = ()
     work_mode: str = "ON_SITE"
     raw: Raw = field(default_factory=dict, compare=False, repr=False)
+    device_id: str | None = None  # the voice device registered for this user, if any
+    device_online: bool | None = None  # its registration state; None when the vendor sent none
 
 
 @dataclass(frozen=True, slots=True)

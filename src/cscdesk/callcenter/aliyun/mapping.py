@@ -263,7 +263,20 @@ def _user(row: Reader, groups: tuple[str, ...]) -> UserInfo:
         skill_groups=groups,
         work_mode=row.opt_text("WorkMode") or "ON_SITE",
         raw=row.data,
+        device_id=_device_id(row),
+        device_online=_device_online(row),
     )
+
+
+def _device_online(row: Reader) -> bool | None:
+    """ListUsers ``DeviceState`` (page 439590 shows ``OFFLINE``; ``ONLINE`` is the other state in
+    the SignInGroup error text "设备状态(OFFLINE)与期望状态(ONLINE)不符"); None when not sent."""
+    state = (row.opt_text("DeviceState") or "").upper()
+    if not state:
+        return None
+    if state not in ("ONLINE", "OFFLINE"):
+        vocab.note_unknown(f"{row.action} DeviceState", state)
+    return state == "ONLINE"
 
 
 def users(action: str, payload: Mapping[str, Any]) -> tuple[list[UserInfo], int | None]:
@@ -377,18 +390,31 @@ def _offered_call(context: Reader, agent_id: str) -> OfferedCall | None:
 
 
 def agent_session(action: str, payload: Mapping[str, Any], agent_id: str) -> AgentSession:
+    """``PollUserStatus`` → ``Data.UserContext`` and ``Data.CallContext`` (page 439618)."""
     data = body(action, payload).obj("Data")
-    user_context = data.obj("UserContext")
     context = data.opt_obj("CallContext")
     call = _offered_call(context, agent_id) if context is not None else None
     if call is not None and call.state is CallState.ENDED:
         call = None
+    return _session(data.obj("UserContext"), call, agent_id, raw=data.data)
+
+
+def signed_in(action: str, payload: Mapping[str, Any], agent_id: str) -> AgentSession:
+    """``SignInGroup`` (page 439627): ``Data`` is the user context itself, naming the device the
+    agent signed in with and the work mode."""
+    data = body(action, payload).obj("Data")
+    return _session(data, None, agent_id, raw=data.data)
+
+
+def _session(
+    user_context: Reader, call: OfferedCall | None, agent_id: str, *, raw: Mapping[str, Any]
+) -> AgentSession:
     status = _status(user_context, "UserState", vocab.USER_STATE)
     if call is not None and status is AgentStatus.TALKING and call.state is CallState.HOLDING:
         status = AgentStatus.HOLDING
     work_mode = user_context.opt_text("WorkMode")
     if work_mode and work_mode not in vocab.WORK_MODES:
-        vocab.note_unknown(f"{action} WorkMode", work_mode)
+        vocab.note_unknown(f"{user_context.action} WorkMode", work_mode)
     # ``Reserved`` is when the agent was last reserved for a call, not "in this state since"
     # (SDK doc comment); the poll carries no state time, so the adapter stamps first sight.
     return AgentSession(
@@ -398,10 +424,18 @@ def agent_session(action: str, payload: Mapping[str, Any], agent_id: str) -> Age
         signed_in_groups=user_context.str_list("SignedSkillGroupIdList"),
         call=call,
         break_code=user_context.opt_text("BreakCode"),
-        raw=data.data,
-        device_id=user_context.opt_text("DeviceId"),
+        raw=raw,
+        device_id=_device_id(user_context),
         work_mode=work_mode,
     )
+
+
+def _device_id(reader: Reader) -> str | None:
+    """``DeviceId`` of the registered voice device (SIP phone or WebRTC softphone; "同一时间只允许
+    一种设备注册", page 439627); blank means none is registered. The SignInGroup example's value
+    ends in a stray newline, so surrounding whitespace is dropped."""
+    device = (reader.opt_text("DeviceId") or "").strip()
+    return device or None
 
 
 def made_call_job_id(action: str, payload: Mapping[str, Any]) -> str:
@@ -773,7 +807,11 @@ def call_record_detail(action: str, payload: Mapping[str, Any]) -> CallRecord:
     groups = data.str_list("SkillGroupIds")
     established = data.ms_time("EstablishedTime")
     released = data.ms_time("ReleaseTime")
-    queue_wait = _event_span_seconds(data.objects("QueueEvents", required=False))
+    # the SDK names it QueueEvents; an earlier revision of the page's example CdrQueueEvents
+    queue_events = data.objects("QueueEvents", required=False) or data.objects(
+        "CdrQueueEvents", required=False
+    )
+    queue_wait = _event_span_seconds(queue_events)
     asked = bool(groups) or queue_wait is not None
     initiator = data.opt_text("ReleaseInitiator")
     outcome = _outcome(
