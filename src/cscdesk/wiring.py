@@ -59,10 +59,53 @@ def _seed_if_empty(store: Any, members: int) -> None:
         seed_demo(store, members=members, seed=7, today=date.today())
 
 
-def _caller_numbers(store: Any) -> list[str]:
+def _caller_numbers(store: Any, count: int = DEMO_CALLER_NUMBERS) -> list[str]:
     from cscdesk.demo.seed import demo_mobiles
 
-    return list(demo_mobiles(store, DEMO_CALLER_NUMBERS))
+    return list(demo_mobiles(store, count))
+
+
+def demo_caller_numbers(path: Path, count: int) -> list[str]:
+    """Members' mobiles from the demo store at ``path`` (read-only), so a simulator's callers
+    pop a profile; none when there is no store yet."""
+    from cscdesk.store import open_store
+
+    if not path.exists():
+        return []
+    store = open_store(path, read_only=True)
+    try:
+        return _caller_numbers(store, count)
+    finally:
+        store.close()
+
+
+def why_not_demo_store(path: Path) -> str | None:
+    """Why the store at ``path`` is not a disposable demo store, or None (also when absent).
+
+    Read through a read-only connection, so that looking never changes the file."""
+    import sqlite3
+
+    from cscdesk.demo.seed import why_not_demo
+
+    if not path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return f"it cannot be read as a store ({exc})"
+    try:
+        return why_not_demo(conn)
+    except sqlite3.Error as exc:  # encrypted, damaged, or not SQLite at all
+        return f"it cannot be read as a plain demo store ({exc})"
+    finally:
+        conn.close()
+
+
+def seed_demo_store(store: Any, *, members: int, seed: int, today: Any) -> Any:
+    """``cscdesk demo-data``: the demo seed, reached through the composition root."""
+    from cscdesk.demo.seed import seed_demo
+
+    return seed_demo(store, members=members, seed=seed, today=today)
 
 
 def _demo_start() -> datetime:

@@ -25,10 +25,23 @@ SQL_OUTSIDE_STORE_ALLOWED = {
 # What each lower layer may import besides itself (DESIGN.md "Imports point inward").
 MAY_IMPORT: dict[str, set[str]] = {
     "domain": set(),
+    "config": set(),
     "store": {"domain"},
+    "demo": {"domain", "store"},
     "callcenter": {"domain", "store", "config"},
     "insurers": {"domain", "store", "config"},
+    "security": {"domain", "store", "config", "insurers"},
+    "importing": {"domain", "store", "security"},
+    "reports": {"domain", "store", "config", "importing"},
+    "sync": {"domain", "store", "config", "callcenter"},
+    "doctor": {"store", "config"},
+    # the desk sits on every layer below, never on the composition root or the CLI
+    "tui": {"domain", "store", "config", "callcenter", "insurers", "security", "reports", "sync"},
 }
+# The demo's fictional center reaches a process only through the composition root (the embedded
+# demo fills its CenterDirectory) and the simulators; anywhere else it would leak demo names
+# into a real deployment.
+DEMO_MAY_BE_IMPORTED_BY = {"wiring", "demo", "callcenter.sim", "insurers.sim"}
 # The simulators seed themselves with the demo scenario (agents, skill groups, insurers);
 # demo imports only domain and store, so this keeps the direction inward.
 SIMULATOR_MAY_ALSO_IMPORT = {"callcenter.sim": {"demo"}, "insurers.sim": {"demo"}}
@@ -118,3 +131,38 @@ def test_nothing_imports_the_desk_or_the_cli() -> None:
     assert offenders == [], "only cli, tui and wiring may import tui or cli:\n" + "\n".join(
         offenders
     )
+
+
+def test_the_demo_is_imported_only_by_wiring_and_the_simulators() -> None:
+    offenders = [
+        f"{module} imports {target}"
+        for module, tree in _modules()
+        if _layer(module) not in DEMO_MAY_BE_IMPORTED_BY
+        and _sublayer(module) not in DEMO_MAY_BE_IMPORTED_BY
+        for target in _imports(module, tree)
+        if _layer(target) == "demo"
+    ]
+    assert offenders == [], "demo data only through wiring:\n" + "\n".join(offenders)
+
+
+def test_every_package_has_a_rule() -> None:
+    """A new package must say what it may import, or the checks above would skip it."""
+    layers = {_layer(module) for module, _tree in _modules()} - {""}
+    assert layers - set(MAY_IMPORT) <= {"cli", "wiring", "__main__"}
+
+
+def test_no_cycles_between_packages() -> None:
+    graph: dict[str, set[str]] = {}
+    for module, tree in _modules():
+        for target in _imports(module, tree):
+            if _layer(target) != _layer(module):
+                graph.setdefault(_layer(module), set()).add(_layer(target))
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        for nxt in graph.get(start, ()):
+            if nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt})):
+                return True
+        return False
+
+    cycles = sorted(layer for layer in graph if reaches(layer, layer, {layer}))
+    assert cycles == [], f"packages that import themselves round a cycle: {cycles}"

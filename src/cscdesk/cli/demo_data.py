@@ -12,28 +12,6 @@ from cscdesk.cli.common import open_store_or_exit
 from cscdesk.cli.root import EXIT_CONFIG, Context, main, pass_ctx
 
 
-def _why_not_replace(path: Path) -> str | None:
-    """Why the store at ``path`` is not a disposable demo store, or None (also when absent).
-
-    Read through a read-only connection, so that looking never changes the file."""
-    import sqlite3
-
-    from cscdesk.demo.seed import why_not_demo
-
-    if not path.exists():
-        return None
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        return f"it cannot be read as a store ({exc})"
-    try:
-        return why_not_demo(conn)
-    except sqlite3.Error as exc:  # encrypted, damaged, or not SQLite at all
-        return f"it cannot be read as a plain demo store ({exc})"
-    finally:
-        conn.close()
-
-
 @main.command("demo-data")
 @click.option("--members", type=click.IntRange(1, 5_000_000), default=20_000, show_default=True,
               help="How many insured people (employees and dependants).")  # fmt: skip
@@ -48,7 +26,7 @@ def demo_data(ctx: Context, members: int, seed: int, as_of: datetime | None) -> 
     replaced: a store with user accounts, an audit log or any other data is refused (exit 2)."""
     from datetime import date
 
-    from cscdesk.demo.seed import seed_demo
+    from cscdesk.wiring import seed_demo_store, why_not_demo_store
 
     settings = ctx.settings()
     if settings.callcenter.mode != "embedded":
@@ -59,7 +37,7 @@ def demo_data(ctx: Context, members: int, seed: int, as_of: datetime | None) -> 
         )
         sys.exit(EXIT_CONFIG)
     path = settings.store.path or ctx.paths().store
-    problem = _why_not_replace(path)
+    problem = why_not_demo_store(path)
     if problem:
         click.echo(
             f"demo-data refuses to replace {path}: {problem}. It only replaces a store that holds"
@@ -72,7 +50,7 @@ def demo_data(ctx: Context, members: int, seed: int, as_of: datetime | None) -> 
     store = open_store_or_exit(ctx)
     try:
         today = as_of.date() if as_of else date.today()
-        summary = seed_demo(store, members=members, seed=seed, today=today)
+        summary = seed_demo_store(store, members=members, seed=seed, today=today)
     finally:
         store.close()
     click.echo(

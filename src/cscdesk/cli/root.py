@@ -121,7 +121,23 @@ def main(
     click_ctx.obj = Context(config_file, data_dir)
     if click_ctx.invoked_subcommand is not None:
         return
-    from cscdesk.tui.launch import run_desk
+    _open_desk(click_ctx.obj, role=role, lang=lang)
 
-    ctx: Context = click_ctx.obj
-    run_desk(ctx.settings(), ctx.paths(), role=role, lang=lang)
+
+def _open_desk(ctx: Context, *, role: str, lang: str | None) -> None:
+    """The composition root builds the services; the desk only runs on them."""
+    from cscdesk.tui.i18n import resolve_language
+    from cscdesk.tui.launch import run_desk
+    from cscdesk.wiring import WiringError, build_services, close_services
+
+    settings = ctx.settings()
+    language = resolve_language(lang if lang and lang != "auto" else settings.desk.language)
+    try:
+        services = build_services(settings, ctx.paths(), language=language, role=role)
+    except WiringError as exc:
+        click.echo(f"cscdesk: {exc}", err=True)
+        sys.exit(2)
+    try:
+        run_desk(services, role=role)
+    finally:
+        close_services(services)

@@ -78,23 +78,10 @@ def simulator_config(handle) -> str:  # type: ignore[no-untyped-def]
 
 
 def _demo_caller_numbers(ctx: Context) -> list[str]:
-    """Members' mobiles from the demo store so screen pop finds them; none when no store yet.
+    """Members' mobiles from the demo store so screen pop finds them; none when no store yet."""
+    from cscdesk.wiring import demo_caller_numbers
 
-    HOOK: relies on ``cscdesk.store.open_store`` and ``cscdesk.demo.seed.demo_mobiles``.
-    """
-    try:
-        from cscdesk.demo.seed import demo_mobiles
-        from cscdesk.store import open_store
-    except ImportError:
-        return []
-    path = ctx.paths().store
-    if not path.exists():
-        return []
-    store = open_store(path, read_only=True)
-    try:
-        return list(demo_mobiles(store, 500))
-    finally:
-        store.close()
+    return demo_caller_numbers(ctx.paths().store, 500)
 
 
 @main.command("insurers-sim")
