@@ -160,14 +160,19 @@ class DeskData:
         self._audited("ticket_change", "ticket", ticket.id, kind=str(event.kind))
 
     def save_changes(self, base: Ticket, changes: Iterable[tuple[Ticket, TicketEvent]]) -> Ticket:
-        """Write successive edits of one ticket; each expects the version before it."""
+        """Write successive edits of one ticket in one transaction: all of them or none (an
+        escalation whose note failed must not leave the ticket escalated without it)."""
         version = base.version
         latest = base
-        for ticket, event in changes:
-            self.store.tickets.save_change(ticket, event, base_version=version)
-            self._audited("ticket_change", "ticket", ticket.id, kind=str(event.kind))
-            version = ticket.version
-            latest = ticket
+        saved: list[TicketEvent] = []
+        with self.store.transaction():
+            for ticket, event in changes:
+                self.store.tickets.save_change(ticket, event, base_version=version)
+                version = ticket.version
+                latest = ticket
+                saved.append(event)
+        for event in saved:  # audited once the steps are in the store
+            self._audited("ticket_change", "ticket", latest.id, kind=str(event.kind))
         return latest
 
     def backlog(self) -> int | None:

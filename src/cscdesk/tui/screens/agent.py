@@ -38,18 +38,24 @@ from cscdesk.callcenter.port import (
     SkillGroupInfo,
     UserInfo,
 )
+from cscdesk.domain.desk_tickets import (
+    TicketChange,
+    TicketDraftFields,
+    change_steps,
+    draft_from_wrap_up,
+    ticket_from_draft,
+    wrap_up_ticket_type,
+)
 from cscdesk.domain.models import (
     Agent,
     AgentKind,
     Member,
     Priority,
     Ticket,
-    TicketEvent,
     TicketType,
 )
 from cscdesk.domain.privacy import mask_mobile
 from cscdesk.domain.sla import SlaPolicy
-from cscdesk.domain.workflow import add_note, edit, escalate, new_ticket, transition
 from cscdesk.tui import actions_recording
 from cscdesk.tui.data import DeskData
 from cscdesk.tui.i18n import _, current_language
@@ -81,7 +87,7 @@ from cscdesk.tui.screens.dialogs import (
 )
 from cscdesk.tui.screens.help import HelpScreen
 from cscdesk.tui.screens.search import SearchScreen
-from cscdesk.tui.screens.ticket_editor import TicketChange, TicketDraftFields, TicketEditor
+from cscdesk.tui.screens.ticket_editor import TicketEditor
 from cscdesk.tui.services import DeskServices
 from cscdesk.tui.widgets.policies_pane import PoliciesPane
 from cscdesk.tui.widgets.profile_pane import ProfilePane, member_line
@@ -92,13 +98,6 @@ from cscdesk.tui.widgets.tickets_pane import TicketTable
 WIDE_COLUMNS = 120
 QUEUE_POLL_FACTOR = 3  # queues are polled every third session poll
 RECORDING_URL_SECONDS = 600
-WRAP_TICKET_TYPES = {
-    "complaint": TicketType.COMPLAINT,
-    "claim_progress": TicketType.CLAIM_ASSIST,
-    "transfer_insurer": TicketType.CLAIM_ASSIST,
-    "coverage": TicketType.ENQUIRY,
-    "ticket": TicketType.ENQUIRY,
-}
 IN_CALL = {AgentStatus.RINGING, AgentStatus.TALKING, AgentStatus.HOLDING, AgentStatus.OUTBOUND}
 
 
@@ -851,26 +850,13 @@ class AgentScreen(Screen[None]):
             self.post_message(StoreFailed(_("Wrap-up"), str(exc)))
 
     def _draft_from_call(self, call: OfferedCall, wrap: WrapUp) -> TicketDraftFields:
-        member = self.state.member
-        ticket_type = WRAP_TICKET_TYPES.get(wrap.code or "", TicketType.ENQUIRY)
-        priority = Priority.NORMAL
-        if ticket_type is TicketType.COMPLAINT or (member is not None and "vip" in member.flags):
-            priority = Priority.HIGH
-        label = self.directory.code_label("wrap", wrap.code, english=_english())
-        title = (label or _(ticket_type.value)) + (f": {wrap.notes[:40]}" if wrap.notes else "")
-        policy = self.state.selected_policy
-        claim = self.state.selected_claim
-        return TicketDraftFields(
-            type=ticket_type,
-            priority=priority,
-            title=title,
-            description=wrap.notes,
-            member_id=member.id if member else None,
-            contact_id=call.contact_id,
-            policy_no=policy[1] if policy else None,
-            claim_no=claim[1] if claim else None,
-            insurer_id=(claim or policy or (None, None))[0],
-        )
+        english = _english()
+        return draft_from_wrap_up(
+            code=wrap.code, notes=wrap.notes, member=self.state.member,
+            code_label=self.directory.code_label("wrap", wrap.code, english=english),
+            type_label=_(wrap_up_ticket_type(wrap.code).value), contact_id=call.contact_id,
+            policy=self.state.selected_policy, claim=self.state.selected_claim,
+        )  # fmt: skip
 
     # ---------------------------------------------------------------- tickets
     @work(thread=True, exclusive=True, group="tickets", exit_on_error=False)
@@ -959,25 +945,10 @@ class AgentScreen(Screen[None]):
 
     @work(thread=True, group="store-write", exit_on_error=False)
     def create_ticket(self, draft: TicketDraftFields, change: TicketChange) -> None:
-        fields = change.fields
         try:
-            now = self.services.now()
-            ticket, event = new_ticket(
-                ticket_id=self.data.new_ticket_id(),
-                type=TicketType(str(fields.get("type", draft.type))),
-                title=str(fields.get("title") or draft.title),
-                created_at=now,
-                created_by=self.agent_id,
-                sla=self.sla,
-                priority=Priority(str(fields.get("priority", draft.priority))),
-                description=str(fields.get("description", draft.description)),
-                owner=self.agent_id,
-                member_id=draft.member_id,
-                contact_id=draft.contact_id,
-                policy_no=str(fields.get("policy_no") or "") or None,
-                claim_no=str(fields.get("claim_no") or "") or None,
-                insurer_id=draft.insurer_id,
-            )
+            ticket, event = ticket_from_draft(draft, change, ticket_id=self.data.new_ticket_id(),
+                                              at=self.services.now(), actor=self.agent_id,
+                                              sla=self.sla)  # fmt: skip
             self.data.save_new(ticket, event)
         except Exception as exc:
             self.post_message(StoreFailed(_("Saving the ticket"), str(exc)))
@@ -986,24 +957,9 @@ class AgentScreen(Screen[None]):
 
     @work(thread=True, group="store-write", exit_on_error=False)
     def change_ticket(self, ticket: Ticket, change: TicketChange) -> None:
-        now = self.services.now()
-        steps: list[tuple[Ticket, TicketEvent]] = []
-        current = ticket
         try:
-            edited, event = edit(current, change.fields, at=now, actor=self.agent_id, sla=self.sla)
-            if event is not None:
-                steps.append((edited, event))
-                current = edited
-            if change.escalate_to:
-                current, event = escalate(current, change.escalate_to, due_at=change.escalate_due,
-                                          at=now, actor=self.agent_id, note=change.note)  # fmt: skip
-                steps.append((current, event))
-            elif change.transition is not None:
-                current, event = transition(current, change.transition, at=now, actor=self.agent_id)
-                steps.append((current, event))
-            if change.note and not change.escalate_to:
-                current, event = add_note(current, change.note, at=now, actor=self.agent_id)
-                steps.append((current, event))
+            steps = change_steps(ticket, change, at=self.services.now(), actor=self.agent_id,
+                                 sla=self.sla)  # fmt: skip
             if not steps:
                 return
             saved = self.data.save_changes(ticket, steps)

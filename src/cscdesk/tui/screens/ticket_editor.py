@@ -1,12 +1,12 @@
 """Create or work a ticket: fields, workflow transition, escalation to an insurer, notes, history.
 
-The editor only collects what the agent decided (a ``TicketChange``); the agent screen applies it
-through the domain workflow and saves it to the local store, so it works offline too.
+The editor only collects what the agent decided (a ``TicketChange``); ``domain.desk_tickets``
+turns it into workflow steps and the desk saves them to the local store in one transaction, so
+it works offline too.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Select
 
+from cscdesk.domain.desk_tickets import TicketChange, TicketDraftFields
 from cscdesk.domain.models import Priority, Ticket, TicketEvent, TicketStatus, TicketType
 from cscdesk.domain.workflow import allowed_transitions
 from cscdesk.tui.data import DeskData
@@ -25,31 +26,6 @@ from cscdesk.tui.format import local_time
 from cscdesk.tui.i18n import _
 from cscdesk.tui.keys import localize
 from cscdesk.tui.screens.dialogs import DIALOG_CSS
-
-
-@dataclass(frozen=True, slots=True)
-class TicketDraftFields:
-    """What a new ticket starts with (prefilled from the call and the profile)."""
-
-    type: TicketType
-    priority: Priority
-    title: str
-    description: str = ""
-    member_id: str | None = None
-    contact_id: str | None = None
-    policy_no: str | None = None
-    claim_no: str | None = None
-    insurer_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TicketChange:
-    fields: dict[str, object] = field(default_factory=dict)
-    transition: TicketStatus | None = None
-    escalate_to: str | None = None
-    escalate_due: datetime | None = None
-    note: str | None = None
-    callback: bool = False
 
 
 class _History(Message):
