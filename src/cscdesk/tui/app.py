@@ -77,7 +77,7 @@ class DeskApp(SecureDeskApp):
                             severity="error", timeout=15)  # fmt: skip
             else:
                 return LeadScreen(self.services)
-        from cscdesk.tui.screens.agent import AgentScreen
+        from cscdesk.tui.desk import AgentScreen
 
         return AgentScreen(self.services)
 

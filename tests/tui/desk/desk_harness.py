@@ -12,7 +12,7 @@ from cscdesk.callcenter.port import AgentStatus, CallState
 from cscdesk.callcenter.sim.model import CENTER_TZ
 from cscdesk.callcenter.sim.server import SimulatorHandle
 from cscdesk.tui.app import DeskApp
-from cscdesk.tui.screens.agent import AgentScreen
+from cscdesk.tui.desk import AgentScreen
 
 START = datetime(2026, 3, 10, 10, 0, tzinfo=CENTER_TZ)  # a Tuesday morning in claim season
 WALL_NOW = datetime(2026, 3, 10, 10, 5, tzinfo=CENTER_TZ)  # the desk's own clock, fixed

@@ -1,0 +1,244 @@
+"""The agent desk's layout and drawing: panes, status, banner, and everything shown from state.
+
+Every ``_show_*`` redraws one pane from ``DeskState``; handlers in the other modules change state
+and call them. The layout swaps between tabs (narrow) and columns (wide) by recompose.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from cscdesk.callcenter.port import AgentStatus, OfferedCall
+from cscdesk.domain.center_directory import CenterDirectory
+from cscdesk.domain.models import Agent, Member
+from cscdesk.domain.sla import SlaPolicy
+from cscdesk.tui.data import DeskData
+from cscdesk.tui.desk.state import WIDE_COLUMNS, DeskState, english, if_composed, local_results
+from cscdesk.tui.i18n import _
+from cscdesk.tui.polling import RearmingPoll
+from cscdesk.tui.services import DeskServices
+from cscdesk.tui.widgets.policies_pane import PoliciesPane
+from cscdesk.tui.widgets.profile_pane import ProfilePane
+from cscdesk.tui.widgets.queue_pane import CallPanel, QueuePane, QueueTable
+from cscdesk.tui.widgets.status_bar import StatusBar
+from cscdesk.tui.widgets.tickets_pane import TicketTable
+
+
+class DeskLayout(Screen[None]):
+    services: DeskServices
+    data: DeskData
+    state: DeskState
+    directory: CenterDirectory
+    zone: ZoneInfo
+    sla: SlaPolicy
+    session_poll: RearmingPoll
+    queue_poll: RearmingPoll
+    _candidates: list[Member]
+
+    wide: reactive[bool] = reactive(False, recompose=True)
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield Static("", id="banner")
+        if self.wide:
+            with Horizontal(id="main"):
+                with Vertical(id="left"):
+                    yield QueuePane()
+                with Vertical(id="right"):
+                    yield ProfilePane()
+                    yield PoliciesPane()
+            yield TicketTable(id="tickets", classes="-docked")
+        else:
+            with TabbedContent(id="tabs"):
+                with TabPane("1 " + _("Call"), id="tab-call"):
+                    yield QueuePane()
+                with TabPane("2 " + _("Profile"), id="tab-profile"):
+                    yield ProfilePane()
+                with TabPane("3 " + _("Policies"), id="tab-policies"):
+                    yield PoliciesPane()
+                with TabPane("4 " + _("Tickets"), id="tab-tickets"):
+                    yield TicketTable(id="tickets")
+        yield Footer()
+
+    def on_resize(self) -> None:
+        wide = self.app.size.width >= WIDE_COLUMNS
+        if wide != self.wide:
+            self.wide = wide
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        self.call_after_refresh(self._repaint)
+
+    @if_composed
+    def _repaint(self) -> None:
+        """Redraw every pane from state (after a layout change or a language switch)."""
+        if not self.query(StatusBar):
+            return
+        self._show_status()
+        self._show_banner()
+        self._show_call()
+        self._show_queues()
+        if self.state.profile is not None:
+            self.query_one(ProfilePane).show(self.state.profile, self.zone, self._describe_call)
+            self._show_policies(restart=True)
+        self._show_tickets()
+
+    @property
+    def agent_id(self) -> str:
+        return self.services.user_id
+
+    @property
+    def device(self) -> str:
+        return self.services.device_id
+
+    def call_now(self) -> datetime:
+        clock = self.services.sim_clock
+        return clock() if clock is not None else self.services.now()
+
+    def group_name(self, group_id: str | None) -> str:
+        if not group_id:
+            return ""
+        known = self.directory.group_name(group_id, english=english())
+        if known is not None:
+            return known
+        info = self.state.groups.get(group_id)
+        return info.name if info else group_id
+
+    def _describe_call(self, summary: str) -> str:
+        """A timeline call's wrap-up code or skill group, in the desk's language."""
+        if self.directory.is_wrap_up_code(summary):
+            return self.directory.code_label("wrap", summary, english=english())
+        return self.group_name(summary) or summary
+
+    def _codes(self, kind: str) -> list[tuple[str, str]]:
+        return self.directory.codes(kind, english=english())
+
+    def notify_error(self, text: str) -> None:
+        self.notify(text, severity="error", timeout=8)
+
+    @if_composed
+    def _tick(self) -> None:
+        if not self.query(StatusBar):
+            return  # between layouts (recompose)
+        self._show_status()
+        self._show_call()
+        table = self.query(TicketTable)
+        if table:
+            table.first().tick(self.state.tickets, self.services.now())
+
+    @if_composed
+    def _show_status(self) -> None:
+        facts = self.state.facts
+        if self.services.sim_clock is not None:
+            facts.sim_time = self.services.sim_clock().astimezone(self.zone)
+        self.query_one(StatusBar).show(facts, self.call_now())
+
+    @if_composed
+    def _show_banner(self) -> None:
+        banner = self.query_one("#banner", Static)
+        for kind in ("-offline", "-offered", "-info"):
+            banner.set_class(self.state.banner_kind == kind, kind)
+        banner.update(self.state.banner)
+
+    def set_banner(self, text: str, kind: str) -> None:
+        self.state.banner = text
+        self.state.banner_kind = kind if text else ""
+        self._show_banner()
+
+    @if_composed
+    def _show_call(self) -> None:
+        session = self.state.session
+        status = session.status if session else AgentStatus.OFFLINE
+        call = session.call if session and status is not AgentStatus.WORKING else None
+        group = self.group_name(call.skill_group_id) if call else None
+        since = session.state_since if session else None
+        self.query_one(CallPanel).show(
+            status, call, group, since, self.call_now(), consulting=self.state.consulting
+        )
+
+    @if_composed
+    def _show_queues(self) -> None:
+        mine = set(self.state.session.signed_in_groups) if self.state.session else set()
+        names = {q.skill_group_id: self.group_name(q.skill_group_id) for q in self.state.queues}
+        queues = self.state.queues
+        if self.state.me is not None:
+            serve = set(self.state.me.skill_groups) | mine
+            queues = [q for q in queues if q.skill_group_id in serve] or queues
+        self.query_one(QueueTable).show(queues, names, mine)
+
+    @if_composed
+    def _show_tickets(self) -> None:
+        self.query_one(TicketTable).show(
+            self.state.tickets, self.services.now(), self.state.current_ticket
+        )
+
+    def _insurer_name(self, insurer_id: str | None) -> str:
+        return self.directory.insurer_name(insurer_id)
+
+    def _member_names(self) -> dict[str, str]:
+        profile = self.state.profile
+        if profile is None:
+            return {}
+        people = [profile.member, *profile.dependants]
+        if profile.main_member is not None:
+            people.append(profile.main_member)
+        return {m.id: m.name for m in people}
+
+    @if_composed
+    def _show_policies(self, restart: bool = False) -> None:
+        pane = self.query_one(PoliciesPane)
+        profile = self.state.profile
+        if profile is None:
+            return
+        if restart:
+            pane.start(self.state.pending_insurers)
+        results = self.state.results
+        if self.services.gateway is None:
+            results = self._scoped(local_results(profile, self._insurer_name))
+        pane.show(results, self._member_names(), self.state.pending_insurers)
+
+    def _scoped(self, results: list[Any]) -> list[Any]:
+        """The store's own policy and claim copies, cut to the signed-in user's data scope."""
+        session, security = getattr(self.app, "session", None), self.services.security
+        if session is None or security is None:
+            return results
+        from cscdesk.security.scope import scope_result
+
+        return [scope_result(session.user, r, security.others) for r in results]
+
+    def _all_results(self) -> list[Any]:
+        if self.services.gateway is None and self.state.profile is not None:
+            return self._scoped(local_results(self.state.profile, self._insurer_name))
+        return self.state.results
+
+    def _agent(self) -> Agent | None:
+        """This desk's agent in the center's directory (broker or seconded, usual groups)."""
+        return self.directory.agent(self.agent_id)
+
+    def _current_call(self) -> OfferedCall | None:
+        session = self.state.session
+        return session.call if session else None
+
+    def _in_acw(self) -> bool:
+        session = self.state.session
+        return session is not None and session.status is AgentStatus.WORKING
+
+    @if_composed
+    def _focus_current_ticket(self) -> None:
+        table = self.query_one(TicketTable)
+        current = self.state.current_ticket
+        if current is not None and current in table.rows:
+            table.move_cursor(row=table.get_row_index(current))
+
+    def action_tab(self, tab: str) -> None:
+        tabs = self.query(TabbedContent)
+        if tabs:
+            tabs.first().active = tab

@@ -1,0 +1,138 @@
+"""Polling the call system: the directory once, the agent's session and the queue states.
+
+One ``RearmingPoll`` per duty (session, queues): the next poll is armed when the last one
+ended, and a refresh or a call action never starts a second chain (issue 13).
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual import on, work
+
+from cscdesk.callcenter.errors import CallCenterError, UnavailableError
+from cscdesk.callcenter.port import AgentStatus, CallState
+from cscdesk.domain.models import AgentKind
+from cscdesk.tui.desk.state import IN_CALL, english
+from cscdesk.tui.desk.tickets import DeskTickets
+from cscdesk.tui.i18n import _
+from cscdesk.tui.messages import DirectoryLoaded, PollFailed, QueuesPolled, SessionPolled
+
+
+class DeskPolling(DeskTickets):
+    @work(exclusive=True, group="directory", exit_on_error=False)
+    async def load_directory(self) -> None:
+        center = self.services.call_center
+        try:
+            me = await center.get_user(self.agent_id)
+            groups = await center.list_skill_groups()
+            users = await center.list_users()
+        except CallCenterError as exc:
+            self.post_message(PollFailed(str(exc), isinstance(exc, UnavailableError)))
+            return
+        except Exception as exc:  # a malformed answer must not kill the desk
+            self.post_message(PollFailed(f"{type(exc).__name__}: {exc}", False))
+            return
+        self.post_message(DirectoryLoaded(me, groups, users))
+
+    @on(DirectoryLoaded)
+    def _directory_loaded(self, message: DirectoryLoaded) -> None:
+        self.state.me = message.me
+        self.state.groups = {g.id: g for g in message.groups}
+        self.state.users = message.users
+        facts = self.state.facts
+        facts.agent_name = message.me.display_name
+        agent = self._agent()
+        if agent is not None and agent.kind is AgentKind.SECONDED:
+            facts.affiliation = _("seconded") + f": {self._insurer_name(agent.insurer_id)}"
+        else:
+            facts.affiliation = _("broker")
+        self._show_status()
+        self._show_queues()
+
+    @work(exclusive=True, group="poll", exit_on_error=False)
+    async def poll_session(self) -> None:
+        started = time.perf_counter()
+        try:
+            session = await self.services.call_center.poll_agent_session(self.agent_id, self.device)
+        except CallCenterError as exc:
+            self.post_message(PollFailed(str(exc), isinstance(exc, UnavailableError)))
+            return
+        except Exception as exc:  # nothing a remote sends may crash the desk
+            self.post_message(PollFailed(f"{type(exc).__name__}: {exc}", False))
+            return
+        self.post_message(SessionPolled(session, (time.perf_counter() - started) * 1000))
+
+    @work(exclusive=True, group="queues", exit_on_error=False)
+    async def poll_queues(self) -> None:
+        try:
+            queues = await self.services.call_center.list_queue_states()
+        except Exception:  # the session poll reports link trouble; queues just wait
+            queues = None
+        self.post_message(QueuesPolled(queues if queues is not None else []))
+
+    @on(QueuesPolled)
+    def _queues_polled(self, message: QueuesPolled) -> None:
+        if message.queues:
+            self.state.queues = message.queues
+            self._show_queues()
+
+    @on(PollFailed)
+    def _poll_failed(self, message: PollFailed) -> None:
+        facts = self.state.facts
+        if message.offline:
+            if not facts.offline:
+                facts.offline = True
+                self.set_banner(
+                    _("Offline — the call system cannot be reached; tickets are saved locally"),
+                    "-offline",
+                )
+        else:
+            self.notify_error(message.reason)
+        self._show_status()
+
+    @on(SessionPolled)
+    def _session_polled(self, message: SessionPolled) -> None:
+        state = self.state
+        facts = state.facts
+        facts.last_ok = self.call_now()
+        facts.latency_ms = message.latency_ms
+        if facts.offline:
+            facts.offline = False
+            self.set_banner("", "")
+            self.notify(_("The call system is reachable again"))
+        if self.state.me is None and not any(
+            w.group == "directory" and w.is_running for w in self.workers
+        ):
+            self.load_directory()  # it failed while the call system was out of reach
+        previous = state.session
+        session = message.session
+        state.session = session
+        facts.status = session.status
+        facts.state_since = session.state_since
+        facts.break_label = (
+            self.directory.code_label("break", session.break_code, english=english())
+            if session.break_code
+            else None
+        )
+        call = session.call if session.status is not AgentStatus.WORKING else None
+        if call is None:
+            state.consulting = False
+        if call is not None:
+            state.last_call = call
+            if call.state is CallState.OFFERED and call.job_id != state.offered_job:
+                self._call_offered(call)
+        if state.banner_kind == "-offered" and (
+            call is None or call.state is not CallState.OFFERED
+        ):
+            self.set_banner("", "")
+        was_in_call = previous is not None and previous.status in IN_CALL
+        if (
+            session.status is AgentStatus.WORKING
+            and state.last_call is not None
+            and state.wrapped_contact != state.last_call.contact_id
+            and (was_in_call or previous is None or previous.status is AgentStatus.WORKING)
+        ):
+            self._start_wrap_up()
+        self._show_status()
+        self._show_call()
