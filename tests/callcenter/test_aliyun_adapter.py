@@ -17,7 +17,7 @@ from cscdesk.callcenter.aliyun.adapter import (
 )
 from cscdesk.callcenter.aliyun.client import AliyunRpcClient
 from cscdesk.callcenter.errors import InvalidParameterError, NotFoundError, UnavailableError
-from cscdesk.callcenter.port import CallState, RecordingLocator, TicketDraft
+from cscdesk.callcenter.port import AgentStatus, CallState, RecordingLocator, TicketDraft
 from cscdesk.config import CallCenterSettings
 
 from .conftest import Captured, Reply, RunningPeer, fail, ok
@@ -123,7 +123,16 @@ async def test_agent_flow_sends_the_sdk_parameters(
             },
         }
     )
-    await center.sign_in(AGENT, ["sg-claims", "sg-enquiry"], "dev-1")
+    # SignInGroup answers with the agent's context (page 439627): device, work mode, state
+    ccc.state.handlers["SignInGroup"] = lambda r: ok(
+        {"UserId": AGENT, "UserState": "BREAK", "DeviceId": "dev-1", "WorkMode": "ON_SITE"}
+    )
+    signed = await center.sign_in(AGENT, ["sg-claims", "sg-enquiry"], "dev-1")
+    assert (signed.device_id, signed.work_mode, signed.status) == (
+        "dev-1",
+        "ON_SITE",
+        AgentStatus.BREAK,
+    )
     await center.ready(AGENT, "dev-1")
     session = await center.poll_agent_session(AGENT, "dev-1")
     assert session.call is not None and session.call.state is CallState.TALKING

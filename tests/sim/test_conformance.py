@@ -84,7 +84,8 @@ def test_every_action_round_trips_through_the_sdk(sim: SimulatorHandle, client: 
     call("ListIntervalSkillGroupReport", SkillGroupId="sg_group_claims", Interval="Hourly",
          StartTime=sim.clock.epoch_ms(0), EndTime=sim.clock.epoch_ms())  # fmt: skip
     # the human desk: sign in, take a call, hold, transfer attended and blind, call out
-    call("SignInGroup", UserId=HUMAN, SignedSkillGroupIdList=json.dumps(["sg_group_enquiry"]))
+    call("SignInGroup", UserId=HUMAN, DeviceId="SIP-8031",
+         SignedSkillGroupIdList=json.dumps(["sg_group_enquiry"]))  # fmt: skip
     call("TakeBreak", UserId=HUMAN, Code="rest")
     call("ReadyForService", UserId=HUMAN)
     job = wait_for_offer(sim, client)

@@ -74,6 +74,20 @@ class StateConflictError(InvalidParameterError):
     summary = "The call system refused this in the current agent or call state"
 
 
+class NoVoiceDeviceError(StateConflictError):
+    """No voice device is registered for the agent, so a call cannot be answered or placed.
+
+    The terminal only controls the call; the voice goes through the agent's SIP desk phone,
+    softphone, or mobile in off-site mode. UNVERIFIED vendor code: ``InvalidOperation.DeviceState``
+    is our reading of the console's "设备状态(OFFLINE)与期望状态(ONLINE)不符"; no API page lists it.
+    """
+
+    summary = (
+        "No phone is registered for this agent: answering is impossible until the desk phone "
+        "or softphone is online"
+    )
+
+
 class InstanceNotFoundError(NotFoundError):
     """``NotExists.InstanceId`` (HTTP 404): the configured instance id is wrong."""
 

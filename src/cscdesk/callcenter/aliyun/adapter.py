@@ -235,13 +235,19 @@ class AliyunCallCenter:
 
     # --- agent state and screen pop ------------------------------------------------------------
 
-    async def sign_in(self, agent_id: str, skill_groups: Sequence[str], device_id: str) -> None:
-        await self._write(
+    async def sign_in(
+        self, agent_id: str, skill_groups: Sequence[str], device_id: str
+    ) -> AgentSession:
+        """``SignInGroup``: ``DeviceId`` is required and names the voice device (page 439627);
+        the reply says which device and work mode the agent is now on."""
+        payload = await self._write(
             "SignInGroup",
             UserId=agent_id,
             DeviceId=device_id,
             SignedSkillGroupIdList=list(skill_groups),
         )
+        session = mapping.signed_in("SignInGroup", payload, agent_id)
+        return replace(session, state_since=self._first_seen(agent_id, session.status.value))
 
     async def sign_out(self, agent_id: str, device_id: str) -> None:
         await self._write("SignOutGroup", UserId=agent_id, DeviceId=device_id)

@@ -36,6 +36,7 @@ from cscdesk.callcenter.errors import (
     InstanceNotFoundError,
     InvalidParameterError,
     NotFoundError,
+    NoVoiceDeviceError,
     ResponseFormatError,
     StateConflictError,
     ThrottledError,
@@ -73,6 +74,8 @@ def error_class_for(code: str | None, http_status: int | None) -> type[CallCente
     code = code or ""
     if code == "NotExists.InstanceId":
         return InstanceNotFoundError
+    if code == "InvalidOperation.DeviceState":  # UNVERIFIED code, see NoVoiceDeviceError
+        return NoVoiceDeviceError
     if code.startswith("InvalidOperation"):
         return StateConflictError
     if code.startswith(_AUTH_CODES) or code == "Forbidden" or http_status == 401:

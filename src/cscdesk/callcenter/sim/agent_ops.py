@@ -24,6 +24,39 @@ def _require_state(rt: AgentRuntime, *states: UserState) -> None:
         )
 
 
+def _require_device(rt: AgentRuntime) -> None:
+    """Audio needs a registered voice device. UNVERIFIED code: no API page lists the error; the
+    wording is the one Alibaba's console shows for SignInGroup with an offline device ("操作不允许。
+    设备状态(OFFLINE)与期望状态(ONLINE)不符", developer.aliyun.com/ask/535566), in the form of the
+    documented InvalidOperation.UserState message."""
+    if not rt.device_online:
+        raise SimError(
+            "InvalidOperation.DeviceState",
+            "The operation is not allowed. Device state (OFFLINE) does not meet "
+            "expectations (ONLINE).",
+            400,
+        )
+
+
+def set_device(
+    model: CallCenterModel,
+    user_id: str,
+    *,
+    online: bool,
+    device_id: str | None = None,
+    work_mode: str | None = None,
+) -> AgentRuntime:
+    """The agent's phone or softphone registers (``online``) or drops its registration; not an
+    API operation: the simulator's stand-in for the SIP registrar."""
+    rt = model.agent(user_id)
+    rt.device_online = online
+    if device_id is not None:
+        rt.device_id = device_id
+    if work_mode is not None:
+        rt.work_mode = work_mode
+    return rt
+
+
 def _job(rt: AgentRuntime, job_id: str | None) -> CallRuntime:
     call = rt.call
     if call is None or (job_id and call.contact_id != job_id):
@@ -38,9 +71,10 @@ def sign_in(
     unknown = [g for g in groups if g not in model.groups]
     if unknown:
         raise SimError("Parameter.Invalid", f"SignedSkillGroupIdList: unknown {unknown[0]}")
+    _require_device(rt)
     chosen = groups or [g for g in rt.agent.skill_groups if g in model.groups]
     rt.signed_groups = tuple(chosen)
-    rt.device_id = device_id or rt.device_id or f"ACC{abs(hash(user_id)) % 10**6:06d}"
+    rt.device_id = device_id
     if rt.state is UserState.OFFLINE:
         model._set_state(rt, UserState.BREAK, "")
     model.emit("AgentCheckIn", UserId=user_id)
@@ -78,6 +112,7 @@ def answer(model: CallCenterModel, user_id: str, job_id: str | None) -> AgentRun
     rt = model.agent(user_id)
     call = _job(rt, job_id)
     _require_state(rt, UserState.CALLING)
+    _require_device(rt)
     if call.direction is CallDirection.OUTBOUND:
         raise SimError(
             "InvalidOperation.UserState", "An outbound call is answered by the callee.", 400
@@ -244,6 +279,7 @@ def cancel_attended(model: CallCenterModel, user_id: str, job_id: str | None) ->
 def make_call(model: CallCenterModel, user_id: str, caller: str, callee: str) -> AgentRuntime:
     rt = model.agent(user_id)
     _require_state(rt, UserState.READY, UserState.BREAK, UserState.WORKING)
+    _require_device(rt)
     if not callee.isdigit():
         raise SimError("Parameter.Invalid", f"Callee {callee!r} is not a phone number.")
     model.finish_wrap_up(rt)

@@ -125,7 +125,7 @@ def sign_in_group(req: Request) -> dict[str, Any]:
         req.model,
         req.text("UserId", required=True),
         req.id_list("SignedSkillGroupIdList"),
-        req.text("DeviceId"),
+        req.text("DeviceId", required=True),  # 必填 (page 439627): names the voice device
     )
     return _agent_reply(req, rt)
 
@@ -282,7 +282,7 @@ def list_realtime_agent_states(req: Request) -> dict[str, Any]:
                 "CounterParty": (call.caller if call else ""),
                 "SkillGroupIdList": list(rt.signed_groups),
                 "SkillGroupNameList": [req.model.groups[g].name for g in rt.signed_groups],
-                "WorkMode": "ON_SITE",
+                "WorkMode": rt.work_mode,
                 "OutboundScenario": False,
             }
         )

@@ -274,8 +274,9 @@ def _user(req: Request, user_id: str) -> dict[str, Any]:
         "Mobile": "",
         "RoleId": "Admin" if lead else "Agent",
         "RoleName": "Admin" if lead else "Agent",
-        "WorkMode": "ON_SITE",
-        "DeviceState": "ONLINE",
+        "WorkMode": rt.work_mode if rt else "ON_SITE",
+        "DeviceId": rt.device_id if rt else "",
+        "DeviceState": "ONLINE" if rt is None or rt.device_online else "OFFLINE",
         "SkillLevelList": [
             {"SkillGroupId": g, "SkillGroupName": model.groups[g].name, "SkillLevel": 5}
             for g in groups

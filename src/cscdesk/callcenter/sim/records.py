@@ -33,7 +33,11 @@ class AgentRuntime:
     idle_since: float = 0.0
     break_code: str = ""
     signed_groups: tuple[str, ...] = ()
-    device_id: str = ""
+    device_id: str = ""  # the voice device the agent signed in with (SignInGroup DeviceId)
+    # whether that device (SIP phone, WebRTC softphone, or the mobile in OFF_SITE mode) is
+    # registered; "同一时间只允许一种设备注册" (SignInGroup page 439627)
+    device_online: bool = True
+    work_mode: str = "ON_SITE"  # ON_SITE / OFF_SITE / OFFICE_PHONE (SignInGroup page 439627)
     call: CallRuntime | None = None  # offered, active or in wrap-up
     consult: CallRuntime | None = None  # attended-transfer consult the agent is serving
     offer_token: int = 0

@@ -49,12 +49,13 @@ def user_context(model: CallCenterModel, rt: AgentRuntime) -> dict[str, Any]:
         "UserId": rt.agent.id,
         "UserState": poll_state(rt),
         "BreakCode": rt.break_code,
-        "DeviceId": rt.device_id,
+        # blank while no device is registered: answering cannot work
+        "DeviceId": rt.device_id if rt.device_online else "",
         "Extension": _extension(model, rt),
         "JobId": call.contact_id if call else "",
         "OutboundScenario": False,
         "SignedSkillGroupIdList": list(rt.signed_groups),
-        "WorkMode": "ON_SITE",
+        "WorkMode": rt.work_mode,
         "Heartbeat": model.clock.epoch_ms(),
         "Mobile": "",
         # when the agent was last reserved for a call (an offer), not "in this state since"
