@@ -27,8 +27,10 @@ from cscdesk.sync.events import (
     build_receiver,
     subscription_url,
 )
+from cscdesk.sync.lease import Lease, holder_id
 from cscdesk.sync.service import archive_round
 from cscdesk.sync.storage import SyncStorage
+from cscdesk.sync.worker import ARCHIVE_LEASE
 
 from .conftest import make_port
 
@@ -206,3 +208,37 @@ async def test_a_push_without_the_right_token_is_refused_and_not_stored(
         assert events.count() == 1
     finally:
         receiver.stop()
+
+
+async def test_the_receiver_copies_only_under_the_archive_lease(
+    sim: Any, site: tuple[Any, SyncStorage, BlobStore, CallEvents]
+) -> None:
+    """While `cscdesk archive sync` (another process) holds the archive lease, pushed events are
+    stored but nothing is downloaded beside it; once the lease is free the receiver copies them
+    and lets the lease go again."""
+    store, storage, blobs, events = site
+    archive_sync = Lease(store, ARCHIVE_LEASE, holder="archive-host:4242:a1b2c3", ttl_seconds=300)
+    assert archive_sync.acquire()
+    mine = Lease(store, ARCHIVE_LEASE, holder=holder_id(), ttl_seconds=300)
+    archiver = EventArchiver(
+        make_port(sim), storage, blobs, events, settings=ArchiveSettings(), clock=wall, lease=mine
+    )
+    receiver = Receiver(build_receiver(events, TOKEN, archiver=archiver, clock=wall))
+    try:
+        url = subscription_url(receiver.base_url, TOKEN)
+        await _run_subscribed(sim, url, 900, ("CDRReady", "RecordingReady"))
+    finally:
+        receiver.stop()
+    recorded = _recorded_calls(sim)
+    assert recorded and events.count("CDRReady") > 0
+
+    assert await archiver.drain() == 0  # the lease is someone else's: nothing handled
+    assert len(events.unhandled(limit=10_000)) == events.count()
+    assert sim.requests["GetCallDetailRecord"] == 0 and sim.requests["GetMonoRecording"] == 0
+    assert all(storage.recording(c) is None for c in recorded)
+
+    archive_sync.release()
+    assert await archiver.drain() == events.count()
+    assert all(storage.recording(c) is not None for c in recorded)
+    assert events.unhandled() == []
+    assert mine.current_holder() is None  # released after the drain: polling may run again

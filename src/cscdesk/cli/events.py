@@ -1,7 +1,8 @@
 """``cscdesk events serve``: receive the call system's pushed events (webhook) and archive the
 CDR and recording each ``CDRReady`` / ``RecordingReady`` names within seconds. Polling
 (``cscdesk archive sync``) stays the backstop. See ``cscdesk.sync.events`` for why the webhook
-URL carries a shared token (the vendor documents no webhook signature)."""
+URL carries a shared token (the vendor documents no webhook signature). The copying runs under
+the archive lease, like ``archive sync``, so the two never download side by side."""
 
 from __future__ import annotations
 
@@ -53,7 +54,9 @@ def events_serve(
         build_receiver,
         subscription_url,
     )
+    from cscdesk.sync.lease import Lease, holder_id
     from cscdesk.sync.storage import SyncStorage
+    from cscdesk.sync.worker import ARCHIVE_LEASE
 
     try:
         token = resolve_secret(SECRET_PREFIX + token_secret, what="webhook token")
@@ -67,9 +70,10 @@ def events_serve(
         return datetime.now(UTC)
 
     calls = CallEvents(store)
+    lease = Lease(store, ARCHIVE_LEASE, holder=holder_id(), ttl_seconds=settings.sync.lease_seconds)
     archiver = EventArchiver(
         cc, SyncStorage(store), blob_store(settings, paths), calls,
-        settings=settings.archive, clock=clock,
+        settings=settings.archive, clock=clock, lease=lease,
     )  # fmt: skip
     app = build_receiver(calls, token, archiver=archiver, clock=clock)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
@@ -87,6 +91,12 @@ def events_serve(
         left = await archiver.drain()  # events a previous run stored but did not finish
         if left:
             click.echo(f"finished {left} stored event(s) left by a previous run")
+        holder = lease.current_holder()
+        if holder is not None and holder.holder != lease.holder:
+            click.echo(
+                f"the archive lease is held by {holder.describe()}: events are stored and "
+                "copied when it is free (that process's polling copies the same calls)"
+            )
         click.echo(f"receiving events on http://{host}:{port}{PATH} (Ctrl-C stops)")
         await server.serve()
 
@@ -98,5 +108,6 @@ def events_serve(
         click.echo(f"error: events receiver stopped: {type(exc).__name__}: {exc}", err=True)
         sys.exit(1)
     finally:
+        lease.release()
         stop()
         store.close()

@@ -38,6 +38,7 @@ from cscdesk.callcenter.port import CallCenterPort
 from cscdesk.config import ArchiveSettings
 from cscdesk.store.events import CallEvents
 from cscdesk.sync.blobstore import BlobStore
+from cscdesk.sync.lease import Lease
 from cscdesk.sync.recordings import fetch_recordings
 from cscdesk.sync.service import recording_policy
 from cscdesk.sync.storage import SyncStorage
@@ -70,7 +71,15 @@ def subscription_url(base_url: str, token: str) -> str:
 
 
 class EventArchiver:
-    """Copies the CDR and recording that an archive event names; one drain at a time."""
+    """Copies the CDR and recording that an archive event names; one drain at a time.
+
+    With a ``lease`` (the archive lease, ``sync.worker.ARCHIVE_LEASE``) a drain copies only while
+    it holds that lease, so an event receiver never downloads beside ``cscdesk archive sync`` or a
+    desk's background archive: when another process holds it, the events stay stored and
+    unhandled (that process's polling copies the same calls; a later drain finishes the events).
+    The lease is renewed after every event and released when the drain ends, so polling can run
+    between pushes.
+    """
 
     def __init__(
         self,
@@ -81,7 +90,9 @@ class EventArchiver:
         *,
         settings: ArchiveSettings,
         clock: Callable[[], datetime],
+        lease: Lease | None = None,
     ) -> None:
+        self._lease = lease
         self._port = port
         self._storage = storage
         self._blobs = blobs
@@ -94,15 +105,33 @@ class EventArchiver:
         """Handle every stored event not handled yet (also those a previous process left);
         returns how many were handled."""
         async with self._lock:
-            done = 0
-            while batch := self._events.unhandled(limit=50):
-                for event in batch:
-                    error = None
-                    if event.event_type in ARCHIVE_EVENTS and event.job_id:
-                        error = await self._copy(event.job_id)
-                    self._events.handled(event.key, self._clock(), error)
-                    done += 1
-            return done
+            lease = self._lease
+            if lease is not None and not lease.acquire():
+                holder = lease.current_holder()
+                log.info(
+                    "archive lease held by %s; pushed events left to it",
+                    holder.describe() if holder else "another process",
+                )
+                return 0
+            try:
+                return await self._drain_held()
+            finally:
+                if lease is not None:
+                    lease.release()
+
+    async def _drain_held(self) -> int:
+        done = 0
+        while batch := self._events.unhandled(limit=50):
+            for event in batch:
+                if self._lease is not None and not self._lease.keep():
+                    log.warning("lost the archive lease mid-drain; %d event(s) handled", done)
+                    return done
+                error = None
+                if event.event_type in ARCHIVE_EVENTS and event.job_id:
+                    error = await self._copy(event.job_id)
+                self._events.handled(event.key, self._clock(), error)
+                done += 1
+        return done
 
     async def _copy(self, contact_id: str) -> str | None:
         """CDR then due recordings; a failure is noted on the event and left to polling."""
