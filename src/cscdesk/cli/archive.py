@@ -29,11 +29,15 @@ def archive() -> None:
 
 @archive.command("sync")
 @click.option("--follow", is_flag=True, help="Keep copying every sync interval until Ctrl-C.")
+@click.option("--restore-retry-seconds", type=click.FloatRange(0, 86_400), default=300.0,
+              show_default=True,
+              help="How long to wait before asking again for audio the call system is restoring "
+                   "from its cold archive.")  # fmt: skip
 @pass_ctx
-def archive_sync(ctx: Context, follow: bool) -> None:
+def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float) -> None:
     """Copy new CDRs and recordings (resumable: safe to interrupt at any point)."""
     import asyncio
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from cscdesk.sync.lease import Lease, holder_id
     from cscdesk.sync.service import archive_round
@@ -57,6 +61,7 @@ def archive_sync(ctx: Context, follow: bool) -> None:
             settings=settings.archive,
             clock=lambda: datetime.now(UTC),
             heartbeat=lease.keep,
+            restore_retry=timedelta(seconds=restore_retry_seconds),
         )
         alarm = "  ALARM: archive lags" if result.lag.alarm else ""
         click.echo(
