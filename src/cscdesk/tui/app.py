@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from cscdesk.tui.i18n import _, set_language
-from cscdesk.tui.keys import localize
+from cscdesk.tui.keys import localize, palette_entries
 from cscdesk.tui.login import SecureDeskApp
 from cscdesk.tui.services import DeskServices
 
@@ -83,14 +83,7 @@ class DeskApp(SecureDeskApp):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for action, title, help_text in (
-            ("search", "Search customers", "By mobile, ID number, name, policy no. or claim no."),
-            ("new_ticket", "New ticket", "Open a ticket for the customer on screen"),
-            ("ready", "Ready", "Take calls"),
-            ("take_break", "Break", "Pause with a reason code"),
-            ("sign_in", "Sign in to skill groups", "Choose the queues to serve"),
-            ("help", "Keys", "Every key and its binding id"),
-        ):
+        for action, title, help_text in palette_entries(getattr(screen, "ACTIONS", ())):
             method = getattr(screen, f"action_{action}", None)
             if method is not None:
                 yield SystemCommand(_(title), _(help_text), method)

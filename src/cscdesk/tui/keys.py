@@ -7,7 +7,7 @@ instance, because class-level ``BINDINGS`` are built before the language is know
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.dom import DOMNode
@@ -25,25 +25,84 @@ def localize(node: DOMNode) -> None:
     node._bindings = BindingsMap(translated)
 
 
-AGENT_BINDINGS: list[BindingType] = [
-    Binding("f1,question_mark", "help", "Help", id="help", key_display="F1"),
-    Binding("slash", "search", "Search", id="search", key_display="/"),
-    Binding("g", "sign_in", "Sign in", id="sign-in"),
-    Binding("r", "ready", "Ready", id="ready"),
-    Binding("b", "take_break", "Break", id="break"),
-    Binding("a", "answer", "Answer", id="answer"),
-    Binding("h", "hold", "Hold", id="hold"),
-    Binding("t", "transfer", "Transfer", id="transfer"),
-    Binding("x", "release", "Hang up", id="release"),
-    Binding("w", "wrap_up", "Wrap up", id="wrap-up"),
-    Binding("n", "new_ticket", "New ticket", id="new-ticket"),
-    Binding("e", "edit_ticket", "Ticket", id="edit-ticket"),
-    Binding("c", "callback", "Call back", id="callback", show=False),
-    Binding("p", "recording", "Recording", id="recording", show=False),
-    Binding("m", "choose_member", "Matches", id="choose-member", show=False),
-    Binding("f5", "refresh", "Refresh", id="refresh", show=False),
-    Binding("1", "tab('tab-call')", "Call", id="tab-call", show=False),
-    Binding("2", "tab('tab-profile')", "Profile", id="tab-profile", show=False),
-    Binding("3", "tab('tab-policies')", "Policies", id="tab-policies", show=False),
-    Binding("4", "tab('tab-tickets')", "Tickets", id="tab-tickets", show=False),
-]
+@dataclass(frozen=True, slots=True)
+class DeskAction:
+    """One thing a person can do on a screen: its key(s), footer label, help line and, when
+    ``palette`` is set, a command-palette entry. Bindings, the help screen and the palette are
+    all generated from these, so they cannot disagree; ``id`` is what ``[keymap]`` remaps."""
+
+    id: str
+    keys: str
+    action: str
+    label: str
+    palette: str | None = None  # the palette's help line; None: not in the palette
+    palette_title: str | None = None  # the palette's title when it differs from the label
+    show: bool = True
+    key_display: str | None = None
+
+    def binding(self) -> Binding:
+        return Binding(self.keys, self.action, self.label, id=self.id, show=self.show,
+                       key_display=self.key_display)  # fmt: skip
+
+
+def bindings(actions: tuple[DeskAction, ...]) -> list[BindingType]:
+    return [a.binding() for a in actions]
+
+
+def palette_entries(actions: tuple[DeskAction, ...]) -> list[tuple[str, str, str]]:
+    """(action, title, help) msgids for the command palette, in the registry's order."""
+    return [(a.action, a.palette_title or a.label, a.palette) for a in actions if a.palette]
+
+
+def help_rows(node: DOMNode) -> list[tuple[str, str, str]]:
+    """(key, what it does, id) of every active binding with a label, as remapped, by id."""
+    rows = set()
+    for key, active in node.active_bindings.items():  # type: ignore[attr-defined]
+        binding = active.binding
+        if binding.action == "help" or binding.description:
+            rows.add((binding.key_display or key, binding.description, binding.id or ""))
+    return sorted(rows, key=lambda r: r[2])
+
+
+AGENT_ACTIONS: tuple[DeskAction, ...] = (
+    DeskAction("help", "f1,question_mark", "help", "Help", key_display="F1",
+               palette="Every key and its binding id", palette_title="Keys"),
+    DeskAction("search", "slash", "search", "Search", key_display="/",
+               palette="By mobile, ID number, name, policy no. or claim no.",
+               palette_title="Search customers"),
+    DeskAction("sign-in", "g", "sign_in", "Sign in", palette="Choose the queues to serve",
+               palette_title="Sign in to skill groups"),
+    DeskAction("ready", "r", "ready", "Ready", palette="Take calls"),
+    DeskAction("break", "b", "take_break", "Break", palette="Pause with a reason code"),
+    DeskAction("answer", "a", "answer", "Answer"),
+    DeskAction("hold", "h", "hold", "Hold"),
+    DeskAction("transfer", "t", "transfer", "Transfer"),
+    DeskAction("release", "x", "release", "Hang up"),
+    DeskAction("wrap-up", "w", "wrap_up", "Wrap up"),
+    DeskAction("new-ticket", "n", "new_ticket", "New ticket",
+               palette="Open a ticket for the customer on screen"),
+    DeskAction("edit-ticket", "e", "edit_ticket", "Ticket"),
+    DeskAction("callback", "c", "callback", "Call back", show=False),
+    DeskAction("recording", "p", "recording", "Recording", show=False),
+    DeskAction("choose-member", "m", "choose_member", "Matches", show=False),
+    DeskAction("refresh", "f5", "refresh", "Refresh", show=False),
+    DeskAction("tab-call", "1", "tab('tab-call')", "Call", show=False),
+    DeskAction("tab-profile", "2", "tab('tab-profile')", "Profile", show=False),
+    DeskAction("tab-policies", "3", "tab('tab-policies')", "Policies", show=False),
+    DeskAction("tab-tickets", "4", "tab('tab-tickets')", "Tickets", show=False),
+)  # fmt: skip
+AGENT_BINDINGS = bindings(AGENT_ACTIONS)
+
+LEAD_ACTIONS: tuple[DeskAction, ...] = (
+    DeskAction("lead-filter", "slash", "filter", "Filter"),
+    DeskAction("lead-sort", "s", "sort", "Sort"),
+    DeskAction("lead-monitor", "m", "monitor", "Monitor"),
+    DeskAction("lead-coach", "c", "coach", "Coach"),
+    DeskAction("lead-barge-in", "b", "barge_in", "Barge in"),
+    DeskAction("lead-reset-state", "x", "reset_state", "Reset state"),
+    DeskAction("lead-next-tab", "t", "next_tab", "Next tab"),
+    DeskAction("lead-refresh", "r", "poll_now", "Refresh"),
+    DeskAction("lead-replay-back", "left_square_bracket", "replay(-1)", "Replay back"),
+    DeskAction("lead-replay-forward", "right_square_bracket", "replay(1)", "Replay fwd"),
+    DeskAction("lead-live", "escape", "live", "Live"),
+)

@@ -16,13 +16,14 @@ from cscdesk.domain.sla import SlaPolicy
 from cscdesk.tui.data import DeskData
 from cscdesk.tui.desk.polling import DeskPolling
 from cscdesk.tui.desk.state import QUEUE_POLL_FACTOR, WIDE_COLUMNS, DeskState
-from cscdesk.tui.keys import AGENT_BINDINGS, localize
+from cscdesk.tui.keys import AGENT_ACTIONS, AGENT_BINDINGS, help_rows, localize
 from cscdesk.tui.polling import RearmingPoll
 from cscdesk.tui.screens.help import HelpScreen
 from cscdesk.tui.services import DeskServices
 
 
 class AgentScreen(DeskPolling):
+    ACTIONS = AGENT_ACTIONS
     BINDINGS = AGENT_BINDINGS
     DEFAULT_CSS = """
     AgentScreen #banner { height: auto; padding: 0 1; display: none; }
@@ -76,12 +77,7 @@ class AgentScreen(DeskPolling):
         self._repaint()
 
     def action_help(self) -> None:
-        rows = []
-        for key, active in self.active_bindings.items():
-            binding = active.binding
-            if binding.action in ("help",) or binding.description:
-                rows.append((binding.key_display or key, binding.description, binding.id or ""))
-        self.app.push_screen(HelpScreen(sorted(set(rows), key=lambda r: r[2])))
+        self.app.push_screen(HelpScreen(help_rows(self)))
 
     def action_refresh(self) -> None:
         self.session_poll.poll_now()

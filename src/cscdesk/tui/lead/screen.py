@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -35,7 +35,7 @@ from cscdesk.domain.models import Agent
 from cscdesk.reports.staffing import StaffingPlan
 from cscdesk.sync.wallboard import WallboardSnapshot, poll_snapshot, team_totals
 from cscdesk.tui.i18n import _
-from cscdesk.tui.keys import localize
+from cscdesk.tui.keys import LEAD_ACTIONS, bindings, localize
 from cscdesk.tui.lead import directory
 from cscdesk.tui.lead.alerts import Alert, AlertChange, Severity, changes, evaluate, should_ring
 from cscdesk.tui.lead.chart import IntradayChart
@@ -123,19 +123,8 @@ class LeadScreen(Screen[None]):
     LeadScreen #intraday { height: 1fr; min-height: 8; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="lead-filter"),
-        Binding("s", "sort", "Sort", id="lead-sort"),
-        Binding("m", "monitor", "Monitor", id="lead-monitor"),
-        Binding("c", "coach", "Coach", id="lead-coach"),
-        Binding("b", "barge_in", "Barge in", id="lead-barge-in"),
-        Binding("x", "reset_state", "Reset state", id="lead-reset-state"),
-        Binding("t", "next_tab", "Next tab", id="lead-next-tab"),
-        Binding("r", "poll_now", "Refresh", id="lead-refresh"),
-        Binding("left_square_bracket", "replay(-1)", "Replay back", id="lead-replay-back"),
-        Binding("right_square_bracket", "replay(1)", "Replay fwd", id="lead-replay-forward"),
-        Binding("escape", "live", "Live", id="lead-live"),
-    ]
+    ACTIONS = LEAD_ACTIONS
+    BINDINGS: ClassVar[list[BindingType]] = bindings(LEAD_ACTIONS)
 
     def __init__(self, services: DeskServices) -> None:
         super().__init__()
