@@ -54,7 +54,9 @@ def paged_cdrs(rows: list[dict[str, Any]]) -> Callable[[Captured], Reply]:
             return fail(400, "Parameter.Invalid", "PageNumber must be 1..100")
         inside = [r for r in rows if start <= r["StartTime"] < end]
         chunk = inside[(page - 1) * size : page * size]
-        return ok({"List": chunk, "PageNumber": page, "PageSize": size, "TotalCount": len(inside)})
+        # TotalCount only on page 1, 0 afterwards (api-ccc-2020-07-01-listcalldetailrecordsv2)
+        total = len(inside) if page == 1 else 0
+        return ok({"List": chunk, "PageNumber": page, "PageSize": size, "TotalCount": total})
 
     return handler
 

@@ -601,3 +601,40 @@ def test_one_corrupted_field_in_a_valid_payload_never_crashes(
         MAPPERS[name](_replace(valid, path, junk))
     except ResponseFormatError as error:
         assert error.action == "X" or error.action == name
+
+
+@pytest.mark.parametrize(
+    ("word", "direction"),
+    [
+        ("INBOUND", "inbound"),
+        ("Inbound", "inbound"),  # the v1 filter's and the earlier GetCallDetailRecord's spelling
+        ("OUTBOUND", "outbound"),
+        ("BACK2BACK", "outbound"),
+        ("PREDICTIVE", "outbound"),
+        ("PRIVACY_DIAL", "outbound"),
+        ("INTERNAL", "outbound"),
+        ("CONFERENCE", "outbound"),
+    ],
+)
+def test_every_documented_contact_type_has_a_direction(word: str, direction: str) -> None:
+    """CDR ContactType (api-ccc-2020-07-01-getcalldetailrecord): only INBOUND is the customer
+    calling in; two-way, predictive, privacy, internal and conference calls were placed by us."""
+    (record,), _ = mapping.call_records("ListCallDetailRecordsV2", list_cdrs(cdr(ContactType=word)))
+    assert record.direction == direction
+
+
+def test_an_undocumented_contact_type_or_ticket_state_is_kept_and_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    for _ in range(3):
+        (record,), _ = mapping.call_records(
+            "ListCallDetailRecordsV2", list_cdrs(cdr(ContactType="HOLOGRAM"))
+        )
+        assert record.direction == "inbound"
+        ticket = mapping.ticket_detail(
+            "GetTicket", {"Data": {"TicketId": "t-1", "State": "Teleported"}}
+        )
+        assert ticket.state == "Teleported"  # shown as the vendor said it, never a failure
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("HOLOGRAM" in text for text in messages) == 1
+    assert sum("Teleported" in text for text in messages) == 1

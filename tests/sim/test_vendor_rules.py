@@ -90,7 +90,8 @@ def test_archived_recording_needs_restore(sim: SimulatorHandle) -> None:
     assert refused.status_code == 403 and body(refused)["Code"] == "Forbidden.ArchivedRecording"
     restore = signed_post(sim, "RestoreArchivedRecordings",
                           {"InstanceId": sim.instance_id, "ContactIds": json.dumps([contact])})  # fmt: skip
-    assert body(restore)["Data"][0]["Status"] == "Restoring"
+    # "Completed or Progressing" (SDK doc comment of RestoreArchivedRecordings Data[].Status)
+    assert body(restore)["Data"][0]["Status"] == "Progressing"
     assert signed_post(sim, "GetMonoRecording", params).status_code == 403
     sim.advance(sim.vault.restore_seconds + 1)
     restored = signed_post(sim, "GetMonoRecording", params)
@@ -98,3 +99,15 @@ def test_archived_recording_needs_restore(sim: SimulatorHandle) -> None:
         restored.status_code == 200
         and httpx.get(body(restored)["Data"]["FileUrl"]).status_code == 200
     )
+    again = signed_post(sim, "RestoreArchivedRecordings",
+                        {"InstanceId": sim.instance_id, "ContactIds": json.dumps([contact])})  # fmt: skip
+    assert body(again)["Data"][0]["Status"] == "Completed"
+
+
+def test_an_unknown_user_is_404_not_exists_user_id(sim: SimulatorHandle) -> None:
+    """ "NotExists.UserId ... The user %s does not exist in instance %s." HTTP 404 (SignInGroup and
+    SignOutGroup error tables, pages 439627 / 439628)."""
+    params = {"InstanceId": sim.instance_id, "UserId": "nobody@ccc-demo", "DeviceId": "SIP-1"}
+    for action in ("PollUserStatus", "SignInGroup"):
+        reply = signed_post(sim, action, {**params, "SignedSkillGroupIdList": "[]"})
+        assert reply.status_code == 404 and body(reply)["Code"] == "NotExists.UserId"

@@ -18,6 +18,10 @@ Operations used (all RPC, ``POST /`` unless noted):
   ``GetMonoRecording``, ``RestoreArchivedRecordings``; directory: ``ListUsers``, ``GetUser``,
   ``ListSkillGroups``, ``ListInstances`` (health and ``doctor``).
 
+Not used: ``GetLoginDetails`` and ``GetTurnCredentials`` serve Alibaba's browser workbench and its
+WebRTC audio. The terminal carries no audio: it controls the call, and the voice goes through the
+device the agent signed in with (SIP desk phone, softphone, or the mobile in off-site mode).
+
 Retries: reads are ``retry_safe`` (throttling, 5xx, resets and timeouts are retried with backoff);
 so are ``UpdateTicket`` and ``RestoreArchivedRecordings``, which set state and are idempotent.
 Everything else — all call control and agent state changes, ``MakeCall``, ``CreateTicket``,
@@ -26,9 +30,9 @@ supervisor actions — is retried only after throttling or a failed connect (not
 a lost response: answering a call twice or creating a ticket twice is worse than one clear error.
 
 Paging: the vendor serves ``PageNumber`` 1–100 × ``PageSize`` ≤ 100. A listing ends on a page shorter
-than the page size, never on ``TotalCount``: ``ListCallDetailRecords`` and
-``ListRecentCallDetailRecords`` fill it only on page 1 and send 0 afterwards (page 65296), so
-stopping on it silently dropped CDRs. Our cursors are opaque base64
+than the page size, never on ``TotalCount``: ``ListCallDetailRecords``,
+``ListRecentCallDetailRecords`` and ``ListCallDetailRecordsV2`` fill it only on page 1 and send 0
+afterwards (page 65296; the V2 page says the same), so stopping on it silently dropped CDRs. Our cursors are opaque base64
 JSON holding the page number and, for CDRs, the time window. CDRs are read oldest first; when a
 window holds more than 100 full pages, the next cursor restarts at page 1 from the newest start
 time seen, so callers may see a few rows twice and must de-duplicate on ``contact_id`` (the archive

@@ -904,11 +904,16 @@ def _ticket_context(row: Reader) -> dict[str, Any]:
 
 
 def ticket(row: Reader) -> RemoteTicket:
+    """A ticket; ``State`` is Processing / Withdrawal / Rejected / Closed (GetTicket page),
+    kept as the vendor's word (the desk shows it), an undocumented one logged once."""
     version = row.opt_text("TemplateVersion")
+    state = row.opt_text("State") or ""
+    if state and state not in vocab.TICKET_STATES:
+        vocab.note_unknown(f"{row.action} State", state)
     return RemoteTicket(
         ticket_id=row.text("TicketId"),
         title=row.opt_text("Title") or "",
-        state=row.opt_text("State") or "",
+        state=state,
         context=_ticket_context(row),
         customer_id=row.opt_text("CustomerId"),
         contact_id=row.opt_text("JobId"),

@@ -135,13 +135,23 @@ def restore_archived_recordings(req: Request) -> dict[str, Any]:
     for cid in ids:
         call = model.by_contact.get(cid)
         if call is None or not call.recorded or call.ended_at is None:
-            data.append({"ContactId": cid, "Exists": False, "Status": "NotExists"})
+            # UNVERIFIED: what Status a missing recording carries is not documented
+            data.append({"ContactId": cid, "Exists": False, "Status": ""})
             continue
-        if vault.is_archived(call.started_at, model.now):
+        archived = vault.is_archived(call.started_at, model.now)
+        if archived:
             vault.restore(cid, model.now)
-        status = vault.restore_status(cid, call.started_at, model.now)
-        storage = "Standard" if status == "Unarchived" else "Archive"
-        data.append({"ContactId": cid, "Exists": True, "Status": status, "StorageType": storage})
+        restoring = vault.restore_status(cid, call.started_at, model.now) == "Restoring"
+        # the restored state is "Completed or Progressing" (SDK doc comment of Data[].Status);
+        # StorageType values are not documented: UNVERIFIED "Standard"/"Archive"
+        data.append(
+            {
+                "ContactId": cid,
+                "Exists": True,
+                "Status": "Progressing" if restoring else "Completed",
+                "StorageType": "Archive" if archived else "Standard",
+            }
+        )
     return wire.ok(req.action, data)
 
 
