@@ -11,9 +11,8 @@ import time
 from textual import on, work
 
 from cscdesk.callcenter.errors import CallCenterError, UnavailableError
-from cscdesk.callcenter.port import AgentStatus, CallState
 from cscdesk.domain.models import AgentKind
-from cscdesk.tui.desk.state import IN_CALL, english
+from cscdesk.tui.desk.state import english, track_session
 from cscdesk.tui.desk.tickets import DeskTickets
 from cscdesk.tui.i18n import _
 from cscdesk.tui.messages import DirectoryLoaded, PollFailed, QueuesPolled, SessionPolled
@@ -105,9 +104,12 @@ class DeskPolling(DeskTickets):
             w.group == "directory" and w.is_running for w in self.workers
         ):
             self.load_directory()  # it failed while the call system was out of reach
-        previous = state.session
         session = message.session
+        change = track_session(state.session, session, last_call=state.last_call,
+                               offered_job=state.offered_job,
+                               wrapped_contact=state.wrapped_contact)  # fmt: skip
         state.session = session
+        state.last_call = change.last_call
         facts.status = session.status
         facts.state_since = session.state_since
         facts.break_label = (
@@ -115,24 +117,13 @@ class DeskPolling(DeskTickets):
             if session.break_code
             else None
         )
-        call = session.call if session.status is not AgentStatus.WORKING else None
-        if call is None:
+        if change.call is None:
             state.consulting = False
-        if call is not None:
-            state.last_call = call
-            if call.state is CallState.OFFERED and call.job_id != state.offered_job:
-                self._call_offered(call)
-        if state.banner_kind == "-offered" and (
-            call is None or call.state is not CallState.OFFERED
-        ):
+        if change.newly_offered is not None:
+            self._call_offered(change.newly_offered)
+        if state.banner_kind == "-offered" and not change.ringing:
             self.set_banner("", "")
-        was_in_call = previous is not None and previous.status in IN_CALL
-        if (
-            session.status is AgentStatus.WORKING
-            and state.last_call is not None
-            and state.wrapped_contact != state.last_call.contact_id
-            and (was_in_call or previous is None or previous.status is AgentStatus.WORKING)
-        ):
+        if change.start_wrap_up:
             self._start_wrap_up()
         self._show_status()
         self._show_call()

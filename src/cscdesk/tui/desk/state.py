@@ -13,6 +13,7 @@ from textual.css.query import NoMatches
 from cscdesk.callcenter.port import (
     AgentSession,
     AgentStatus,
+    CallState,
     OfferedCall,
     QueueState,
     SkillGroupInfo,
@@ -54,6 +55,41 @@ class DeskState:
     banner: str = ""
     banner_kind: str = ""
     consulting: bool = False  # an attended transfer is waiting to be completed or cancelled
+
+
+@dataclass(frozen=True, slots=True)
+class SessionChange:
+    """What one session poll means for the desk, decided without touching a widget."""
+
+    call: OfferedCall | None  # the call on screen (None in wrap-up and between calls)
+    last_call: OfferedCall | None  # the call a wrap-up or a ticket refers to
+    newly_offered: OfferedCall | None  # ringing now and not seen ringing before: screen pop
+    ringing: bool  # the offered banner stays only while the call rings
+    start_wrap_up: bool  # the call just ended into wrap-up and nobody wrapped it up yet
+
+
+def track_session(previous: AgentSession | None, session: AgentSession, *,
+                  last_call: OfferedCall | None, offered_job: str | None,
+                  wrapped_contact: str | None) -> SessionChange:  # fmt: skip
+    """The session tracker: the previous state and a poll give the change to act on.
+
+    A call counts as offered once per job (a slow poll must not pop the profile twice); the
+    wrap-up dialog opens when the agent goes from a call (or from nothing, after a restart)
+    into WORKING for a contact not wrapped up yet.
+    """
+    call = session.call if session.status is not AgentStatus.WORKING else None
+    if call is not None:
+        last_call = call
+    offered = call is not None and call.state is CallState.OFFERED
+    newly = call if offered and call is not None and call.job_id != offered_job else None
+    was_in_call = previous is not None and previous.status in IN_CALL
+    wrap = (
+        session.status is AgentStatus.WORKING
+        and last_call is not None
+        and wrapped_contact != last_call.contact_id
+        and (was_in_call or previous is None or previous.status is AgentStatus.WORKING)
+    )
+    return SessionChange(call, last_call, newly, offered, wrap)
 
 
 P = ParamSpec("P")
