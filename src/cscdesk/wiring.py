@@ -384,8 +384,7 @@ def build_services(settings: Settings, paths: Paths, *, language: str,
         services = build_aliyun(settings, paths, language=language)
     else:
         services = build_embedded(settings, paths, language=language, role=role)
-    services.security = _desk_security(services, role)
-    return services
+    return replace(services, security=_desk_security(services, role))
 
 
 def _desk_security(services: DeskServices, role: str = "agent") -> Any:

@@ -57,10 +57,7 @@ class DeskApp(SecureDeskApp):
                         severity="error", timeout=15)  # fmt: skip
             self.exit()
             return
-        security: Any = self.services.security
-        self.services.gateway = security.scoped(self.services.gateway, user)
-        if user.ccc_user_id:
-            self.services.user_id = user.ccc_user_id
+        self.services = self.services.for_user(user)  # the session's own copy
         self.push_screen(self._first_screen())
 
     async def on_unmount(self) -> None:

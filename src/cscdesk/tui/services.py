@@ -6,7 +6,7 @@ Screens read these services; network and SQLite calls on them run in workers, ne
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -15,8 +15,11 @@ from cscdesk.config import Paths, Settings
 from cscdesk.domain.center_directory import CenterDirectory
 
 
-@dataclass
+@dataclass(frozen=True)
 class DeskServices:
+    """Built once by ``wiring``; never changed afterwards. A signed-in session gets its own copy
+    (``for_user``) with the user's scoped gateway and call-center id."""
+
     settings: Settings
     paths: Paths
     call_center: CallCenterPort
@@ -34,3 +37,8 @@ class DeskServices:
     # the center's directory (names in both languages, wrap-up rules), loaded once by wiring
     # from the deployment; only the embedded demo fills it with its fictional center
     directory: CenterDirectory = field(default_factory=CenterDirectory)
+
+    def for_user(self, user: Any) -> DeskServices:
+        """The services as this signed-in user may use them (a copy: nothing is mutated)."""
+        gateway = self.security.scoped(self.gateway, user) if self.security else self.gateway
+        return replace(self, gateway=gateway, user_id=user.ccc_user_id or self.user_id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from desk_harness import agent_screen, call_state, offer_a_call, sign_in_and_ready, wait_for
@@ -73,7 +74,7 @@ async def test_polls_per_minute_stay_one_chain_at_rest_ringing_talking_and_after
     sim = make_sim([member.mobile])
     app = make_app(sim)
     counter = CountingCallCenter(app.services.call_center)
-    app.services.call_center = counter  # type: ignore[assignment]
+    app.services = replace(app.services, call_center=counter)
     interval = app.services.settings.desk.poll_interval_seconds
     async with app.run_test(size=(140, 40)) as pilot:
         await sign_in_and_ready(pilot)  # sign in and Ready are call actions too
