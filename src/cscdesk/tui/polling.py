@@ -19,6 +19,15 @@ from textual.worker import Worker, WorkerState
 FINISHED = (WorkerState.SUCCESS, WorkerState.ERROR)
 
 
+def worker_failure(event: Worker.StateChanged) -> str | None:
+    """The one worker-failure convention of both screens: a worker that raised (instead of
+    posting its failure as a message) is named in one line, never a traceback; None otherwise."""
+    if event.state is not WorkerState.ERROR:
+        return None
+    error = event.worker.error
+    return f"{event.worker.group or event.worker.name}: {type(error).__name__}: {error}"
+
+
 class RearmingPoll:
     """The poll of one worker group: ``start`` launches an exclusive worker in ``group``."""
 

@@ -17,7 +17,7 @@ from cscdesk.tui.data import DeskData
 from cscdesk.tui.desk.polling import DeskPolling
 from cscdesk.tui.desk.state import QUEUE_POLL_FACTOR, WIDE_COLUMNS, DeskState
 from cscdesk.tui.keys import AGENT_ACTIONS, AGENT_BINDINGS, help_rows, localize
-from cscdesk.tui.polling import RearmingPoll
+from cscdesk.tui.polling import RearmingPoll, worker_failure
 from cscdesk.tui.screens.help import HelpScreen
 from cscdesk.tui.services import DeskServices
 
@@ -89,5 +89,9 @@ class AgentScreen(DeskPolling):
         self.queue_poll.stop()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Each poll duty arms its next poll when its worker ended; nothing else re-arms."""
+        """Each poll duty arms its next poll when its worker ended; nothing else re-arms. A worker
+        that raised is shown as one line (workers normally post their failures themselves)."""
         self.session_poll.worker_changed(event) or self.queue_poll.worker_changed(event)
+        failure = worker_failure(event)
+        if failure is not None:
+            self.notify_error(failure)

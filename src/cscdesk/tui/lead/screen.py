@@ -53,7 +53,7 @@ from cscdesk.tui.lead.rows import (
 )
 from cscdesk.tui.lead.staffing_panel import StaffingPanel
 from cscdesk.tui.lead.tables import LiveTable
-from cscdesk.tui.polling import RearmingPoll
+from cscdesk.tui.polling import RearmingPoll, worker_failure
 from cscdesk.tui.services import DeskServices
 
 POLL_GROUP = "lead-poll"
@@ -210,8 +210,11 @@ class LeadScreen(Screen[None]):
                 self._context_ready = True
                 self.poll()
             return
-        if event.worker.group == POLL_GROUP and event.state == WorkerState.ERROR:
+        failure = worker_failure(event)
+        if failure is not None and event.worker.group == POLL_GROUP:
             self.post_message(PollFailed(str(event.worker.error)))
+        elif failure is not None:
+            self.notify(failure, severity="error", timeout=10)
         self.snapshot_poll.worker_changed(event)
 
     def poll_now(self) -> None:
