@@ -77,3 +77,32 @@ async def test_the_config_cscdesk_sim_prints_is_accepted_and_reaches_it_through_
     finally:
         sim.terminate()
         sim.wait(timeout=10)
+
+
+def test_archive_sync_against_an_unreachable_call_system_says_so_in_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The command runs its round in the lease loop all duties share; a failed round is one line
+    on stderr and exit 1, never a traceback (Python's fallback logger printed one)."""
+    import os
+    from pathlib import Path
+
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[callcenter]\nmode = "aliyun"\nendpoint = "http://127.0.0.1:9"\ninstance_id = "x"\n'
+        'access_key_id = "keyring:ccc-key-id"\naccess_key_secret = "keyring:ccc-key-secret"\n',
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).parent / "sync"),
+        "PYTHON_KEYRING_BACKEND": "env_keyring.EnvKeyring",
+        "CSCDESK_TEST_SECRET_CCC_KEY_ID": "id",
+        "CSCDESK_TEST_SECRET_CCC_KEY_SECRET": "secret",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "cscdesk", "--config", str(config), "--data-dir",
+         str(tmp_path / "data"), "archive", "sync"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "archive sync failed" in done.stderr and "127.0.0.1:9" in done.stderr

@@ -42,17 +42,15 @@ def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float) -> No
     from cscdesk.sync.lease import Lease, holder_id
     from cscdesk.sync.service import archive_round
     from cscdesk.sync.storage import SyncStorage
-    from cscdesk.sync.worker import ARCHIVE_LEASE
+    from cscdesk.sync.worker import ARCHIVE_LEASE, RoundResult, run_forever, run_round
 
     settings, paths, store = open_sync_store(ctx)
     blobs = blob_store(settings, paths)
     port, instance_id, stop = call_center(settings)
     lease = Lease(store, ARCHIVE_LEASE, holder=holder_id(), ttl_seconds=settings.sync.lease_seconds)
+    failed = False
 
-    async def once() -> bool:
-        if not lease.acquire():
-            click.echo("another desk or daemon is copying the archive; nothing to do here")
-            return False
+    async def once() -> None:
         result = await archive_round(
             port,
             SyncStorage(store),
@@ -72,16 +70,26 @@ def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float) -> No
         )
         for note in result.cdr.notes:
             click.echo(f"! {note}", err=True)
-        return True
+
+    def report(result: RoundResult) -> None:
+        nonlocal failed
+        if result.error:
+            click.echo(f"archive sync failed: {result.error}", err=True)
+            failed = True
 
     async def run() -> None:
+        """The lease loop of sync.worker, as ticket sync and the background duties use it."""
         try:
-            await once()
-            while follow:
-                await asyncio.sleep(settings.sync.interval_seconds)
-                await once()
-        finally:
+            if follow:
+                await run_forever(lease, once, interval_seconds=settings.sync.interval_seconds,
+                                  stop=asyncio.Event(), on_round=report)  # fmt: skip
+                return
+            result = await run_round(lease, once)
+            if not result.ran:
+                click.echo("another desk or daemon is copying the archive; nothing to do here")
+            report(result)
             lease.release()
+        finally:
             await port.aclose()
 
     try:
@@ -90,6 +98,8 @@ def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float) -> No
         click.echo("stopped; the next run resumes where this one left off")
     finally:
         stop()
+    if failed and not follow:
+        sys.exit(1)
 
 
 @archive.command("verify")

@@ -6,6 +6,7 @@ Heavy modules (textual, httpx, faker, uvicorn) are imported inside the commands 
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -120,8 +121,30 @@ def main(
     install_log_redaction()  # no full mobile or ID number in any log line, from any library
     click_ctx.obj = Context(config_file, data_dir)
     if click_ctx.invoked_subcommand is not None:
+        _one_line_logging()
         return
     _open_desk(click_ctx.obj, role=role, lang=lang)
+
+
+class _OneLine(logging.Formatter):
+    """A warning a command logs reaches the person as one line: never a traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = f"{record.levelname.lower()}: {record.getMessage()}"
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            text += f": {type(error).__name__}: {error}"
+        return text
+
+
+def _one_line_logging() -> None:
+    """Commands log warnings to stderr in one line each (Python's fallback printed tracebacks)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(_OneLine())
+    handler.setLevel(logging.WARNING)
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(handler)
 
 
 def _open_desk(ctx: Context, *, role: str, lang: str | None) -> None:
