@@ -26,6 +26,9 @@ from cscdesk.sync.wallboard import poll_snapshot, record_snapshot
 from cscdesk.sync.worker import TICKETS_LEASE, RoundResult, run_forever
 
 SNAPSHOTS_LEASE = "wallboard.snapshots"
+# Five weeks covers the staffing forecast's four and a week of replay.
+SNAPSHOT_KEEP = timedelta(days=35)
+PURGE_EVERY = timedelta(hours=1)
 
 if TYPE_CHECKING:
     from cscdesk.store import Store
@@ -141,9 +144,14 @@ class BackgroundSnapshots(BackgroundDuty):
 
     def work(self, port: CallCenterPort) -> Callable[[], Awaitable[object]]:
         repository = WallboardSnapshots(self._store)
+        purged: list[datetime] = []
 
         async def once() -> None:
-            snapshot = await poll_snapshot(port, self._clock(), self._roster)
+            now = self._clock()
+            snapshot = await poll_snapshot(port, now, self._roster)
             await asyncio.to_thread(record_snapshot, repository, snapshot)
+            if not purged or now - purged[-1] >= PURGE_EVERY:  # the table grows by one row a round
+                await asyncio.to_thread(repository.purge_before, now - SNAPSHOT_KEEP)
+                purged.append(now)
 
         return once
