@@ -11,9 +11,12 @@ asked for further documents (补材料; 保险法司法解释(二) §15, the tim
 documents' arrival is deducted); payment from the agreement on the amount, not the decision.
 Periods are counted as :func:`cscdesk.domain.sla.statutory_due` counts (民法典 §201–§203).
 
-The claim record does not yet carry the documents-complete and agreement moments; a
-:class:`ClaimMilestones` supplies them when known. Without it the clocks fall back to what the
-claim says and name the fallback in ``basis`` so nobody mistakes it for the legal start.
+The claim record carries the documents-complete and agreement moments and the 补材料 rounds
+(``Claim.documents_complete_at``, ``agreed_at``, ``document_requests``; stored, seeded and read
+from the insurers that send them); :func:`claim_duty_clocks` counts from them. An explicit
+:class:`ClaimMilestones` overrides them (a person's own knowledge, a what-if). Where neither
+knows a moment the clocks fall back to what the claim says and name the fallback in ``basis``
+so nobody mistakes it for the legal start.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from cscdesk.domain.calendar import WorkingCalendar
-from cscdesk.domain.models import Claim, ClaimStage
+from cscdesk.domain.models import Claim, ClaimStage, DocumentRequest
 from cscdesk.domain.sla import SlaPolicy, local_day, statutory_due
 
 
@@ -83,20 +86,17 @@ def claim_terms(
 
 
 @dataclass(frozen=True, slots=True)
-class DocumentRequest:
-    """One 补材料 round: the notice reached the claimant, and (once back) the documents came."""
-
-    requested_at: datetime
-    received_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class ClaimMilestones:
-    """What the claim record does not carry yet; None where not known."""
+    """The moments the clocks count from; None where not known."""
 
     documents_complete_at: datetime | None = None  # claim + its documents received
     document_requests: tuple[DocumentRequest, ...] = ()
     agreed_at: datetime | None = None  # amount agreed (达成赔付协议)
+
+    @classmethod
+    def of(cls, claim: Claim) -> ClaimMilestones:
+        """What the claim record itself says (stored, seeded or sent by the insurer)."""
+        return cls(claim.documents_complete_at, claim.document_requests, claim.agreed_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,9 +189,12 @@ def claim_duty_clocks(
     calendar: WorkingCalendar | None = None,
 ) -> list[DutyClock]:
     """The insurer's duty clocks on ``claim`` (decision, advance payment, then payment or the
-    refusal notice), each with due, remaining (``clock.remaining(now)``) and breached."""
+    refusal notice), each with due, remaining (``clock.remaining(now)``) and breached.
+
+    ``milestones`` defaults to the claim's own (:meth:`ClaimMilestones.of`); pass one only to
+    count from moments the record does not hold."""
     calendar = calendar or WorkingCalendar()
-    known = milestones or ClaimMilestones()
+    known = milestones if milestones is not None else ClaimMilestones.of(claim)
     terms = claim_terms(policy, claim.insurer_id, claim.policy_no)
     requests = known.document_requests
     if not requests and claim.stage is ClaimStage.DOCUMENTS_REQUESTED and claim.stage_changed_at:

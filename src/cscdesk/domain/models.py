@@ -182,6 +182,15 @@ class Policy:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentRequest:
+    """One 补材料 round on a claim: the notice reached the claimant, and (once back) the
+    documents came. The decision clock stands still in between (保险法司法解释(二) §15)."""
+
+    requested_at: datetime
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Claim:
     claim_no: str  # 报案号 (立案号 / 赔案号 may be the same number)
     insurer_id: str
@@ -200,6 +209,10 @@ class Claim:
     decided_at: datetime | None = None
     paid_at: datetime | None = None
     reopened: bool = False  # 重开案件标志
+    # The moments the law counts the insurer's duties from (保险法 §23–25; domain.claim_duties):
+    documents_complete_at: datetime | None = None  # 资料齐全: the claim and its documents received
+    agreed_at: datetime | None = None  # 达成协议: the amount agreed; the payment clock starts here
+    document_requests: tuple[DocumentRequest, ...] = ()  # 补材料 rounds, oldest first
 
 
 @dataclass(frozen=True, slots=True)

@@ -511,6 +511,19 @@ def _v13_ccc_events(db: StoreDatabase) -> None:
     events.create(db)
 
 
+_V14_CLAIM_MILESTONES = """
+ALTER TABLE claims ADD COLUMN documents_complete_at TEXT;
+ALTER TABLE claims ADD COLUMN agreed_at TEXT;
+ALTER TABLE claims ADD COLUMN document_requests TEXT NOT NULL DEFAULT '[]';
+"""
+
+
+def _v14_claim_milestones(db: StoreDatabase) -> None:
+    """The moments the insurer's claim duties count from (保险法 §23–25): documents complete,
+    the amount agreed, and the 补材料 rounds (JSON [[requested, received], ...])."""
+    _script(db, _V14_CLAIM_MILESTONES)
+
+
 MIGRATIONS: list[Migration] = [
     Migration("core tables", _v1_core),
     Migration("search, append-only history, audit anchor", _v2_search_and_guards),
@@ -525,6 +538,7 @@ MIGRATIONS: list[Migration] = [
     Migration("complaint records and their step history", _v11_complaints),
     Migration("audit records kept at least 184 days", _v12_audit_184_days),
     Migration("call-system events received on the webhook", _v13_ccc_events),
+    Migration("claim milestones: documents complete, agreement, 补材料", _v14_claim_milestones),
     # APPEND new migrations here, at the end.
 ]
 

@@ -6,13 +6,22 @@ four plans store four sets of liabilities, and every ``Policy`` read joins its p
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from cscdesk.domain.models import Claim, ClaimStage, Coverage, Insurer, Policy, PolicyStatus
-from cscdesk.store._codec import day, moment, money, to_day, to_money, when
+from cscdesk.domain.models import (
+    Claim,
+    ClaimStage,
+    Coverage,
+    DocumentRequest,
+    Insurer,
+    Policy,
+    PolicyStatus,
+)
+from cscdesk.store._codec import as_json, day, moment, money, to_day, to_money, when
 
 if TYPE_CHECKING:
     from cscdesk.store.db import Store
@@ -24,12 +33,11 @@ _POLICY = (
 _CLAIM = (
     "claim_no, insurer_id, policy_no, member_id, accident_date, reported_at, stage,"
     " amount_claimed, amount_paid, hospital, case_no, settlement_no, refusal_reason,"
-    " stage_changed_at, decided_at, paid_at, reopened"
+    " stage_changed_at, decided_at, paid_at, reopened, documents_complete_at, agreed_at,"
+    " document_requests"
 )
 INSERT_POLICY = f"INSERT INTO policies ({_POLICY}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-INSERT_CLAIM = (
-    f"INSERT INTO claims ({_CLAIM}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+INSERT_CLAIM = f"INSERT INTO claims ({_CLAIM}) VALUES ({', '.join('?' * (_CLAIM.count(',') + 1))})"
 
 
 def policy_row(policy: Policy, plan_tier: str = "") -> tuple[Any, ...]:
@@ -66,7 +74,25 @@ def claim_row(claim: Claim) -> tuple[Any, ...]:
         when(claim.decided_at),
         when(claim.paid_at),
         int(claim.reopened),
+        when(claim.documents_complete_at),
+        when(claim.agreed_at),
+        _requests_text(claim.document_requests),
     )
+
+
+def _requests_text(requests: Sequence[DocumentRequest]) -> str:
+    """The 补材料 rounds as one JSON column: [[requested, received or null], ...] in UTC text."""
+    return as_json([[when(r.requested_at), when(r.received_at)] for r in requests])
+
+
+def _requests(text: str | None) -> tuple[DocumentRequest, ...]:
+    rounds = []
+    for requested, received in json.loads(text or "[]"):
+        at = moment(requested)
+        if at is None:
+            raise ValueError("stored 补材料 round lacks its request time")
+        rounds.append(DocumentRequest(at, moment(received)))
+    return tuple(rounds)
 
 
 def _to_claim(r: Sequence[Any]) -> Claim:
@@ -92,6 +118,9 @@ def _to_claim(r: Sequence[Any]) -> Claim:
         decided_at=moment(r[14]),
         paid_at=moment(r[15]),
         reopened=bool(r[16]),
+        documents_complete_at=moment(r[17]),
+        agreed_at=moment(r[18]),
+        document_requests=_requests(r[19]),
     )
 
 
