@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -9,11 +10,14 @@ from stdnum.cn import ric
 
 from cscdesk.demo.scenario import INSURERS
 from cscdesk.demo.seed import StoreNotEmpty, demo_mobiles, seed_demo
+from cscdesk.domain.claim_duties import claim_duty_clocks
 from cscdesk.domain.models import ClaimStage, Relation, Sex
 from cscdesk.domain.privacy import is_valid_mobile
+from cscdesk.domain.sla import SlaPolicy
 from cscdesk.store import Store, open_store
 
 MEMBERS = 400
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 def _seeded(path: Path, seed: int) -> Store:
@@ -92,3 +96,26 @@ def test_even_a_tiny_demo_has_claims_for_every_insurer(tmp_path: Path) -> None:
     assert {c.insurer_id for c in claims} == {i.id for i in INSURERS}
     assert len({c.claim_no for c in claims}) == len(claims)
     store.close()
+
+
+def test_demo_claims_carry_the_moments_their_clocks_count_from(seeded: Store) -> None:
+    claims = [c for m in seeded.members.all() for c in seeded.policies.claims_for_member(m.id)]
+    by_stage = {stage: [c for c in claims if c.stage is stage] for stage in ClaimStage}
+    assert all(c.documents_complete_at is None for c in by_stage[ClaimStage.REPORTED])
+    started = [c for c in claims if c.stage is not ClaimStage.REPORTED]
+    assert all(c.documents_complete_at is not None for c in started)
+    assert all(
+        c.reported_at <= c.documents_complete_at <= c.stage_changed_at  # type: ignore[operator]
+        for c in started
+    )
+    assert all(
+        c.document_requests and c.document_requests[-1].received_at is None
+        for c in by_stage[ClaimStage.DOCUMENTS_REQUESTED]
+    )
+    answered = [r for c in started for r in c.document_requests if r.received_at is not None]
+    assert answered and all(r.requested_at < r.received_at for r in answered)  # type: ignore[operator]
+    settled = by_stage[ClaimStage.SETTLED] + by_stage[ClaimStage.PAID]
+    assert all(c.agreed_at is not None for c in settled)
+    assert all(c.agreed_at is None for c in by_stage[ClaimStage.REFUSED])
+    clocks = [k for c in started for k in claim_duty_clocks(c, SlaPolicy(), NOW)]
+    assert clocks and all(k.start_recorded for k in clocks)  # none falls back to 报案

@@ -34,6 +34,7 @@ from cscdesk.domain.models import (
     Claim,
     ClaimStage,
     Coverage,
+    DocumentRequest,
     Employer,
     IdType,
     Member,
@@ -437,7 +438,32 @@ def _claim(
         stage_changed_at=changed,
         decided_at=changed if decided else None,
         paid_at=changed + timedelta(days=3) if stage is ClaimStage.PAID else None,
+        **_milestones(stage, claim_no, reported, changed),
     )
+
+
+def _milestones(
+    stage: ClaimStage, claim_no: str, reported: datetime, changed: datetime
+) -> dict[str, Any]:
+    """The moments the law counts from, as a claim at ``stage`` would have them: documents
+    complete at or before 受理, a 补材料 round on some claims (still open at 补材料), the
+    amount agreed when the case was settled. Drawn from the claim number, apart from the
+    seed's generator, so the rest of the demo data stays as it was."""
+    if stage is ClaimStage.REPORTED:
+        return {}
+    own = random.Random(f"milestones:{claim_no}")
+    span = changed - reported
+    complete = (
+        reported + span * own.uniform(0.1, 0.5) if stage is not ClaimStage.ACCEPTED else changed
+    )
+    rounds: tuple[DocumentRequest, ...] = ()
+    if stage is ClaimStage.DOCUMENTS_REQUESTED:
+        rounds = (DocumentRequest(changed),)  # the notice is out, nothing back yet
+    elif stage is not ClaimStage.ACCEPTED and own.random() < 0.4:
+        asked = complete + (changed - complete) * own.uniform(0.1, 0.4)
+        rounds = (DocumentRequest(asked, asked + (changed - asked) * own.uniform(0.3, 0.8)),)
+    agreed = changed if stage in (ClaimStage.SETTLED, ClaimStage.PAID) else None
+    return {"documents_complete_at": complete, "document_requests": rounds, "agreed_at": agreed}
 
 
 def _calls(store: Store, rng: random.Random, today: date) -> int:
