@@ -169,6 +169,25 @@ def test_text_in_no_known_encoding_is_a_clear_error(store: Store, tmp_path: Path
         _import(store, path)
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x00",  # one NUL byte: looks like UTF-16, is not
+        "姓名,证件号码\n".encode("utf-16") + b"\x00",  # UTF-16 cut off mid-character
+        "姓名\n".encode("utf-16-le") + b"\x00\xdc\x00\x00",  # a lone surrogate
+    ],
+)
+def test_broken_utf16_text_is_a_clear_error_naming_the_file(
+    store: Store, tmp_path: Path, content: bytes
+) -> None:
+    from cscdesk.importing.roster import RosterConfigError
+
+    path = tmp_path / "名单.csv"
+    path.write_bytes(content)
+    with pytest.raises(RosterConfigError, match=r"名单\.csv: not text in UTF-8, UTF-16"):
+        _import(store, path)
+
+
 def test_a_dependant_listed_before_the_main_insured_imports(store: Store, tmp_path: Path) -> None:
     main, spouse, child = good_rows()
     path = tmp_path / "order.csv"

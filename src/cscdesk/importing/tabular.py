@@ -165,22 +165,25 @@ def _decodes(chunks: Iterator[bytes], encoding: str) -> bool:
 
 
 def _encoding(path: Path, head: bytes, content: bytes | None) -> str:
-    """UTF-8 (BOM or not), UTF-16 (Excel "Unicode text", BOM or NUL-heavy) or GB18030."""
+    """UTF-8 (BOM or not), UTF-16 (Excel "Unicode text", BOM or NUL-heavy) or GB18030, the
+    first that decodes the whole file; anything else (a binary file renamed .csv, a truncated
+    UTF-16 file) is a TableError, never a UnicodeDecodeError halfway through the rows."""
     if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if head and head.count(0) * 4 >= len(head):
+        candidates = ["utf-8-sig"]
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    elif head and head.count(0) * 4 >= len(head):
         odd = head[1::2].count(0) >= head[0::2].count(0)
-        return "utf-16-le" if odd else "utf-16-be"
-    if _decodes(_chunks(path, content), "utf-8"):
-        return "utf-8"
-    if not _decodes(_chunks(path, content), "gb18030"):
-        raise TableError(
-            f"{path.name}: not text in UTF-8, UTF-16 or GBK/GB18030 (save it from Excel as"
-            " 'CSV UTF-8' or as a workbook)"
-        )
-    return "gb18030"
+        candidates = ["utf-16-le" if odd else "utf-16-be"]
+    else:
+        candidates = ["utf-8", "gb18030"]
+    for encoding in candidates:
+        if _decodes(_chunks(path, content), encoding):
+            return encoding
+    raise TableError(
+        f"{path.name}: not text in UTF-8, UTF-16 or GBK/GB18030 (save it from Excel as"
+        " 'CSV UTF-8' or as a workbook)"
+    )
 
 
 def _chunks(path: Path, content: bytes | None, size: int = 1 << 20) -> Iterator[bytes]:
@@ -221,6 +224,11 @@ def _csv_rows(
         except csv.Error as exc:  # a NUL byte or stray quote the csv module refuses
             raise TableError(
                 f"{path.name}, row {reader.line_num}: not a readable CSV line ({exc})"
+            ) from None
+        except UnicodeDecodeError:  # the file changed after its encoding was checked
+            raise TableError(
+                f"{path.name}, row {reader.line_num + 1}: bytes that are not {text.encoding}"
+                " text (was the file changed while it was read? save it again and retry)"
             ) from None
 
 
