@@ -10,7 +10,7 @@ from typing import Any
 
 from textual import on, work
 
-from cscdesk.callcenter.errors import CallCenterError, UnavailableError
+from cscdesk.callcenter.errors import CallCenterError, NoVoiceDeviceError, UnavailableError
 from cscdesk.callcenter.port import CallState
 from cscdesk.tui.desk.customer import DeskCustomer
 from cscdesk.tui.i18n import _
@@ -126,6 +126,9 @@ class DeskCalls(DeskCustomer):
     async def run_call_action(self, action: str, request: Any) -> None:
         try:
             await request(self.services.call_center)
+        except NoVoiceDeviceError as exc:  # plain words: the phone, not the vendor's state code
+            self.post_message(CallActionDone(action, _(exc.summary)))
+            return
         except CallCenterError as exc:
             self.post_message(CallActionDone(action, str(exc), isinstance(exc, UnavailableError)))
             return

@@ -112,6 +112,8 @@ class DeskPolling(DeskTickets):
         state.last_call = change.last_call
         facts.status = session.status
         facts.state_since = session.state_since
+        facts.device_id = session.device_id
+        facts.work_mode = session.work_mode
         facts.break_label = (
             self.directory.code_label("break", session.break_code, english=english())
             if session.break_code

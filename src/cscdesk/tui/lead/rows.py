@@ -80,6 +80,7 @@ def status_label(status: str) -> str:
         "holding": _("Holding"),
         "working": _("ACW"),
         "outbound": _("Outbound"),
+        "unknown": _("Unknown state"),
     }
     return labels.get(status, status)
 

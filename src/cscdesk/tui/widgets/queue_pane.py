@@ -22,6 +22,7 @@ CALL_STATE_LABELS = {
     CallState.CONSULTING: "Consulting",
     CallState.DIALING: "Dialling",
     CallState.ENDED: "Ended",
+    CallState.UNKNOWN: "Unknown state",
 }
 
 

@@ -21,6 +21,12 @@ STATUS_LABELS = {
     AgentStatus.HOLDING: "On hold",
     AgentStatus.WORKING: "After-call work",
     AgentStatus.OUTBOUND: "Dialling",
+    AgentStatus.UNKNOWN: "Unknown state",
+}
+WORK_MODE_LABELS = {
+    "ON_SITE": "on site",
+    "OFF_SITE": "off site (mobile)",
+    "OFFICE_PHONE": "office phone",
 }
 STATUS_STYLE = {
     AgentStatus.OFFLINE: "dim",
@@ -31,6 +37,7 @@ STATUS_STYLE = {
     AgentStatus.HOLDING: "bold magenta",
     AgentStatus.WORKING: "bold blue",
     AgentStatus.OUTBOUND: "bold cyan",
+    AgentStatus.UNKNOWN: "dim",
 }
 
 
@@ -46,6 +53,8 @@ class StatusFacts:
     offline: bool = False
     backlog: int | None = None
     sim_time: datetime | None = None
+    device_id: str | None = None  # the phone the voice goes through (None: none registered)
+    work_mode: str | None = None
 
 
 class StatusBar(Static):
@@ -67,6 +76,15 @@ class StatusBar(Static):
         text.append(f" {label} ", STATUS_STYLE[facts.status])
         if facts.state_since is not None and facts.status is not AgentStatus.OFFLINE:
             text.append(" " + clock((now - facts.state_since).total_seconds()))
+        if facts.status is not AgentStatus.OFFLINE:
+            text.append("  │ ")
+            if facts.device_id:
+                mode = facts.work_mode or ""
+                text.append(_("phone") + f" {facts.device_id}", "dim")
+                if mode:
+                    text.append(" · " + _(WORK_MODE_LABELS.get(mode, mode)), "dim")
+            else:  # the terminal only controls calls: without a phone nobody can be answered
+                text.append(_("No phone registered: calls cannot be answered"), "bold red")
         text.append("  │ ")
         if facts.offline:
             text.append(_("offline"), "bold red")
