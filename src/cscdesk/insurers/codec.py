@@ -6,7 +6,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from cscdesk.domain.models import Claim, ClaimStage, Coverage, Policy, PolicyStatus
+from cscdesk.domain.models import (
+    Claim,
+    ClaimStage,
+    Coverage,
+    DocumentRequest,
+    Policy,
+    PolicyStatus,
+)
 
 
 def _day(value: date) -> str:
@@ -88,6 +95,11 @@ def claim_to_json(claim: Claim) -> dict[str, Any]:
         "decided_at": _opt_time(claim.decided_at),
         "paid_at": _opt_time(claim.paid_at),
         "reopened": claim.reopened,
+        "documents_complete_at": _opt_time(claim.documents_complete_at),
+        "agreed_at": _opt_time(claim.agreed_at),
+        "document_requests": [
+            [r.requested_at.isoformat(), _opt_time(r.received_at)] for r in claim.document_requests
+        ],
     }
 
 
@@ -115,4 +127,10 @@ def claim_from_json(data: dict[str, Any]) -> Claim:
         decided_at=_time(data.get("decided_at")),
         paid_at=_time(data.get("paid_at")),
         reopened=bool(data.get("reopened", False)),
+        documents_complete_at=_time(data.get("documents_complete_at")),
+        agreed_at=_time(data.get("agreed_at")),
+        document_requests=tuple(
+            DocumentRequest(datetime.fromisoformat(asked), _time(back))
+            for asked, back in data.get("document_requests", [])
+        ),
     )

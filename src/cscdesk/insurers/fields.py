@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from cscdesk.domain.models import DocumentRequest
 from cscdesk.insurers.port import PayloadError
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -131,3 +132,19 @@ def code(parent: Mapping[str, Any], key: str, path: str, table: Mapping[Any, E])
         return table[value]
     except (KeyError, TypeError):
         raise PayloadError(f"{path}.{key}", f"unknown code {str(value)[:20]!r}") from None
+
+
+def document_requests(
+    rounds: list[Any], path: str, requested: str, received: str, *, fmt: str | None = None
+) -> tuple[DocumentRequest, ...]:
+    """补材料 rounds: each needs its request time; the documents' arrival may still be open."""
+    found = []
+    for i, item in enumerate(rounds):
+        where = f"{path}[{i}]"
+        raw = obj(item, where)
+        asked = instant(raw, requested, where, fmt=fmt)
+        back = optional_instant(raw, received, where, fmt=fmt)
+        if back is not None and back < asked:
+            raise PayloadError(f"{where}.{received}", "documents received before they were asked")
+        found.append(DocumentRequest(asked, back))
+    return tuple(found)

@@ -128,6 +128,14 @@ class StandardDialect:
             stage_changed_at=f.optional_instant(raw, "stageTime", path),
             decided_at=f.optional_instant(raw, "decideTime", path),
             paid_at=f.optional_instant(raw, "payTime", path),
+            documents_complete_at=f.optional_instant(raw, "docsCompleteTime", path),
+            agreed_at=f.optional_instant(raw, "agreeTime", path),
+            document_requests=f.document_requests(
+                f.items(raw.get("supplements"), f"{path}.supplements"),
+                f"{path}.supplements",
+                "requestTime",
+                "receiveTime",
+            ),
         )
 
 
@@ -233,6 +241,14 @@ class NestedDialect:
             stage_changed_at=f.optional_instant(progress, "updated_ts", f"{path}.progress"),
             decided_at=f.optional_instant(raw, "decided_ts", path),
             paid_at=f.optional_instant(raw, "paid_ts", path),
+            documents_complete_at=f.optional_instant(raw, "docs_complete_ts", path),
+            agreed_at=f.optional_instant(raw, "agreed_ts", path),
+            document_requests=f.document_requests(
+                f.items(raw.get("supplements"), f"{path}.supplements"),
+                f"{path}.supplements",
+                "asked_ts",
+                "received_ts",
+            ),
         )
 
 

@@ -88,7 +88,7 @@ def parse_response(content: bytes, insurer_id: str) -> Parsed:
         for i, element in enumerate(body.findall("Policies/Policy"))
     )
     claims = tuple(
-        _claim(_record(element), f"/Response/Body/Claims/Claim[{i}]", insurer_id)
+        _claim(element, f"/Response/Body/Claims/Claim[{i}]", insurer_id)
         for i, element in enumerate(body.findall("Claims/Claim"))
     )
     as_of = f.optional_instant(head, "AsOf", "/Response/Head", fmt=LOCAL_TIME)
@@ -123,7 +123,8 @@ def _policy(element: Element, path: str, insurer_id: str) -> Policy:
     )
 
 
-def _claim(raw: dict[str, Any], path: str, insurer_id: str) -> Claim:
+def _claim(element: Element, path: str, insurer_id: str) -> Claim:
+    raw = _record(element)
     return Claim(
         claim_no=f.text(raw, "RptNo", path),
         insurer_id=insurer_id,
@@ -141,6 +142,15 @@ def _claim(raw: dict[str, Any], path: str, insurer_id: str) -> Claim:
         stage_changed_at=f.optional_instant(raw, "StateTime", path, fmt=LOCAL_TIME),
         decided_at=f.optional_instant(raw, "DecideTime", path, fmt=LOCAL_TIME),
         paid_at=f.optional_instant(raw, "PayTime", path, fmt=LOCAL_TIME),
+        documents_complete_at=f.optional_instant(raw, "DocsCompleteTime", path, fmt=LOCAL_TIME),
+        agreed_at=f.optional_instant(raw, "AgreeTime", path, fmt=LOCAL_TIME),
+        document_requests=f.document_requests(
+            [_record(e) for e in element.findall("Supplements/Supplement")],
+            f"{path}/Supplements/Supplement",
+            "ReqTime",
+            "RcvTime",
+            fmt=LOCAL_TIME,
+        ),
     )
 
 

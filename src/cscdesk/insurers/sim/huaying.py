@@ -87,6 +87,13 @@ def _case(c: Claim) -> dict[str, Any]:
         "reject_note": c.refusal_reason,
         "decided_ts": epoch_ms(c.decided_at),
         "paid_ts": epoch_ms(c.paid_at),
+        # Our simulator's names for the moments 保险法 §23–25 count from (not a real API's):
+        "docs_complete_ts": epoch_ms(c.documents_complete_at),
+        "agreed_ts": epoch_ms(c.agreed_at),
+        "supplements": [
+            {"asked_ts": epoch_ms(r.requested_at), "received_ts": epoch_ms(r.received_at)}
+            for r in c.document_requests
+        ],
     }
 
 

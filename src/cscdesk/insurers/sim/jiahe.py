@@ -94,8 +94,17 @@ def _claim(parent: Element, c: Claim) -> None:
         ("StateTime", local(c.stage_changed_at)),
         ("DecideTime", local(c.decided_at)),
         ("PayTime", local(c.paid_at)),
+        # Our simulator's names for the moments 保险法 §23–25 count from (not a real API's):
+        ("DocsCompleteTime", local(c.documents_complete_at)),
+        ("AgreeTime", local(c.agreed_at)),
     ):
         _leaf(node, tag, value)
+    if c.document_requests:
+        rounds = SubElement(node, "Supplements")
+        for r in c.document_requests:
+            round_ = SubElement(rounds, "Supplement")
+            _leaf(round_, "ReqTime", local(r.requested_at))
+            _leaf(round_, "RcvTime", local(r.received_at))
 
 
 class NonceLedger:

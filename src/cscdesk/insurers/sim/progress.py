@@ -2,7 +2,8 @@
 
 Each claim's path and stage durations come from a generator seeded with the run seed and the
 claim number, so the same seed always tells the same story. At the simulation's start every
-claim is exactly where the broker's store has it; it moves on from there.
+claim is exactly where the broker's store has it; it moves on from there, recording the
+documents-complete, 补材料 and agreement moments the insurer's duty clocks count from.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from cscdesk.domain.models import Claim, ClaimStage
+from cscdesk.domain.models import Claim, ClaimStage, DocumentRequest
 
 HOURS = {
     ClaimStage.REPORTED: (4, 48),
@@ -54,8 +55,26 @@ def progressed(claim: Claim, *, since: datetime, now: datetime, seed: int) -> Cl
         current = _enter(current, following, at, rng)
 
 
+def _milestones(claim: Claim, stage: ClaimStage, at: datetime) -> Claim:
+    """The moments the law counts from, as the insurer records them on the way: the documents
+    are complete at 受理, a 补材料 notice opens a round and the next step closes it, and
+    结案 is the agreement on the amount."""
+    rounds = claim.document_requests
+    if rounds and rounds[-1].received_at is None and stage is not ClaimStage.DOCUMENTS_REQUESTED:
+        rounds = (*rounds[:-1], replace(rounds[-1], received_at=at))
+    if stage is ClaimStage.DOCUMENTS_REQUESTED:
+        rounds = (*rounds, DocumentRequest(at))
+    complete = claim.documents_complete_at
+    if complete is None and stage is not ClaimStage.REPORTED:
+        complete = at
+    agreed = at if stage is ClaimStage.SETTLED else claim.agreed_at
+    return replace(
+        claim, document_requests=rounds, documents_complete_at=complete, agreed_at=agreed
+    )
+
+
 def _enter(claim: Claim, stage: ClaimStage, at: datetime, rng: random.Random) -> Claim:
-    moved = replace(claim, stage=stage, stage_changed_at=at)
+    moved = _milestones(replace(claim, stage=stage, stage_changed_at=at), stage, at)
     if stage is ClaimStage.ACCEPTED and not claim.case_no:
         moved = replace(moved, case_no="R" + claim.claim_no[-10:])
     elif stage is ClaimStage.SETTLED:

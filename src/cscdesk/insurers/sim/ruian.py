@@ -76,6 +76,13 @@ def _claim(c: Claim) -> dict[str, Any]:
         "stageTime": iso(c.stage_changed_at),
         "decideTime": iso(c.decided_at),
         "payTime": iso(c.paid_at),
+        # Our simulator's names for the moments 保险法 §23–25 count from (not a real API's):
+        "docsCompleteTime": iso(c.documents_complete_at),
+        "agreeTime": iso(c.agreed_at),
+        "supplements": [
+            {"requestTime": iso(r.requested_at), "receiveTime": iso(r.received_at)}
+            for r in c.document_requests
+        ],
     }
 
 
