@@ -20,7 +20,7 @@ from statistics import mean
 
 from cscdesk.config import IndicatorSettings, SlaSettings
 from cscdesk.domain import indicators as formulas
-from cscdesk.domain.claim_duties import claim_duty_clocks
+from cscdesk.domain.claim_duties import ClaimMilestones, claim_duty_clocks
 from cscdesk.domain.models import (
     Agent,
     AgentKind,
@@ -65,10 +65,13 @@ class InsurerScore:
 def claim_duty_figures(
     claims: Sequence[Claim], sla: SlaPolicy, now: datetime
 ) -> tuple[int, int, int]:
-    """(started clocks, breached, started from the report for want of a documents date)."""
+    """(started clocks, breached, started from the report for want of a documents date).
+
+    Each claim's stored milestones (documents complete, 补材料 rounds, agreement) are the
+    starts; only a claim without them falls back to 报案, and is counted as such."""
     started = breached = unrecorded = 0
     for claim in claims:
-        for clock in claim_duty_clocks(claim, sla, now):
+        for clock in claim_duty_clocks(claim, sla, now, ClaimMilestones.of(claim)):
             if clock.due_at is None:
                 continue
             started += 1
