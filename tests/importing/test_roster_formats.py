@@ -209,3 +209,11 @@ def test_progress_is_reported_while_checking_and_writing(store: Store, tmp_path:
     assert report.ok
     assert seen[0] == ("checking", 3, None)
     assert seen[-1] == ("writing", 3, 3)
+
+
+def test_a_number_in_a_row_message_is_masked_but_a_policy_code_is_not() -> None:
+    from cscdesk.importing.roster import RowError
+
+    text = str(RowError(3, "姓名", f"{MAIN} / 13811112222 already under AN2026000004"))
+    assert MAIN not in text and "13811112222" not in text
+    assert MAIN[:6] in text and "138****2222" in text and "AN2026000004" in text

@@ -8,8 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+import xlwt  # test dependency: writes real BIFF8 .xls files as old Excel does
+from openpyxl import load_workbook
+
 from cscdesk.domain.models import ClaimStage
-from cscdesk.insurers.batch_import import find_records, import_directory
+from cscdesk.insurers.batch_import import CLAIM_COLUMNS, find_records, import_directory
 from cscdesk.insurers.sim import InsurerSimHandles
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -111,7 +115,7 @@ def test_unreadable_or_misnamed_files_are_rejected_with_a_reason(
 
     details = {o.file_name: o.detail for o in report.outcomes}
     assert all(o.status == "rejected" for o in report.outcomes)
-    assert "not a readable XLSX" in details["anhe_claims_20261124.xlsx"]
+    assert "cannot be read as a spreadsheet" in details["anhe_claims_20261124.xlsx"]
     assert "name must be" in details["claims-latest.csv"]
     assert "sub_policy_no" in details["anhe_policies_20261124.csv"]
 
@@ -119,3 +123,78 @@ def test_unreadable_or_misnamed_files_are_rejected_with_a_reason(
 def _extract(sims: InsurerSimHandles, folder: Path, day: date) -> Path:
     sims.write_batch(folder, day)
     return folder
+
+
+def _policies_seen(answer: Any) -> dict[str, tuple[Any, ...]]:
+    return {p.policy_no: (p.product, p.status, p.start, p.end, p.coverages) for p in answer}
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"),
+    [("gbk", ","), ("gb18030", ","), ("utf-16", "\t")],  # as Excel saves CSV / "Unicode text"
+)
+def test_policy_extracts_in_every_encoding_excel_writes_import_intact(
+    sims: InsurerSimHandles, store: Any, tmp_path: Path, encoding: str, delimiter: str
+) -> None:
+    folder = tmp_path / "in"
+    policies, claims = sims.write_batch(folder, date(2026, 11, 23))
+    claims.unlink()
+    with policies.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    with policies.open("w", encoding=encoding, newline="") as handle:
+        csv.writer(handle, delimiter=delimiter).writerows(rows)
+
+    report = import_directory(store, folder, NOW)
+
+    assert report.ok, [o.detail for o in report.outcomes]
+    assert _policies_seen(_all_of_anhe(store, sims).policies) == _policies_seen(
+        sims.batch_book.policies
+    )  # Chinese products, statuses and coverage names read back as sent
+
+
+def test_a_claims_extract_as_an_old_xls_workbook_imports(
+    sims: InsurerSimHandles, store: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    policies, claims = sims.write_batch(folder, date(2026, 11, 23))
+    policies.unlink()
+    sheet = load_workbook(claims, read_only=True).worksheets[0]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    claims.unlink()
+    book = xlwt.Workbook()
+    out = book.add_sheet("理赔")
+    out.write(0, 0, "安和保险 理赔数据")  # a title row above the header, as insurers send them
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            out.write(r, c, value)
+    book.save(str(folder / "anhe_claims_20261123.xls"))
+
+    report = import_directory(store, folder, NOW)
+
+    assert report.ok, [o.detail for o in report.outcomes]
+    seen = {
+        c.claim_no: (c.stage, c.hospital, c.amount_claimed)
+        for c in _all_of_anhe(store, sims).claims
+    }
+    sent = {c.claim_no: (c.stage, c.hospital, c.amount_claimed) for c in sims.batch_book.claims}
+    assert seen == sent and seen
+
+
+def test_an_excel_mangled_claim_number_is_refused_saying_how_to_fix_it(
+    store: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "anhe_claims_20261124.csv").write_text(
+        ",".join(CLAIM_COLUMNS)
+        + "\n1.10105E+17,P1,M1,2026-11-01,2026-11-02 09:00:00,报案,100"
+        + "," * (len(CLAIM_COLUMNS) - 7)
+        + "\n",
+        encoding="gbk",
+    )
+
+    report = import_directory(store, folder, NOW)
+
+    (outcome,) = report.outcomes
+    assert outcome.status == "rejected"
+    assert "row 2, column claim_no" in outcome.detail and "文本" in outcome.detail

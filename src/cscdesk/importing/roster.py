@@ -33,7 +33,6 @@ from cscdesk.domain.privacy import (
 )
 from cscdesk.importing import tabular
 from cscdesk.importing.progress import AUTO, Progress, reporting
-from cscdesk.security.redact import redact
 
 if TYPE_CHECKING:
     from cscdesk.store import Store
@@ -80,7 +79,7 @@ class RowError:
 
     def __str__(self) -> str:
         # a mobile or ID number typed into another column is still never shown whole
-        return redact(f"row {self.row}, {self.column}: {self.reason}")
+        return _masked(f"row {self.row}, {self.column}: {self.reason}", _STANDALONE_DIGITS)
 
 
 @dataclass
@@ -124,16 +123,24 @@ def _text(value: Any) -> str:
 
 
 _LONG_DIGITS = re.compile(r"\d{7,}[\dXx]?")
+# in a whole message: a long number on its own, not one inside a code such as AN2026000004
+_STANDALONE_DIGITS = re.compile(r"(?<![0-9A-Za-z])\d{7,}[\dXx]?(?![0-9A-Za-z])")
+
+
+def _masked(text: str, numbers: re.Pattern[str] = _LONG_DIGITS) -> str:
+    """``text`` with every long number masked as on the desk: 15 digits or more as an ID
+    number, shorter as a mobile. Done here rather than by the log redactor of ``security``,
+    which sits above this package (insurer batches read files through ``tabular``)."""
+    return numbers.sub(
+        lambda m: mask_id_number(m.group()) if len(m.group()) >= 15 else mask_mobile(m.group()),
+        text,
+    )
 
 
 def _shown(text: str) -> str:
     """A cell value quoted back in a message, with any long number masked (it may be an ID
     number or a mobile typed into the wrong column)."""
-    masked = _LONG_DIGITS.sub(
-        lambda m: mask_id_number(m.group()) if len(m.group()) >= 15 else mask_mobile(m.group()),
-        text,
-    )
-    return repr(masked)
+    return repr(_masked(text))
 
 
 # ---------------------------------------------------------------------------------- checks

@@ -1,6 +1,6 @@
 """Daily extract files from insurers without an API: validate, load, and answer from them.
 
-File names say what they hold: ``{insurer}_{policies|claims}_{YYYYMMDD}.{csv|xlsx}``, the date
+File names say what they hold: ``{insurer}_{policies|claims}_{YYYYMMDD}.{csv|xlsx|xls}``, the date
 being the extract date (数据截止日). A file is loaded all or nothing: one bad row rejects the
 whole file with its row, column and reason. A file already loaded (same name and SHA-256) is
 skipped, so re-running an import over the same folder changes nothing. A newer extract replaces
@@ -9,18 +9,18 @@ the rows of an older one record by record; an older extract never overwrites new
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
+import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cscdesk.domain.models import Claim, ClaimStage, Coverage, Policy, PolicyStatus
+from cscdesk.importing import tabular
 from cscdesk.insurers import fields as f
 from cscdesk.insurers.codec import claim_from_json, claim_to_json, policy_from_json, policy_to_json
 from cscdesk.insurers.port import PayloadError
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from cscdesk.store import Store
 
 FILE_NAME = re.compile(
-    r"^(?P<insurer>[a-z0-9]+)_(?P<kind>policies|claims)_(?P<day>\d{8})\.(csv|xlsx)$"
+    r"^(?P<insurer>[a-z0-9]+)_(?P<kind>policies|claims)_(?P<day>\d{8})\.(csv|xlsx|xls)$"
 )
 LOCAL_TIME = "%Y-%m-%d %H:%M:%S"
 
@@ -62,6 +62,17 @@ CLAIM_COLUMNS = (
     "decided_at",
     "paid_at",
 )
+FREE_TEXT = ("product", "hospital", "refusal_reason", "coverages")  # kept as typed; the rest
+# (numbers, dates, amounts, codes) has its digits made ASCII before validation
+IDENTIFIERS = (
+    "policy_no",
+    "sub_policy_no",
+    "member_ref",
+    "employer_code",
+    "claim_no",
+    "case_no",
+    "settlement_no",
+)  # a number Excel turned into a float (1.10105E+17) has lost digits: refused, not loaded
 STATUS_ZH = {
     "有效": PolicyStatus.ACTIVE,
     "待生效": PolicyStatus.PENDING,
@@ -123,39 +134,49 @@ def _cell(value: object) -> str | None:
         )
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value).strip()
+    text = tabular.to_text(value)
     return text or None
 
 
-def _rows(path: Path, content: bytes) -> Iterator[dict[str, str | None]]:
-    if path.suffix == ".csv":
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise BatchFileError(f"{path.name}: not UTF-8 text") from None
-        try:
-            rows: Iterable[list[Any]] = list(csv.reader(io.StringIO(text)))
-        except csv.Error as exc:  # e.g. a stray carriage return or NUL inside a field
-            raise BatchFileError(f"{path.name}: not a readable CSV file ({exc})") from None
-    else:
-        from openpyxl import load_workbook
+def _rows(
+    path: Path, content: bytes, expected: tuple[str, ...]
+) -> Iterator[tuple[int, dict[str, str | None]]]:
+    """(spreadsheet row number, cells by column name) through the shared tabular reader: any
+    encoding Excel writes, .xls too, the header found below title rows."""
+    try:
+        rows = tabular.read_rows(path, content)
+        header, ahead = tabular.find_header(rows, {c: (c,) for c in expected}, expected)
+    except tabular.TableError as exc:
+        raise BatchFileError(str(exc)) from None
+    if header.missing:
+        raise BatchFileError(f"{path.name}: header lacks column(s) {', '.join(header.missing)}")
+    try:
+        for number, values in itertools.chain(ahead, rows):
+            cells: dict[str, str | None] = {}
+            for name, index in header.positions.items():
+                value = values[index] if index < len(values) else None
+                control = tabular.control_character(value)
+                if control is not None:
+                    raise BatchFileError(
+                        f"{path.name}: row {number}, column {name}: contains the control"
+                        f" character {control}"
+                    )
+                if name in IDENTIFIERS and _mangled(value):
+                    raise BatchFileError(
+                        f"{path.name}: row {number}, column {name}: {tabular.MANGLED_NUMBER_HELP}"
+                    )
+                text = _cell(value)
+                cells[name] = tabular.ascii_digits(text) if text and name not in FREE_TEXT else text
+            if any(cells.values()):
+                yield number, cells
+    except tabular.TableError as exc:
+        raise BatchFileError(str(exc)) from None
 
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a broken workbook
-            raise BatchFileError(
-                f"{path.name}: not a readable XLSX workbook ({type(exc).__name__})"
-            ) from None
-        sheet = book.worksheets[0]
-        rows = (list(r) for r in sheet.iter_rows(values_only=True))
-    iterator = iter(rows)
-    header = [(_cell(c) or "") for c in next(iterator, [])]
-    yield {"__header__": ",".join(header)}
-    for values in iterator:
-        cells = [_cell(v) for v in values]
-        if not any(cells):
-            continue
-        yield dict(zip(header, cells + [None] * (len(header) - len(cells)), strict=False))
+
+def _mangled(value: object) -> bool:
+    """A float from a workbook, or text as Excel shows a large number (``1.10105E+17``); an
+    insurer code such as ``2026E001`` has no ``+`` and stays valid."""
+    return tabular.mangled_number(value) and not (isinstance(value, str) and "+" not in value)
 
 
 def _coverages(raw: Mapping[str, Any], path: str) -> tuple[Coverage, ...]:
@@ -222,7 +243,9 @@ def read_extract(path: Path, content: bytes) -> tuple[str, str, date, list[_Reco
     """Validate one file completely; raise ``BatchFileError`` on the first problem."""
     match = FILE_NAME.match(path.name)
     if match is None:
-        raise BatchFileError(f"{path.name}: name must be insurer_policies|claims_YYYYMMDD.csv|xlsx")
+        raise BatchFileError(
+            f"{path.name}: name must be insurer_policies|claims_YYYYMMDD.csv|xlsx|xls"
+        )
     insurer_id, kind = match["insurer"], match["kind"]
     try:
         extract_date = datetime.strptime(match["day"], "%Y%m%d").date()
@@ -230,14 +253,9 @@ def read_extract(path: Path, content: bytes) -> tuple[str, str, date, list[_Reco
         raise BatchFileError(f"{path.name}: {match['day']} is not a date") from None
     expected = POLICY_COLUMNS if kind == "policies" else CLAIM_COLUMNS
     parse = _policy if kind == "policies" else _claim
-    rows = _rows(path, content)
-    header = next(rows)["__header__"] or ""
-    missing = [c for c in expected if c not in header.split(",")]
-    if missing:
-        raise BatchFileError(f"{path.name}: header lacks column(s) {', '.join(missing)}")
     records: list[_Record] = []
     seen: set[str] = set()
-    for number, raw in enumerate(rows, start=2):
+    for number, raw in _rows(path, content, expected):
         try:
             record = parse(raw, f"row {number}", insurer_id)
         except PayloadError as exc:
@@ -253,7 +271,7 @@ def read_extract(path: Path, content: bytes) -> tuple[str, str, date, list[_Reco
 def import_directory(store: Store, directory: Path, now: datetime) -> ImportReport:
     """Load every extract in ``directory`` (sorted by name, so older dates load first)."""
     report = ImportReport()
-    for path in sorted(p for p in directory.iterdir() if p.suffix in (".csv", ".xlsx")):
+    for path in sorted(p for p in directory.iterdir() if p.suffix in (".csv", ".xlsx", ".xls")):
         report.outcomes.append(_import_file(store, path, now))
     return report
 
