@@ -9,6 +9,7 @@ from __future__ import annotations
 from cscdesk.cli import (  # noqa: F401  (each module registers its commands on ``main``)
     archive,
     audit,
+    complaints,
     demo_data,
     doctor,
     events,

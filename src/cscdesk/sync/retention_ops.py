@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from cscdesk.domain.complaints import as_dispute
+from cscdesk.domain.complaints import Complaint, ComplaintStepError, as_dispute
 from cscdesk.domain.models import Recording
 from cscdesk.domain.retention import (
     CALL_YEARS,
@@ -152,6 +152,26 @@ def hold_complaint_recordings(
                                    reason=f"complaint {complaint_id}")  # fmt: skip
             held.append(call.contact_id)
     return held
+
+
+def open_complaint(
+    storage: SyncStorage, complaint: Complaint, *, actor: str, at: datetime
+) -> list[str]:
+    """Record a new complaint and put its caller's archived recordings on legal hold.
+
+    Every path that opens a complaint goes through here, so the evidence is held from the start
+    (the purge also spares them while the complaint is open, but a hold is visible and audited).
+    Returns the contact ids newly held. A complaint id already in the store is refused: steps
+    on an existing complaint are saved with ``store.complaints.save``."""
+    complaints = storage.store.complaints
+    if complaints.get(complaint.id) is not None:
+        raise ComplaintStepError(
+            f"complaint {complaint.id}: already recorded; it cannot be opened again"
+        )
+    complaints.save(complaint, step="open", actor=actor, at=at)
+    if complaint.member_id is None:
+        return []
+    return hold_complaint_recordings(storage, complaint.member_id, complaint.id, actor=actor)
 
 
 @dataclass(slots=True)
