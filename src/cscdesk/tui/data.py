@@ -15,6 +15,7 @@ from typing import Any
 
 from cscdesk.domain.models import Member, Ticket, TicketEvent, TicketStatus
 from cscdesk.domain.privacy import normalise_mobile
+from cscdesk.store.members import MemberHit, MemberSearch
 from cscdesk.tui.messages import ProfileData
 
 TIMELINE_LIMIT = 20
@@ -53,18 +54,31 @@ class DeskData:
             return []
         return list(self.store.members.by_mobile(mobile))
 
-    def search(self, text: str) -> list[Member]:
-        """Mobile, ID number, name, policy no. or claim no.; most specific first (audited)."""
+    def search(self, text: str) -> MemberSearch:
+        """Mobile, ID number, name (any part), policy no. or claim no.; most specific first,
+        with the true count and what tells namesakes apart (audited)."""
         found = self._search(text)
         if text.strip():  # the audit names the kind of query, never the number itself
             compact = re.sub(r"[\s\-]", "", text.strip())
             kind = ("mobile" if _MOBILE.match(compact)
                     else "id_number" if _ID_NUMBER.match(compact) else "text")  # fmt: skip
-            self._audited("search", "member", "", kind=kind, found=len(found))
+            self._audited("search", "member", "", kind=kind, found=found.total)
         return found
 
-    def _search(self, text: str) -> list[Member]:
+    def _search(self, text: str) -> MemberSearch:
         query = text.strip()
+        exact = self._exact(query)
+        if exact:
+            return MemberSearch(query, len(exact), [self._hit(m) for m in exact])
+        return self.store.members.lookup(query, limit=SEARCH_LIMIT)
+
+    def _hit(self, member: Member) -> MemberHit:
+        policies = len(self.store.policies.for_member(member.id))
+        employer = self._employer_name(member.employer_id)
+        return MemberHit(member, employer or member.employer_id, member.birth_date.year, policies)
+
+    def _exact(self, query: str) -> list[Member]:
+        """A whole mobile, ID number, claim no. or group policy no. names its people directly."""
         if not query:
             return []
         compact = re.sub(r"[\s\-]", "", query)
@@ -76,10 +90,19 @@ class DeskData:
             found = list(self.store.members.by_id_number(compact.upper()))
             if found:
                 return found
-        by_number = self._by_policy_or_claim(compact)
-        if by_number:
-            return by_number
-        return list(self.store.members.search(query, limit=SEARCH_LIMIT))[:SEARCH_LIMIT]
+        return self._by_policy_or_claim(compact)
+
+    def find_tickets(self, text: str) -> list[Ticket]:
+        """Tickets whose number, title or notes hold every word of ``text`` (audited)."""
+        query = text.strip()
+        if not query:
+            return []
+        exact = self.store.tickets.get(query)
+        found = (
+            [exact] if exact is not None else self.store.tickets.search(query, limit=SEARCH_LIMIT)
+        )
+        self._audited("search", "ticket", "", found=len(found))
+        return found
 
     def _by_policy_or_claim(self, number: str) -> list[Member]:
         """A claim no. names one person; a group policy no. may name many (the first few)."""

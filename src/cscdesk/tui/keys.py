@@ -82,6 +82,8 @@ AGENT_ACTIONS: tuple[DeskAction, ...] = (
     DeskAction("new-ticket", "n", "new_ticket", "New ticket",
                palette="Open a ticket for the customer on screen"),
     DeskAction("edit-ticket", "e", "edit_ticket", "Ticket"),
+    DeskAction("find-ticket", "ctrl+f", "find_ticket", "Find ticket", key_display="^f",
+               palette="Any ticket of the center by number or words", show=False),
     DeskAction("callback", "c", "callback", "Call back", show=False),
     DeskAction("recording", "p", "recording", "Recording", show=False),
     DeskAction("choose-member", "m", "choose_member", "Matches", show=False),

@@ -33,6 +33,7 @@ from cscdesk.tui.messages import (
 )
 from cscdesk.tui.screens.dialogs import WrapUp, WrapUpDialog
 from cscdesk.tui.screens.ticket_editor import TicketEditor
+from cscdesk.tui.screens.ticket_search import TicketSearchScreen
 from cscdesk.tui.widgets.tickets_pane import TicketTable
 
 
@@ -133,6 +134,15 @@ class DeskTickets(DeskCalls):
     @on(DataTable.RowSelected, "#tickets")
     def _ticket_selected(self) -> None:
         self.action_edit_ticket()
+
+    def action_find_ticket(self) -> None:
+        """Any ticket of the center, by number or words; the one picked opens in the editor."""
+
+        def picked(ticket: Ticket | None) -> None:
+            if ticket is not None:
+                self._open_ticket_editor(ticket=ticket)
+
+        self.app.push_screen(TicketSearchScreen(self.data, self.zone), picked)
 
     def _insurer_options(self) -> list[tuple[str, str]]:
         return [(self.directory.insurer_name(i.id), i.id) for i in self.directory.insurers]

@@ -1,4 +1,7 @@
-"""Find a customer by mobile, ID number, name, policy no. or claim no.; results are masked.
+"""Find a customer by mobile, ID number, any part of a name, policy no. or claim no.
+
+Results are masked, and show what tells namesakes apart without unmasking anything: employer,
+birth year, relation and how many policies; the count is the true number of matches.
 
 The query runs in a thread worker (SQLite) and comes back as a message; a newer query cancels
 an older one, so typing fast never shows stale results.
@@ -14,8 +17,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label
 
-from cscdesk.domain.models import Member
-from cscdesk.domain.privacy import mask_id_number, mask_mobile, mask_name
+from cscdesk.store.members import MemberSearch
 from cscdesk.tui.data import DeskData
 from cscdesk.tui.i18n import _
 from cscdesk.tui.keys import localize
@@ -23,10 +25,10 @@ from cscdesk.tui.screens.dialogs import DIALOG_CSS
 
 
 class _Results(Message):
-    def __init__(self, query: str, members: list[Member], error: str | None) -> None:
+    def __init__(self, query: str, found: MemberSearch | None, error: str | None) -> None:
         super().__init__()
         self.query = query
-        self.members = members
+        self.found = found
         self.error = error
 
 
@@ -35,7 +37,7 @@ class SearchScreen(ModalScreen[str | None]):
         "SearchScreen { align: center middle; }"
         + DIALOG_CSS
         + """
-    SearchScreen .dialog { width: 100; height: 80%; }
+    SearchScreen .dialog { width: 118; max-width: 100%; height: 80%; }
     SearchScreen DataTable { height: 1fr; }
     """
     )
@@ -53,7 +55,7 @@ class SearchScreen(ModalScreen[str | None]):
             yield Label(_("Search customers"), classes="title")
             yield Input(
                 value=self.initial,
-                placeholder=_("Mobile, ID number, name, policy no. or claim no."),
+                placeholder=_("Mobile, ID number, any part of a name, policy no. or claim no."),
                 id="query",
             )
             yield Label("", id="count")
@@ -62,8 +64,9 @@ class SearchScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#results", DataTable)
-        for key, label in (("name", "Name"), ("id", "ID number"), ("mobile", "Mobile"),
-                           ("employee", "Employee no."), ("relation", "Relation")):  # fmt: skip
+        for key, label in (("name", "Name"), ("employer", "Employer"), ("born", "Born"),
+                           ("relation", "Relation"), ("policies", "Policies"),
+                           ("mobile", "Mobile"), ("id", "ID number")):  # fmt: skip
             table.add_column(_(label), key=key)
         if self.initial:
             self.run_search(self.initial)
@@ -78,31 +81,33 @@ class SearchScreen(ModalScreen[str | None]):
     @work(thread=True, exclusive=True, group="search")
     def run_search(self, query: str) -> None:
         try:
-            members = self.data.search(query)
+            found = self.data.search(query)
         except Exception as exc:  # any store failure becomes a line on the dialog
-            self.post_message(_Results(query, [], f"{type(exc).__name__}: {exc}"))
+            self.post_message(_Results(query, None, f"{type(exc).__name__}: {exc}"))
             return
-        self.post_message(_Results(query, members, None))
+        self.post_message(_Results(query, found, None))
 
     @on(_Results)
     def _show(self, message: _Results) -> None:
         table = self.query_one("#results", DataTable)
         table.clear()
         count = self.query_one("#count", Label)
-        if message.error:
+        if message.error or message.found is None:
             count.update(_("Search failed") + f": {message.error}")
             return
-        count.update(_("{n} found").format(n=len(message.members)))
-        for member in message.members:
+        found = message.found
+        if found.total > len(found.hits):
+            count.update(_("{total} found, the first {n} shown: add to the search to narrow it")
+                         .format(total=found.total, n=len(found.hits)))  # fmt: skip
+        else:
+            count.update(_("{n} found").format(n=found.total))
+        for hit in found.hits:
+            shown = hit.masked()
             table.add_row(
-                mask_name(member.name),
-                mask_id_number(member.id_number),
-                mask_mobile(member.mobile) if member.mobile else "—",
-                member.employee_no or "—",
-                _(member.relation.value),
-                key=member.id,
-            )
-        if message.members:
+                shown["name"], hit.employer, shown["birth_year"], _(hit.relation.value),
+                shown["policies"], shown["mobile"] or "—", shown["id_number"], key=hit.member.id,
+            )  # fmt: skip
+        if found.hits:
             table.focus()
 
     @on(DataTable.RowSelected, "#results")
