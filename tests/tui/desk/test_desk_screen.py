@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from desk_harness import agent_screen, screen_text, sign_in_and_ready, status, wait_for
-from textual.widgets import DataTable, Input, TabbedContent
+from textual.widgets import DataTable, Input, Tabs
 
 from conftest import caller_with_one_match
 from cscdesk.callcenter.port import AgentStatus
@@ -15,6 +15,10 @@ from cscdesk.domain.privacy import mask_mobile
 from cscdesk.tui.app import DeskApp
 from cscdesk.tui.screens.help import HelpScreen
 from cscdesk.tui.screens.search import SearchScreen
+from cscdesk.tui.widgets.policies_pane import PoliciesPane
+from cscdesk.tui.widgets.profile_pane import ProfilePane
+from cscdesk.tui.widgets.queue_pane import QueuePane
+from cscdesk.tui.widgets.tickets_pane import TicketTable
 
 
 async def test_a_remapped_key_works_and_the_help_screen_lists_it_with_its_id(
@@ -67,12 +71,22 @@ async def test_a_small_terminal_gets_tabs_and_a_wide_one_shows_every_pane(
     sim = make_sim([])
     async with make_app(sim).run_test(size=(80, 24)) as pilot:
         await sign_in_and_ready(pilot)
-        assert pilot.app.screen.query(TabbedContent)
+        screen = pilot.app.screen
+
+        def shown() -> set[str]:
+            panes = {"tabs": Tabs, "queues": QueuePane, "profile": ProfilePane,
+                     "policies": PoliciesPane, "tickets": TicketTable}  # fmt: skip
+            return {name for name, kind in panes.items() if screen.query_one(kind).region.area}
+
+        assert shown() == {"tabs", "queues"}
         await pilot.press("4")
-        assert pilot.app.screen.query_one(TabbedContent).active == "tab-tickets"
+        await wait_for(pilot, lambda: shown() == {"tabs", "tickets"}, "the tickets tab alone")
         await pilot.resize_terminal(150, 40)
-        await wait_for(pilot, lambda: not pilot.app.screen.query(TabbedContent), "the wide layout")
+        every_pane = {"queues", "profile", "policies", "tickets"}
+        await wait_for(pilot, lambda: shown() == every_pane, "the wide layout without tabs")
         assert status(pilot.app) is AgentStatus.READY  # type: ignore[arg-type]
+        await pilot.resize_terminal(80, 24)
+        await wait_for(pilot, lambda: shown() == {"tabs", "tickets"}, "the tab left open")
 
 
 async def test_the_chinese_desk_speaks_chinese(

@@ -1,7 +1,9 @@
 """The agent desk's layout and drawing: panes, status, banner, and everything shown from state.
 
 Every ``_show_*`` redraws one pane from ``DeskState``; handlers in the other modules change state
-and call them. The layout swaps between tabs (narrow) and columns (wide) by recompose.
+and call them. Every pane is composed once and lives as long as the screen: the layout switches
+between tabs (narrow) and columns (wide) by CSS class (``-narrow``/``-wide`` and the open tab's
+``-tab-…``), so a redraw never lands between two layouts and never finds a pane missing.
 """
 
 from __future__ import annotations
@@ -10,18 +12,18 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, Tab, Tabs
 
 from cscdesk.callcenter.port import AgentStatus, OfferedCall
 from cscdesk.domain.center_directory import CenterDirectory
 from cscdesk.domain.models import Agent, Member
 from cscdesk.domain.sla import SlaPolicy
 from cscdesk.tui.data import DeskData
-from cscdesk.tui.desk.state import WIDE_COLUMNS, DeskState, english, if_composed, local_results
+from cscdesk.tui.desk.state import WIDE_COLUMNS, DeskState, english, local_results
 from cscdesk.tui.i18n import _
 from cscdesk.tui.polling import RearmingPoll
 from cscdesk.tui.services import DeskServices
@@ -31,8 +33,27 @@ from cscdesk.tui.widgets.queue_pane import CallPanel, QueuePane, QueueTable
 from cscdesk.tui.widgets.status_bar import StatusBar
 from cscdesk.tui.widgets.tickets_pane import TicketTable
 
+TABS = ("tab-call", "tab-profile", "tab-policies", "tab-tickets")
+
+LAYOUT_CSS = """
+AgentScreen #main { height: 1fr; }
+AgentScreen.-wide #tabs { display: none; }
+AgentScreen.-wide #left { width: 40%; max-width: 60; min-width: 44; }
+AgentScreen.-wide #right { width: 1fr; }
+AgentScreen.-wide #tickets { height: 30%; min-height: 6; border-top: solid $primary; }
+AgentScreen.-narrow #left, AgentScreen.-narrow #right { width: 1fr; }
+AgentScreen.-narrow #tickets { display: none; }
+AgentScreen.-narrow.-tab-call #right { display: none; }
+AgentScreen.-narrow.-tab-profile #left, AgentScreen.-narrow.-tab-policies #left { display: none; }
+AgentScreen.-narrow.-tab-profile PoliciesPane { display: none; }
+AgentScreen.-narrow.-tab-policies ProfilePane { display: none; }
+AgentScreen.-narrow.-tab-tickets #main { display: none; }
+AgentScreen.-narrow.-tab-tickets #tickets { display: block; height: 1fr; }
+"""
+
 
 class DeskLayout(Screen[None]):
+    AUTO_FOCUS = ".-narrow #tabs, QueueTable"  # the tab bar where it shows, else the queues
     services: DeskServices
     data: DeskData
     state: DeskState
@@ -43,45 +64,51 @@ class DeskLayout(Screen[None]):
     queue_poll: RearmingPoll
     _candidates: list[Member]
 
-    wide: reactive[bool] = reactive(False, recompose=True)
-
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         yield Static("", id="banner")
-        if self.wide:
-            with Horizontal(id="main"):
-                with Vertical(id="left"):
-                    yield QueuePane()
-                with Vertical(id="right"):
-                    yield ProfilePane()
-                    yield PoliciesPane()
-            yield TicketTable(id="tickets", classes="-docked")
-        else:
-            with TabbedContent(id="tabs"):
-                with TabPane("1 " + _("Call"), id="tab-call"):
-                    yield QueuePane()
-                with TabPane("2 " + _("Profile"), id="tab-profile"):
-                    yield ProfilePane()
-                with TabPane("3 " + _("Policies"), id="tab-policies"):
-                    yield PoliciesPane()
-                with TabPane("4 " + _("Tickets"), id="tab-tickets"):
-                    yield TicketTable(id="tickets")
+        yield Tabs(
+            Tab("1 " + _("Call"), id="tab-call"),
+            Tab("2 " + _("Profile"), id="tab-profile"),
+            Tab("3 " + _("Policies"), id="tab-policies"),
+            Tab("4 " + _("Tickets"), id="tab-tickets"),
+            id="tabs",
+        )
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield QueuePane()
+            with Vertical(id="right"):
+                yield ProfilePane()
+                yield PoliciesPane()
+        yield TicketTable(id="tickets")
         yield Footer()
 
+    @property
+    def wide(self) -> bool:
+        """Every pane at once (wide terminal) rather than one tab at a time."""
+        return self.has_class("-wide")
+
+    def lay_out(self, width: int) -> None:
+        """Columns from ``WIDE_COLUMNS`` on, tabs below: a class switch, the panes stay."""
+        wide = width >= WIDE_COLUMNS
+        self.set_class(wide, "-wide")
+        self.set_class(not wide, "-narrow")
+        if wide and isinstance(self.focused, Tabs):  # the tab bar hides: keys go to the queues
+            self.query_one(QueueTable).focus()
+
     def on_resize(self) -> None:
-        wide = self.app.size.width >= WIDE_COLUMNS
-        if wide != self.wide:
-            self.wide = wide
+        self.lay_out(self.app.size.width)
 
-    async def recompose(self) -> None:
-        await super().recompose()
-        self.call_after_refresh(self._repaint)
+    @on(Tabs.TabActivated, "#tabs")
+    def _tab_activated(self, event: Tabs.TabActivated) -> None:
+        self._show_tab(event.tab.id or TABS[0])
 
-    @if_composed
+    def _show_tab(self, tab: str) -> None:
+        for name in TABS:
+            self.set_class(name == tab, f"-{name}")
+
     def _repaint(self) -> None:
-        """Redraw every pane from state (after a layout change or a language switch)."""
-        if not self.query(StatusBar):
-            return
+        """Redraw every pane from state (after the first paint or a language switch)."""
         self._show_status()
         self._show_banner()
         self._show_call()
@@ -124,24 +151,17 @@ class DeskLayout(Screen[None]):
     def notify_error(self, text: str) -> None:
         self.notify(text, severity="error", timeout=8)
 
-    @if_composed
     def _tick(self) -> None:
-        if not self.query(StatusBar):
-            return  # between layouts (recompose)
         self._show_status()
         self._show_call()
-        table = self.query(TicketTable)
-        if table:
-            table.first().tick(self.state.tickets, self.services.now())
+        self.query_one(TicketTable).tick(self.state.tickets, self.services.now())
 
-    @if_composed
     def _show_status(self) -> None:
         facts = self.state.facts
         if self.services.sim_clock is not None:
             facts.sim_time = self.services.sim_clock().astimezone(self.zone)
         self.query_one(StatusBar).show(facts, self.call_now())
 
-    @if_composed
     def _show_banner(self) -> None:
         banner = self.query_one("#banner", Static)
         for kind in ("-offline", "-offered", "-info"):
@@ -153,7 +173,6 @@ class DeskLayout(Screen[None]):
         self.state.banner_kind = kind if text else ""
         self._show_banner()
 
-    @if_composed
     def _show_call(self) -> None:
         session = self.state.session
         status = session.status if session else AgentStatus.OFFLINE
@@ -164,7 +183,6 @@ class DeskLayout(Screen[None]):
             status, call, group, since, self.call_now(), consulting=self.state.consulting
         )
 
-    @if_composed
     def _show_queues(self) -> None:
         mine = set(self.state.session.signed_in_groups) if self.state.session else set()
         names = {q.skill_group_id: self.group_name(q.skill_group_id) for q in self.state.queues}
@@ -174,7 +192,6 @@ class DeskLayout(Screen[None]):
             queues = [q for q in queues if q.skill_group_id in serve] or queues
         self.query_one(QueueTable).show(queues, names, mine)
 
-    @if_composed
     def _show_tickets(self) -> None:
         self.query_one(TicketTable).show(
             self.state.tickets, self.services.now(), self.state.current_ticket
@@ -192,7 +209,6 @@ class DeskLayout(Screen[None]):
             people.append(profile.main_member)
         return {m.id: m.name for m in people}
 
-    @if_composed
     def _show_policies(self, restart: bool = False) -> None:
         pane = self.query_one(PoliciesPane)
         profile = self.state.profile
@@ -231,7 +247,6 @@ class DeskLayout(Screen[None]):
         session = self.state.session
         return session is not None and session.status is AgentStatus.WORKING
 
-    @if_composed
     def _focus_current_ticket(self) -> None:
         table = self.query_one(TicketTable)
         current = self.state.current_ticket
@@ -239,6 +254,6 @@ class DeskLayout(Screen[None]):
             table.move_cursor(row=table.get_row_index(current))
 
     def action_tab(self, tab: str) -> None:
-        tabs = self.query(TabbedContent)
-        if tabs:
-            tabs.first().active = tab
+        """Open a tab (narrow layout); the wide layout shows every pane and keeps the choice."""
+        self.query_one("#tabs", Tabs).active = tab
+        self._show_tab(tab)

@@ -14,8 +14,9 @@ from textual.worker import Worker
 
 from cscdesk.domain.sla import SlaPolicy
 from cscdesk.tui.data import DeskData
+from cscdesk.tui.desk.base import LAYOUT_CSS, TABS
 from cscdesk.tui.desk.polling import DeskPolling
-from cscdesk.tui.desk.state import QUEUE_POLL_FACTOR, WIDE_COLUMNS, DeskState
+from cscdesk.tui.desk.state import QUEUE_POLL_FACTOR, DeskState
 from cscdesk.tui.keys import AGENT_ACTIONS, AGENT_BINDINGS, help_rows, localize
 from cscdesk.tui.polling import RearmingPoll, worker_failure
 from cscdesk.tui.screens.help import HelpScreen
@@ -25,17 +26,14 @@ from cscdesk.tui.services import DeskServices
 class AgentScreen(DeskPolling):
     ACTIONS = AGENT_ACTIONS
     BINDINGS = AGENT_BINDINGS
-    DEFAULT_CSS = """
+    DEFAULT_CSS = (
+        """
     AgentScreen #banner { height: auto; padding: 0 1; display: none; }
     AgentScreen #banner.-offline { display: block; background: $error; color: $text; text-style: bold; }
     AgentScreen #banner.-offered { display: block; background: $warning; color: black; text-style: bold; }
     AgentScreen #banner.-info { display: block; background: $primary-darken-2; }
-    AgentScreen #main { height: 1fr; }
-    AgentScreen #left { width: 40%; max-width: 60; min-width: 44; }
     AgentScreen #left QueuePane { height: 1fr; }
     AgentScreen QueueTable { height: 1fr; }
-    AgentScreen TicketTable.-docked { height: 30%; min-height: 6; border-top: solid $primary; }
-    AgentScreen #right { width: 1fr; }
     AgentScreen ProfilePane { height: 1fr; }
     AgentScreen #identity { height: auto; padding: 0 1; }
     AgentScreen #timeline { height: 1fr; }
@@ -44,9 +42,9 @@ class AgentScreen(DeskPolling):
     AgentScreen #policies { height: 1fr; }
     AgentScreen #claims { height: auto; max-height: 6; }
     AgentScreen #policy-detail { height: auto; max-height: 4; padding: 0 1; color: $text-muted; }
-    AgentScreen TabbedContent { height: 1fr; }
-    AgentScreen TabPane { padding: 0; }
     """
+        + LAYOUT_CSS
+    )
 
     def __init__(self, services: DeskServices) -> None:
         super().__init__()
@@ -61,7 +59,8 @@ class AgentScreen(DeskPolling):
         self.queue_poll = RearmingPoll(
             self, "queues", self.poll_queues, lambda: interval * QUEUE_POLL_FACTOR
         )
-        self.set_reactive(AgentScreen.wide, self.app.size.width >= WIDE_COLUMNS)
+        self.lay_out(self.app.size.width)
+        self._show_tab(TABS[0])
         self.directory = services.directory
 
     def on_mount(self) -> None:
