@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Input, Static
 
 from cscdesk.callcenter.sim.server import SimulatorHandle
 from cscdesk.config import GatewaySettings
+from cscdesk.domain.claim_duties import claim_duty_clocks
 from cscdesk.domain.models import Member
 from cscdesk.insurers.gateway import build_gateway
 from cscdesk.insurers.sim.profile import FaultProfile
@@ -23,6 +24,7 @@ from cscdesk.insurers.sim.runner import (
 )
 from cscdesk.tui.app import DeskApp
 from cscdesk.tui.screens.search import SearchScreen
+from cscdesk.tui.widgets.policies_pane import duty_cell
 
 LIVE = ("ruian", "jiahe", "huaying")
 
@@ -91,3 +93,32 @@ async def test_each_insurer_answer_shows_with_its_source_or_its_failure(
             assert policies.row_count == len(result.policies) > 0
             text = "".join(str(c) for c in policies.get_row_at(0))
             assert member.name not in text  # the insured is masked
+
+
+async def test_each_claim_shows_the_insurers_legal_duty_on_it(
+    store: Any, make_sim: Callable[..., SimulatorHandle], make_app: Callable[..., DeskApp]
+) -> None:
+    """Beside each claim: the insurer's most pressing duty (decide, pay, notify), its time left
+    or how far past due, counted as the law counts (domain.claim_duties)."""
+    member = next(
+        m for m in store.members.all()
+        if store.policies.claims_for_member(m.id) and m.mobile
+        and len(store.members.by_mobile(m.mobile)) == 1
+    )  # fmt: skip
+    app = make_app(make_sim([]))  # no gateway: the store's own claim copies
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = agent_screen(app)
+        await _show_member(pilot, app, member.mobile)
+        await wait_for(pilot, lambda: screen.state.profile is not None, "the profile")
+        table = screen.query_one("#claims", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0, "the claims")
+        shown = {
+            str(table.coordinate_to_cell_key((i, 0)).row_key.value).split(":", 1)[1]:
+            str(table.get_row_at(i)[3]) for i in range(table.row_count)
+        }  # fmt: skip
+        now = app.services.now()
+        for claim in store.policies.claims_for_member(member.id):
+            clocks = claim_duty_clocks(claim, screen.sla, now)
+            assert shown[claim.claim_no] == duty_cell(clocks, now).plain
+        legal = ("decision", "payment", "refusal notice", "advance payment", "—")
+        assert all(cell.startswith(legal) for cell in shown.values()), shown

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Static, Tab, Tabs
 
 from cscdesk.callcenter.port import AgentStatus, OfferedCall
 from cscdesk.domain.center_directory import CenterDirectory
+from cscdesk.domain.claim_duties import claim_duty_clocks
 from cscdesk.domain.models import Agent, Member
 from cscdesk.domain.sla import SlaPolicy
 from cscdesk.tui.data import DeskData
@@ -219,7 +220,9 @@ class DeskLayout(Screen[None]):
         results = self.state.results
         if self.services.gateway is None:
             results = self._scoped(local_results(profile, self._insurer_name))
-        pane.show(results, self._member_names(), self.state.pending_insurers)
+        now = self.services.now()
+        duties = (lambda claim: claim_duty_clocks(claim, self.sla, now), now)
+        pane.show(results, self._member_names(), self.state.pending_insurers, duties)
 
     def _scoped(self, results: list[Any]) -> list[Any]:
         """The store's own policy and claim copies, cut to the signed-in user's data scope."""

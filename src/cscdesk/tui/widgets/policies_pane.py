@@ -1,11 +1,15 @@
 """Policies and claims across insurers, filled one insurer at a time as each answers.
 
 Each insurer gets a line saying where its answer came from (live, daily batch, cache), how old it
-is, and whether it failed or is stale, so the agent never mistakes old data for today's.
+is, and whether it failed or is stale, so the agent never mistakes old data for today's. Each
+claim shows the insurer's most pressing legal duty on it (保险法 §23–25): what is due, by when,
+breached or stopped while documents are requested.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from rich.text import Text
@@ -13,8 +17,42 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from cscdesk.domain.claim_duties import ClaimDuty, DutyClock
 from cscdesk.domain.privacy import mask_name
+from cscdesk.tui.format import countdown
 from cscdesk.tui.i18n import _
+
+DUTY_LABELS = {
+    ClaimDuty.DECISION: "decision",
+    ClaimDuty.PAYMENT: "payment",
+    ClaimDuty.REFUSAL_NOTICE: "refusal notice",
+    ClaimDuty.ADVANCE_PAYMENT: "advance payment",
+}
+DutyClocks = Callable[[Any], list[DutyClock]]
+
+
+def duty_cell(clocks: list[DutyClock], now: datetime) -> Text:
+    """The clock a person must look at: a breach first, then the nearest due, then a pause."""
+    open_clocks = [c for c in clocks if c.due_at is not None and c.met_at is None]
+    breached = [c for c in clocks if c.breached(now)]
+    if breached:
+        clock = breached[0]
+        assert clock.due_at is not None
+        late = countdown(clock.due_at, now).lstrip("-")
+        return Text(f"{_(DUTY_LABELS[clock.duty])} " + _("overdue") + f" {late}", "bold red")
+    paused = [c for c in open_clocks if c.paused]
+    running = sorted((c for c in open_clocks if not c.paused), key=lambda c: c.due_at or now)
+    if running:
+        clock = running[0]
+        assert clock.due_at is not None
+        left = countdown(clock.due_at, now)
+        soon = clock.due_at - now < timedelta(days=clock.days) / 5  # the last fifth: warn
+        style = "yellow" if soon else ""
+        return Text(f"{_(DUTY_LABELS[clock.duty])} {left}", style)
+    if paused:
+        return Text(_(DUTY_LABELS[paused[0].duty]) + " " + _("paused: documents requested"), "dim")
+    return Text("—", "dim")
+
 
 SOURCE_LABELS = {"live": "live", "batch": "daily batch", "cache": "cached"}
 
@@ -67,7 +105,8 @@ class PoliciesPane(Vertical):
             policies.add_column(_(label), key=key)
         claims = self.query_one("#claims", DataTable)
         for key, label in (("insurer", "Insurer"), ("claim", "Claim no."), ("stage", "Stage"),
-                           ("claimed", "Claimed"), ("paid", "Paid"), ("hospital", "Hospital")):  # fmt: skip
+                           ("duty", "Insurer's duty"), ("claimed", "Claimed"), ("paid", "Paid"),
+                           ("hospital", "Hospital")):  # fmt: skip
             claims.add_column(_(label), key=key)
 
     def start(self, insurer_names: list[str]) -> None:
@@ -77,7 +116,14 @@ class PoliciesPane(Vertical):
         waiting = Text(_("Asking") + ": " + ", ".join(insurer_names) + " …", "dim")
         self.query_one("#insurer-status", Static).update(waiting)
 
-    def show(self, results: list[Any], member_names: dict[str, str], pending: list[str]) -> None:
+    def show(
+        self,
+        results: list[Any],
+        member_names: dict[str, str],
+        pending: list[str],
+        duties: tuple[DutyClocks, datetime] | None = None,
+    ) -> None:
+        """``duties``: how to get a claim's legal clocks, and now (the desk's SLA policy)."""
         lines = Text("\n").join(freshness(r) for r in results)
         if pending:
             if lines:
@@ -102,8 +148,9 @@ class PoliciesPane(Vertical):
                 if key in claims.rows:
                     continue
                 paid = "—" if claim.amount_paid is None else f"{claim.amount_paid:,.2f}"
+                duty = duty_cell(duties[0](claim), duties[1]) if duties else Text("—", "dim")
                 claims.add_row(
-                    result.insurer_name, claim.claim_no, _(claim.stage.value),
+                    result.insurer_name, claim.claim_no, _(claim.stage.value), duty,
                     f"{claim.amount_claimed:,.2f}", paid, claim.hospital or "—", key=key,
                 )  # fmt: skip
 
