@@ -37,30 +37,15 @@ def archive() -> None:
 def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float) -> None:
     """Copy new CDRs and recordings (resumable: safe to interrupt at any point)."""
     import asyncio
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
-    from cscdesk.sync.lease import Lease, holder_id
-    from cscdesk.sync.service import archive_round
-    from cscdesk.sync.storage import SyncStorage
-    from cscdesk.sync.worker import ARCHIVE_LEASE, RoundResult, run_forever, run_round
+    from cscdesk.sync.runs import archive_sync as run_archive_sync
 
     settings, paths, store = open_sync_store(ctx)
     blobs = blob_store(settings, paths)
     port, instance_id, stop = call_center(settings)
-    lease = Lease(store, ARCHIVE_LEASE, holder=holder_id(), ttl_seconds=settings.sync.lease_seconds)
-    failed = False
 
-    async def once() -> None:
-        result = await archive_round(
-            port,
-            SyncStorage(store),
-            blobs,
-            instance_id=instance_id,
-            settings=settings.archive,
-            clock=lambda: datetime.now(UTC),
-            heartbeat=lease.keep,
-            restore_retry=timedelta(seconds=restore_retry_seconds),
-        )
+    def show(result) -> None:  # type: ignore[no-untyped-def]
         alarm = "  ALARM: archive lags" if result.lag.alarm else ""
         click.echo(
             f"CDRs {result.cdr.records} in {result.cdr.windows} window(s); recordings stored "
@@ -71,34 +56,34 @@ def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float) -> No
         for note in result.cdr.notes:
             click.echo(f"! {note}", err=True)
 
-    def report(result: RoundResult) -> None:
-        nonlocal failed
-        if result.error:
-            click.echo(f"archive sync failed: {result.error}", err=True)
-            failed = True
+    def failed(error: str) -> None:
+        click.echo(f"archive sync failed: {error}", err=True)
 
-    async def run() -> None:
-        """The lease loop of sync.worker, as ticket sync and the background duties use it."""
-        try:
-            if follow:
-                await run_forever(lease, once, interval_seconds=settings.sync.interval_seconds,
-                                  stop=asyncio.Event(), on_round=report)  # fmt: skip
-                return
-            result = await run_round(lease, once)
-            if not result.ran:
-                click.echo("another desk or daemon is copying the archive; nothing to do here")
-            report(result)
-            lease.release()
-        finally:
-            await port.aclose()
-
+    run = None
     try:
-        asyncio.run(run())
+        run = asyncio.run(
+            run_archive_sync(
+                port,
+                instance_id,
+                store,
+                blobs,
+                settings,
+                follow=follow,
+                restore_retry=timedelta(seconds=restore_retry_seconds),
+                show=show,
+                on_error=failed,
+            )
+        )
     except KeyboardInterrupt:
         click.echo("stopped; the next run resumes where this one left off")
     finally:
         stop()
-    if failed and not follow:
+    if run is None or follow:
+        return
+    if not run.ran:
+        click.echo("another desk or daemon is copying the archive; nothing to do here")
+    if run.error:
+        failed(run.error)
         sys.exit(1)
 
 
