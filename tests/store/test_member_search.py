@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from cscdesk.demo.seed import seed_demo
 from cscdesk.store import Store, open_store
+from cscdesk.store.migrations import MIGRATIONS, _v15_member_pinyin, apply_migrations
 
 from .helpers import employer, member
 
@@ -84,3 +86,62 @@ def test_renames_and_removals_follow_the_index(store: Store) -> None:
     assert [m.id for m in store.members.search("阳丽")] == ["M1"]
     assert [m.id for m in store.members.search("0001111")] == ["M1"]
     assert store.members.search("12345678") == []
+
+
+def _ids(store: Store, text: str) -> set[str]:
+    return {h.member.id for h in store.members.lookup(text, limit=100_000).hits}
+
+
+def _spelled(store: Store, column: str, tokens: str) -> set[str]:
+    """Members whose stored pinyin spelling holds ``tokens`` as whole syllables/initials."""
+    with store.reading() as db:
+        rows = db.execute(f"SELECT id, {column} FROM members").fetchall()
+    return {mid for mid, spelled in rows if f" {tokens} " in f" {spelled} "}
+
+
+def test_a_name_typed_in_pinyin_or_initials_finds_the_people(seeded: Store) -> None:
+    heard = _like(seeded, "丽华")
+    assert heard, "the seeded store should hold a 丽华"
+    assert heard <= _ids(seeded, "lihua") == _ids(seeded, "Li Hua")
+    assert _ids(seeded, "lihua") == _spelled(seeded, "name_pinyin", "li hua")
+    assert heard <= _ids(seeded, "lh") == _spelled(seeded, "name_initials", "l h")
+    assert seeded.members.lookup("lh").total == len(_spelled(seeded, "name_initials", "l h"))
+
+
+def test_pinyin_search_on_people_added_renamed_and_with_surname_readings(store: Store) -> None:
+    store.employers.put_many([employer()])
+    people = [
+        member("M1", "李华", "11010519491231002X", "13800000001"),
+        member("M2", "王丽华", "110105194912310046", "13800000002"),
+        member("M3", "刘海", "110105194912310062", "13800000003"),
+        member("M4", "曾小贤", "110105194912310089", "13800000004"),
+        member("M5", "张三", "110105194912310101", "13800000005"),
+    ]
+    store.members.add_many(people)
+    assert _ids(store, "lihua") == {"M1", "M2"}
+    assert _ids(store, "lh") == {"M1", "M2", "M3"}
+    assert _ids(store, "zengxiaoxian") == _ids(store, "cengxiao") == {"M4"}  # 曾 as a surname
+    assert _ids(store, "zhangs") == {"M5"}  # still typing: the last syllable is a prefix
+    assert _ids(store, "zs") == {"M5"} and _ids(store, "xyz") == set()
+    store.members.upsert_many([replace(people[0], name="李明")])
+    assert _ids(store, "lihua") == {"M2"}
+    assert _ids(store, "liming") == {"M1"}
+
+
+def test_members_stored_before_pinyin_search_are_found_after_the_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    before = next(i for i, m in enumerate(MIGRATIONS) if m.apply is _v15_member_pinyin)
+    old = open_store(path, migrate=lambda s: apply_migrations(s, upto=before))
+    old.employers.put_many([employer()])
+    with old.transaction() as db:
+        db.execute(
+            "INSERT INTO members (id, name, id_type, id_number, birth_date, sex, mobile,"
+            " employer_id, relation) VALUES ('M1', '王丽华', 'resident_id', '11010519491231002X',"
+            " '1949-12-31', 'F', '13800000001', 'E1', 'self')"
+        )
+    old.close()
+    store = open_store(path)
+    try:
+        assert _ids(store, "lihua") == _ids(store, "wlh") == {"M1"}
+    finally:
+        store.close()

@@ -10,10 +10,18 @@ more through the trigram index ``members_fts_numbers``, an external-content inde
 ``members`` (it holds no copy of the numbers). Searching by a number is allowed; showing it is
 not: hits carry what tells people apart without unmasking (employer, birth year, relation,
 policy count).
+
+Agents who hear a name on the phone often type it in pinyin (``lihua``) or as initials (``lh``).
+SQL cannot turn Han characters into pinyin, so the members table keeps both spellings in two
+columns written here with every member (``name_pinyin`` ``'wang li hua'``, ``name_initials``
+``'w l h'``; a surname read otherwise than usual, 曾 zeng, adds that reading after a ``0``
+that no query contains), and ``members_fts_pinyin`` indexes those columns by triggers (external
+content again). Being columns of ``members``, they travel with it in a bundle.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -32,15 +40,44 @@ COLUMNS = (
     "id, name, id_type, id_number, birth_date, sex, mobile, employer_id, employee_no,"
     " relation, main_member_id, plan_tier, flags"
 )
-INSERT = f"INSERT INTO members ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+PINYIN_COLUMNS = "name_pinyin, name_initials"
 NAME_CHARS_INDEXED = 32  # characters of a name in the index (names are far shorter)
 MIN_NUMBER_FRAGMENT = 4  # three digits match a third of everyone: no use to an agent
+MIN_PINYIN_LETTERS = 2  # one initial matches a tenth of everyone
+MAX_PINYIN_READINGS = 20  # ways to cut the letters into syllables ("xian": xian, xi an)
+_VARIANT_SEPARATOR = " 0 "  # between readings: a digit token no pinyin query holds
+# Surnames read otherwise than the character usually is (pypinyin gives the common reading,
+# 曾 ceng, 单 dan): agents type the surname as it is said, so both are indexed.
+SURNAME_READINGS = {
+    "曾": "zeng", "单": "shan", "区": "ou", "仇": "qiu", "解": "xie", "查": "zha", "朴": "piao",
+    "乐": "yue", "覃": "qin", "种": "chong", "盖": "ge", "缪": "miao", "秘": "bi", "召": "shao",
+    "翟": "zhai", "员": "yun", "洗": "xian", "折": "she", "隗": "wei", "繁": "po", "句": "gou",
+}  # fmt: skip
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003ffff]")
 _NUMBER_LIKE = re.compile(r"[0-9A-Za-z]+")
 _NUMBER_SEPARATORS = re.compile(r"[\s\-_/.]+")
 
 
 class UnknownMember(KeyError):
     """No member with that id."""
+
+
+def name_pinyin(name: str) -> tuple[str, str]:
+    """The name in pinyin syllables and in initials, space-separated, a surname's own reading
+    after the usual one: ``'王丽华'`` → ``('wang li hua', 'w l h')``, ``'曾小贤'`` →
+    ``('ceng xiao xian 0 zeng xiao xian', 'c x x 0 z x x')``. Letters and other
+    characters of the name are left to the character index."""
+    from pypinyin import lazy_pinyin  # only when members are written
+
+    syllables = [p for p in lazy_pinyin(name, errors="ignore") if p.isascii() and p.isalpha()]
+    if not syllables:
+        return "", ""
+    first_han = next(c for c in name if _HAN.match(c))
+    readings = list(dict.fromkeys([syllables[0], SURNAME_READINGS.get(first_han, syllables[0])]))
+    variants = [[first, *syllables[1:]] for first in readings]
+    full = _VARIANT_SEPARATOR.join(" ".join(v) for v in variants)
+    initials = _VARIANT_SEPARATOR.join(dict.fromkeys(" ".join(p[0] for p in v) for v in variants))
+    return full, initials
 
 
 def member_row(member: Member) -> tuple[Any, ...]:
@@ -59,6 +96,22 @@ def member_row(member: Member) -> tuple[Any, ...]:
         member.plan_tier,
         json.dumps(list(member.flags), ensure_ascii=False),
     )
+
+
+def _insert(db: StoreDatabase, *, upsert: bool) -> tuple[str, bool]:
+    """The INSERT for this file's schema, and whether it takes the pinyin spellings. A file
+    not yet migrated to them (an upgrade test writing into an old file) gets the member's own
+    columns; the migration spells those names when it runs."""
+    spelled = any(row[1] == "name_pinyin" for row in db.execute("PRAGMA table_info(members)"))
+    columns = [
+        c.strip() for c in (f"{COLUMNS}, {PINYIN_COLUMNS}" if spelled else COLUMNS).split(",")
+    ]
+    sql = f"INSERT INTO members ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    if upsert:
+        sql += " ON CONFLICT(id) DO UPDATE SET " + ", ".join(
+            f"{c} = excluded.{c}" for c in columns[1:]
+        )
+    return sql, spelled
 
 
 def to_member(row: Sequence[Any]) -> Member:
@@ -134,6 +187,43 @@ def create_search_index(db: StoreDatabase) -> None:
     )
 
 
+def create_pinyin_index(db: StoreDatabase) -> None:
+    """The pinyin columns, filled for the members already stored, and their index."""
+    db.execute("ALTER TABLE members ADD COLUMN name_pinyin TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE members ADD COLUMN name_initials TEXT NOT NULL DEFAULT ''")
+    last = -1
+    while True:
+        rows = db.execute(
+            "SELECT rowid, name FROM members WHERE rowid > ? ORDER BY rowid LIMIT 5000", [last]
+        ).fetchall()
+        if not rows:
+            break
+        db.executemany(
+            "UPDATE members SET name_pinyin = ?, name_initials = ? WHERE rowid = ?",
+            [(*name_pinyin(name), rowid) for rowid, name in rows],
+        )
+        last = rows[-1][0]
+    db.execute(
+        f"CREATE VIRTUAL TABLE members_fts_pinyin USING fts5({PINYIN_COLUMNS},"
+        " content = 'members', content_rowid = 'rowid', tokenize = 'unicode61')"
+    )
+    db.execute("INSERT INTO members_fts_pinyin(members_fts_pinyin) VALUES ('rebuild')")
+    delete = (
+        f"INSERT INTO members_fts_pinyin(members_fts_pinyin, rowid, {PINYIN_COLUMNS})"
+        " VALUES ('delete', old.rowid, old.name_pinyin, old.name_initials);"
+    )
+    insert = (
+        f"INSERT INTO members_fts_pinyin(rowid, {PINYIN_COLUMNS})"
+        " VALUES (new.rowid, new.name_pinyin, new.name_initials);"
+    )
+    db.execute(f"CREATE TRIGGER members_pinyin_ai AFTER INSERT ON members BEGIN {insert} END")
+    db.execute(f"CREATE TRIGGER members_pinyin_ad AFTER DELETE ON members BEGIN {delete} END")
+    db.execute(
+        f"CREATE TRIGGER members_pinyin_au AFTER UPDATE OF {PINYIN_COLUMNS} ON members"
+        f" BEGIN {delete} {insert} END"
+    )
+
+
 def _phrase(tokens: Iterable[str]) -> str:
     return '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
 
@@ -155,6 +245,55 @@ def number_query(text: str) -> str | None:
     if not any(c.isdigit() for c in compact):
         return None
     return _phrase([compact])
+
+
+@functools.cache
+def _syllables() -> frozenset[str]:
+    """Every pinyin syllable without tones, as pypinyin spells them (``lv`` for 吕)."""
+    from pypinyin.contrib.tone_convert import to_normal
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    marked = {p for readings in pinyin_dict.values() for p in readings.split(",")}
+    return frozenset(to_normal(p) for p in marked)
+
+
+def _readings(letters: str) -> list[list[str]]:
+    """The ways to cut ``letters`` into syllables, the last one possibly unfinished (an agent
+    still typing), longest syllables first: ``'xian'`` → ``[['xian'], ['xia', 'n'], ...]``, ``'lihu'`` → ``[['li', 'hu']]``."""
+    syllables = _syllables()
+    out: list[list[str]] = []
+
+    def cut(start: int, done: list[str]) -> None:
+        if len(out) >= MAX_PINYIN_READINGS:
+            return
+        for end in range(min(start + 6, len(letters)), start, -1):  # longest syllable first
+            piece = letters[start:end]
+            if end == len(letters):
+                if piece in syllables or any(s.startswith(piece) for s in syllables):
+                    out.append([*done, piece])  # unfinished: see pinyin_query
+            elif piece in syllables:
+                cut(end, [*done, piece])
+
+    cut(0, [])
+    return out
+
+
+def pinyin_query(text: str) -> str | None:
+    """The FTS5 query of a name typed in pinyin (``lihua``, ``li hua``, ``wangli``) or as
+    initials (``lh``): the initials as one phrase, or any cut of the letters into syllables
+    as a phrase; a last piece that is not a syllable yet (the ``j`` of ``zhangj``) is a
+    prefix, a whole one is not (``lihu`` finds 李虎, not 李华). None when the text is not
+    pinyin."""
+    letters = re.sub(r"[\s']+", "", unicodedata.normalize("NFKC", text)).lower()
+    if len(letters) < MIN_PINYIN_LETTERS or not letters.isascii() or not letters.isalpha():
+        return None
+    alternatives = [f"name_initials : {_phrase(letters)}"]
+    syllables = _syllables()
+    alternatives += [
+        f"name_pinyin : {_phrase(r)}" + ("" if r[-1] in syllables else " *")
+        for r in _readings(letters)
+    ]
+    return " OR ".join(alternatives)
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +413,7 @@ class Members:
 
     def _matches(self, text: str) -> tuple[str, list[Any]] | None:
         """SQL selecting the rowids that match ``text``, or None when nothing can match."""
-        names, numbers = name_query(text), number_query(text)
+        names, numbers, pinyin = name_query(text), number_query(text), pinyin_query(text)
         parts, params = [], []
         if names is not None:
             parts.append("SELECT rowid FROM members_fts_names WHERE members_fts_names MATCH ?")
@@ -282,6 +421,9 @@ class Members:
         if numbers is not None:
             parts.append("SELECT rowid FROM members_fts_numbers WHERE members_fts_numbers MATCH ?")
             params.append(numbers)
+        if pinyin is not None:
+            parts.append("SELECT rowid FROM members_fts_pinyin WHERE members_fts_pinyin MATCH ?")
+            params.append(pinyin)
         return (" UNION ".join(parts), params) if parts else None
 
     def lookup(self, text: str, limit: int = 50) -> MemberSearch:
@@ -346,16 +488,19 @@ class Members:
 
         ``defer_links``: a dependant may come before its main insured (a large roster written
         in batches inside one transaction); the link is checked when that transaction commits."""
-        rows = [member_row(m) for m in members]
-        with self._store.transaction() as db:
-            if defer_links:
-                db.execute("PRAGMA defer_foreign_keys = ON")
-            db.executemany(INSERT, rows)
-        return len(rows)
+        return self._write(members, upsert=False, defer_links=defer_links)
 
     def upsert_many(self, members: Iterable[Member]) -> int:
+        return self._write(members, upsert=True)
+
+    def _write(self, members: Iterable[Member], *, upsert: bool, defer_links: bool = False) -> int:
         rows = [member_row(m) for m in members]
-        sets = ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in COLUMNS.split(",")[1:])
+        spellings = [name_pinyin(row[1]) for row in rows]  # before the write lock is taken
         with self._store.transaction() as db:
-            db.executemany(f"{INSERT} ON CONFLICT(id) DO UPDATE SET {sets}", rows)
+            sql, spelled = _insert(db, upsert=upsert)
+            if spelled:
+                rows = [(*row, *spelling) for row, spelling in zip(rows, spellings, strict=True)]
+            if defer_links:
+                db.execute("PRAGMA defer_foreign_keys = ON")
+            db.executemany(sql, rows)
         return len(rows)

@@ -524,6 +524,15 @@ def _v14_claim_milestones(db: StoreDatabase) -> None:
     _script(db, _V14_CLAIM_MILESTONES)
 
 
+def _v15_member_pinyin(db: StoreDatabase) -> None:
+    """People search by a name typed in pinyin or initials (lihua, lh): the members table keeps
+    both spellings of each name, filled here for the members already stored, indexed by
+    cscdesk.store.members."""
+    from cscdesk.store import members
+
+    members.create_pinyin_index(db)
+
+
 MIGRATIONS: list[Migration] = [
     Migration("core tables", _v1_core),
     Migration("search, append-only history, audit anchor", _v2_search_and_guards),
@@ -539,6 +548,7 @@ MIGRATIONS: list[Migration] = [
     Migration("audit records kept at least 184 days", _v12_audit_184_days),
     Migration("call-system events received on the webhook", _v13_ccc_events),
     Migration("claim milestones: documents complete, agreement, 补材料", _v14_claim_milestones),
+    Migration("member search by pinyin and initials of the name", _v15_member_pinyin),
     # APPEND new migrations here, at the end.
 ]
 
