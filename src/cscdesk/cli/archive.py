@@ -119,20 +119,11 @@ def archive_purge(ctx: Context, dry_run: bool, as_user: str | None) -> None:
     from datetime import date
 
     from cscdesk.domain.access import Permission
-    from cscdesk.sync.retention_ops import purge_recordings
-    from cscdesk.sync.storage import SyncStorage
+    from cscdesk.sync.archive_admin import purge_archive
 
     settings, store, security, user = signed_in(ctx, Permission.PURGE_ARCHIVE, as_user)
-    report = purge_recordings(
-        SyncStorage(store),
-        blob_store(settings, ctx.paths()),
-        today=date.today(),
-        actor=user.id,
-        dry_run=dry_run,
-    )
-    security.audit(user.id, "archive_purge", "archive",
-                   {"dry_run": dry_run, "due": len(report.due), "held": len(report.held),
-                    "purged": report.purged})  # fmt: skip
+    blobs = blob_store(settings, ctx.paths())
+    report = purge_archive(store, blobs, security, user.id, today=date.today(), dry_run=dry_run)
     for recording in report.due:
         click.echo(
             f"{'would purge' if dry_run else 'purged'}  {recording.contact_id}  kept until {recording.keep_until}"
@@ -154,19 +145,16 @@ def archive_export(ctx: Context, directory: Path, as_user: str | None) -> None:
 
     Needs your own account with the export permission (--as-user; the password is asked)."""
     from cscdesk.domain.access import Permission
-    from cscdesk.sync.bundle import BundleError, export_bundle
+    from cscdesk.sync.archive_admin import export_archive
+    from cscdesk.sync.bundle import BundleError
 
     settings, store, security, user = signed_in(ctx, Permission.EXPORT_ARCHIVE, as_user)
     try:
-        report = export_bundle(store, blob_store(settings, ctx.paths()), directory)
+        report = export_archive(store, blob_store(settings, ctx.paths()), security, user.id,
+                                directory)  # fmt: skip
     except BundleError as exc:
-        security.audit(user.id, "archive_export", "archive",
-                       {"directory": str(directory), "error": str(exc)}, success=False)  # fmt: skip
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    security.audit(user.id, "archive_export", "archive",
-                   {"directory": str(directory), "rows": sum(report.entities.values()),
-                    "recordings": report.recordings})  # fmt: skip
     click.echo(
         f"exported {sum(report.entities.values())} rows in {len(report.entities)} entities and "
         f"{report.recordings} recordings to {directory}; personal data is only in members.jsonl"
@@ -184,7 +172,8 @@ def archive_import(ctx: Context, directory: Path, as_user: str | None) -> None:
     with your own account from the bundle, which must hold the import permission."""
     from cscdesk.domain.access import Permission
     from cscdesk.security.gate import acting_from_accounts
-    from cscdesk.sync.bundle import BundleError, import_bundle, read_manifest
+    from cscdesk.sync.archive_admin import import_archive
+    from cscdesk.sync.bundle import BundleError, read_manifest
     from cscdesk.sync.bundle_accounts import bundle_accounts
 
     settings, store, security = security_services(ctx)
@@ -200,11 +189,9 @@ def archive_import(ctx: Context, directory: Path, as_user: str | None) -> None:
         click.echo("nothing was imported", err=True)
         sys.exit(EXIT_REFUSED)
     try:
-        report = import_bundle(store, blob_store(settings, ctx.paths()), directory)
+        report = import_archive(store, blob_store(settings, ctx.paths()), security, user.id,
+                                directory)  # fmt: skip
     except BundleError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    security.audit(user.id, "archive_import", "archive",
-                   {"directory": str(directory), "rows": sum(report.entities.values()),
-                    "recordings": report.recordings})  # fmt: skip
     click.echo(f"imported {sum(report.entities.values())} rows and {report.recordings} recordings")
