@@ -31,17 +31,46 @@ class WiringError(Exception):
     """The desk cannot be put together: a message for the person starting it."""
 
 
-def _open_store(settings: Settings, paths: Paths) -> Any:
+def open_command_store(settings: Settings, paths: Paths) -> Any:
+    """The configured store (SQLCipher when ``[store] encryption_key`` is set) for the desk and
+    every command; its folder is created owner-only (700): it holds the store and recordings."""
     from cscdesk.security.commands import open_secure_store
-    from cscdesk.security.encryption import EncryptionUnavailable
     from cscdesk.store.files import private_dir
 
     path = settings.store.path or paths.store
     private_dir(path.parent)
-    try:  # SQLCipher when [store] encryption_key is set
-        store = open_secure_store(settings, paths)
-    except EncryptionUnavailable as exc:
+    try:
+        return open_secure_store(settings, paths)
+    except RuntimeError as exc:  # EncryptionUnavailable and the like: a message, never a trace
         raise WiringError(str(exc)) from None
+
+
+def open_report_store(settings: Settings, paths: Paths) -> Any | None:
+    """The archive the reports read, opened read-only (reports never write); None when absent."""
+    from cscdesk.store import open_store
+
+    path = settings.store.path or paths.store
+    if not path.exists():
+        return None
+    return open_store(path, read_only=True)
+
+
+def blob_store(settings: Settings, paths: Paths) -> Any:
+    """Where the archived recordings live (``[archive] blob_dir`` or the data dir's)."""
+    from cscdesk.sync.blobstore import BlobStore
+
+    return BlobStore(settings.archive.blob_dir or paths.recordings)
+
+
+def command_security(store: Any, settings: Settings, clock: Any) -> Any:
+    """Users, login and the audit log over ``store``, for the admin and audit commands."""
+    from cscdesk.security.commands import build_security
+
+    return build_security(store, settings, clock)
+
+
+def _open_store(settings: Settings, paths: Paths) -> Any:
+    store = open_command_store(settings, paths)
     key = store.audit.key()
     if key.state == "unkeyed":  # a deployment never signs its audit log with the demo key
         store.close()
@@ -101,11 +130,35 @@ def why_not_demo_store(path: Path) -> str | None:
         conn.close()
 
 
-def seed_demo_store(store: Any, *, members: int, seed: int, today: Any) -> Any:
-    """``cscdesk demo-data``: the demo seed, reached through the composition root."""
+class DemoRefused(WiringError):
+    """``cscdesk demo-data`` will not replace this store (a deployment's, or not only demo data)."""
+
+
+def replace_demo_store(settings: Settings, paths: Paths, *, config_file: Path | None,
+                       members: int, seed: int, today: Any) -> tuple[Path, Any]:  # fmt: skip
+    """``cscdesk demo-data``: a fresh demo store in place of a missing one or one that holds
+    nothing but demo data; (path, the seed's summary). ``DemoRefused`` says why not."""
     from cscdesk.demo.seed import seed_demo
 
-    return seed_demo(store, members=members, seed=seed, today=today)
+    if settings.callcenter.mode != "embedded":
+        raise DemoRefused(
+            "demo-data replaces the store; it refuses to run on a deployment"
+            f" (callcenter.mode = {settings.callcenter.mode!r} in {config_file})"
+        )
+    path = settings.store.path or paths.store
+    problem = why_not_demo_store(path)
+    if problem:
+        raise DemoRefused(
+            f"demo-data refuses to replace {path}: {problem}. It only replaces a store that holds"
+            " nothing but its own demo data; give another --data-dir for a new demo."
+        )
+    for suffix in ("", "-wal", "-shm", ".audit-head"):  # the old demo's signed heads go too
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    store = open_command_store(settings, paths)
+    try:
+        return path, seed_demo(store, members=members, seed=seed, today=today)
+    finally:
+        store.close()
 
 
 def _demo_start() -> datetime:

@@ -1,4 +1,6 @@
-"""Helpers several command groups share: the store, passwords, the call system, the clock."""
+"""What several command groups share, as far as the command line goes: prompts, options, and
+turning a builder's refusal into one printed line and an exit code. Everything is built by the
+composition root (``cscdesk.wiring``), as for the desk."""
 
 from __future__ import annotations
 
@@ -24,17 +26,12 @@ def ask_secret(prompt: str) -> str:
 
 
 def security_services(ctx: Context):  # type: ignore[no-untyped-def]
-    """The store and its security services, for the admin and audit commands."""
-    from cscdesk.security.commands import build_security, open_secure_store
+    """(settings, store, security) for the admin and audit commands, built by wiring."""
+    from cscdesk.wiring import command_security
 
     settings = ctx.settings()
-    _data_dir_for(settings, ctx.paths())
-    try:
-        store = open_secure_store(settings, ctx.paths())
-    except RuntimeError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_CONFIG)
-    return settings, store, build_security(store, settings, now)
+    store = open_store_or_exit(ctx)
+    return settings, store, command_security(store, settings, now)
 
 
 AS_USER = click.option(
@@ -73,25 +70,13 @@ def signed_in(ctx: Context, permission, as_user: str | None):  # type: ignore[no
 EXIT_REFUSED = 1
 
 
-def _data_dir_for(settings, paths):  # type: ignore[no-untyped-def]
-    """The store's folder, created owner-only (700): it holds the store and the recordings."""
-    from cscdesk.store.files import private_dir
-
-    folder = (settings.store.path or paths.store).parent
-    private_dir(folder)
-    return folder
-
-
 def open_store_or_exit(ctx: Context):  # type: ignore[no-untyped-def]
-    """The configured store (SQLCipher when configured); exit 2 with a message when it cannot open."""
-    from cscdesk.security.commands import open_secure_store
+    """The configured store, opened by wiring; exit 2 with a message when it cannot open."""
+    from cscdesk.wiring import WiringError, open_command_store
 
-    settings = ctx.settings()
-    paths = ctx.paths()
-    _data_dir_for(settings, paths)
     try:
-        return open_secure_store(settings, paths)
-    except RuntimeError as exc:
+        return open_command_store(ctx.settings(), ctx.paths())
+    except WiringError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_CONFIG)
 
@@ -102,9 +87,10 @@ def open_sync_store(ctx: Context):  # type: ignore[no-untyped-def]
 
 
 def blob_store(settings, paths):  # type: ignore[no-untyped-def]
-    from cscdesk.sync.blobstore import BlobStore
+    """The recordings' blob store, built by wiring."""
+    from cscdesk import wiring
 
-    return BlobStore(settings.archive.blob_dir or paths.recordings)
+    return wiring.blob_store(settings, paths)
 
 
 def call_center(settings):  # type: ignore[no-untyped-def]

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
-from pathlib import Path
 
 import click
 
-from cscdesk.cli.common import open_store_or_exit
 from cscdesk.cli.root import EXIT_CONFIG, Context, main, pass_ctx
 
 
@@ -26,33 +24,18 @@ def demo_data(ctx: Context, members: int, seed: int, as_of: datetime | None) -> 
     replaced: a store with user accounts, an audit log or any other data is refused (exit 2)."""
     from datetime import date
 
-    from cscdesk.wiring import seed_demo_store, why_not_demo_store
+    from cscdesk.wiring import DemoRefused, WiringError, replace_demo_store
 
-    settings = ctx.settings()
-    if settings.callcenter.mode != "embedded":
-        click.echo(
-            "demo-data replaces the store; it refuses to run on a deployment"
-            f" (callcenter.mode = {settings.callcenter.mode!r} in {ctx.config_file})",
-            err=True,
-        )
-        sys.exit(EXIT_CONFIG)
-    path = settings.store.path or ctx.paths().store
-    problem = why_not_demo_store(path)
-    if problem:
-        click.echo(
-            f"demo-data refuses to replace {path}: {problem}. It only replaces a store that holds"
-            " nothing but its own demo data; give another --data-dir for a new demo.",
-            err=True,
-        )
-        sys.exit(EXIT_CONFIG)
-    for suffix in ("", "-wal", "-shm", ".audit-head"):  # the old demo's signed heads go too
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    store = open_store_or_exit(ctx)
+    today = as_of.date() if as_of else date.today()
     try:
-        today = as_of.date() if as_of else date.today()
-        summary = seed_demo_store(store, members=members, seed=seed, today=today)
-    finally:
-        store.close()
+        path, summary = replace_demo_store(ctx.settings(), ctx.paths(), config_file=ctx.config_file,
+                                           members=members, seed=seed, today=today)  # fmt: skip
+    except DemoRefused as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_CONFIG)
+    except WiringError as exc:  # the store would not open
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_CONFIG)
     click.echo(
         f"{path}: {summary.members} members, {summary.employers} employers,"
         f" {summary.policies} insured records, {summary.claims} claims, {summary.calls} calls,"

@@ -28,18 +28,19 @@ _FORMAT = click.option(
 
 def _report_source(ctx: Context, settings, *, required: bool = True):  # type: ignore[no-untyped-def]
     """The archive the reports read; a clear message (exit 2) when there is none yet."""
-    path = settings.store.path or ctx.paths().store
-    if not path.exists():
+    from cscdesk.reports.source import ArchiveSource
+    from cscdesk.wiring import open_report_store
+
+    store = open_report_store(settings, ctx.paths())
+    if store is None:
         if not required:
             return None
+        path = settings.store.path or ctx.paths().store
         click.echo(
             f"no archive at {path}: run `cscdesk archive sync` (or the demo) first", err=True
         )
         sys.exit(EXIT_CONFIG)
-    from cscdesk.reports.source import ArchiveSource
-    from cscdesk.store import open_store
-
-    return ArchiveSource(open_store(path, read_only=True))  # reports only read
+    return ArchiveSource(store)
 
 
 # Groupings whose rows are people (an agent's own answer rate, AHT, occupancy, CSAT). Day,
