@@ -45,14 +45,17 @@ def open_command_store(settings: Settings, paths: Paths) -> Any:
         raise WiringError(str(exc)) from None
 
 
-def open_report_store(settings: Settings, paths: Paths) -> Any | None:
-    """The archive the reports read, opened read-only (reports never write); None when absent."""
+def read_only_store(path: Path) -> Any:
+    """The store at ``path`` for a command that only looks (reports, doctor): read-only."""
     from cscdesk.store import open_store
 
-    path = settings.store.path or paths.store
-    if not path.exists():
-        return None
     return open_store(path, read_only=True)
+
+
+def open_report_store(settings: Settings, paths: Paths) -> Any | None:
+    """The archive the reports read, opened read-only (reports never write); None when absent."""
+    path = settings.store.path or paths.store
+    return read_only_store(path) if path.exists() else None
 
 
 def blob_store(settings: Settings, paths: Paths) -> Any:
@@ -97,11 +100,9 @@ def _caller_numbers(store: Any, count: int = DEMO_CALLER_NUMBERS) -> list[str]:
 def demo_caller_numbers(path: Path, count: int) -> list[str]:
     """Members' mobiles from the demo store at ``path`` (read-only), so a simulator's callers
     pop a profile; none when there is no store yet."""
-    from cscdesk.store import open_store
-
     if not path.exists():
         return []
-    store = open_store(path, read_only=True)
+    store = read_only_store(path)
     try:
         return _caller_numbers(store, count)
     finally:

@@ -46,10 +46,10 @@ def _sync_findings(settings, store_path: Path):  # type: ignore[no-untyped-def]
     if not store_path.exists() or store_path.stat().st_mode & 0o077:
         return []
     try:
-        from cscdesk.store import open_store
         from cscdesk.sync.service import sync_status
+        from cscdesk.wiring import read_only_store
 
-        store = open_store(store_path, read_only=True)
+        store = read_only_store(store_path)
     except Exception:
         return []  # check_store_file already reported why
     try:
@@ -59,14 +59,12 @@ def _sync_findings(settings, store_path: Path):  # type: ignore[no-untyped-def]
 
 
 def _store_opener():  # type: ignore[no-untyped-def]
-    """Doctor only looks: the store is opened read-only."""
-    from functools import partial
-
+    """Doctor only looks: the store is opened read-only, by wiring."""
     try:
-        from cscdesk.store import open_store
+        from cscdesk.wiring import read_only_store
     except ImportError:
         return None
-    return partial(open_store, read_only=True)
+    return read_only_store
 
 
 def _endpoint_probes(settings):  # type: ignore[no-untyped-def]

@@ -18,10 +18,9 @@ def secrets() -> None:
 @click.argument("name")
 def secrets_set(name: str) -> None:
     """Store secret NAME in the keyring; the value is read from a hidden prompt or stdin."""
-    import keyring
     from keyring.errors import KeyringError
 
-    from cscdesk.config import KEYRING_SERVICE
+    from cscdesk.security.keyring_secrets import store_secret
 
     if sys.stdin.isatty():
         value = click.prompt(f"value for {name}", hide_input=True, confirmation_prompt=True)
@@ -30,28 +29,27 @@ def secrets_set(name: str) -> None:
     if not value:
         raise click.UsageError("an empty secret was given; nothing stored")
     try:
-        keyring.set_password(KEYRING_SERVICE, name, value)
+        backend = store_secret(name, value)
     except KeyringError as exc:
         click.echo(f"keyring error: {exc}. Run `cscdesk doctor` for the options.", err=True)
         sys.exit(1)
-    click.echo(f"stored secret {name!r} in the {keyring.get_keyring().name} keyring")
+    click.echo(f"stored secret {name!r} in the {backend} keyring")
 
 
 @secrets.command("delete")
 @click.argument("name")
 def secrets_delete(name: str) -> None:
     """Remove secret NAME from the keyring."""
-    import keyring
-    from keyring.errors import KeyringError, PasswordDeleteError
+    from keyring.errors import KeyringError
 
-    from cscdesk.config import KEYRING_SERVICE
+    from cscdesk.security.keyring_secrets import delete_secret
 
     try:
-        keyring.delete_password(KEYRING_SERVICE, name)
-    except PasswordDeleteError:
-        click.echo(f"secret {name!r} is not in the keyring", err=True)
-        sys.exit(1)
+        deleted = delete_secret(name)
     except KeyringError as exc:
         click.echo(f"keyring error: {exc}", err=True)
+        sys.exit(1)
+    if not deleted:
+        click.echo(f"secret {name!r} is not in the keyring", err=True)
         sys.exit(1)
     click.echo(f"deleted secret {name!r}")
