@@ -85,8 +85,8 @@ async def _desk_flow(store: Store, tmp_path: Path, export: Path) -> None:
         security.login.login(member.mobile or "", PASSWORD)  # a phone typed as the user id
     user = security.login.login(agent.id, PASSWORD).user
 
-    assert [m.id for m in data.search(member.mobile or "")][:1] == [member.id]
-    assert member.id in [m.id for m in data.search(member.id_number)]
+    assert [h.member.id for h in data.search(member.mobile or "").hits][:1] == [member.id]
+    assert member.id in [h.member.id for h in data.search(member.id_number).hits]
     data.audit(user.id, "lookup", "member", member.id, "success", {"query": member.mobile})
     profile = data.profile(member.id)
 

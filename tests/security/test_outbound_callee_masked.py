@@ -68,8 +68,12 @@ def test_an_archived_outbound_call_keeps_no_full_mobile_and_is_found_by_number(
 
 def test_migration_masks_outbound_callees_stored_whole_before(tmp_path: Path) -> None:
     version = next(i for i, m in enumerate(MIGRATIONS, 1) if m.apply.__name__.startswith("_v8"))
+    source = open_store(tmp_path / "seed.db")  # today's seed writes today's schema: copy its
+    seed_demo(source, members=40, seed=7)  # people into a store stopped before migration 8
     old = open_store(tmp_path / "old.db", migrate=lambda s: apply_migrations(s, upto=version - 1))
-    seed_demo(old, members=40, seed=7)
+    old.employers.put_many(source.employers.all())
+    old.members.add_many(list(source.members.all()))
+    source.close()
     member_id, mobile = _member_with_mobile(old)
     with old.transaction() as db:  # as the code before this fix wrote it: callee whole
         db.execute(
