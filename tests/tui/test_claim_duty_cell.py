@@ -10,6 +10,7 @@ from decimal import Decimal
 from cscdesk.domain.claim_duties import claim_duty_clocks
 from cscdesk.domain.models import Claim, ClaimStage
 from cscdesk.domain.sla import SlaPolicy
+from cscdesk.tui import i18n
 from cscdesk.tui.widgets.policies_pane import duty_cell
 
 NOW = datetime(2026, 6, 15, 2, 0, tzinfo=UTC)
@@ -24,6 +25,7 @@ def _claim(stage: ClaimStage, documents_complete_days_ago: int) -> Claim:
 
 
 def _cell(claim: Claim) -> str:
+    i18n.set_language("en")  # another test in this worker may have left the desk in Chinese
     return duty_cell(claim_duty_clocks(claim, SlaPolicy(), NOW), NOW).plain
 
 

@@ -172,8 +172,12 @@ async def test_call_system_unreachable_shows_the_offline_banner_tickets_still_sa
         await sign_in_and_ready(pilot)
         screen = agent_screen(app)
         sim.faults.set(reset_rate=1.0)
-        await wait_for(pilot, lambda: screen.state.facts.offline, "the offline banner")
-        assert "tickets are saved locally" in screen_text(app)
+        await wait_for(pilot, lambda: screen.state.facts.offline, "the offline state")
+        await wait_for(
+            pilot,
+            lambda: "tickets are saved locally" in screen_text(app),
+            "the offline banner on screen",
+        )  # painted at the next refresh
 
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, TicketEditor), "the ticket editor")
