@@ -14,7 +14,6 @@ from cscdesk.callcenter.port import OfferedCall
 from cscdesk.domain.models import Member
 from cscdesk.domain.privacy import mask_mobile
 from cscdesk.tui.desk.base import DeskLayout
-from cscdesk.tui.desk.state import if_composed
 from cscdesk.tui.i18n import _
 from cscdesk.tui.messages import (
     InsurerAnswered,
@@ -53,7 +52,6 @@ class DeskCustomer(DeskLayout):
             return
         self.post_message(MembersFound("pop", members, number))
 
-    @if_composed
     @on(MembersFound)
     def _members_found(self, message: MembersFound) -> None:
         members = message.members
@@ -101,7 +99,6 @@ class DeskCustomer(DeskLayout):
             return
         self.post_message(ProfileLoaded(profile))
 
-    @if_composed
     @on(ProfileLoaded)
     def _profile_loaded(self, message: ProfileLoaded) -> None:
         profile = message.profile
@@ -165,7 +162,6 @@ class DeskCustomer(DeskLayout):
             self.notify_error(_("Policy lookup failed") + f": {message.error}")
         self._show_policies()
 
-    @if_composed
     @on(DataTable.RowHighlighted, "#policies")
     def _policy_highlighted(self, event: DataTable.RowHighlighted) -> None:
         key = event.row_key.value or ""
@@ -185,7 +181,6 @@ class DeskCustomer(DeskLayout):
                     self.query_one(PoliciesPane).detail(lines)
                     return
 
-    @if_composed
     @on(DataTable.RowHighlighted, "#claims")
     def _claim_highlighted(self, event: DataTable.RowHighlighted) -> None:
         key = event.row_key.value or ""

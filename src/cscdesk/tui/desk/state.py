@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ParamSpec
-
-from textual.css.query import NoMatches
+from typing import Any
 
 from cscdesk.callcenter.port import (
     AgentSession,
@@ -90,20 +85,6 @@ def track_session(previous: AgentSession | None, session: AgentSession, *,
         and (was_in_call or previous is None or previous.status is AgentStatus.WORKING)
     )
     return SessionChange(call, last_call, newly, offered, wrap)
-
-
-P = ParamSpec("P")
-
-
-def if_composed(method: Callable[P, None]) -> Callable[P, None]:
-    """Skip a repaint that lands while the layout is being swapped (narrow ↔ wide)."""
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
-        with contextlib.suppress(NoMatches):
-            method(*args, **kwargs)
-
-    return wrapper
 
 
 def english() -> bool:
