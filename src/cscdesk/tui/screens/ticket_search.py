@@ -92,7 +92,7 @@ class TicketSearchScreen(ModalScreen[Ticket | None]):
         if len(message.tickets) >= SEARCH_LIMIT:
             count.update(_("The newest {n} shown: add a word to narrow it").format(n=SEARCH_LIMIT))
         else:
-            count.update(_("{n} found").format(n=len(message.tickets)))
+            count.update(_("{n} tickets found").format(n=len(message.tickets)))
         for ticket in message.tickets:
             table.add_row(ticket.id, _(ticket.status.value), ticket.title, ticket.owner or "—",
                           self._when(ticket.updated_at), key=ticket.id)  # fmt: skip
