@@ -63,17 +63,28 @@ async def run_round(lease: Lease, work: Callable[[], Awaitable[object]]) -> Roun
 
 
 async def _heartbeat(lease: Lease, round_task: asyncio.Future[object]) -> None:
+    """Renew every third of the ttl. A renewal that fails for a moment (another process holds
+    the write lock past the busy timeout) is tried again while the lease still has time left;
+    only a lease taken by another process, or one about to run out unrenewed, stops the round."""
+    loop = asyncio.get_running_loop()
+    renewed_at = loop.time()
     while not round_task.done():
         await asyncio.sleep(lease.ttl / 3)
         try:
             kept = lease.keep()
-        except Exception:
-            log.exception("lease heartbeat failed")
+        except Exception as exc:
+            if loop.time() - renewed_at < lease.ttl * 2 / 3:
+                log.warning("lease %s heartbeat failed (%s); trying again", lease.name, exc)
+                continue
+            log.warning("lease %s could not be renewed in time (%s)", lease.name, exc)
             kept = False
-        if not kept:
-            log.warning("lease %s lost mid-round; stopping the round", lease.name)
-            round_task.cancel()
-            return
+        if kept:
+            renewed_at = loop.time()
+            continue
+        lease.held = False  # whoever holds it now, it is not us: the round must stop
+        log.warning("lease %s lost mid-round; stopping the round", lease.name)
+        round_task.cancel()
+        return
 
 
 async def run_forever(
@@ -102,4 +113,11 @@ async def run_forever(
                 if lease.held and not stop.is_set():
                     lease.keep()
     finally:
-        lease.release()
+        try:
+            lease.release()
+        except StoreError:
+            raise
+        except Exception as exc:  # it lapses by itself within one ttl
+            log.warning(
+                "lease %s not released (%s); it lapses within %.0f s", lease.name, exc, lease.ttl
+            )
