@@ -45,17 +45,27 @@ def open_command_store(settings: Settings, paths: Paths) -> Any:
         raise WiringError(str(exc)) from None
 
 
-def read_only_store(path: Path) -> Any:
-    """The store at ``path`` for a command that only looks (reports, doctor): read-only."""
+def read_only_store(
+    path: Path, settings: Settings | None = None, paths: Paths | None = None
+) -> Any:
+    """The store at ``path`` for a command that only looks (reports, doctor): read-only.
+
+    An encrypted store (``[store] encryption_key``) opens through SQLCipher with its key and
+    ``query_only``; a plain read-only open would take it for a damaged file.
+    """
     from cscdesk.store import open_store
 
+    if settings is not None and paths is not None and settings.store.encryption_key:
+        store = open_command_store(settings, paths)
+        store.conn.execute("PRAGMA query_only = ON")
+        return store
     return open_store(path, read_only=True)
 
 
 def open_report_store(settings: Settings, paths: Paths) -> Any | None:
     """The archive the reports read, opened read-only (reports never write); None when absent."""
     path = settings.store.path or paths.store
-    return read_only_store(path) if path.exists() else None
+    return read_only_store(path, settings, paths) if path.exists() else None
 
 
 def blob_store(settings: Settings, paths: Paths) -> Any:
