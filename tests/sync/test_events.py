@@ -242,3 +242,24 @@ async def test_the_receiver_copies_only_under_the_archive_lease(
     assert all(storage.recording(c) is not None for c in recorded)
     assert events.unhandled() == []
     assert mine.current_holder() is None  # released after the drain: polling may run again
+
+
+async def test_stored_events_keep_no_whole_phone_number_and_big_bodies_are_refused(
+    sim: Any, site: tuple[Any, SyncStorage, BlobStore, CallEvents]
+) -> None:
+    """Call events carry the caller's and callee's numbers: stored masked, like calls are."""
+    _store, _storage, _blobs, events = site
+    receiver = _receiver(sim, site)
+    try:
+        body = {"EventType": "Established", "InstanceId": sim.instance_id, "JobId": "job-m",
+                "Caller": "13912345678", "Callee": "4008001234"}  # fmt: skip
+        async with httpx.AsyncClient() as client:
+            stored = await client.post(subscription_url(receiver.base_url, TOKEN), json=body)
+            huge = await client.post(subscription_url(receiver.base_url, TOKEN),
+                                     content=b"[" + b" " * (300 * 1024) + b"]")  # fmt: skip
+        assert stored.json() == {"stored": 1, "duplicates": 0}
+        assert huge.status_code == 413
+        (event,) = events.of_job("job-m")
+        assert "13912345678" not in event.body and "139****5678" in event.body
+    finally:
+        receiver.stop()

@@ -152,3 +152,14 @@ def validate_resident_id(number: str | None) -> ResidentId:
         birth_date=ric.get_birth_date(compact),
         sex=sex,
     )
+
+
+_ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[- ]?)?(1[3-9]\d{9})(?!\d)")
+
+
+def mask_numbers_in_text(text: str) -> str:
+    """Mask resident ID numbers and mainland mobiles wherever they appear in ``text`` (log
+    lines, stored vendor payloads)."""
+    text = _ID_NUMBER_IN_TEXT.sub(lambda m: mask_id_number(m[1]), text)
+    return _MOBILE_IN_TEXT.sub(lambda m: mask_mobile(m[1]), text)

@@ -9,19 +9,14 @@ composition root (``cli.main`` and the desk wiring).
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
-from cscdesk.domain.privacy import mask_id_number, mask_mobile
-
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[- ]?)?(1[3-9]\d{9})(?!\d)")
+from cscdesk.domain.privacy import mask_numbers_in_text
 
 
 def redact(text: str) -> str:
     """Mask resident ID numbers and mainland mobiles wherever they appear in ``text``."""
-    text = _ID_NUMBER.sub(lambda m: mask_id_number(m[1]), text)
-    return _MOBILE.sub(lambda m: mask_mobile(m[1]), text)
+    return mask_numbers_in_text(text)
 
 
 def install_log_redaction() -> None:

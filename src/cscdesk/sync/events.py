@@ -36,6 +36,7 @@ from starlette.routing import Route
 
 from cscdesk.callcenter.port import CallCenterPort
 from cscdesk.config import ArchiveSettings
+from cscdesk.domain.privacy import mask_numbers_in_text
 from cscdesk.store.events import CallEvents
 from cscdesk.sync.blobstore import BlobStore
 from cscdesk.sync.lease import Lease
@@ -186,9 +187,14 @@ def build_receiver(
         given = request.query_params.get("token", "").encode()
         if not hmac.compare_digest(given, expected):
             return _refuse(401, "missing or wrong token in the webhook URL")
-        raw = await request.body()
-        if len(raw) > MAX_BODY_BYTES:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             return _refuse(413, f"event body over {MAX_BODY_BYTES} bytes")
+        raw = b""
+        async for chunk in request.stream():  # read no more than the bound, whatever is sent
+            raw += chunk
+            if len(raw) > MAX_BODY_BYTES:
+                return _refuse(413, f"event body over {MAX_BODY_BYTES} bytes")
         try:
             items = _events_of(raw)
         except ValueError as exc:
@@ -197,7 +203,8 @@ def build_receiver(
         now = clock()
         for item in items:
             job = item.get("JobId") or item.get("ContactId")
-            body = json.dumps(item, ensure_ascii=False)
+            # stored masked: call events carry callers' and callees' numbers (personal data)
+            body = mask_numbers_in_text(json.dumps(item, ensure_ascii=False))
             if events.add(event_key(item), item["EventType"], str(job) if job else None, now, body):
                 stored += 1
         task = BackgroundTask(archiver.drain) if archiver is not None and stored else None
