@@ -19,6 +19,7 @@ from cscdesk.cli.common import (
     security_services,
     signed_in,
 )
+from cscdesk.cli.errors import EXIT_ALARM, EXIT_FAILURE, EXIT_LEASE_HELD
 from cscdesk.cli.root import Context, main, pass_ctx
 
 
@@ -45,16 +46,24 @@ def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float) -> No
     blobs = blob_store(settings, paths)
     port, instance_id, stop = call_center(settings)
 
+    alarms: list[bool] = []  # the last round's alarm decides the exit code
+
     def show(result) -> None:  # type: ignore[no-untyped-def]
-        alarm = "  ALARM: archive lags" if result.lag.alarm else ""
         click.echo(
             f"CDRs {result.cdr.records} in {result.cdr.windows} window(s); recordings stored "
             f"{result.recordings.stored}, awaiting restore {result.recordings.restoring}, "
             f"failed {result.recordings.failed}, still queued {result.waiting_for_restore}; "
-            f"lag {result.lag.lag}{alarm}"
+            f"lag {result.lag.lag}"
         )
         for note in result.cdr.notes:
             click.echo(f"! {note}", err=True)
+        alarms.append(result.lag.alarm)
+        if result.lag.alarm:
+            click.echo(
+                f"ALARM: archive lags {result.lag.lag} (alarm after "
+                f"{settings.archive.lag_alarm_days} day(s); the vendor keeps CDRs 180 days)",
+                err=True,
+            )
 
     def failed(error: str) -> None:
         click.echo(f"archive sync failed: {error}", err=True)
@@ -81,10 +90,14 @@ def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float) -> No
     if run is None or follow:
         return
     if not run.ran:
-        click.echo("another desk or daemon is copying the archive; nothing to do here")
+        click.echo(f"the archive is being copied by {run.holder or 'another desk or daemon'}; "
+                   "nothing to do here", err=True)  # fmt: skip
+        sys.exit(EXIT_LEASE_HELD)
     if run.error:
         failed(run.error)
-        sys.exit(1)
+        sys.exit(EXIT_FAILURE)
+    if alarms and alarms[-1]:
+        sys.exit(EXIT_ALARM)
 
 
 @archive.command("verify")

@@ -12,7 +12,13 @@ import click
 
 log = logging.getLogger(__name__)
 
+# The exit codes every command keeps (README: "Exit codes and machine-readable output"), so
+# cron and monitoring can tell a failure from a busy lease or an alarm without reading text.
+EXIT_OK = 0
 EXIT_FAILURE = 1
+EXIT_USAGE = 2  # a wrong option or a config that does not load (click uses 2 for usage too)
+EXIT_LEASE_HELD = 3  # another process holds the duty's lease: nothing was done
+EXIT_ALARM = 4  # the run worked but something is past its alarm (the archive lags)
 
 
 def _store_path(ctx: click.Context) -> Path:

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from cscdesk import __version__
-from cscdesk.cli.errors import CommandGroup
+from cscdesk.cli.errors import EXIT_USAGE, CommandGroup
 
 if TYPE_CHECKING:
     from cscdesk.config import ConfigChoice
 
-EXIT_CONFIG = 2
+EXIT_CONFIG = EXIT_USAGE
 
 
 class Context:

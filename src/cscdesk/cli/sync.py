@@ -7,6 +7,7 @@ import sys
 import click
 
 from cscdesk.cli.common import call_center, open_sync_store
+from cscdesk.cli.errors import EXIT_FAILURE, EXIT_LEASE_HELD
 from cscdesk.cli.root import Context, main, pass_ctx
 
 
@@ -24,7 +25,10 @@ def sync_tickets(ctx: Context, follow: bool) -> None:
     settings, _paths, store = open_sync_store(ctx)
     port, _instance, stop = call_center(settings)
 
+    reports = []  # the last round's report decides the exit code
+
     def show(report) -> None:  # type: ignore[no-untyped-def]
+        reports.append(report)
         click.echo(
             f"pushed {report.pushed}, created {report.created}, pulled {report.pulled}, "
             f"merged {report.merged}, conflicts {report.conflicts}, failed {report.failed}"
@@ -46,6 +50,12 @@ def sync_tickets(ctx: Context, follow: bool) -> None:
     if not run.ran:
         click.echo(f"ticket sync is running in {run.holder or 'another process'}; nothing to do here",
                    err=True)  # fmt: skip
-    elif run.error:
+        sys.exit(EXIT_LEASE_HELD)
+    if run.error:
         click.echo(f"sync failed: {run.error}", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_FAILURE)
+    if reports and reports[-1].failed:
+        click.echo(f"sync failed: {reports[-1].failed} change(s) not exchanged "
+                   f"({'; '.join(reports[-1].errors)}); they are retried on the next run",
+                   err=True)  # fmt: skip
+        sys.exit(EXIT_FAILURE)
