@@ -8,42 +8,9 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from click.testing import CliRunner, Result
-
-from cscdesk.cli import main
-from cscdesk.store import open_store
-from cscdesk.sync.lease import Lease
 from cscdesk.sync.worker import ARCHIVE_LEASE, TICKETS_LEASE
 
-from .archive_env import start_archive_sim
-
-
-def cli(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
-
-
-def hold(data_dir: Path, name: str) -> Lease:
-    """Another desk's lease on the same store: a live heartbeat on another host."""
-    store = open_store(data_dir / "cscdesk.db")
-    lease = Lease(store, name, holder="desk-7.broker.lan:4242:abc123", ttl_seconds=600)
-    assert lease.acquire()
-    return lease
-
-
-def aliyun_config(tmp_path: Path, endpoint: str, *, alarm_days: int = 3) -> Path:
-    config = tmp_path / "site.toml"
-    config.write_text(
-        f'[callcenter]\nmode = "aliyun"\nendpoint = "http://{endpoint}"\ninstance_id = "ccc-demo"\n'
-        'access_key_id = "keyring:ccc-id"\naccess_key_secret = "keyring:ccc-secret"\n'
-        f"timeout_seconds = 2\nmax_retries = 0\n[archive]\nlag_alarm_days = {alarm_days}\n",
-        encoding="utf-8",
-    )
-    return config
-
-
-def keys_for(keyring: Any, sim: Any) -> None:
-    keyring.set_password("cscdesk", "ccc-id", sim.access_key_id)
-    keyring.set_password("cscdesk", "ccc-secret", sim.access_key_secret)
+from .cli_env import aliyun_config, cli, hold, lagging_archive_sync
 
 
 def test_sync_exits_3_when_another_process_holds_the_tickets_lease(data_dir: Path) -> None:
@@ -67,13 +34,7 @@ def test_archive_sync_exits_3_when_another_process_holds_the_archive_lease(data_
 def test_archive_sync_exits_4_and_says_alarm_on_stderr_when_the_archive_lags(
     memory_keyring: Any, data_dir: Path, tmp_path: Path
 ) -> None:
-    history = start_archive_sim()  # audio older than a day is in the vendor's cold archive
-    try:
-        keys_for(memory_keyring, history)
-        config = aliyun_config(tmp_path, history.endpoint, alarm_days=1)
-        result = cli("--config", str(config), "--data-dir", str(data_dir), "archive", "sync")
-    finally:
-        history.stop()
+    result, _config = lagging_archive_sync(memory_keyring, data_dir, tmp_path)
     assert result.exit_code == 4, result.output
     assert "ALARM: archive lags" in result.stderr
     assert "alarm after 1 day(s)" in result.stderr

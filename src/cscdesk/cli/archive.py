@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from cscdesk.cli.common import (
     AS_USER,
     EXIT_REFUSED,
+    JSON_OUTPUT,
     ask_secret,
     blob_store,
     call_center,
     is_deployment,
     now,
     open_sync_store,
+    print_json,
     security_services,
     signed_in,
 )
@@ -28,14 +31,34 @@ def archive() -> None:
     """The broker's own copy of CDRs and recordings: sync, verify, export, import, purge."""
 
 
+def archive_json(result: Any, *, ran: bool = True, holder: str | None = None,
+                 error: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """The documented ``archive sync --json`` object (counts zero, lag null when nothing ran)."""
+    return {
+        "ran": ran,
+        "holder": holder,
+        "error": error,
+        "alarm": bool(result and result.lag.alarm),
+        "lag_seconds": result.lag.lag.total_seconds() if result else None,
+        "cdr_records": result.cdr.records if result else 0,
+        "cdr_windows": result.cdr.windows if result else 0,
+        "recordings_stored": result.recordings.stored if result else 0,
+        "recordings_restoring": result.recordings.restoring if result else 0,
+        "recordings_failed": result.recordings.failed if result else 0,
+        "waiting_for_restore": result.waiting_for_restore if result else 0,
+        "notes": list(result.cdr.notes) if result else [],
+    }
+
+
 @archive.command("sync")
 @click.option("--follow", is_flag=True, help="Keep copying every sync interval until Ctrl-C.")
 @click.option("--restore-retry-seconds", type=click.FloatRange(0, 86_400), default=300.0,
               show_default=True,
               help="How long to wait before asking again for audio the call system is restoring "
                    "from its cold archive.")  # fmt: skip
+@JSON_OUTPUT
 @pass_ctx
-def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float) -> None:
+def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float, as_json: bool) -> None:
     """Copy new CDRs and recordings (resumable: safe to interrupt at any point)."""
     import asyncio
     from datetime import timedelta
@@ -46,18 +69,21 @@ def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float) -> No
     blobs = blob_store(settings, paths)
     port, instance_id, stop = call_center(settings)
 
-    alarms: list[bool] = []  # the last round's alarm decides the exit code
+    rounds: list[Any] = []  # the last round's alarm decides the exit code
 
     def show(result) -> None:  # type: ignore[no-untyped-def]
-        click.echo(
-            f"CDRs {result.cdr.records} in {result.cdr.windows} window(s); recordings stored "
-            f"{result.recordings.stored}, awaiting restore {result.recordings.restoring}, "
-            f"failed {result.recordings.failed}, still queued {result.waiting_for_restore}; "
-            f"lag {result.lag.lag}"
-        )
+        rounds.append(result)
+        if as_json and follow:  # one JSON line per round
+            print_json(archive_json(result))
+        elif not as_json:
+            click.echo(
+                f"CDRs {result.cdr.records} in {result.cdr.windows} window(s); recordings stored "
+                f"{result.recordings.stored}, awaiting restore {result.recordings.restoring}, "
+                f"failed {result.recordings.failed}, still queued {result.waiting_for_restore}; "
+                f"lag {result.lag.lag}"
+            )
         for note in result.cdr.notes:
             click.echo(f"! {note}", err=True)
-        alarms.append(result.lag.alarm)
         if result.lag.alarm:
             click.echo(
                 f"ALARM: archive lags {result.lag.lag} (alarm after "
@@ -84,11 +110,14 @@ def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float) -> No
             )
         )
     except KeyboardInterrupt:
-        click.echo("stopped; the next run resumes where this one left off")
+        click.echo("stopped; the next run resumes where this one left off", err=as_json)
     finally:
         stop()
     if run is None or follow:
         return
+    last = rounds[-1] if rounds else None
+    if as_json:
+        print_json(archive_json(last, ran=run.ran, holder=run.holder, error=run.error))
     if not run.ran:
         click.echo(f"the archive is being copied by {run.holder or 'another desk or daemon'}; "
                    "nothing to do here", err=True)  # fmt: skip
@@ -96,29 +125,34 @@ def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float) -> No
     if run.error:
         failed(run.error)
         sys.exit(EXIT_FAILURE)
-    if alarms and alarms[-1]:
+    if last is not None and last.lag.alarm:
         sys.exit(EXIT_ALARM)
 
 
 @archive.command("verify")
+@JSON_OUTPUT
 @pass_ctx
-def archive_verify(ctx: Context) -> None:
+def archive_verify(ctx: Context, as_json: bool) -> None:
     """Recompute every recording's SHA-256; report missing or corrupt files."""
     from cscdesk.sync.retention_ops import verify_recordings
     from cscdesk.sync.storage import SyncStorage
 
     settings, paths, store = open_sync_store(ctx)
     report = verify_recordings(SyncStorage(store), blob_store(settings, paths))
-    for contact_id in report.missing:
-        click.echo(f"missing  {contact_id}")
-    for contact_id in report.corrupt:
-        click.echo(f"corrupt  {contact_id}")
-    click.echo(
-        f"checked {report.checked}: {len(report.missing)} missing, {len(report.corrupt)} corrupt, "
-        f"{len(report.orphans)} file(s) without a manifest row"
-    )
+    if as_json:
+        print_json({"ok": report.ok, "checked": report.checked, "missing": report.missing,
+                    "corrupt": report.corrupt, "orphans": report.orphans})  # fmt: skip
+    else:
+        for contact_id in report.missing:
+            click.echo(f"missing  {contact_id}")
+        for contact_id in report.corrupt:
+            click.echo(f"corrupt  {contact_id}")
+        click.echo(
+            f"checked {report.checked}: {len(report.missing)} missing, {len(report.corrupt)} "
+            f"corrupt, {len(report.orphans)} file(s) without a manifest row"
+        )
     if not report.ok:
-        sys.exit(1)
+        sys.exit(EXIT_FAILURE)
 
 
 @archive.command("purge")

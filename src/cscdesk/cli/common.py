@@ -34,6 +34,20 @@ def security_services(ctx: Context):  # type: ignore[no-untyped-def]
     return settings, store, command_security(store, settings, now)
 
 
+JSON_OUTPUT = click.option(
+    "--json", "as_json", is_flag=True,
+    help="Print one JSON object on stdout for monitoring (keys: README, Exit codes and "
+         "machine-readable output); messages stay on stderr, the exit code is the same.",
+)  # fmt: skip
+
+
+def print_json(data: object) -> None:
+    """One JSON object on one line of stdout: what a monitoring script parses."""
+    import json
+
+    click.echo(json.dumps(data, ensure_ascii=False, default=str))
+
+
 AS_USER = click.option(
     "--as-user", default=None, help="Your own admin/auditor account (its password is asked)."
 )

@@ -7,12 +7,15 @@ from pathlib import Path
 
 import click
 
+from cscdesk.cli.common import JSON_OUTPUT, print_json
+from cscdesk.cli.errors import EXIT_FAILURE
 from cscdesk.cli.root import Context, main, pass_ctx
 
 
 @main.command()
+@JSON_OUTPUT
 @pass_ctx
-def doctor(ctx: Context) -> None:
+def doctor(ctx: Context, as_json: bool) -> None:
     """Check config, data dir, store, keyring backend and each configured endpoint."""
     import asyncio
 
@@ -30,11 +33,17 @@ def doctor(ctx: Context) -> None:
         findings.extend(_sync_findings(settings, store_path))
     findings.extend(checks.check_keyring(settings))
     findings.extend(asyncio.run(checks.run_probes(_endpoint_probes(settings))))
-    marks = {"ok": "✓", "warn": "!", "fail": "✗"}
-    for finding in findings:
-        click.echo(f"{marks[finding.status]} {finding.check:<28} {finding.detail}")
-    if any(f.status == "fail" for f in findings):
-        sys.exit(1)
+    failed = any(f.status == "fail" for f in findings)
+    if as_json:
+        print_json({"ok": not failed,
+                    "checks": [{"check": f.check, "status": str(f.status), "detail": f.detail}
+                               for f in findings]})  # fmt: skip
+    else:
+        marks = {"ok": "✓", "warn": "!", "fail": "✗"}
+        for finding in findings:
+            click.echo(f"{marks[finding.status]} {finding.check:<28} {finding.detail}")
+    if failed:
+        sys.exit(EXIT_FAILURE)
 
 
 def _sync_findings(settings, store_path: Path):  # type: ignore[no-untyped-def]

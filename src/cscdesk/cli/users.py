@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from cscdesk.cli.common import AS_USER, ask_secret, security_services
+from cscdesk.cli.common import AS_USER, JSON_OUTPUT, ask_secret, print_json, security_services
+from cscdesk.cli.errors import EXIT_FAILURE
 from cscdesk.cli.root import Context, main, pass_ctx
 
 
@@ -38,13 +39,38 @@ def users_add(ctx: Context, user_id: str, name: str, role: str, insurer: str | N
 
 @users.command("list")
 @AS_USER
+@JSON_OUTPUT
 @pass_ctx
-def users_list(ctx: Context, as_user: str | None) -> None:
+def users_list(ctx: Context, as_user: str | None, as_json: bool) -> None:
     """Every account with its role, insurer, state and last password change."""
+    from cscdesk.domain.access import Permission
     from cscdesk.security import commands
 
     _settings, _store, security = security_services(ctx)
-    sys.exit(commands.users_list(security, as_user=as_user, ask=ask_secret, write=click.echo))
+    if not as_json:
+        sys.exit(commands.users_list(security, as_user=as_user, ask=ask_secret, write=click.echo))
+    admin = commands.acting(security, as_user, ask_secret, lambda line: click.echo(line, err=True),
+                            Permission.MANAGE_USERS)  # fmt: skip
+    if admin is None:
+        sys.exit(EXIT_FAILURE)
+    print_json({"users": [_user_json(record) for record in security.directory.list(admin)]})
+
+
+def _user_json(record) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The documented ``users list --json`` keys for one account (no password material)."""
+    from datetime import datetime
+
+    user = record.user
+    locked = record.login.is_locked(datetime.now().astimezone())
+    return {
+        "id": user.id,
+        "name": user.name,
+        "role": user.role.value,
+        "insurer": user.insurer_id,
+        "ccc_user": user.ccc_user_id,
+        "state": "disabled" if user.disabled else ("locked" if locked else "active"),
+        "password_changed_at": record.password_changed_at.isoformat(),
+    }
 
 
 _USER_CHANGES = {
