@@ -18,6 +18,7 @@ from cscdesk.cli import (  # noqa: F401  (each module registers its commands on 
     secrets,
     simulators,
     sla,
+    status,
     sync,
     users,
 )

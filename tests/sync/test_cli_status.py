@@ -1,0 +1,65 @@
+"""``cscdesk status``: what monitoring polls every minute, read from the store without writing."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cscdesk.store import open_store
+from cscdesk.sync.archive import cdr_watermark_key
+from cscdesk.sync.storage import SyncStorage
+from cscdesk.sync.worker import TICKETS_LEASE
+
+from .cli_env import cli, hold
+from .desks import Desk
+
+STATUS_KEYS = {"archive", "outbox_backlog", "conflicts", "leases"}
+ARCHIVE_KEYS = {"lag_seconds", "alarm", "alarm_days", "cdr_watermark", "oldest_pending_recording"}
+
+
+def test_status_of_a_store_never_archived_is_an_alarm(data_dir: Path) -> None:
+    open_store(data_dir / "cscdesk.db").close()
+    result = cli("--data-dir", str(data_dir), "status", "--json")
+    assert result.exit_code == 4, result.output
+    report = json.loads(result.stdout)
+    assert set(report) == STATUS_KEYS and set(report["archive"]) == ARCHIVE_KEYS
+    assert report["archive"]["alarm"] is True
+    assert report["archive"]["cdr_watermark"] is None
+    assert report["archive"]["lag_seconds"] == timedelta(days=180).total_seconds()
+    assert report["leases"] == {"tickets": None, "archive": None}
+    assert "ALARM: archive lags" in result.stderr and "never synced" in result.stderr
+
+
+def test_status_shows_backlog_and_lease_holder_and_never_writes(data_dir: Path) -> None:
+    path = data_dir / "cscdesk.db"
+    desk = Desk(path, None, "li.agent")  # type: ignore[arg-type]  # no call system needed
+    desk.create("地址变更")
+    SyncStorage(desk.store).set_time(
+        cdr_watermark_key("ccc-demo"), datetime.now(UTC) - timedelta(hours=1)
+    )
+    desk.store.close()
+    lease = hold(data_dir, TICKETS_LEASE)
+    before = path.read_bytes()
+
+    result = cli("--data-dir", str(data_dir), "status", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["outbox_backlog"] == 1 and report["conflicts"] == 0
+    assert report["leases"] == {"tickets": lease.holder, "archive": None}
+    assert report["archive"]["alarm"] is False and report["archive"]["alarm_days"] == 3
+    assert 3600 <= report["archive"]["lag_seconds"] < 86_400
+
+    text = cli("--data-dir", str(data_dir), "status")
+    assert text.exit_code == 0, text.output
+    assert "1 change(s) waiting, 0 ticket(s) in conflict" in text.stdout
+    assert f"tickets lease   {lease.holder}" in text.stdout
+    assert "archive lease   nobody" in text.stdout
+    assert path.read_bytes() == before  # looked at read-only
+
+
+def test_status_without_a_store_says_where_it_looked_and_exits_2(data_dir: Path) -> None:
+    result = cli("--data-dir", str(data_dir), "status")
+    assert result.exit_code == 2
+    assert f"no store at {data_dir / 'cscdesk.db'}" in result.stderr
+    assert not (data_dir / "cscdesk.db").exists()
