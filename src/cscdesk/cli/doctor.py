@@ -26,11 +26,11 @@ def doctor(ctx: Context, as_json: bool) -> None:
     findings = [checks.check_config(ctx.config_choice), checks.check_data_dir(paths)]
     store_path = settings.store.path or paths.store
     store = checks.check_store_file(
-        store_path, _store_opener(), encrypted=bool(settings.store.encryption_key)
+        store_path, _store_opener(settings, paths), encrypted=bool(settings.store.encryption_key)
     )
     findings.append(store)
     if store.status != checks.Status.FAIL:  # never open a damaged store read-write
-        findings.extend(_sync_findings(settings, store_path))
+        findings.extend(_sync_findings(settings, paths, store_path))
     findings.extend(checks.check_keyring(settings))
     findings.extend(asyncio.run(checks.run_probes(_endpoint_probes(settings))))
     failed = any(f.status == "fail" for f in findings)
@@ -46,7 +46,7 @@ def doctor(ctx: Context, as_json: bool) -> None:
         sys.exit(EXIT_FAILURE)
 
 
-def _sync_findings(settings, store_path: Path):  # type: ignore[no-untyped-def]
+def _sync_findings(settings, paths, store_path: Path):  # type: ignore[no-untyped-def]
     """Archive lag and ticket backlog, read from the store when it exists and opens."""
     from datetime import UTC, datetime
 
@@ -58,7 +58,7 @@ def _sync_findings(settings, store_path: Path):  # type: ignore[no-untyped-def]
         from cscdesk.sync.service import sync_status
         from cscdesk.wiring import read_only_store
 
-        store = read_only_store(store_path)
+        store = read_only_store(store_path, settings, paths)
     except Exception:
         return []  # check_store_file already reported why
     try:
@@ -67,13 +67,13 @@ def _sync_findings(settings, store_path: Path):  # type: ignore[no-untyped-def]
         store.close()
 
 
-def _store_opener():  # type: ignore[no-untyped-def]
-    """Doctor only looks: the store is opened read-only, by wiring."""
+def _store_opener(settings, paths):  # type: ignore[no-untyped-def]
+    """Doctor only looks: the store is opened read-only, by wiring (with its key if encrypted)."""
     try:
         from cscdesk.wiring import read_only_store
     except ImportError:
         return None
-    return read_only_store
+    return lambda path: read_only_store(path, settings, paths)
 
 
 def _endpoint_probes(settings):  # type: ignore[no-untyped-def]

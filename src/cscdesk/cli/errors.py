@@ -35,10 +35,14 @@ class CommandGroup(click.Group):
     """A click group whose commands turn store faults into one clear line and exit 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from cscdesk.store.audit import AuditUnkeyed
         from cscdesk.store.errors import explain
 
         try:
             return super().invoke(ctx)
+        except AuditUnkeyed as exc:  # a deployment without its audit key writes nothing
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_FAILURE)
         except (sqlite3.Error, OSError) as exc:
             if isinstance(exc, OSError) and isinstance(exc, click.ClickException):
                 raise
