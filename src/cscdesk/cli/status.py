@@ -47,14 +47,14 @@ def status(ctx: Context, as_json: bool) -> None:
     from cscdesk.sync.service import sync_status
     from cscdesk.wiring import read_only_store
 
-    settings = ctx.settings()
-    path = settings.store.path or ctx.paths().store
+    settings, paths = ctx.settings(), ctx.paths()
+    path = settings.store.path or paths.store
     if not path.exists():
         click.echo(f"error: no store at {path} (wrong --data-dir or store.path?)", err=True)
         sys.exit(EXIT_USAGE)
     try:
-        store = read_only_store(path)
-    except Exception as exc:  # a damaged, newer or encrypted store: one line, `doctor` says more
+        store = read_only_store(path, settings, paths)  # with its key when encrypted
+    except Exception as exc:  # a damaged or newer store, a missing key: one line; doctor says more
         click.echo(f"error: store {path} cannot be opened read-only ({exc}); run `cscdesk doctor`",
                    err=True)  # fmt: skip
         sys.exit(EXIT_FAILURE)
