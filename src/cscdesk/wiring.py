@@ -57,7 +57,7 @@ def read_only_store(
 
     if settings is not None and paths is not None and settings.store.encryption_key:
         store = open_command_store(settings, paths)
-        store.conn.execute("PRAGMA query_only = ON")
+        store.refuse_writes()
         return store
     return open_store(path, read_only=True)
 

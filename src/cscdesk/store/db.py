@@ -264,6 +264,12 @@ class Store:
                 conn.execute(f"ROLLBACK TO {savepoint}")
                 conn.execute(f"RELEASE {savepoint}")
 
+    def refuse_writes(self) -> None:
+        """Make this store read-only for the rest of its life (``PRAGMA query_only``): for an
+        encrypted store, whose one SQLCipher connection cannot be opened ``mode=ro``."""
+        self.read_only = True
+        self.conn.execute("PRAGMA query_only = ON")
+
     def open_connections(self) -> int:
         """Connections still open: one per live thread that used the store."""
         with self._handles_lock:
