@@ -10,8 +10,10 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -65,14 +67,18 @@ class Receiver:
 
 @pytest.fixture
 def sim() -> Iterator[Any]:
-    """Paused an hour behind the wall clock, so every call it completes is settled for polling."""
+    """Paused at 10:00 (Beijing) yesterday: a busy hour whatever time the tests run (an
+    evening start had no recorded call within a quarter hour), and in the past, so every
+    call it completes is settled for polling."""
     from cscdesk.callcenter.sim.server import start_simulator
 
+    beijing = ZoneInfo("Asia/Shanghai")
+    yesterday = wall().astimezone(beijing).date() - timedelta(days=1)
     handle = start_simulator(
         host="127.0.0.1",
         port=0,
         seed=3,
-        start_time=wall().replace(microsecond=0) - timedelta(hours=1),
+        start_time=datetime.combine(yesterday, dtime(10, 0), tzinfo=beijing),
         paused=True,
     )
     handle.events.retry_seconds = 0.01
