@@ -5,6 +5,7 @@ Insurer names carry 演示 (demo) so that nobody mistakes them for real companie
 
 from __future__ import annotations
 
+from cscdesk.domain.center_directory import STANDARD_BREAK_CODES, STANDARD_WRAP_UP_CODES
 from cscdesk.domain.models import Agent, AgentKind, Insurer, Routing, SkillGroup
 
 INSTANCE_ID = "ccc-demo"
@@ -88,20 +89,6 @@ AGENTS: tuple[Agent, ...] = (*_broker_agents(), *_seconded_agents())
 DEMO_AGENT_ID = AGENTS[0].id  # the desk signs in as this user in the demo
 DEMO_LEAD_ID = f"lead001@{INSTANCE_ID}"
 
-BREAK_CODES: tuple[tuple[str, str, str], ...] = (
-    ("rest", "休息", "Rest"),
-    ("meal", "用餐", "Meal"),
-    ("training", "培训", "Training"),
-    ("meeting", "会议", "Meeting"),
-    ("backoffice", "后台处理", "Back office"),
-)
-
-WRAP_UP_CODES: tuple[tuple[str, str, str], ...] = (
-    ("resolved", "已解答", "Answered"),
-    ("ticket", "已建工单", "Ticket opened"),
-    ("claim_progress", "理赔进度查询", "Claim progress"),
-    ("coverage", "保障范围咨询", "Coverage question"),
-    ("transfer_insurer", "转保险公司", "Transferred to insurer"),
-    ("complaint", "投诉登记", "Complaint recorded"),
-    ("wrong_number", "打错/无效", "Wrong number"),
-)
+# The demo center uses the standard working vocabulary (one list, in domain.center_directory).
+BREAK_CODES = STANDARD_BREAK_CODES
+WRAP_UP_CODES = STANDARD_WRAP_UP_CODES
