@@ -533,6 +533,17 @@ def _v15_member_pinyin(db: StoreDatabase) -> None:
     members.create_pinyin_index(db)
 
 
+def _v16_handoffs(db: StoreDatabase) -> None:
+    """Hand-offs to insurers and business staff, the feed of events for the broker's business
+    system with its delivery log, and the tracked "tell the customer" steps (告知):
+    cscdesk.store.handoffs, .business_feed, .customer_notices."""
+    from cscdesk.store import business_feed, customer_notices, handoffs
+
+    business_feed.create(db)
+    handoffs.create(db)
+    customer_notices.create(db)
+
+
 MIGRATIONS: list[Migration] = [
     Migration("core tables", _v1_core),
     Migration("search, append-only history, audit anchor", _v2_search_and_guards),
@@ -549,6 +560,7 @@ MIGRATIONS: list[Migration] = [
     Migration("call-system events received on the webhook", _v13_ccc_events),
     Migration("claim milestones: documents complete, agreement, 补材料", _v14_claim_milestones),
     Migration("member search by pinyin and initials of the name", _v15_member_pinyin),
+    Migration("hand-offs, business event feed, customer notices", _v16_handoffs),
     # APPEND new migrations here, at the end.
 ]
 
