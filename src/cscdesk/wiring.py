@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cscdesk.config import CallCenterSettings, Paths, Settings, resolve_secret
 from cscdesk.domain.center_directory import CenterDirectory
@@ -25,6 +26,12 @@ DEMO_MEMBERS = 20_000
 DEMO_CALLER_NUMBERS = 2_000
 DEMO_RING_TIMEOUT_SECONDS = 45.0  # long enough for a person to reach the key
 DEMO_ACW_LIMIT_SECONDS = 600.0
+# Lost calls for the missed calls worklist: a few callers hang up in the IVR, and some impatient
+# callers are sent to voicemail (ContactDisposition AbandonedInIVR / Voicemail).
+DEMO_IVR_ABANDON_SHARE = 0.03
+DEMO_VOICEMAIL_SHARE = 0.25
+# Each worklist round lists the last half hour of CDRs: not more often than this.
+MISSED_CALLS_MIN_INTERVAL = 10.0
 
 
 class WiringError(Exception):
@@ -211,6 +218,8 @@ def start_demo_simulator(settings: Settings, caller_numbers: list[str], agent_id
             ring_timeout_seconds=DEMO_RING_TIMEOUT_SECONDS,
             human_acw_limit_seconds=DEMO_ACW_LIMIT_SECONDS,
             unknown_caller_share=0.15,
+            ivr_abandon_share=DEMO_IVR_ABANDON_SHARE,
+            voicemail_share=DEMO_VOICEMAIL_SHARE,
         ),
     }
     kwargs.update(overrides)
@@ -427,12 +436,17 @@ def _start_duties(store: Any, make_port: Any, settings: Settings, background: li
     """Every desk offers each background duty; its lease lets exactly one process (a desk or the
     daemon) do it: ticket sync, and the wallboard snapshots the occupancy report reads."""
     from cscdesk.sync.background import BackgroundSnapshots, BackgroundTicketSync
+    from cscdesk.sync.missed_calls import BackgroundMissedCalls
 
     duties = [
         BackgroundTicketSync(store, make_port, settings.sync),
         BackgroundSnapshots(store, make_port, roster={a.id: a for a in directory.agents},
                             interval_seconds=settings.sync.interval_seconds,
                             lease_seconds=settings.sync.lease_seconds, clock=clock),
+        BackgroundMissedCalls(store, make_port, zone=ZoneInfo(settings.sla.timezone),
+                              interval_seconds=max(settings.sync.interval_seconds,
+                                                   MISSED_CALLS_MIN_INTERVAL),
+                              lease_seconds=settings.sync.lease_seconds, clock=clock),
     ]  # fmt: skip
     for duty in duties:
         background.append(duty)

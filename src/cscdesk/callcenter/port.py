@@ -222,6 +222,9 @@ class CallRecord:
     satisfaction: int | None
     transferred_to: str | None = None
     raw: Raw = field(default_factory=dict, compare=False, repr=False)
+    # where an unanswered inbound call was lost (domain.missed_calls.MissedStage values), when
+    # the vendor says so; None otherwise
+    missed_stage: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

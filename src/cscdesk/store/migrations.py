@@ -544,6 +544,13 @@ def _v16_handoffs(db: StoreDatabase) -> None:
     customer_notices.create(db)
 
 
+def _v17_missed_callbacks(db: StoreDatabase) -> None:
+    """The missed calls worklist (漏话回拨) and the lost calls it took in (store.missed_calls)."""
+    from cscdesk.store import missed_calls
+
+    missed_calls.create(db)
+
+
 MIGRATIONS: list[Migration] = [
     Migration("core tables", _v1_core),
     Migration("search, append-only history, audit anchor", _v2_search_and_guards),
@@ -561,6 +568,7 @@ MIGRATIONS: list[Migration] = [
     Migration("claim milestones: documents complete, agreement, 补材料", _v14_claim_milestones),
     Migration("member search by pinyin and initials of the name", _v15_member_pinyin),
     Migration("hand-offs, business event feed, customer notices", _v16_handoffs),
+    Migration("missed calls worklist (漏话回拨)", _v17_missed_callbacks),
     # APPEND new migrations here, at the end.
 ]
 

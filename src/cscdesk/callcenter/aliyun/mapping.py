@@ -71,6 +71,7 @@ from cscdesk.callcenter.port import (
     TicketTemplate,
     UserInfo,
 )
+from cscdesk.domain.missed_calls import DISPOSITION_STAGES
 
 SERVICE_LEVEL_SECONDS = 20.0
 
@@ -735,6 +736,13 @@ def _outcome(
     return "timeout"
 
 
+def _missed_stage(disposition: str | None) -> str | None:
+    """Where the call was lost, from the documented ContactDisposition word (domain.missed_calls);
+    None for ``Success``, outbound words and words the page does not list."""
+    stage = DISPOSITION_STAGES.get(disposition or "")
+    return None if stage is None else stage.value
+
+
 def _direction(reader: Reader) -> str:
     word = (reader.opt_text("ContactType") or "INBOUND").upper()
     return vocab.lookup(vocab.CONTACT_TYPE, word, "inbound", f"{reader.action} ContactType")
@@ -781,6 +789,7 @@ def call_record(row: Reader) -> CallRecord:
         satisfaction=None if satisfaction is None else round(satisfaction),
         transferred_to=agents[-1] if len(agents) > 1 else None,
         raw=row.data,
+        missed_stage=_missed_stage(row.opt_text("ContactDisposition")),
     )
 
 
@@ -846,6 +855,7 @@ def call_record_detail(action: str, payload: Mapping[str, Any]) -> CallRecord:
         satisfaction=None if satisfaction is None else round(satisfaction),
         transferred_to=agents[-1] if len(agents) > 1 else None,
         raw=data.data,
+        missed_stage=_missed_stage(data.opt_text("ContactDisposition")),
     )
 
 

@@ -67,6 +67,11 @@ class ModelConfig:
     mean_break_seconds: float = 600.0
     human_acw_limit_seconds: float = 180.0
     survey_share: float = 0.5
+    # Lost calls beyond queue abandons (0: none, so seeded runs stay as they were): callers who
+    # hang up in the IVR before choosing a queue, and impatient callers the flow sends to
+    # voicemail instead of letting them hang up (ContactDisposition AbandonedInIVR / Voicemail).
+    ivr_abandon_share: float = 0.0
+    voicemail_share: float = 0.0
 
     @classmethod
     def erlang_c(cls) -> ModelConfig:
@@ -105,6 +110,7 @@ class CallCenterModel:
         self.caller_numbers = list(caller_numbers)
         self.rng = random.Random(seed)
         self.arrivals = ArrivalProcess(traffic or TrafficProfile(), random.Random(seed + 1))
+        self.miss_rng = random.Random(seed + 2)  # IVR and voicemail losses; own stream
         self.lock = threading.RLock()
         humans = set(human_agents)
         self.agents: dict[str, AgentRuntime] = {
@@ -193,6 +199,10 @@ class CallCenterModel:
         self._schedule_arrival(group_id, self.now)
         call = self.new_call(CallDirection.INBOUND, self._caller(), HOTLINE)
         call.recorded = self.rng.random() < self.config.recorded_share
+        ivr_share = self.config.ivr_abandon_share
+        if ivr_share and self.miss_rng.random() < ivr_share:
+            self._schedule(self.miss_rng.uniform(5.0, 40.0), self._hang_up_in_ivr, call)
+            return
         self._enqueue(call, group_id)
         patience = self.config.mean_patience_seconds
         if patience:
@@ -306,7 +316,18 @@ class CallCenterModel:
                 rt.call = None
                 call.ring_seconds += self.now - (call.offered_at or self.now)
                 self._become_ready(rt)
+        voicemail_share = self.config.voicemail_share
+        queued = call.current_agent is None  # not ringing at an agent: still in the queue
+        if voicemail_share and queued and self.miss_rng.random() < voicemail_share:
+            call.voicemail = True
+            self._finish(call, CallOutcome.TIMEOUT, "customer")
+            return
         self._finish(call, CallOutcome.ABANDONED, "customer")
+
+    def _hang_up_in_ivr(self, call: CallRuntime) -> None:
+        """The caller left in the IVR menu, before any queue: a lost call with no skill group."""
+        call.events.append((self.now, "ivr", "Route2IVR"))
+        self._finish(call, CallOutcome.IVR_ONLY, "customer")
 
     def _sim_answer(self, rt: AgentRuntime, call: CallRuntime, token: int) -> None:
         if call.token != token or rt.call is not call:

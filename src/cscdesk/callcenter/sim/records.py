@@ -78,6 +78,7 @@ class CallRuntime:
     token: int = 0  # bumped whenever a scheduled event about this call becomes stale
     preferred_agent: str | None = None
     serial_open_at: float | None = None  # serial groups: when seconded agents may take it
+    voicemail: bool = False  # the caller was sent to voicemail (ContactDisposition Voicemail)
     events: list[tuple[float, str, str]] = field(default_factory=list)  # (t, who, event)
 
     @property

@@ -167,10 +167,10 @@ def _disposition(call: CallRuntime) -> str:
         return "Success"
     if call.direction is CallDirection.OUTBOUND:
         return "NoAnswer"  # the customer did not answer our call
-    if outcome is CallOutcome.ABANDONED:
-        return "AbandonedInRing" if call.offered_at is not None else "AbandonedInQueue"
+    if outcome is CallOutcome.ABANDONED:  # ringing an agent when the caller hung up, or queued
+        return "AbandonedInRing" if call.current_agent is not None else "AbandonedInQueue"
     if outcome is CallOutcome.TIMEOUT:
-        return "QueuingTimeout"
+        return "Voicemail" if call.voicemail else "QueuingTimeout"
     return "AbandonedInIVR"
 
 
