@@ -1,0 +1,83 @@
+"""The wallboard's LiveTable draws exactly what Textual's DataTable draws for the same cells,
+after any number of in-place updates: no stale cell survives its own repaint path."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable
+
+from cscdesk.tui.lead.tables import LiveTable
+
+COLUMNS = [("name", "Agent"), ("state", "State"), ("time", "In state")]
+SIZE = (60, 12)  # 12 lines: the header and 11 rows on screen, the rest below the fold
+
+
+def rows(tick: int) -> dict[str, tuple[str | Text, ...]]:
+    """Twenty agents; every time-in-state ticks, one agent in three changes state."""
+    table: dict[str, tuple[str | Text, ...]] = {}
+    for n in range(20):
+        state: str | Text = "talking" if (n + tick) % 3 else Text("break", style="bold red")
+        name = f"agent {n:02d}" if n != 4 else "agent with a name far wider than its column"
+        table[f"a{n}"] = (name, state, f"0:{(n + tick) % 60:02d}" if n != 7 else "")
+    return table
+
+
+class Board(App[None]):
+    def __init__(self, table: DataTable) -> None:  # type: ignore[type-arg]
+        super().__init__()
+        self.table = table
+
+    def compose(self) -> ComposeResult:
+        yield self.table
+
+
+async def screen_lines(table: DataTable, fill) -> list[list[object]]:  # type: ignore[no-untyped-def,type-arg]
+    """The table's on-screen lines, segment by segment (text and style), after ``fill``."""
+    app = Board(table)
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(table, pilot)
+        await pilot.pause()
+        return [list(table.render_line(y)) for y in range(SIZE[1])]
+
+
+async def test_in_place_updates_draw_what_datatable_draws() -> None:
+    async def updated_in_place(table: LiveTable, pilot) -> None:  # type: ignore[no-untyped-def]
+        table.sync(rows(0))
+        await pilot.pause()
+        table.move_cursor(row=2)
+        for tick in range(1, 4):
+            table.sync(rows(tick))
+            await pilot.pause()
+
+    async def drawn_once(table: DataTable, pilot) -> None:  # type: ignore[no-untyped-def,type-arg]
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        for key, cells in rows(0).items():  # the same column widths as the live table's
+            table.add_row(*cells, key=key)
+        await pilot.pause()
+        for key, cells in rows(3).items():
+            for (column, _), value in zip(COLUMNS, cells, strict=True):
+                table.update_cell(key, column, value)
+        table.move_cursor(row=2)
+
+    live = await screen_lines(LiveTable(COLUMNS), updated_in_place)
+    reference = await screen_lines(DataTable(cursor_type="row", zebra_stripes=True), drawn_once)
+    assert "0:03" in "".join(segment.text for segment in live[1])  # type: ignore[attr-defined]
+    assert live == reference
+
+
+async def test_sync_writes_only_changed_cells() -> None:
+    table = LiveTable(COLUMNS)
+    async with Board(table).run_test(size=SIZE) as pilot:
+        assert table.sync(rows(0)) == 60  # twenty new rows of three cells
+        await pilot.pause()
+        assert table.sync(rows(0)) == 0
+        changed = rows(1)
+        written = table.sync(changed)
+        assert written == sum(
+            old != new
+            for before, after in zip(rows(0).values(), changed.values(), strict=True)
+            for old, new in zip(before, after, strict=True)
+        )
+        assert str(table.get_cell("a1", "time")) == "0:02"
