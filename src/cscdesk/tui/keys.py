@@ -92,6 +92,8 @@ AGENT_ACTIONS: tuple[DeskAction, ...] = (
     DeskAction("tab-profile", "2", "tab('tab-profile')", "Profile", show=False),
     DeskAction("tab-policies", "3", "tab('tab-policies')", "Policies", show=False),
     DeskAction("tab-tickets", "4", "tab('tab-tickets')", "Tickets", show=False),
+    DeskAction("missed-calls", "l", "missed_calls", "Missed calls", show=False,
+               palette="Call back customers whose calls were lost (漏话回拨)"),
 )  # fmt: skip
 AGENT_BINDINGS = bindings(AGENT_ACTIONS)
 

@@ -75,6 +75,16 @@ class AgentScreen(DeskPolling):
         self.load_tickets()
         self._repaint()
 
+    def action_missed_calls(self) -> None:
+        from cscdesk.tui.screens.missed_calls import MissedCallsScreen
+
+        me, agent = self.state.me, self._agent()  # the agent's usual groups, as sign-in offers
+        groups = me.skill_groups if me and me.skill_groups else agent.skill_groups if agent else ()
+        self.app.push_screen(MissedCallsScreen(
+            self.services, groups=list(groups) or None,
+            group_name=self.group_name, zone=self.zone, now=self.call_now,
+        ))  # fmt: skip
+
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(help_rows(self)))
 
