@@ -262,6 +262,55 @@ class SecuritySettings(_Section):
     _secret_audit = field_validator("audit_key")(_check_secret_ref)
 
 
+class ServiceTermSettings(_Section):
+    """The terms agreed with an insurer for service requests: hours to take one up and to answer."""
+
+    response_hours: float = Field(default=4.0, gt=0, le=_HOURS_IN_A_YEAR)
+    resolution_hours: float = Field(default=48.0, gt=0, le=_HOURS_IN_A_YEAR)
+
+
+class HandoffRouteSettings(_Section):
+    """One routing rule for hand-offs to business staff: every given condition must match."""
+
+    employer: str | None = None
+    ticket_type: str | None = None
+    insurer: str | None = None
+    assignee: str | None = None  # a person (e.g. the employer's account manager)
+    team: str | None = None  # or a team from [handoffs.teams]
+
+
+class HandoffSettings(_Section):
+    """Hand-offs to insurers and business staff, and the customer notices they open."""
+
+    interval_seconds: float = Field(default=5.0, gt=0, le=3600)
+    retry_base_seconds: float = Field(default=2.0, gt=0, le=3600)
+    retry_cap_seconds: float = Field(default=600.0, gt=0, le=86_400)
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    # "api" or "seconded" per insurer id; default: api for an [[insurers]] entry of kind
+    # rest_oauth with a base_url, seconded (its agents in the center) otherwise
+    channels: dict[str, Literal["api", "seconded"]] = Field(default_factory=dict)
+    default_terms: ServiceTermSettings = ServiceTermSettings()
+    terms: dict[str, ServiceTermSettings] = Field(default_factory=dict)
+    notify_on_handoff: Literal["callback", "sms", "none"] = "none"
+    notify_on_answer: Literal["callback", "sms", "none"] = "callback"
+    routes: list[HandoffRouteSettings] = Field(default_factory=list)
+    teams: dict[str, list[str]] = Field(default_factory=dict)  # team → user ids
+
+
+class WebhookSettings(_Section):
+    """Ticket and task events to the broker's business system (HMAC-signed POSTs)."""
+
+    url: str | None = None  # None: no webhook; the export still serves systems that pull
+    secret: SecretRef = None  # "keyring:NAME" of the HMAC key
+    timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+    interval_seconds: float = Field(default=5.0, gt=0, le=3600)
+    retry_base_seconds: float = Field(default=2.0, gt=0, le=3600)
+    retry_cap_seconds: float = Field(default=600.0, gt=0, le=86_400)
+    max_attempts: int = Field(default=10, ge=1, le=100)
+
+    _secret_webhook = field_validator("secret")(_check_secret_ref)
+
+
 class Settings(_Section):
     desk: DeskSettings = DeskSettings()
     store: StoreSettings = StoreSettings()
@@ -276,6 +325,8 @@ class Settings(_Section):
     archive: ArchiveSettings = ArchiveSettings()
     sync: SyncSettings = SyncSettings()
     security: SecuritySettings = SecuritySettings()
+    handoffs: HandoffSettings = HandoffSettings()
+    webhook: WebhookSettings = WebhookSettings()
     keymap: dict[str, str] = Field(default_factory=dict)
 
 

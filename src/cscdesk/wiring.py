@@ -226,8 +226,10 @@ def start_demo_simulator(settings: Settings, caller_numbers: list[str], agent_id
     return start_simulator(**kwargs)
 
 
-def _insurer_gateway(settings: Settings, store: Any, paths: Paths, background: list[Any]) -> Any:
-    """Simulated insurers and a gateway over them; None (local data only) if they cannot start."""
+def _insurer_gateway(settings: Settings, store: Any, paths: Paths,
+                     background: list[Any]) -> tuple[Any, list[Any]]:  # fmt: skip
+    """Simulated insurers and a gateway over them, with the ``[[insurers]]`` entries that point
+    at them; (None, []) (local data only) if they cannot start."""
     try:
         from cscdesk.insurers.gateway import build_gateway
         from cscdesk.insurers.sim.runner import (
@@ -241,14 +243,14 @@ def _insurer_gateway(settings: Settings, store: Any, paths: Paths, background: l
                                      batch_dir=batch_dir)  # fmt: skip
     except Exception as exc:
         log.warning("simulated insurers not started: %s", exc)
-        return None
+        return None, []
     background.append(handles)
     _import_demo_extracts(store, batch_dir)
     resolver = demo_secret_resolver()
-    return build_gateway(
-        demo_insurer_settings(handles), settings.gateway, store,
-        secrets=lambda ref, what: resolver(ref, what),
-    )  # fmt: skip
+    configured = demo_insurer_settings(handles)
+    gateway = build_gateway(configured, settings.gateway, store,
+                            secrets=lambda ref, what: resolver(ref, what))  # fmt: skip
+    return gateway, configured
 
 
 def _import_demo_extracts(store: Any, batch_dir: Path) -> None:
@@ -276,7 +278,7 @@ def build_embedded(settings: Settings, paths: Paths, *, language: str, role: str
         agent_id = settings.desk.agent_id or (DEMO_LEAD_ID if role == "lead" else DEMO_AGENT_ID)
         sim = start_demo_simulator(settings, _caller_numbers(store), agent_id)
         background.append(sim)
-        gateway = _insurer_gateway(settings, store, paths, background)
+        gateway, insurers = _insurer_gateway(settings, store, paths, background)
         cc = simulator_settings(sim, settings.callcenter)
         center = call_center_port(cc, sim.access_key_id, sim.access_key_secret, max_retries=1)
 
@@ -285,6 +287,11 @@ def build_embedded(settings: Settings, paths: Paths, *, language: str, role: str
 
         directory = center_directory(store).filled_from(demo_directory())
         _start_duties(store, sync_port, settings, background, directory, sim.clock.now)
+        from cscdesk.insurers.sim.runner import demo_secret_resolver
+
+        resolver = demo_secret_resolver()
+        _start_loop_duties(store, settings, insurers, lambda ref, what: resolver(ref, what),
+                           directory, background)  # fmt: skip
     except Exception:
         stop_background(background)
         raise
@@ -318,6 +325,7 @@ def build_aliyun(settings: Settings, paths: Paths, *, language: str) -> DeskServ
 
     directory = center_directory(store)
     _start_duties(store, port, settings, background, directory, _wall_clock)
+    _start_loop_duties(store, settings, settings.insurers, _keyring_secret, directory, background)
     return DeskServices(
         settings=settings, paths=paths, call_center=port(),
         store=store, gateway=gateway, user_id=settings.desk.agent_id,
@@ -424,7 +432,69 @@ def start_daemon_duties(settings: Settings, store: Any) -> list[Any]:
         lease_seconds=settings.sync.lease_seconds, clock=_wall_clock,
     )  # fmt: skip
     duty.start()
-    return [duty]
+    duties: list[Any] = [duty]
+    _start_loop_duties(store, settings, settings.insurers, _keyring_secret, directory, duties)
+    return duties
+
+
+def _keyring_secret(ref: str | None, what: str) -> str:
+    return resolve_secret(ref, what=what)
+
+
+def handoff_store(store: Any, settings: Settings) -> Any:
+    """The hand-off repository with the center's choice of customer notices (告知)."""
+    from cscdesk.domain.handoffs import NoticeMethod, NoticeTrigger
+    from cscdesk.store.handoffs import Handoffs
+
+    h = settings.handoffs
+    return Handoffs(store, {NoticeTrigger.HANDOFF: NoticeMethod(h.notify_on_handoff),
+                            NoticeTrigger.ANSWER: NoticeMethod(h.notify_on_answer)})  # fmt: skip
+
+
+def task_inbox(store: Any, settings: Settings) -> Any:
+    from cscdesk.store.task_inbox import TaskInbox
+
+    return TaskInbox(store, handoff_store(store, settings), settings.handoffs.teams)
+
+
+def handoff_routes(settings: Settings) -> list[Any]:
+    from cscdesk.domain.handoffs import Route
+
+    return [Route(**r.model_dump()) for r in settings.handoffs.routes]
+
+
+def _start_loop_duties(store: Any, settings: Settings, insurers: list[Any], secrets: Any,
+                       directory: CenterDirectory, background: list[Any]) -> None:  # fmt: skip
+    """Hand-off delivery (escalations out to insurers, answers back into tickets) under its
+    lease, in every desk and the daemon, like the other duties."""
+    from cscdesk.insurers.service_requests import build_service_request_clients
+    from cscdesk.sync.duties import WorkDuty
+    from cscdesk.sync.handoffs import HANDOFFS_LEASE, HandoffDelivery, channel_chooser
+
+    names = {i.id: i.short_name or i.name for i in directory.insurers}
+
+    def make_delivery() -> Any:
+        try:
+            clients = build_service_request_clients(insurers, secrets)
+        except Exception as exc:  # a missing secret: those insurers' requests wait, named
+            log.warning("insurer service-request clients not built: %s", exc)
+            clients = {}
+        return HandoffDelivery(store, handoff_store(store, settings), clients,
+                               settings=settings.handoffs,
+                               channel_for=channel_chooser(settings.handoffs, insurers),
+                               names=names, clock=_utc_clock)  # fmt: skip
+
+    duty = WorkDuty(store, make_delivery, name="handoff-delivery", lease_name=HANDOFFS_LEASE,
+                    interval_seconds=settings.handoffs.interval_seconds,
+                    lease_seconds=settings.sync.lease_seconds)  # fmt: skip
+    background.append(duty)
+    duty.start()
+
+
+def _utc_clock() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(UTC)
 
 
 def _wall_clock() -> datetime:

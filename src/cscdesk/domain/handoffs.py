@@ -137,6 +137,44 @@ class RetryPolicy:
         return attempts >= self.max_attempts
 
 
+# ---------------------------------------------------------------- the insurer's agreed terms
+@dataclass(frozen=True, slots=True)
+class ServiceTerms:
+    """Agreed with the insurer: how soon a request is taken up and how soon it is answered,
+    both counted from its delivery (an API request) or its creation (a seconded queue)."""
+
+    response: timedelta
+    resolution: timedelta
+
+
+def request_start(handoff: Handoff) -> datetime:
+    return handoff.sent_at or handoff.created_at
+
+
+def response_time(handoff: Handoff) -> timedelta | None:
+    return (
+        None
+        if handoff.acknowledged_at is None
+        else handoff.acknowledged_at - request_start(handoff)
+    )
+
+
+def resolution_time(handoff: Handoff) -> timedelta | None:
+    return None if handoff.answered_at is None else handoff.answered_at - request_start(handoff)
+
+
+def breaches(handoff: Handoff, terms: ServiceTerms, now: datetime) -> tuple[bool, bool]:
+    """(response late, resolution late): late when it came after its term, or has not come
+    and the term is over. A request that failed to reach the insurer is not its breach."""
+    if handoff.state is H.FAILED:
+        return False, False
+    start = request_start(handoff)
+    stopped = handoff.closed_at or now  # closed unanswered: the clocks stop there
+    response_end = handoff.acknowledged_at or stopped
+    resolution_end = handoff.answered_at or stopped
+    return response_end - start > terms.response, resolution_end - start > terms.resolution
+
+
 # ---------------------------------------------------------------- routing to business staff
 @dataclass(frozen=True, slots=True)
 class Route:

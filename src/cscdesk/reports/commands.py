@@ -19,7 +19,12 @@ from cscdesk.reports.complaints import ComplaintGrouping, complaints_report
 from cscdesk.reports.indicators import GROUPINGS, GroupBy, indicators_report
 from cscdesk.reports.occupancy import idle_seconds_by
 from cscdesk.reports.output import Format, Report, emit
-from cscdesk.reports.scorecard import broker_figures, insurer_scores, scorecard_report
+from cscdesk.reports.scorecard import (
+    broker_figures,
+    insurer_scores,
+    scorecard_report,
+    service_terms,
+)
 from cscdesk.reports.source import ArchiveSource
 from cscdesk.reports.staffing import (
     ForecastError,
@@ -132,6 +137,8 @@ def run_insurers(
         now=now,
         claims=source.store.policies.claims_reported_between(begin, finish),
         sla=SlaPolicy(**settings.sla.model_dump()),
+        handoffs=source.insurer_handoffs(begin, finish),
+        terms=service_terms(settings.handoffs),
     )
     broker = broker_figures(calls, agents, groups, settings.indicators)
     report = scorecard_report(

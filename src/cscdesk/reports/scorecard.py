@@ -13,14 +13,21 @@ are over the calls each team's agents actually answered.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from statistics import mean
 
-from cscdesk.config import IndicatorSettings, SlaSettings
+from cscdesk.config import HandoffSettings, IndicatorSettings, SlaSettings
 from cscdesk.domain import indicators as formulas
 from cscdesk.domain.claim_duties import ClaimMilestones, claim_duty_clocks
+from cscdesk.domain.handoffs import (
+    Handoff,
+    ServiceTerms,
+    breaches,
+    resolution_time,
+    response_time,
+)
 from cscdesk.domain.models import (
     Agent,
     AgentKind,
@@ -32,7 +39,7 @@ from cscdesk.domain.models import (
     TicketType,
 )
 from cscdesk.domain.sla import Deadline, SlaPolicy
-from cscdesk.reports.output import Column, Report
+from cscdesk.reports.output import Column, Report, Value
 
 PER_MEMBERS = 10_000
 
@@ -60,6 +67,48 @@ class InsurerScore:
     claim_clocks: int = 0  # statutory duty clocks that have started
     claim_breaches: int = 0
     claim_starts_unrecorded: int = 0  # clocks run from 报案 for want of a documents date
+    requests: RequestFigures | None = None  # service requests handed to it (api or seconded)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFigures:
+    """Service requests to one insurer against its agreed terms (``[handoffs.terms]``)."""
+
+    count: int
+    answered: int
+    response_hours: float | None  # mean, delivery → taken up
+    resolution_hours: float | None  # mean, delivery → answered
+    response_breaches: int
+    resolution_breaches: int
+
+
+def service_terms(settings: HandoffSettings) -> Callable[[str], ServiceTerms]:
+    """Each insurer's agreed terms for service requests, or the center's default terms."""
+
+    def terms(insurer_id: str) -> ServiceTerms:
+        agreed = settings.terms.get(insurer_id, settings.default_terms)
+        return ServiceTerms(timedelta(hours=agreed.response_hours),
+                            timedelta(hours=agreed.resolution_hours))  # fmt: skip
+
+    return terms
+
+
+def request_figures(
+    handoffs: Sequence[Handoff], terms: ServiceTerms, now: datetime
+) -> RequestFigures:
+    responses = [t for h in handoffs if (t := response_time(h)) is not None]
+    resolutions = [t for h in handoffs if (t := resolution_time(h)) is not None]
+    late = [breaches(h, terms, now) for h in handoffs]
+    return RequestFigures(
+        count=len(handoffs),
+        answered=len(resolutions),
+        response_hours=mean(t.total_seconds() / 3600 for t in responses) if responses else None,
+        resolution_hours=(
+            mean(t.total_seconds() / 3600 for t in resolutions) if resolutions else None
+        ),
+        response_breaches=sum(r for r, _ in late),
+        resolution_breaches=sum(r for _, r in late),
+    )
 
 
 def claim_duty_figures(
@@ -125,6 +174,8 @@ def insurer_scores(
     now: datetime,
     claims: Sequence[Claim] = (),
     sla: SlaPolicy | None = None,
+    handoffs: Sequence[Handoff] = (),
+    terms: Callable[[str], ServiceTerms] | None = None,
 ) -> list[InsurerScore]:
     policy = sla or SlaPolicy()
     scores = []
@@ -185,6 +236,12 @@ def insurer_scores(
                 claim_clocks=clocks,
                 claim_breaches=claim_breaches,
                 claim_starts_unrecorded=unrecorded,
+                requests=(
+                    request_figures(mine, terms(insurer.id), now)
+                    if terms is not None
+                    and (mine := [h for h in handoffs if h.insurer_id == insurer.id])
+                    else None
+                ),
             )
         )
     return scores
@@ -192,6 +249,29 @@ def insurer_scores(
 
 def _round(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
+
+
+REQUEST_COLUMNS = [
+    Column("requests", "service requests", "int"),
+    Column("requests_answered", "requests answered", "int"),
+    Column("request_response_hours", "request taken up h (mean)", "number"),
+    Column("request_response_breaches", "request take-up breaches", "int"),
+    Column("request_resolution_hours", "request answered h (mean)", "number"),
+    Column("request_resolution_breaches", "request answer breaches", "int"),
+]
+
+
+def _request_row(figures: RequestFigures | None) -> dict[str, Value]:
+    if figures is None:
+        return {column.key: None for column in REQUEST_COLUMNS}
+    return {
+        "requests": figures.count,
+        "requests_answered": figures.answered,
+        "request_response_hours": _round(figures.response_hours),
+        "request_response_breaches": figures.response_breaches,
+        "request_resolution_hours": _round(figures.resolution_hours),
+        "request_resolution_breaches": figures.resolution_breaches,
+    }
 
 
 def scorecard_report(
@@ -222,6 +302,10 @@ def scorecard_report(
     ]
     if any(score.claim_clocks for score in scores):  # only when the archive holds claims
         columns.insert(6, Column("claim_breaches", "claim duty breaches", "int"))
+    with_requests = any(score.requests for score in scores)
+    if with_requests:  # only when requests were handed to insurers in the period
+        at = columns.index(next(c for c in columns if c.key == "complaints"))
+        columns[at:at] = REQUEST_COLUMNS
     report = Report(
         title=f"Insurer scorecard, {start:%Y-%m-%d} – {end:%Y-%m-%d}",
         columns=columns,
@@ -264,6 +348,11 @@ def scorecard_report(
                 "broker_csat": _round(broker.csat),
             }
         )
+        if with_requests:
+            report.rows[-1].update(_request_row(score.requests))
+            for key in ("request_response_breaches", "request_resolution_breaches"):
+                if report.rows[-1][key]:
+                    report.breaches.add((index, key))
         if score.first_response_breaches:
             report.breaches.add((index, "first_response_breaches"))
         if score.resolution_breaches:

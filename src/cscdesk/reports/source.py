@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from cscdesk.domain.handoffs import Handoff
 from cscdesk.domain.models import Agent, Call, Insurer, SkillGroup, Ticket
+from cscdesk.store.handoffs import Handoffs
 from cscdesk.store.wallboard import StoredSnapshot, WallboardSnapshots
 
 if TYPE_CHECKING:
@@ -40,6 +42,10 @@ class ArchiveSource:
 
     def insurers(self) -> list[Insurer]:
         return self.store.insurers.all()
+
+    def insurer_handoffs(self, start: datetime, end: datetime) -> list[Handoff]:
+        """Service requests handed to insurers in the period (api or seconded channel)."""
+        return Handoffs(self.store).for_insurers(start, end)
 
     def members_by_insurer(self) -> dict[str, int]:
         return self.store.policies.members_by_insurer()

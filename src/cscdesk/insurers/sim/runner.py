@@ -17,11 +17,13 @@ from cscdesk.insurers.sim.clock import SimClock
 from cscdesk.insurers.sim.common import ServiceStats, TokenIssuer
 from cscdesk.insurers.sim.profile import FaultProfile, default_profiles
 from cscdesk.insurers.sim.server import ServiceThread
+from cscdesk.insurers.sim.service_requests import ServiceDesk, service_request_routes
 
 NAMES = {i.id: i.name for i in INSURERS}
 
 # Documented demo credentials of the simulated insurers: not secrets, never for production.
 DEMO_CLIENT_IDS = {"ruian": "cscdesk-broker", "huaying": "CSC-BROKER-7", "jiahe": "BROKER01"}
+REQUEST_PREFIXES = {"ruian": "RA-SR", "huaying": "HY-SR"}  # the insurers' request numbers
 DEMO_SECRETS = {
     "insurer-ruian-client-secret": "ruian-demo-client-secret",
     "insurer-huaying-client-secret": "huaying-demo-client-secret",
@@ -41,6 +43,7 @@ class SimService:
     book: InsurerBook
     thread: ServiceThread
     issuer: TokenIssuer | None = None
+    desk: ServiceDesk | None = None  # the service-request desk (OAuth insurers)
 
     @property
     def base_url(self) -> str:
@@ -159,6 +162,7 @@ def start_insurer_sims_for(
             client_id = DEMO_CLIENT_IDS[insurer_id]
             secret = DEMO_SECRETS[secret_name(ref)]
             issuer = None
+            desk = None
             insurer_book = book(insurer_id)
             if insurer_id == "jiahe":
                 app = jiahe.build_app(insurer_book, profile, client_id, secret, stats)
@@ -166,6 +170,9 @@ def start_insurer_sims_for(
                 issuer = TokenIssuer(client_id, secret, profile)
                 module = ruian if insurer_id == "ruian" else huaying
                 app = module.build_app(insurer_book, profile, issuer, stats)
+                desk = ServiceDesk(clock, REQUEST_PREFIXES[insurer_id], handler=NAMES[insurer_id])
+                app.router.routes.extend(service_request_routes(
+                    desk, authorized=issuer.bearer_ok, profile=profile, stats=stats))  # fmt: skip
             thread = ServiceThread(app, host=host, port=port_base + offset if port_base else 0)
             thread.start()
             services[insurer_id] = SimService(
@@ -179,6 +186,7 @@ def start_insurer_sims_for(
                 insurer_book,
                 thread,
                 issuer,
+                desk,
             )
     except Exception:
         for service in services.values():
