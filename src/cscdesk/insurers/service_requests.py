@@ -10,56 +10,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 
 from cscdesk.config import InsurerSettings
+from cscdesk.domain.service_requests import (
+    OutgoingRequest,
+    RequestStatus,
+    ServiceRequestFailed,
+    ServiceRequestPort,
+)
 from cscdesk.insurers.adapters.base import Clock, check_status, utc_now
 from cscdesk.insurers.adapters.rest_oauth import TOKEN_PATH, TokenSource
 from cscdesk.insurers.port import ErrorKind, InsurerError, PayloadError
 
 PATH = "/api/v1/service-requests"
 STATES = {"RECEIVED": "received", "PROCESSING": "in_progress", "ANSWERED": "answered"}
-
-
-@dataclass(frozen=True, slots=True)
-class OutgoingRequest:
-    """What the insurer is asked: our ticket's reference, what kind of matter, and the text."""
-
-    external_ref: str
-    category: str
-    subject: str
-    detail: str
-    policy_no: str | None = None
-    claim_no: str | None = None
-    member_ref: str | None = None
-    due_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RequestStatus:
-    """The insurer's view of a request: ``state`` is received / in_progress / answered."""
-
-    number: str
-    state: str
-    received_at: datetime | None = None
-    accepted_at: datetime | None = None
-    answered_at: datetime | None = None
-    answer: str | None = None
-    handler: str | None = None
-
-
-class ServiceRequestPort(Protocol):
-    async def submit(self, key: str, request: OutgoingRequest) -> RequestStatus: ...
-
-    async def status(self, number: str) -> RequestStatus: ...
-
-    async def message(self, number: str, key: str, text: str) -> RequestStatus: ...
-
-    async def aclose(self) -> None: ...
 
 
 def _time(data: dict[str, Any], name: str) -> datetime | None:
@@ -130,6 +98,15 @@ class RestServiceRequests:
 
     async def _call(self, method: str, path: str, *, body: dict[str, Any] | None = None,
                     key: str | None = None) -> RequestStatus:  # fmt: skip
+        """One call; every failure leaves as ``ServiceRequestFailed`` saying if a retry helps."""
+        try:
+            return await self._exchange(method, path, body, key)
+        except InsurerError as exc:
+            raise ServiceRequestFailed(f"{self.insurer_id}: {exc}",
+                                       transient=exc.kind.transient) from None  # fmt: skip
+
+    async def _exchange(self, method: str, path: str, body: dict[str, Any] | None,
+                        key: str | None) -> RequestStatus:  # fmt: skip
         try:
             token = await self.tokens.get()
             response = await self._send(method, path, body, key, token)

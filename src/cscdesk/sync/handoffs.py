@@ -25,8 +25,12 @@ from typing import TYPE_CHECKING
 
 from cscdesk.config import HandoffSettings, InsurerSettings
 from cscdesk.domain.handoffs import Channel, Handoff, HandoffState, RetryPolicy, step
-from cscdesk.insurers.port import InsurerError
-from cscdesk.insurers.service_requests import OutgoingRequest, RequestStatus, ServiceRequestPort
+from cscdesk.domain.service_requests import (
+    OutgoingRequest,
+    RequestStatus,
+    ServiceRequestFailed,
+    ServiceRequestPort,
+)
 from cscdesk.store.handoffs import Handoffs, StaleHandoff
 
 if TYPE_CHECKING:
@@ -127,7 +131,7 @@ class HandoffDelivery:
         request = await asyncio.to_thread(self._request, handoff)
         try:
             answer = await client.submit(handoff.idempotency_key, request)
-        except InsurerError as exc:
+        except ServiceRequestFailed as exc:
             attempts = handoff.attempts + 1
             if self._retry.exhausted(attempts):
                 failed = step(handoff, HandoffState.FAILED, now, attempts=attempts,
@@ -152,7 +156,7 @@ class HandoffDelivery:
             return
         try:
             answer = await client.status(handoff.remote_ref)
-        except InsurerError as exc:  # asked again next round; nothing changes meanwhile
+        except ServiceRequestFailed as exc:  # asked again next round; nothing changes meanwhile
             report.errors.append(f"{handoff.id}: {exc}")
             return
         moved = self._progress(handoff, answer, self._clock())
