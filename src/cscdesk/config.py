@@ -265,8 +265,8 @@ class SecuritySettings(_Section):
 class ServiceTermSettings(_Section):
     """The terms agreed with an insurer for service requests: hours to take one up and to answer."""
 
-    response_hours: float = Field(default=4.0, gt=0, le=_HOURS_IN_A_YEAR)
-    resolution_hours: float = Field(default=48.0, gt=0, le=_HOURS_IN_A_YEAR)
+    take_up_hours: float = Field(default=4.0, gt=0, le=_HOURS_IN_A_YEAR)
+    answer_hours: float = Field(default=48.0, gt=0, le=_HOURS_IN_A_YEAR)
 
 
 class HandoffRouteSettings(_Section):

@@ -21,8 +21,8 @@ INSURERS = [
     Insurer("anhe", "安和演示保险", "安和演示"),
 ]
 SETTINGS = HandoffSettings(
-    default_terms=ServiceTermSettings(response_hours=4, resolution_hours=48),
-    terms={"ruian": ServiceTermSettings(response_hours=1, resolution_hours=8)},
+    default_terms=ServiceTermSettings(take_up_hours=4, answer_hours=48),
+    terms={"ruian": ServiceTermSettings(take_up_hours=1, answer_hours=8)},
 )
 
 

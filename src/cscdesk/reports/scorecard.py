@@ -87,8 +87,8 @@ def service_terms(settings: HandoffSettings) -> Callable[[str], ServiceTerms]:
 
     def terms(insurer_id: str) -> ServiceTerms:
         agreed = settings.terms.get(insurer_id, settings.default_terms)
-        return ServiceTerms(timedelta(hours=agreed.response_hours),
-                            timedelta(hours=agreed.resolution_hours))  # fmt: skip
+        return ServiceTerms(timedelta(hours=agreed.take_up_hours),
+                            timedelta(hours=agreed.answer_hours))  # fmt: skip
 
     return terms
 

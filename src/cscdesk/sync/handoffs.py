@@ -86,7 +86,7 @@ class HandoffDelivery:
 
     def _due(self, insurer_id: str) -> datetime | None:
         terms = self._settings.terms.get(insurer_id, self._settings.default_terms)
-        return self._clock() + timedelta(hours=terms.resolution_hours)
+        return self._clock() + timedelta(hours=terms.answer_hours)
 
     async def run_once(self) -> HandoffReport:
         report = HandoffReport()
