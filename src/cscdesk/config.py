@@ -311,6 +311,28 @@ class WebhookSettings(_Section):
     _secret_webhook = field_validator("secret")(_check_secret_ref)
 
 
+def _check_folder(value: Path | None) -> Path | None:
+    """A folder that is there now, not when an agent first opens the knowledge panel."""
+    if value is None:
+        return None
+    path = value.expanduser()
+    if not path.is_dir():
+        raise ValueError(
+            "no such folder on this host; give the folder that holds the knowledge articles,"
+            " canned notes and call scripts (.md files)"
+        )
+    return path
+
+
+class KnowledgeSettings(_Section):
+    """Articles, canned notes and call scripts as Markdown files leads edit (cscdesk.knowledge)."""
+
+    folder: Path | None = None  # None: the demo's own set in the demo, none in a deployment
+    reload_seconds: float = Field(default=5.0, ge=0.5, le=3600)
+
+    _folder = field_validator("folder")(_check_folder)
+
+
 class Settings(_Section):
     desk: DeskSettings = DeskSettings()
     store: StoreSettings = StoreSettings()
@@ -327,6 +349,7 @@ class Settings(_Section):
     security: SecuritySettings = SecuritySettings()
     handoffs: HandoffSettings = HandoffSettings()
     webhook: WebhookSettings = WebhookSettings()
+    knowledge: KnowledgeSettings = KnowledgeSettings()
     keymap: dict[str, str] = Field(default_factory=dict)
 
 

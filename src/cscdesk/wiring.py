@@ -292,6 +292,7 @@ def build_embedded(settings: Settings, paths: Paths, *, language: str, role: str
         resolver = demo_secret_resolver()
         _start_loop_duties(store, settings, insurers, lambda ref, what: resolver(ref, what),
                            directory, background)  # fmt: skip
+        knowledge = knowledge_base(settings, directory, demo=True)
     except Exception:
         stop_background(background)
         raise
@@ -299,7 +300,7 @@ def build_embedded(settings: Settings, paths: Paths, *, language: str, role: str
         settings=settings, paths=paths, call_center=center, store=store, gateway=gateway,
         user_id=agent_id, device_id=settings.desk.device_id, demo=True,
         sim_clock=lambda: sim.clock.now(), background=background, language=language,
-        directory=directory,
+        directory=directory, knowledge=knowledge,
     )  # fmt: skip
 
 
@@ -330,7 +331,7 @@ def build_aliyun(settings: Settings, paths: Paths, *, language: str) -> DeskServ
         settings=settings, paths=paths, call_center=port(),
         store=store, gateway=gateway, user_id=settings.desk.agent_id,
         device_id=settings.desk.device_id, background=background, language=language,
-        directory=directory,
+        directory=directory, knowledge=knowledge_base(settings, directory, demo=False),
     )  # fmt: skip
 
 
@@ -404,6 +405,24 @@ def center_directory(store: Any) -> CenterDirectory:
         skill_groups=tuple(store.skill_groups.all()),
         insurers=tuple(store.insurers.all()),
     )
+
+
+def demo_knowledge_folder() -> Path:
+    """The demo insurers' articles, canned notes and scripts, shipped as package data."""
+    from cscdesk import demo
+
+    return Path(demo.__file__).parent / "knowledge"
+
+
+def knowledge_base(settings: Settings, directory: CenterDirectory, *, demo: bool) -> Any:
+    """The knowledge folder the deployment configures (``[knowledge] folder``); the embedded
+    demo without one reads its own set. Loaded by the desk after its first paint."""
+    from cscdesk.knowledge import KnowledgeBase
+
+    folder = settings.knowledge.folder
+    if folder is None and demo:
+        folder = demo_knowledge_folder()
+    return KnowledgeBase(folder, directory)
 
 
 def demo_directory() -> CenterDirectory:

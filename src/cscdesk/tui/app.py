@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from cscdesk.tui.i18n import _, set_language
-from cscdesk.tui.keys import localize, palette_entries
+from cscdesk.tui.keys import APP_ACTIONS, bindings, localize, palette_entries
 from cscdesk.tui.login import SecureDeskApp
 from cscdesk.tui.services import DeskServices
 
@@ -24,6 +24,7 @@ class DeskApp(SecureDeskApp):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         *SecureDeskApp.SECURITY_BINDINGS,
+        *bindings(APP_ACTIONS),
     ]
 
     def __init__(self, services: DeskServices, *, role: str = "agent") -> None:
@@ -59,6 +60,13 @@ class DeskApp(SecureDeskApp):
             return
         self.services = self.services.for_user(user)  # the session's own copy
         self.push_screen(self._first_screen())
+
+    def action_insert_snippet(self) -> None:
+        """F3: a canned note or call script into the note field that has the cursor."""
+        from cscdesk.knowledge import KnowledgeBase
+        from cscdesk.tui.snippets import pick_and_insert
+
+        pick_and_insert(self, self.services.knowledge or KnowledgeBase(None))
 
     async def on_unmount(self) -> None:
         # closing a broken connection must not turn an exit into a crash

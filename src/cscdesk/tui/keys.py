@@ -39,10 +39,11 @@ class DeskAction:
     palette_title: str | None = None  # the palette's title when it differs from the label
     show: bool = True
     key_display: str | None = None
+    priority: bool = False  # before the focused widget's keys, and in dialogs too
 
     def binding(self) -> Binding:
         return Binding(self.keys, self.action, self.label, id=self.id, show=self.show,
-                       key_display=self.key_display)  # fmt: skip
+                       key_display=self.key_display, priority=self.priority)  # fmt: skip
 
 
 def bindings(actions: tuple[DeskAction, ...]) -> list[BindingType]:
@@ -94,8 +95,18 @@ AGENT_ACTIONS: tuple[DeskAction, ...] = (
     DeskAction("tab-tickets", "4", "tab('tab-tickets')", "Tickets", show=False),
     DeskAction("missed-calls", "l", "missed_calls", "Missed calls", show=False,
                palette="Call back customers whose calls were lost (漏话回拨)"),
+    DeskAction("knowledge", "k", "knowledge", "Knowledge",
+               palette="Articles per insurer and product, the caller's first",
+               palette_title="Knowledge base"),
 )  # fmt: skip
 AGENT_BINDINGS = bindings(AGENT_ACTIONS)
+
+# Bound on the app with priority, so they work in every dialog too (a ticket's note, the
+# wrap-up notes): a modal screen hides the app's other bindings.
+APP_ACTIONS: tuple[DeskAction, ...] = (
+    DeskAction("insert-snippet", "f3", "insert_snippet", "Scripts", key_display="F3",
+               priority=True, show=False),
+)  # fmt: skip
 
 LEAD_ACTIONS: tuple[DeskAction, ...] = (
     DeskAction("lead-filter", "slash", "filter", "Filter"),

@@ -13,6 +13,7 @@ from typing import Any
 from cscdesk.callcenter.port import CallCenterPort
 from cscdesk.config import Paths, Settings
 from cscdesk.domain.center_directory import CenterDirectory
+from cscdesk.knowledge import KnowledgeBase
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class DeskServices:
     # the center's directory (names in both languages, wrap-up rules), loaded once by wiring
     # from the deployment; only the embedded demo fills it with its fictional center
     directory: CenterDirectory = field(default_factory=CenterDirectory)
+    # articles, canned notes and call scripts from [knowledge] folder (the demo's own set in the
+    # embedded demo); None: no knowledge base
+    knowledge: KnowledgeBase | None = None
 
     def for_user(self, user: Any) -> DeskServices:
         """The services as this signed-in user may use them (a copy: nothing is mutated)."""

@@ -15,6 +15,7 @@ from textual.worker import Worker
 from cscdesk.domain.sla import SlaPolicy
 from cscdesk.tui.data import DeskData
 from cscdesk.tui.desk.base import LAYOUT_CSS, TABS
+from cscdesk.tui.desk.knowledge import DeskKnowledge
 from cscdesk.tui.desk.polling import DeskPolling
 from cscdesk.tui.desk.state import QUEUE_POLL_FACTOR, DeskState
 from cscdesk.tui.keys import AGENT_ACTIONS, AGENT_BINDINGS, help_rows, localize
@@ -23,7 +24,7 @@ from cscdesk.tui.screens.help import HelpScreen
 from cscdesk.tui.services import DeskServices
 
 
-class AgentScreen(DeskPolling):
+class AgentScreen(DeskKnowledge, DeskPolling):
     ACTIONS = AGENT_ACTIONS
     BINDINGS = AGENT_BINDINGS
     DEFAULT_CSS = (
