@@ -77,7 +77,7 @@ def test_the_steps_are_saved_in_one_transaction_all_or_nothing(tmp_path: Path) -
     store = open_store(tmp_path / "desk.db")
     try:
         ticket, event = _ticket()
-        store.tickets.save_new(ticket, event)
+        ticket = store.tickets.save_new(ticket, event)
         data = DeskData(store, actor=lambda: "a1")
         change = TicketChange(fields={"priority": "high"}, transition=TicketStatus.OPEN)
         steps = change_steps(ticket, change, at=NOW, actor="a1", sla=SLA)

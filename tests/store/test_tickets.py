@@ -17,8 +17,9 @@ from .helpers import T0, created, ticket
 
 def test_save_new_writes_ticket_event_and_outbox_entry(store: Store) -> None:
     new = ticket("T1", member_id="M1", contact_id="job-1")
-    store.tickets.save_new(new, created(new))
-    assert store.tickets.get("T1") == new
+    saved = store.tickets.save_new(new, created(new))
+    assert saved == dataclasses.replace(new, number="GD-20260302-0001")  # 17:00 北京时间
+    assert store.tickets.get("T1") == saved
     assert [e.kind for e in store.tickets.events("T1")] == ["created"]
     (entry,) = store.outbox.pending()
     assert (entry.op, entry.idempotency_key, entry.ticket_id) == ("create", "T1:1", "T1")
@@ -29,7 +30,7 @@ def test_save_new_writes_ticket_event_and_outbox_entry(store: Store) -> None:
 
 def test_save_change_is_optimistic_and_writes_an_outbox_update(store: Store) -> None:
     first = ticket("T1")
-    store.tickets.save_new(first, created(first))
+    first = store.tickets.save_new(first, created(first))
     at = T0 + timedelta(minutes=5)
     opened = dataclasses.replace(first, status=TicketStatus.OPEN, version=2, updated_at=at)
     event = TicketEvent("T1", at, "agent001", "status", {"status": ("new", "open")})
@@ -52,7 +53,7 @@ def test_save_change_is_optimistic_and_writes_an_outbox_update(store: Store) -> 
 
 def test_failed_outbox_write_rolls_back_the_ticket(store: Store) -> None:
     first = ticket("T1")
-    store.tickets.save_new(first, created(first))
+    first = store.tickets.save_new(first, created(first))
     # same version again: the idempotency key collides, so the whole change must vanish
     again = dataclasses.replace(first, title="不应保存", version=1)
     with pytest.raises(sqlite3.IntegrityError):
@@ -63,7 +64,7 @@ def test_failed_outbox_write_rolls_back_the_ticket(store: Store) -> None:
 
 def test_outbox_payload_never_holds_a_whole_mobile(store: Store) -> None:
     new = ticket("T1", description="客户请回电 13812345678")
-    store.tickets.save_new(new, created(new))
+    new = store.tickets.save_new(new, created(new))
     (entry,) = store.outbox.pending()
     assert entry.payload["description"] == "客户请回电 138****5678"
     assert store.tickets.get("T1") == new  # the ticket itself keeps what the agent typed
@@ -71,7 +72,7 @@ def test_outbox_payload_never_holds_a_whole_mobile(store: Store) -> None:
 
 def test_history_is_append_only(store: Store) -> None:
     first = ticket("T1")
-    store.tickets.save_new(first, created(first))
+    first = store.tickets.save_new(first, created(first))
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         store.db.execute("UPDATE ticket_events SET actor = 'someone else'")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
@@ -80,7 +81,7 @@ def test_history_is_append_only(store: Store) -> None:
 
 def test_outbox_done_and_failed(store: Store) -> None:
     first = ticket("T1")
-    store.tickets.save_new(first, created(first))
+    first = store.tickets.save_new(first, created(first))
     (entry,) = store.outbox.pending()
     later = T0 + timedelta(minutes=1)
     store.outbox.mark_failed(entry.id, "HTTP 503", later)
@@ -93,7 +94,7 @@ def test_outbox_done_and_failed(store: Store) -> None:
 
 def test_sync_state_does_not_bump_the_version(store: Store) -> None:
     first = ticket("T1")
-    store.tickets.save_new(first, created(first))
+    first = store.tickets.save_new(first, created(first))
     store.tickets.set_sync_state("T1", SyncState.SYNCED, remote_id="R9", remote_version=3)
     stored = store.tickets.get("T1")
     assert stored is not None
@@ -106,7 +107,7 @@ def test_full_text_search_over_title_description_and_notes(store: Store) -> None
     a = ticket("T1", "理赔进度查询", description="客户询问住院理赔何时到账")
     b = ticket("T2", "变更银行账户")
     for t in (a, b):
-        store.tickets.save_new(t, created(t))
+        t = store.tickets.save_new(t, created(t))
     note = TicketEvent("T2", T0, "agent001", "note", note="客户要求周五回电")
     store.tickets.save_change(dataclasses.replace(b, version=2), note, base_version=1)
     assert [t.id for t in store.tickets.search("何时到账")] == ["T1"]
@@ -132,7 +133,7 @@ _NOTES = {"T03": "已电话告知进度", "T05": "材料补充后再提交"}
 def worded(store: Store) -> Store:
     for k, (title, description) in enumerate(_TEXTS):
         t = ticket(f"T{k:02d}", title, description=description, updated_at=T0 + timedelta(k))
-        store.tickets.save_new(t, created(t))
+        t = store.tickets.save_new(t, created(t))
     for tid, text in _NOTES.items():
         current = store.tickets.require(tid)
         note = TicketEvent(tid, T0, "agent001", "note", note=text)
@@ -201,7 +202,7 @@ def test_open_for_owner_lists_unfinished_tickets_by_due_date(store: Store) -> No
     done = ticket("T3", status=TicketStatus.CLOSED)
     other = ticket("T4", owner="agent002@ccc-demo")
     for t in (later, done, soon, other):
-        store.tickets.save_new(t, created(t))
+        t = store.tickets.save_new(t, created(t))
     assert [t.id for t in store.tickets.open_for_owner("agent001@ccc-demo")] == ["T1", "T2"]
 
 

@@ -328,6 +328,8 @@ class Ticket:
     version: int = 1
     remote_version: int | None = None
     sync_state: SyncState = SyncState.PENDING
+    number: str | None = None  # GD-20261130-0042, given by the store when first saved
+    group_id: str | None = None  # the skill group whose queue it belongs to
 
 
 # How a ticket's fields are typed, in one place for every encoding of a ticket (store rows,

@@ -48,6 +48,7 @@ EDITABLE_FIELDS: frozenset[str] = frozenset(
         "description",
         "priority",
         "owner",
+        "group_id",
         "member_id",
         "policy_no",
         "claim_no",

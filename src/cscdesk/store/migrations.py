@@ -551,6 +551,17 @@ def _v17_missed_callbacks(db: StoreDatabase) -> None:
     missed_calls.create(db)
 
 
+def _v18_ticket_numbers_and_queues(db: StoreDatabase) -> None:
+    """Ticket numbers a person can read out (GD-20261130-0042, given to the tickets already
+    stored in the order they were opened, by the center's calendar day) and the group queue a
+    ticket waits in (cscdesk.store.ticket_numbers)."""
+    from cscdesk.store import ticket_numbers
+    from cscdesk.store.tickets import NUMBER_ZONE
+
+    ticket_numbers.create(db)
+    ticket_numbers.number_existing(db, NUMBER_ZONE)
+
+
 MIGRATIONS: list[Migration] = [
     Migration("core tables", _v1_core),
     Migration("search, append-only history, audit anchor", _v2_search_and_guards),
@@ -569,6 +580,7 @@ MIGRATIONS: list[Migration] = [
     Migration("member search by pinyin and initials of the name", _v15_member_pinyin),
     Migration("hand-offs, business event feed, customer notices", _v16_handoffs),
     Migration("missed calls worklist (漏话回拨)", _v17_missed_callbacks),
+    Migration("ticket numbers and group queues", _v18_ticket_numbers_and_queues),
     # APPEND new migrations here, at the end.
 ]
 

@@ -11,8 +11,10 @@ import json
 import os
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from cscdesk.domain.models import (
     TICKET_TIME_FIELDS,
@@ -24,7 +26,8 @@ from cscdesk.domain.models import (
     TicketStatus,
     TicketType,
 )
-from cscdesk.store import ticket_search
+from cscdesk.domain.ticket_views import TicketQuery
+from cscdesk.store import ticket_numbers, ticket_search
 from cscdesk.store._codec import as_json, moment, when
 from cscdesk.store.audit import scrub
 
@@ -36,8 +39,12 @@ FIELDS = (
     "created_by", "owner", "member_id", "contact_id", "policy_no", "claim_no", "insurer_id",
     "complexity", "due_at", "first_response_due_at", "first_response_at", "resolved_at",
     "closed_at", "csat", "remote_id", "version", "remote_version", "sync_state",
+    "number", "group_id",
 )  # fmt: skip
+_BEFORE_NUMBERS = FIELDS[:-2]  # a store below migration 16 (upgrade tests write there)
 _COLUMNS = ", ".join(FIELDS)
+# The center's calendar day a ticket number names (deployments in China: 北京时间).
+NUMBER_ZONE = ZoneInfo("Asia/Shanghai")
 _CLOSED = (TicketStatus.RESOLVED.value, TicketStatus.CLOSED.value, TicketStatus.CANCELLED.value)
 _OPS = {"created": "create", "status": "status", "escalated": "escalate", "note": "note"}
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -110,6 +117,8 @@ def to_ticket(r: Sequence[Any]) -> Ticket:
         version=int(v["version"]),
         remote_version=v["remote_version"],
         sync_state=SyncState(v["sync_state"]),
+        number=v["number"],
+        group_id=v["group_id"],
     )
 
 
@@ -120,9 +129,40 @@ def _to_event(r: Sequence[Any]) -> TicketEvent:
     return TicketEvent(ticket_id=r[0], at=at, actor=r[2], kind=r[3], changes=changes, note=r[5])
 
 
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _view_filter(query: TicketQuery) -> tuple[str, list[Any]]:
+    clauses = [f"status IN ({_marks(query.statuses)})"]
+    params: list[Any] = [s.value for s in query.statuses]
+    scope = []
+    if query.owners:
+        scope.append(f"owner IN ({_marks(query.owners)})")
+        params.extend(query.owners)
+    if query.groups:
+        scope.append(f"group_id IN ({_marks(query.groups)})")
+        params.extend(query.groups)
+    if scope:
+        clauses.append("(" + " OR ".join(scope) + ")")
+    if query.unassigned:
+        clauses.append("owner IS NULL")
+    if query.insurer_id is not None:
+        clauses.append("insurer_id = ?")
+        params.append(query.insurer_id)
+    if query.due_from is not None:
+        clauses.append("due_at >= ?")
+        params.append(when(query.due_from))
+    if query.due_before is not None:
+        clauses.append("due_at < ?")
+        params.append(when(query.due_before))
+    return " AND ".join(clauses), params
+
+
 class Tickets:
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._numbers_known = False
 
     new_ticket_id = staticmethod(new_ticket_id)
 
@@ -165,16 +205,36 @@ class Tickets:
             ],
         )
 
-    def _insert(self, db: StoreDatabase, ticket: Ticket, event: TicketEvent) -> None:
+    def _numbered(self, db: StoreDatabase, ticket: Ticket) -> Ticket:
+        """The ticket with its number: the one it brought (pulled from the call system, where
+        the site that opened it numbered it), else the next of the day it was opened here."""
+        if ticket.number is not None:
+            return ticket
+        day = ticket.created_at.astimezone(NUMBER_ZONE).date()
+        return replace(ticket, number=ticket_numbers.allocate(db, day))
+
+    def _has_numbers(self, db: StoreDatabase) -> bool:
+        if not self._numbers_known:
+            columns = {r[1] for r in db.execute("PRAGMA table_info(tickets)").fetchall()}
+            self._numbers_known = "number" in columns
+        return self._numbers_known
+
+    def _insert(self, db: StoreDatabase, ticket: Ticket, event: TicketEvent) -> Ticket:
+        fields: tuple[str, ...] = FIELDS
+        if self._has_numbers(db):
+            ticket = self._numbered(db, ticket)
+        else:
+            fields = _BEFORE_NUMBERS
         cursor = db.execute(
-            f"INSERT INTO tickets ({_COLUMNS}) VALUES ({', '.join('?' for _ in FIELDS)})",
-            ticket_row(ticket),
+            f"INSERT INTO tickets ({', '.join(fields)}) VALUES ({', '.join('?' for _ in fields)})",
+            ticket_row(ticket)[: len(fields)],
         )
         self._event(db, event)
         rowid = cursor.lastrowid
         assert rowid is not None
         body = ticket_search.body(ticket.description, [event.note])
         ticket_search.add(db, rowid, ticket.title, body)
+        return ticket
 
     def _indexed(self, db: StoreDatabase, ticket_id: str) -> tuple[int, str, str] | None:
         """(rowid, title, body) of a stored ticket as its search index holds them."""
@@ -189,20 +249,26 @@ class Tickets:
         ).fetchall()
         return int(row[0]), str(row[1]), ticket_search.body(row[2], [n[0] for n in notes])
 
-    def save_new(self, ticket: Ticket, event: TicketEvent) -> None:
-        """A new ticket with its ``created`` event and an outbox ``create`` entry."""
+    def save_new(self, ticket: Ticket, event: TicketEvent) -> Ticket:
+        """A new ticket with its ``created`` event and an outbox ``create`` entry; returns it
+        with the number the store gave it in the same transaction."""
         with self._store.transaction() as db:
-            self._insert(db, ticket, event)
+            ticket = self._insert(db, ticket, event)
             self._outbox(db, ticket, "create", ticket_fields(ticket), None)
+        return ticket
 
     def save_change(self, ticket: Ticket, event: TicketEvent, *, base_version: int) -> None:
         """Store an edited ticket if nobody saved it since ``base_version`` was read."""
         with self._store.transaction() as db:
             before = self._indexed(db, ticket.id)
-            sets = ", ".join(f"{name} = ?" for name in FIELDS[1:])
+            fields: tuple[str, ...] = FIELDS if self._has_numbers(db) else _BEFORE_NUMBERS
+            sets = ", ".join(
+                f"{name} = coalesce(?, {name})" if name == "number" else f"{name} = ?"
+                for name in fields[1:]
+            )  # a number once given stays, whatever a copy of the ticket says
             cursor = db.execute(
                 f"UPDATE tickets SET {sets} WHERE id = ? AND version = ?",
-                [*ticket_row(ticket)[1:], ticket.id, base_version],
+                [*ticket_row(ticket)[1 : len(fields)], ticket.id, base_version],
             )
             if cursor.rowcount != 1:
                 row = db.execute("SELECT version FROM tickets WHERE id = ?", [ticket.id]).fetchone()
@@ -323,6 +389,42 @@ class Tickets:
             f" ORDER BY {in_title} DESC, updated_at DESC LIMIT ?",
             [expression, ticket_search.CANDIDATES, *terms, limit],
         )
+
+    def by_number(self, number: str) -> list[Ticket]:
+        """The ticket a caller reads out (``GD-20261130-0042``, as ``normalise_number`` gives it)."""
+        return self._many("WHERE number = ?", [number])
+
+    def for_reference(self, number: str, limit: int = 50) -> list[Ticket]:
+        """Tickets about a policy or a claim, newest first."""
+        return self._many(
+            "WHERE policy_no = ? OR claim_no = ? ORDER BY created_at DESC LIMIT ?",
+            [number, number, limit],
+        )
+
+    def for_members(self, member_ids: Sequence[str], limit: int = 50) -> list[Ticket]:
+        if not member_ids:
+            return []
+        marks = ", ".join("?" for _ in member_ids)
+        return self._many(
+            f"WHERE member_id IN ({marks}) ORDER BY created_at DESC LIMIT ?", [*member_ids, limit]
+        )
+
+    def view(self, query: TicketQuery) -> list[Ticket]:
+        """The tickets a team view shows (``cscdesk.domain.ticket_views``), the ones due first
+        first, then the oldest."""
+        where, params = _view_filter(query)
+        return self._many(
+            f"WHERE {where} ORDER BY due_at IS NULL, due_at, created_at, id LIMIT ?",
+            [*params, query.limit],
+        )
+
+    def view_count(self, query: TicketQuery) -> int:
+        """How many tickets the view holds, beyond the ones shown."""
+        where, params = _view_filter(query)
+        with self._store.reading() as db:
+            return int(
+                db.execute(f"SELECT count(*) FROM tickets WHERE {where}", params).fetchone()[0]
+            )
 
     def count(self) -> int:
         with self._store.reading() as db:

@@ -15,11 +15,13 @@ from typing import Any
 
 from cscdesk.domain.models import Member, Ticket, TicketEvent, TicketStatus
 from cscdesk.domain.privacy import normalise_mobile
+from cscdesk.domain.ticket_numbers import normalise_number
 from cscdesk.store.members import MemberHit, MemberSearch
 from cscdesk.tui.messages import ProfileData
 
 TIMELINE_LIMIT = 20
 SEARCH_LIMIT = 50
+CUSTOMERS = 20  # people a ticket search by name looks at
 _ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
 _MOBILE = re.compile(r"^(\+?86)?1[3-9]\d{9}$")
 _OPEN = {TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING_CUSTOMER, TicketStatus.ESCALATED}
@@ -93,16 +95,31 @@ class DeskData:
         return self._by_policy_or_claim(compact)
 
     def find_tickets(self, text: str) -> list[Ticket]:
-        """Tickets whose number, title or notes hold every word of ``text`` (audited)."""
+        """Tickets by number (GD-20261130-0042), policy or claim no., customer (mobile, ID
+        number, name) or every word of ``text`` in title and notes (audited: how, not what)."""
         query = text.strip()
         if not query:
             return []
-        exact = self.store.tickets.get(query)
-        found = (
-            [exact] if exact is not None else self.store.tickets.search(query, limit=SEARCH_LIMIT)
-        )
-        self._audited("search", "ticket", "", found=len(found))
-        return found
+        tickets = self.store.tickets
+        number = normalise_number(query)
+        found: list[Ticket] = tickets.by_number(number) if number else []
+        how = "number"
+        if not found:
+            exact = tickets.get(query)
+            found = [exact] if exact is not None else []
+        if not found:
+            how = "reference"
+            found = tickets.for_reference(re.sub(r"\s", "", query), limit=SEARCH_LIMIT)
+        if not found:
+            how = "customer_or_words"
+            people = [m.id for m in self._exact(query)] or [
+                h.member.id for h in self.store.members.lookup(query, limit=CUSTOMERS).hits
+            ]
+            found = list(tickets.for_members(people, limit=SEARCH_LIMIT))
+            seen = {t.id for t in found}
+            found += [t for t in tickets.search(query, limit=SEARCH_LIMIT) if t.id not in seen]
+        self._audited("search", "ticket", "", by=how, found=len(found))
+        return found[:SEARCH_LIMIT]
 
     def _by_policy_or_claim(self, number: str) -> list[Member]:
         """A claim no. names one person; a group policy no. may name many (the first few)."""
