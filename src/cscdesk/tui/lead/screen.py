@@ -33,6 +33,7 @@ from textual.worker import Worker, WorkerState
 
 from cscdesk.domain.models import Agent
 from cscdesk.reports.staffing import StaffingPlan
+from cscdesk.store.missed_calls import MissedCalls
 from cscdesk.sync.wallboard import WallboardSnapshot, poll_snapshot, team_totals
 from cscdesk.tui.i18n import _
 from cscdesk.tui.keys import LEAD_ACTIONS, bindings, localize
@@ -41,6 +42,7 @@ from cscdesk.tui.lead.alerts import Alert, AlertChange, Severity, changes, evalu
 from cscdesk.tui.lead.chart import IntradayChart
 from cscdesk.tui.lead.figures import queue_figures
 from cscdesk.tui.lead.intraday import IntradayHistory, SnapshotSummary
+from cscdesk.tui.lead.missed_calls_line import MissedCallsLine
 from cscdesk.tui.lead.rows import (
     AGENT_COLUMNS,
     agent_cells,
@@ -152,6 +154,9 @@ class LeadScreen(Screen[None]):
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
         yield Static(_("Connecting to the call system…"), id="lead-status")
+        names = directory.group_names(self.services)
+        yield MissedCallsLine(MissedCalls(self.services.store), now=self.now,
+                              group_name=lambda g: names.get(g, g), id="missed-calls")  # fmt: skip
         yield LiveTable(list(queue_headers().items()), id="queues")
         with TabbedContent(id="lead-tabs"):
             with TabPane(_("Agents"), id="tab-agents"), Vertical():
