@@ -130,6 +130,8 @@ def secret_refs(settings: Settings) -> list[tuple[str, str]]:
             value = getattr(insurer, key)
             if value:
                 refs.append((f"insurers[{i}].{key}", value))
+    if settings.webhook.url:
+        refs.append(("webhook.secret", settings.webhook.secret or ""))
     return refs
 
 

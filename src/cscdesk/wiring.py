@@ -503,11 +503,40 @@ def _start_loop_duties(store: Any, settings: Settings, insurers: list[Any], secr
                                channel_for=channel_chooser(settings.handoffs, insurers),
                                names=names, clock=_utc_clock)  # fmt: skip
 
-    duty = WorkDuty(store, make_delivery, name="handoff-delivery", lease_name=HANDOFFS_LEASE,
-                    interval_seconds=settings.handoffs.interval_seconds,
+    duties = [WorkDuty(store, make_delivery, name="handoff-delivery", lease_name=HANDOFFS_LEASE,
+                       interval_seconds=settings.handoffs.interval_seconds,
+                       lease_seconds=settings.sync.lease_seconds)]  # fmt: skip
+    webhook = _webhook_duty(store, settings)
+    if webhook is not None:
+        duties.append(webhook)
+    for duty in duties:
+        background.append(duty)
+        duty.start()
+
+
+def _webhook_duty(store: Any, settings: Settings) -> Any:
+    """Events to the business system's webhook, when one is configured and its secret found."""
+    from cscdesk.config import SecretUnavailable
+    from cscdesk.store.business_feed import BusinessFeed
+    from cscdesk.sync.duties import WorkDuty
+    from cscdesk.sync.webhooks import WEBHOOKS_LEASE, WebhookDelivery
+
+    hook = settings.webhook
+    if not hook.url:
+        return None
+    try:
+        secret = resolve_secret(hook.secret, what="webhook.secret").encode()
+    except SecretUnavailable as exc:  # `doctor` names it; the events wait in the feed
+        log.warning("webhook not started: %s", exc)
+        return None
+    url = hook.url
+
+    def make() -> Any:
+        return WebhookDelivery(BusinessFeed(store), url, secret, settings=hook, clock=_utc_clock)
+
+    return WorkDuty(store, make, name="webhook-delivery", lease_name=WEBHOOKS_LEASE,
+                    interval_seconds=hook.interval_seconds,
                     lease_seconds=settings.sync.lease_seconds)  # fmt: skip
-    background.append(duty)
-    duty.start()
 
 
 def _utc_clock() -> datetime:

@@ -13,6 +13,7 @@ from cscdesk.cli import (  # noqa: F401  (each module registers its commands on 
     demo_data,
     doctor,
     events,
+    feed,
     imports,
     reports,
     secrets,

@@ -20,6 +20,7 @@ class Role(StrEnum):
     LEAD = "lead"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    BUSINESS_STAFF = "business_staff"  # account managers, claims and underwriting staff (业务人员)
 
 
 class Permission(StrEnum):
@@ -38,6 +39,7 @@ class Permission(StrEnum):
     EXPORT_AUDIT = "export_audit"
     MANAGE_USERS = "manage_users"
     CHANGE_CONFIG = "change_config"
+    WORK_TASKS = "work_tasks"  # the task inbox: hand-offs routed to them (taken, answered)
 
 
 _DESK = frozenset(
@@ -46,6 +48,7 @@ _DESK = frozenset(
         Permission.VIEW_CUSTOMER,
         Permission.EDIT_TICKETS,
         Permission.PLAY_RECORDINGS,
+        Permission.WORK_TASKS,
     }
 )
 
@@ -59,6 +62,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.SUPERVISE_CALLS,
         Permission.VIEW_REPORTS,
     },
+    # Business staff answer what the center hands them; they take no calls.
+    Role.BUSINESS_STAFF: frozenset({Permission.VIEW_CUSTOMER, Permission.WORK_TASKS}),
     # The auditor reads; the admin manages users and config but does not read customers:
     # separation of duties (三员分立 in spirit).
     Role.AUDITOR: frozenset(

@@ -60,11 +60,50 @@ def create(db: StoreDatabase) -> None:
     _script(db, SCHEMA)
 
 
+def copy_ticket_events(db: StoreDatabase) -> int:
+    """Copy the ticket history lines not in the feed yet (inside the caller's transaction)."""
+    row = db.execute("SELECT value FROM sync_state WHERE key = ?", [WATERMARK]).fetchone()
+    after = int(row[0]) if row and row[0] else 0
+    rows = db.execute(
+        "SELECT id, ticket_id, at, actor, kind, changes, note FROM ticket_events"
+        " WHERE id > ? ORDER BY id LIMIT ?",
+        [after, CATCH_UP_BATCH],
+    ).fetchall()
+    for event_id, ticket_id, at, actor, kind, changes, note in rows:
+        payload = {
+            "actor": actor,
+            "changes": json.loads(changes),
+            "note": scrub(note) if note else None,  # agent-typed: numbers masked
+        }
+        _append(db, f"ticket-event:{event_id}", TICKET_KINDS.get(kind, f"ticket.{kind}"),
+                ticket_id, moment(at) or datetime.min, payload)  # fmt: skip
+        after = int(event_id)
+    if rows:
+        db.execute(
+            "INSERT INTO sync_state (key, value, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
+            " updated_at = excluded.updated_at",
+            [WATERMARK, str(after), when(datetime.now(UTC))],
+        )
+    return len(rows)
+
+
 def publish(
     db: StoreDatabase, event_id: str, kind: str, ticket_id: str | None, at: datetime,
     payload: dict[str, Any],
 ) -> None:  # fmt: skip
-    """Append one event inside the caller's transaction; an event id seen before adds nothing."""
+    """Append one event inside the caller's transaction; an event id seen before adds nothing.
+
+    The ticket history written before it is copied in first, so the feed keeps the order in
+    which things happened (a ticket's escalation before the hand-off it opened)."""
+    copy_ticket_events(db)
+    _append(db, event_id, kind, ticket_id, at, payload)
+
+
+def _append(
+    db: StoreDatabase, event_id: str, kind: str, ticket_id: str | None, at: datetime,
+    payload: dict[str, Any],
+) -> None:  # fmt: skip
     db.execute(
         "INSERT INTO business_events (event_id, kind, ticket_id, at, payload)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
@@ -111,33 +150,8 @@ class BusinessFeed:
 
     def catch_up(self) -> int:
         """Copy ticket history lines not in the feed yet; returns how many were added."""
-        added = 0
         with self._store.transaction() as db:
-            row = db.execute("SELECT value FROM sync_state WHERE key = ?", [WATERMARK]).fetchone()
-            after = int(row[0]) if row and row[0] else 0
-            rows = db.execute(
-                "SELECT id, ticket_id, at, actor, kind, changes, note FROM ticket_events"
-                " WHERE id > ? ORDER BY id LIMIT ?",
-                [after, CATCH_UP_BATCH],
-            ).fetchall()
-            for event_id, ticket_id, at, actor, kind, changes, note in rows:
-                payload = {
-                    "actor": actor,
-                    "changes": json.loads(changes),
-                    "note": scrub(note) if note else None,  # agent-typed: numbers masked
-                }
-                publish(db, f"ticket-event:{event_id}", TICKET_KINDS.get(kind, f"ticket.{kind}"),
-                        ticket_id, moment(at) or datetime.min, payload)  # fmt: skip
-                added += 1
-                after = int(event_id)
-            if rows:
-                db.execute(
-                    "INSERT INTO sync_state (key, value, updated_at) VALUES (?, ?, ?)"
-                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
-                    " updated_at = excluded.updated_at",
-                    [WATERMARK, str(after), when(datetime.now(UTC))],
-                )
-        return added
+            return copy_ticket_events(db)
 
     def since(self, cursor: int, limit: int = 500) -> list[BusinessEvent]:
         """Events after ``cursor`` (a ``seq``), oldest first: the incremental export."""
@@ -195,6 +209,13 @@ class BusinessFeed:
         with self._store.reading() as db:
             row = db.execute(
                 "SELECT count(*) FROM business_events WHERE dead_at IS NOT NULL"
+            ).fetchone()
+        return int(row[0])
+
+    def undelivered_count(self) -> int:
+        with self._store.reading() as db:
+            row = db.execute(
+                "SELECT count(*) FROM business_events WHERE delivered_at IS NULL AND dead_at IS NULL"
             ).fetchone()
         return int(row[0])
 
