@@ -62,7 +62,7 @@ def _sync_findings(settings, paths, store_path: Path):  # type: ignore[no-untype
     except Exception:
         return []  # check_store_file already reported why
     try:
-        from cscdesk.doctor_loop import check_loop
+        from cscdesk.cli.loop_checks import check_loop
 
         return [*checks.check_sync(sync_status(store, settings, datetime.now(UTC))),
                 *check_loop(store, settings)]  # fmt: skip

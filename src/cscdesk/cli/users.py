@@ -20,7 +20,8 @@ def users() -> None:
 @click.argument("user_id")
 @click.option("--name", required=True, help="The person's name.")
 @click.option("--role", required=True,
-              type=click.Choice(["agent", "seconded_agent", "lead", "auditor", "admin"]))  # fmt: skip
+              type=click.Choice(["agent", "seconded_agent", "lead", "auditor", "admin",
+                                 "business_staff"]))  # fmt: skip
 @click.option("--insurer", default=None, help="For seconded agents: the insurer's id.")
 @click.option("--ccc-user", default=None, help="The call-system user this login maps to.")
 @AS_USER
