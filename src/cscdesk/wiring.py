@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cscdesk.callcenter.sim.shared import is_loopback_http
 from cscdesk.config import CallCenterSettings, Paths, Settings, resolve_secret
 from cscdesk.domain.center_directory import CenterDirectory
 from cscdesk.tui.services import DeskServices
@@ -187,19 +188,22 @@ def _demo_start() -> datetime:
     return now.replace(hour=10, minute=0, second=0, microsecond=0)
 
 
-def start_demo_simulator(settings: Settings, caller_numbers: list[str], agent_id: str,
-                         *, speed: float = 1.0, **overrides: Any) -> Any:  # fmt: skip
-    """The in-process simulator for a person at the desk: real time, a ring they can answer.
+def start_demo_simulator(settings: Settings, caller_numbers: list[str],
+                         humans: tuple[str, ...] | str, *, speed: float = 1.0,
+                         **overrides: Any) -> Any:  # fmt: skip
+    """The simulator for people at desks: real time, a ring they can answer.
 
-    For an agent, a small shift so that calls reach them within a minute: they are the broker
-    line, and the insurers' seconded agents take their own lines plus claims overflow. For a
-    lead (not on the roster), the whole simulated team works the queues.
+    ``humans`` are the users people sign in as (the demo center: every broker agent). They are
+    the broker line, so calls reach them within a minute; the insurers' seconded agents are
+    simulated and take their own lines plus claims overflow. With no human on the roster (a lead
+    alone), the whole simulated team works the queues.
     """
     from cscdesk.callcenter.sim.model import ModelConfig
     from cscdesk.callcenter.sim.server import start_simulator
     from cscdesk.demo.scenario import AGENTS, SKILL_GROUPS
 
-    me = tuple(a for a in AGENTS if a.id == agent_id)
+    wanted = (humans,) if isinstance(humans, str) else humans
+    me = tuple(a for a in AGENTS if a.id in wanted)
     seconded = tuple(
         replace(a, skill_groups=tuple(g for g in a.skill_groups if g != "sg_group_enquiry"))
         for a in AGENTS
@@ -212,7 +216,7 @@ def start_demo_simulator(settings: Settings, caller_numbers: list[str], agent_id
         "seed": settings.simulator.seed,
         "scenario": (SKILL_GROUPS, me + seconded if me else AGENTS),
         "caller_numbers": caller_numbers,
-        "human_agents": (agent_id,) if me else (),
+        "human_agents": tuple(a.id for a in me),
         "start_time": _demo_start(),
         "config": ModelConfig(
             ring_timeout_seconds=DEMO_RING_TIMEOUT_SECONDS,
@@ -224,6 +228,50 @@ def start_demo_simulator(settings: Settings, caller_numbers: list[str], agent_id
     }
     kwargs.update(overrides)
     return start_simulator(**kwargs)
+
+
+def start_demo_center(settings: Settings, paths: Paths, **overrides: Any) -> Any:
+    """``cscdesk sim --demo``: the center every desk on a data dir shares. Broker agents are
+    left to the people who sign in at desks; members' mobiles call, so screen pop finds them."""
+    from cscdesk.demo.scenario import AGENTS
+
+    brokers = tuple(a.id for a in AGENTS if a.kind.value == "broker")
+    numbers = demo_caller_numbers(settings.store.path or paths.store, DEMO_CALLER_NUMBERS)
+    return start_demo_simulator(settings, numbers, brokers, **overrides)
+
+
+def demo_person(who: str | None, role: str) -> str:
+    """``--as agent002`` / ``--as lead``: the demo user for a short name (or a full user id)."""
+    from cscdesk.demo.scenario import AGENTS, DEMO_AGENT_ID, DEMO_LEAD_ID, INSTANCE_ID, LEADS
+
+    if not who or who in ("agent", "lead"):
+        return DEMO_LEAD_ID if role == "lead" else DEMO_AGENT_ID
+    user_id = who if "@" in who else f"{who}@{INSTANCE_ID}"
+    people = [a.id for a in (*AGENTS, *LEADS)]
+    if user_id not in people:
+        short = ", ".join(p.split("@")[0] for p in people[:3])
+        raise WiringError(f"--as {who}: no such person in the demo center (for example {short},"
+                          f" …, {people[-1].split('@')[0]})")  # fmt: skip
+    return user_id
+
+
+def _attach_center(settings: Settings, paths: Paths, center_url: str | None) -> Any:
+    """The shared center: the one at ``--center URL``, or the data dir's (started if none)."""
+    from cscdesk.callcenter.sim import shared
+
+    try:
+        if center_url:
+            address = shared.ask(center_url)
+            if not address.access_key_id:
+                raise shared.CenterUnavailable(
+                    f"the simulator at {center_url} does not use the demo AccessKey; attach with"
+                    ' a config ([callcenter] mode = "aliyun" and keyring secrets)'
+                )
+            return address
+        return shared.attach_or_start(paths.data_dir, lambda: shared.spawn_center(
+            paths.data_dir, seed=settings.simulator.seed, config_file=paths.config_file))  # fmt: skip
+    except shared.CenterUnavailable as exc:
+        raise WiringError(str(exc)) from None
 
 
 def _insurer_gateway(settings: Settings, store: Any, paths: Paths,
@@ -266,27 +314,32 @@ def _import_demo_extracts(store: Any, batch_dir: Path) -> None:
 
 
 def build_embedded(settings: Settings, paths: Paths, *, language: str, role: str = "agent",
-                   members: int = DEMO_MEMBERS) -> DeskServices:  # fmt: skip
-    """The demo: store (seeded once), simulator, insurer sims, adapter and gateway."""
-    from cscdesk.demo.scenario import DEMO_AGENT_ID, DEMO_LEAD_ID
+                   members: int = DEMO_MEMBERS, who: str | None = None,
+                   center_url: str | None = None) -> DeskServices:  # fmt: skip
+    """The demo: the data dir's store (seeded once, by whichever desk comes first), the shared
+    simulated center (started by the first desk, see sim/shared.py), insurer sims, gateway."""
+    from cscdesk.callcenter.sim.shared import center_lock
 
+    agent_id = settings.desk.agent_id or demo_person(who, role)
+    address = _attach_center(settings, paths, center_url) if center_url else None
     background: list[Any] = []
     try:
         store = _open_store(settings, paths)
         background.append(store)
-        _seed_if_empty(store, members)
-        agent_id = settings.desk.agent_id or (DEMO_LEAD_ID if role == "lead" else DEMO_AGENT_ID)
-        sim = start_demo_simulator(settings, _caller_numbers(store), agent_id)
-        background.append(sim)
+        with center_lock(paths.data_dir):  # a second desk waits for the seed, never sees it empty
+            _seed_if_empty(store, members)
+        address = address or _attach_center(settings, paths, None)
         gateway, insurers = _insurer_gateway(settings, store, paths, background)
-        cc = simulator_settings(sim, settings.callcenter)
-        center = call_center_port(cc, sim.access_key_id, sim.access_key_secret, max_retries=1)
+        cc = settings.callcenter.model_copy(update={"mode": "aliyun", "endpoint": address.base_url,
+                                                    "instance_id": address.instance_id})  # fmt: skip
+        keys = (address.access_key_id, address.access_key_secret)
+        center = call_center_port(cc, *keys, max_retries=1)
 
         def sync_port() -> Any:
-            return call_center_port(cc, sim.access_key_id, sim.access_key_secret)
+            return call_center_port(cc, *keys)
 
         directory = center_directory(store).filled_from(demo_directory())
-        _start_duties(store, sync_port, settings, background, directory, sim.clock.now)
+        _start_duties(store, sync_port, settings, background, directory, address.sim_now)
         from cscdesk.insurers.sim.runner import demo_secret_resolver
 
         resolver = demo_secret_resolver()
@@ -299,7 +352,7 @@ def build_embedded(settings: Settings, paths: Paths, *, language: str, role: str
     return DeskServices(
         settings=settings, paths=paths, call_center=center, store=store, gateway=gateway,
         user_id=agent_id, device_id=settings.desk.device_id, demo=True,
-        sim_clock=lambda: sim.clock.now(), background=background, language=language,
+        sim_clock=address.sim_now, background=background, language=language,
         directory=directory, knowledge=knowledge,
     )  # fmt: skip
 
@@ -365,10 +418,19 @@ def simulator_settings(sim: Any, base: CallCenterSettings | None = None) -> Call
 
 
 def call_center_keys(settings: Settings) -> tuple[str, str]:
-    """The AccessKey pair from the keyring, never from a file."""
+    """The AccessKey pair from the keyring, never from a file; for a simulator on this host
+    (loopback http) with no key configured, the demo pair it publishes (sim/shared.py)."""
+    from cscdesk.callcenter.sim import shared
     from cscdesk.config import SecretUnavailable
 
     cc = settings.callcenter
+    if cc.access_key_id is None and cc.access_key_secret is None and is_loopback_http(cc.endpoint):
+        try:
+            address = shared.ask(cc.endpoint)
+        except shared.CenterUnavailable as exc:
+            raise WiringError(f"callcenter.endpoint: {exc}") from None
+        if address.access_key_id:
+            return address.access_key_id, address.access_key_secret
     try:
         key_id = resolve_secret(cc.access_key_id, what="callcenter.access_key_id")
         key_secret = resolve_secret(cc.access_key_secret, what="callcenter.access_key_secret")
@@ -571,15 +633,22 @@ def _start_duties(store: Any, make_port: Any, settings: Settings, background: li
         duty.start()
 
 
-def build_services(settings: Settings, paths: Paths, *, language: str,
-                   role: str = "agent") -> DeskServices:  # fmt: skip
+def build_services(settings: Settings, paths: Paths, *, language: str, role: str = "agent",
+                   who: str | None = None, center_url: str | None = None) -> DeskServices:  # fmt: skip
     from cscdesk.security.redact import install_log_redaction
 
     install_log_redaction()
-    if settings.callcenter.mode == "aliyun":
+    endpoint = settings.callcenter.endpoint
+    if settings.callcenter.mode == "embedded" and is_loopback_http(endpoint):
+        center_url = center_url or endpoint  # [callcenter] endpoint = "http://127.0.0.1:PORT"
+    if settings.callcenter.mode == "aliyun" and not center_url:
+        if who not in (None, "agent", "lead"):
+            raise WiringError(f"--as {who}: demo people are for the demo; this deployment's desk"
+                              " signs in as desk.agent_id")  # fmt: skip
         services = build_aliyun(settings, paths, language=language)
     else:
-        services = build_embedded(settings, paths, language=language, role=role)
+        services = build_embedded(settings, paths, language=language, role=role, who=who,
+                                  center_url=center_url)  # fmt: skip
     return replace(services, security=_desk_security(services, role))
 
 

@@ -14,6 +14,7 @@ import uuid
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -25,7 +26,11 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from cscdesk.callcenter.aliyun import signing
+from cscdesk.callcenter.aliyun.adapter import AliyunCallCenter
 from cscdesk.callcenter.aliyun.client import AliyunRpcClient
+from cscdesk.callcenter.sim.model import CENTER_TZ
+from cscdesk.callcenter.sim.server import SimulatorHandle, start_simulator
+from cscdesk.demo.scenario import DEMO_AGENT_ID
 
 KEY_ID = "LTAI5tTESTKEY000000000"
 KEY_SECRET = "test-secret-不要泄露"
@@ -220,3 +225,30 @@ async def make_client(ccc: RunningPeer) -> AsyncIterator[Callable[..., AliyunRpc
     yield factory
     for client in made:
         await client.aclose()
+
+
+# ------------------------------------------------------------- the adapter against the simulator
+SIM_START = datetime(2026, 3, 10, 10, 0, tzinfo=CENTER_TZ)  # a Tuesday morning in claim season
+
+
+@pytest.fixture
+def sim() -> Iterator[SimulatorHandle]:
+    """The simulator, paused, with agent001 left to the test's desk (a module may override)."""
+    handle = start_simulator(
+        seed=11, human_agents=[DEMO_AGENT_ID], paused=True, start_time=SIM_START, prefill_days=0
+    )
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+@pytest.fixture
+async def center(sim: SimulatorHandle) -> AsyncIterator[AliyunCallCenter]:
+    """The real adapter on the ``sim`` of the requesting test."""
+    client = AliyunRpcClient(
+        sim.endpoint, sim.access_key_id, sim.access_key_secret, scheme="http", backoff_base=0.001
+    )
+    adapter = AliyunCallCenter(client, sim.instance_id)
+    yield adapter
+    await adapter.aclose()

@@ -3,7 +3,7 @@ archive pages the CDRs it produced."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -29,16 +29,6 @@ def sim() -> Iterator[SimulatorHandle]:
         yield handle
     finally:
         handle.stop()
-
-
-@pytest.fixture
-async def center(sim: SimulatorHandle) -> AsyncIterator[AliyunCallCenter]:
-    client = AliyunRpcClient(
-        sim.endpoint, sim.access_key_id, sim.access_key_secret, scheme="http", backoff_base=0.001
-    )
-    adapter = AliyunCallCenter(client, sim.instance_id)
-    yield adapter
-    await adapter.aclose()
 
 
 async def test_desk_signs_in_takes_a_call_and_releases_it(

@@ -8,43 +8,16 @@ device is registered answering is impossible and the desk is told so in plain wo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
-
 import pytest
 
 from cscdesk.callcenter.aliyun.adapter import AliyunCallCenter
-from cscdesk.callcenter.aliyun.client import AliyunRpcClient
 from cscdesk.callcenter.errors import NoVoiceDeviceError
 from cscdesk.callcenter.port import AgentStatus, CallState
 from cscdesk.callcenter.sim import agent_ops
-from cscdesk.callcenter.sim.model import CENTER_TZ
-from cscdesk.callcenter.sim.server import SimulatorHandle, start_simulator
+from cscdesk.callcenter.sim.server import SimulatorHandle
 from cscdesk.demo.scenario import DEMO_AGENT_ID
 
 PHONE = "SIP-8031-desk"
-START = datetime(2026, 3, 10, 10, 0, tzinfo=CENTER_TZ)
-
-
-@pytest.fixture
-def sim() -> Iterator[SimulatorHandle]:
-    handle = start_simulator(
-        seed=11, human_agents=[DEMO_AGENT_ID], paused=True, start_time=START, prefill_days=0
-    )
-    try:
-        yield handle
-    finally:
-        handle.stop()
-
-
-@pytest.fixture
-async def center(sim: SimulatorHandle) -> AsyncIterator[AliyunCallCenter]:
-    client = AliyunRpcClient(
-        sim.endpoint, sim.access_key_id, sim.access_key_secret, scheme="http", backoff_base=0.001
-    )
-    adapter = AliyunCallCenter(client, sim.instance_id)
-    yield adapter
-    await adapter.aclose()
 
 
 async def _groups(center: AliyunCallCenter) -> list[str]:

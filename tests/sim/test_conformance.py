@@ -100,9 +100,13 @@ def test_every_action_round_trips_through_the_sdk(sim: SimulatorHandle, client: 
     # hold is the HOLD flag while the state stays ANSWERED (page 439618)
     assert {(c["ChannelState"], c["ChannelFlags"]) for c in held} == {("ANSWERED", "HOLD")}
     call("RetrieveCall", UserId=HUMAN, JobId=job)
-    call("MonitorCall", UserId="lead001@ccc-demo", MonitoredUserId=HUMAN)
-    call("CoachCall", UserId="lead001@ccc-demo", CoachedUserId=HUMAN)
-    call("BargeInCall", UserId="lead001@ccc-demo", BargedUserId=HUMAN)
+    # the lead is a user with a device (pages 439615 MonitorCall, 439605 CoachCall)
+    lead = "lead001@ccc-demo"
+    call("SignInGroup", UserId=lead, DeviceId="SIP-8900", SignedSkillGroupIdList="[]")
+    call("MonitorCall", UserId=lead, DeviceId="SIP-8900", MonitoredUserId=HUMAN)
+    call("CoachCall", UserId=lead, DeviceId="SIP-8900", CoachedUserId=HUMAN, JobId=job)
+    call("BargeInCall", UserId=lead, DeviceId="SIP-8900", BargedUserId=HUMAN, JobId=job)
+    call("ReleaseCall", UserId=lead, DeviceId="SIP-8900", JobId=job)  # page 439620: own leg
     sim.model.rng.seed(1)
     target = free_agent(sim, "sg_group_enquiry")
     call(

@@ -115,6 +115,9 @@ class AgentState:
     break_code: str | None = None
     contact_id: str | None = None
     raw: Raw = field(default_factory=dict, compare=False, repr=False)
+    # a supervisor on the agent's call: "monitor", "coach" or "barge", and the supervisor's id
+    supervision: str | None = None
+    supervised_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,6 +344,7 @@ class CallCenterPort(Protocol):
     async def monitor(self, supervisor_id: str, device_id: str, agent_id: str) -> None: ...
     async def coach(self, supervisor_id: str, device_id: str, agent_id: str) -> None: ...
     async def barge_in(self, supervisor_id: str, device_id: str, agent_id: str) -> None: ...
+    async def stop_supervising(self, supervisor_id: str, device_id: str) -> None: ...
     async def reset_agent_state(self, agent_id: str) -> None: ...
 
     # tickets

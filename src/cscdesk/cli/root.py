@@ -96,10 +96,17 @@ pass_ctx = click.make_pass_decorator(Context)
 )
 @click.option(
     "--as",
-    "role",
-    type=click.Choice(["agent", "lead"]),
+    "who",
     default="agent",
-    help="Open the agent desk or the team-lead wallboard.",
+    metavar="agent|lead|USER",
+    help="Open the agent desk or the team-lead wallboard; in the demo, as whom (agent002, lead).",
+)
+@click.option(
+    "--center",
+    "center_url",
+    default=None,
+    metavar="URL",
+    help="Attach to the simulated center at http://127.0.0.1:PORT (a `cscdesk sim` on this host).",
 )
 @click.option(
     "--lang",
@@ -112,7 +119,8 @@ def main(
     click_ctx: click.Context,
     config_file: Path | None,
     data_dir: Path | None,
-    role: str,
+    who: str,
+    center_url: str | None,
     lang: str | None,
 ) -> None:
     """cscdesk: the customer service desk. With no command it opens the desk."""
@@ -123,7 +131,8 @@ def main(
     if click_ctx.invoked_subcommand is not None:
         _one_line_logging()
         return
-    _open_desk(click_ctx.obj, role=role, lang=lang)
+    role = "lead" if who.startswith("lead") else "agent"
+    _open_desk(click_ctx.obj, role=role, lang=lang, who=who, center_url=center_url)
 
 
 class _OneLine(logging.Formatter):
@@ -147,7 +156,8 @@ def _one_line_logging() -> None:
         root.addHandler(handler)
 
 
-def _open_desk(ctx: Context, *, role: str, lang: str | None) -> None:
+def _open_desk(ctx: Context, *, role: str, lang: str | None, who: str | None = None,
+               center_url: str | None = None) -> None:  # fmt: skip
     """The composition root builds the services; the desk only runs on them."""
     from cscdesk.tui.i18n import resolve_language
     from cscdesk.tui.launch import run_desk
@@ -156,7 +166,8 @@ def _open_desk(ctx: Context, *, role: str, lang: str | None) -> None:
     settings = ctx.settings()
     language = resolve_language(lang if lang and lang != "auto" else settings.desk.language)
     try:
-        services = build_services(settings, ctx.paths(), language=language, role=role)
+        services = build_services(settings, ctx.paths(), language=language, role=role, who=who,
+                                  center_url=center_url)  # fmt: skip
     except WiringError as exc:
         click.echo(f"cscdesk: {exc}", err=True)
         sys.exit(2)

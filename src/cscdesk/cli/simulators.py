@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
+from cscdesk.cli.errors import EXIT_LEASE_HELD
 from cscdesk.cli.root import Context, fail_config, main, pass_ctx
 
 
 @main.command("sim")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port (0: any free port).")
-@click.option("--speed", type=click.FloatRange(1, 600), default=60.0, show_default=True,
-              help="Simulated seconds per wall second.")  # fmt: skip
+@click.option("--speed", type=click.FloatRange(1, 600), default=None,
+              help="Simulated seconds per wall second (default 60; 1 with --demo).")  # fmt: skip
 @click.option(
     "--seed", type=int, default=7, show_default=True, help="Random seed (same seed, same day)."
 )
@@ -24,47 +27,112 @@ from cscdesk.cli.root import Context, fail_config, main, pass_ctx
     "--access-key-id", default=None, help="AccessKey id to accept (default: the demo pair)."
 )
 @click.option("--access-key-secret", default=None, help="AccessKey secret to accept.")
+@click.option("--demo", is_flag=True,
+              help="The desks' demo center: real time from 10:00, broker agents left to people at "
+                   "desks (what the first desk on a data dir starts by itself).")  # fmt: skip
+@click.option("--idle-exit", type=click.IntRange(0), default=0,
+              help="Stop after this many seconds without a request (0: never).")  # fmt: skip
+@click.option("--no-lock", is_flag=True, hidden=True)  # started by a desk that holds the lock
 @pass_ctx
-def sim_command(ctx: Context, host: str, port: int, speed: float, seed: int, faults_file: Path | None,
-                access_key_id: str | None, access_key_secret: str | None) -> None:  # fmt: skip
-    """Run the CCC call-center simulator in the foreground, so several desks can share it."""
-    import time
-
+def sim_command(ctx: Context, host: str, port: int, speed: float | None, seed: int,
+                faults_file: Path | None, access_key_id: str | None,
+                access_key_secret: str | None, demo: bool, idle_exit: int,
+                no_lock: bool) -> None:  # fmt: skip
+    """Run the CCC call-center simulator in the foreground; it serves every desk and lead
+    opened on the same data dir (it publishes itself in the data dir), or by --center URL."""
+    from cscdesk.callcenter.sim import shared
     from cscdesk.callcenter.sim.faults import FaultPlan
     from cscdesk.callcenter.sim.server import (
         DEMO_ACCESS_KEY_ID,
         DEMO_ACCESS_KEY_SECRET,
         start_simulator,
     )
+    from cscdesk.wiring import start_demo_center
 
     try:
         plan = FaultPlan.from_file(faults_file) if faults_file else None
     except ValueError as exc:
         fail_config(exc)
-    handle = start_simulator(
-        host=host, port=port, speed=speed, seed=seed, faults=plan,
-        caller_numbers=_demo_caller_numbers(ctx),
-        access_key_id=access_key_id or DEMO_ACCESS_KEY_ID,
-        access_key_secret=access_key_secret or DEMO_ACCESS_KEY_SECRET,
-    )  # fmt: skip
+    data_dir = ctx.paths().data_dir
+    options: dict[str, Any] = {"host": host, "port": port, "seed": seed, "faults": plan,
+               "access_key_id": access_key_id or DEMO_ACCESS_KEY_ID,
+               "access_key_secret": access_key_secret or DEMO_ACCESS_KEY_SECRET}  # fmt: skip
+    with contextlib.nullcontext() if no_lock else shared.center_lock(data_dir):
+        running = shared.live_center(data_dir)
+        if running is not None:
+            click.echo(f"cscdesk sim: a simulated center already serves {data_dir}: "
+                       f"{running.base_url} (pid {running.pid})", err=True)  # fmt: skip
+            sys.exit(EXIT_LEASE_HELD)
+        if demo:
+            handle = start_demo_center(ctx.settings(), ctx.paths(), speed=speed or 1.0, **options)
+        else:
+            handle = start_simulator(speed=speed or 60.0,
+                                     caller_numbers=_demo_caller_numbers(ctx), **options)  # fmt: skip
+        if shared.is_loopback_http(handle.base_url):  # others are not ours to attach to
+            shared.publish(data_dir, shared.CenterAddress.from_json(_info(handle)))
     click.echo(f"CCC simulator listening on {handle.endpoint} (instance {handle.instance_id})")
-    click.echo(f"accepting AccessKey id {handle.access_key_id}; speed {speed:g}x; seed {seed}")
+    click.echo(f"accepting AccessKey id {handle.access_key_id}; speed {handle.clock.speed:g}x; "
+               f"seed {seed}")  # fmt: skip
+    click.echo(f"desks on --data-dir {data_dir} attach to it; elsewhere: cscdesk --center "
+               f"{handle.base_url}")  # fmt: skip
     click.echo(simulator_config(handle))
     click.echo("Ctrl-C stops.")
+    _serve(handle, data_dir, idle_exit)
+
+
+def _info(handle: Any) -> dict[str, Any]:
+    import httpx
+
+    from cscdesk.callcenter.sim.shared import INFO_PATH
+
+    answer: dict[str, Any] = httpx.get(handle.base_url + INFO_PATH, timeout=5).json()
+    return answer
+
+
+def _serve(handle, data_dir: Path, idle_exit: int) -> None:  # type: ignore[no-untyped-def]
+    """Run until Ctrl-C, SIGTERM or ``idle_exit`` seconds without a request; then unpublish."""
+    import os
+    import signal
+    import time
+
+    from cscdesk.callcenter.sim.shared import unpublish
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    seen, quiet_since = -1, time.monotonic()
     try:
         while True:
             time.sleep(0.5)
+            count = sum(handle.requests.values())
+            if count != seen:
+                seen, quiet_since = count, time.monotonic()
+            elif idle_exit and time.monotonic() - quiet_since > idle_exit:
+                click.echo(f"no request for {idle_exit} s: stopping")
+                break
     except KeyboardInterrupt:
         click.echo("stopping the simulator")
     finally:
+        unpublish(data_dir, os.getpid())
         handle.stop()
 
 
 def simulator_config(handle) -> str:  # type: ignore[no-untyped-def]
-    """The config section a desk needs to reach this simulator, written as config accepts it."""
+    """The config section a desk needs to reach this simulator, written as config accepts it.
+
+    With the documented demo pair on loopback nothing else is needed (the desk asks the
+    simulator for it); any other pair lives in the keyring, as a real deployment's would."""
+    from cscdesk.callcenter.sim.server import DEMO_ACCESS_KEY_ID
     from cscdesk.wiring import simulator_settings
 
     cc = simulator_settings(handle)
+    if handle.access_key_id == DEMO_ACCESS_KEY_ID:
+        return (
+            "or in a desk's config file (a demo desk: the demo pair needs no keyring):\n"
+            "[callcenter]\n"
+            f'endpoint = "{cc.endpoint}"'
+        )
     return (
         "point a desk at it with this in its config (store the pair first:\n"
         f"  cscdesk secrets set ccc-key-id; cscdesk secrets set ccc-key-secret):\n"

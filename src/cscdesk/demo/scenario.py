@@ -88,6 +88,11 @@ AGENTS: tuple[Agent, ...] = (*_broker_agents(), *_seconded_agents())
 
 DEMO_AGENT_ID = AGENTS[0].id  # the desk signs in as this user in the demo
 DEMO_LEAD_ID = f"lead001@{INSTANCE_ID}"
+# Team leads are users of the call center too (a supervisor signs in with a device to monitor,
+# coach or barge in); they serve no skill group, so no call is ever routed to them.
+LEADS: tuple[Agent, ...] = (
+    Agent(id=DEMO_LEAD_ID, name="值班组长", kind=AgentKind.BROKER, skill_groups=()),
+)
 
 # The demo center uses the standard working vocabulary (one list, in domain.center_directory).
 BREAK_CODES = STANDARD_BREAK_CODES

@@ -55,6 +55,8 @@ class AgentRow:
     calls_today: int = 0
     handle_seconds_today: float = 0.0
     contact_id: str | None = None
+    supervision: str | None = None  # "monitor" / "coach" / "barge" while a lead is on the call
+    supervised_by: str | None = None  # that lead's call-center user id
 
     @property
     def aht_seconds(self) -> float | None:
@@ -154,6 +156,8 @@ def build_snapshot(
                     else 0.0
                 ),
                 contact_id=agent_state.contact_id,
+                supervision=agent_state.supervision,
+                supervised_by=agent_state.supervised_by,
             )
         )
     return WallboardSnapshot(taken_at, tuple(queues), tuple(agents))

@@ -120,4 +120,5 @@ LEAD_ACTIONS: tuple[DeskAction, ...] = (
     DeskAction("lead-replay-back", "left_square_bracket", "replay(-1)", "Replay back"),
     DeskAction("lead-replay-forward", "right_square_bracket", "replay(1)", "Replay fwd"),
     DeskAction("lead-live", "escape", "live", "Live"),
+    DeskAction("lead-stop-supervising", "e", "stop_supervising", "End monitoring"),
 )

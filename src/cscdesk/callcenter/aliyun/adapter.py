@@ -40,7 +40,8 @@ does). The vendor has no time-range recording listing, so ``list_recordings`` pa
 ``ListMonoRecordings`` for each call whose recording is ready.
 
 Coach and barge-in need the call's JobId, which only the supervisor's own session knows once they
-monitor it, so ``coach``/``barge_in`` read it from ``PollUserStatus`` of the supervisor's device.
+monitor it, so ``coach``/``barge_in`` read it from ``PollUserStatus`` of the supervisor's device
+(monitoring first when the supervisor is on no call); ``stop_supervising`` releases that leg.
 """
 
 from __future__ import annotations
@@ -383,16 +384,29 @@ class AliyunCallCenter:
             "MonitorCall", UserId=supervisor_id, DeviceId=device_id, MonitoredUserId=agent_id
         )
 
-    async def _supervised_job(self, supervisor_id: str, device_id: str, action: str) -> str:
+    async def _supervised_job(self, supervisor_id: str, device_id: str, agent_id: str) -> str:
+        """The JobId coaching and barging need: the call the supervisor is on, or (not on one
+        yet) the call ``MonitorCall`` puts them on (its reply's CallContext, page 439615)."""
+        session = await self.poll_agent_session(supervisor_id, device_id)
+        if session.call is not None:
+            return session.call.job_id
+        payload = await self._write(
+            "MonitorCall", UserId=supervisor_id, DeviceId=device_id, MonitoredUserId=agent_id
+        )
+        return mapping.supervised_job("MonitorCall", payload)
+
+    async def stop_supervising(self, supervisor_id: str, device_id: str) -> None:
+        """``ReleaseCall`` of the supervisor's own leg (page 439620: without ``ChannelId`` the
+        channel of ``UserId``): agent and customer talk on."""
         session = await self.poll_agent_session(supervisor_id, device_id)
         if session.call is None:
             raise InvalidParameterError(
-                "monitor the agent's call first; coaching and barging join that call", action=action
+                "not monitoring, coaching or barging in on any call", action="ReleaseCall"
             )
-        return session.call.job_id
+        await self._control("ReleaseCall", supervisor_id, device_id, session.call.job_id)
 
     async def coach(self, supervisor_id: str, device_id: str, agent_id: str) -> None:
-        job_id = await self._supervised_job(supervisor_id, device_id, "CoachCall")
+        job_id = await self._supervised_job(supervisor_id, device_id, agent_id)
         await self._write(
             "CoachCall",
             UserId=supervisor_id,
@@ -402,7 +416,7 @@ class AliyunCallCenter:
         )
 
     async def barge_in(self, supervisor_id: str, device_id: str, agent_id: str) -> None:
-        job_id = await self._supervised_job(supervisor_id, device_id, "BargeInCall")
+        job_id = await self._supervised_job(supervisor_id, device_id, agent_id)
         await self._write(
             "BargeInCall",
             UserId=supervisor_id,

@@ -400,6 +400,11 @@ def agent_session(action: str, payload: Mapping[str, Any], agent_id: str) -> Age
     return _session(data.obj("UserContext"), call, agent_id, raw=data.data)
 
 
+def supervised_job(action: str, payload: Mapping[str, Any]) -> str:
+    """The JobId of the call a MonitorCall / CoachCall / BargeInCall reply puts the supervisor on."""
+    return body(action, payload).obj("Data").obj("CallContext").text("JobId")
+
+
 def signed_in(action: str, payload: Mapping[str, Any], agent_id: str) -> AgentSession:
     """``SignInGroup`` (page 439627): ``Data`` is the user context itself, naming the device the
     agent signed in with and the work mode."""
@@ -467,6 +472,16 @@ def queue_states(action: str, payload: Mapping[str, Any]) -> tuple[list[QueueSta
     return states, _total(data)
 
 
+# ListRealtimeAgentStates StateCode of a watched agent: "Monitored" is the example of page
+# 439676 (with CounterParty the other party); Coached / Barged are read by analogy, UNVERIFIED.
+_WATCHED = {"MONITORED": "monitor", "COACHED": "coach", "BARGED": "barge"}
+
+
+def _watched(row: Reader) -> tuple[str | None, str | None]:
+    mode = _WATCHED.get((row.opt_text("StateCode") or "").upper())
+    return (mode, row.opt_text("CounterParty")) if mode else (None, None)
+
+
 def agent_states(action: str, payload: Mapping[str, Any]) -> tuple[list[AgentState], int | None]:
     data = body(action, payload).obj("Data")
     states = [
@@ -479,6 +494,8 @@ def agent_states(action: str, payload: Mapping[str, Any]) -> tuple[list[AgentSta
             break_code=row.opt_text("BreakCode"),
             contact_id=None,
             raw=row.data,
+            supervision=_watched(row)[0],
+            supervised_by=_watched(row)[1],
         )
         for row in data.objects("List", required=False)
     ]

@@ -24,7 +24,7 @@ def _require_state(rt: AgentRuntime, *states: UserState) -> None:
         )
 
 
-def _require_device(rt: AgentRuntime) -> None:
+def require_device(rt: AgentRuntime) -> None:
     """Audio needs a registered voice device. UNVERIFIED code: no API page lists the error; the
     wording is the one Alibaba's console shows for SignInGroup with an offline device ("操作不允许。
     设备状态(OFFLINE)与期望状态(ONLINE)不符", developer.aliyun.com/ask/535566), in the form of the
@@ -71,7 +71,10 @@ def sign_in(
     unknown = [g for g in groups if g not in model.groups]
     if unknown:
         raise SimError("Parameter.Invalid", f"SignedSkillGroupIdList: unknown {unknown[0]}")
-    _require_device(rt)
+    require_device(rt)
+    # whoever signs in through the API is a person at a desk: the model stops playing them
+    # (their simulated call, if any, still ends as scheduled)
+    rt.human = True
     chosen = groups or [g for g in rt.agent.skill_groups if g in model.groups]
     rt.signed_groups = tuple(chosen)
     rt.device_id = device_id
@@ -112,7 +115,7 @@ def answer(model: CallCenterModel, user_id: str, job_id: str | None) -> AgentRun
     rt = model.agent(user_id)
     call = _job(rt, job_id)
     _require_state(rt, UserState.CALLING)
-    _require_device(rt)
+    require_device(rt)
     if call.direction is CallDirection.OUTBOUND:
         raise SimError(
             "InvalidOperation.UserState", "An outbound call is answered by the callee.", 400
@@ -279,7 +282,7 @@ def cancel_attended(model: CallCenterModel, user_id: str, job_id: str | None) ->
 def make_call(model: CallCenterModel, user_id: str, caller: str, callee: str) -> AgentRuntime:
     rt = model.agent(user_id)
     _require_state(rt, UserState.READY, UserState.BREAK, UserState.WORKING)
-    _require_device(rt)
+    require_device(rt)
     if not callee.isdigit():
         raise SimError("Parameter.Invalid", f"Callee {callee!r} is not a phone number.")
     model.finish_wrap_up(rt)
@@ -305,15 +308,6 @@ def _callee_answers(
     model.answer(rt, call)
     talk = max(30.0, model.rng.expovariate(1.0 / model.config.mean_talk_seconds) * 2)
     model._schedule(talk, _caller_hangs_up, model, rt, call, call.token)
-
-
-def supervise(model: CallCenterModel, lead_id: str, watched_id: str) -> CallRuntime:
-    """Monitor, coach or barge in: the watched agent must be in a connected call."""
-    watched = model.agent(watched_id)
-    if watched.call is None or watched.state is not UserState.TALKING:
-        raise SimError("InvalidOperation.UserState", f"User {watched_id} is not in a call.", 400)
-    watched.call.events.append((model.now, lead_id, "Monitor"))
-    return watched.call
 
 
 def reset(model: CallCenterModel, user_id: str) -> AgentRuntime:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -24,6 +25,7 @@ from cscdesk.callcenter.sim.faults import FaultInjector, FaultKind
 from cscdesk.callcenter.sim.handlers import HANDLERS, Request, check_instance
 from cscdesk.callcenter.sim.model import CallCenterModel, SimError
 from cscdesk.callcenter.sim.recordings import RecordingVault, wav_bytes
+from cscdesk.callcenter.sim.shared import INFO_PATH
 from cscdesk.callcenter.sim.tickets import TicketBook
 
 API_VERSION = "2020-07-01"
@@ -170,9 +172,12 @@ def build_app(
     vault: RecordingVault,
     tickets: TicketBook,
     requests: Counter[str] | None = None,
+    center_info: Callable[[], dict[str, Any]] | None = None,
 ) -> Starlette:
     """``requests`` (if given) counts every RPC request that reaches the endpoint, by action
-    (refused ones too): the request budget is measured here, at the server."""
+    (refused ones too): the request budget is measured here, at the server. ``center_info``
+    (loopback simulators only) is what ``GET /__cscdesk__/center`` tells a desk attaching by
+    URL (sim/shared.py): not a CCC operation, the simulator's own."""
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
 
     async def rpc(scope: Scope, receive: Receive, send: Send) -> None:
@@ -297,5 +302,10 @@ def build_app(
         routes=[
             Route("/", RpcEndpoint(), methods=["GET", "POST"]),
             Route("/recordings/{name}", recording, methods=["GET"]),
+            *(
+                [Route(INFO_PATH, lambda _r: JSONResponse(center_info()), methods=["GET"])]
+                if center_info is not None
+                else []
+            ),
         ]
     )

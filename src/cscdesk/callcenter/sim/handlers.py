@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cscdesk.callcenter.sim import agent_ops, reports, wire
+from cscdesk.callcenter.sim import agent_ops, reports, supervision, wire
 from cscdesk.callcenter.sim.model import CallCenterModel, SimError
 from cscdesk.callcenter.sim.recordings import RecordingVault
 from cscdesk.callcenter.sim.tickets import TicketBook
@@ -15,7 +15,6 @@ from cscdesk.callcenter.sim.tickets import TicketBook
 MAX_PAGE_NUMBER = 100
 MAX_PAGE_SIZE = 100
 RECENT_CDR_REACH_DAYS = 180
-LEAD_USERS = ("lead001@ccc-demo",)
 
 
 @dataclass(slots=True)
@@ -161,7 +160,7 @@ def _call_op(op: Callable[..., Any]) -> Handler:
 
 for _name, _op in (
     ("AnswerCall", agent_ops.answer),
-    ("ReleaseCall", agent_ops.release),
+    ("ReleaseCall", supervision.release),
     ("HoldCall", agent_ops.hold),
     ("RetrieveCall", agent_ops.retrieve),
     ("CompleteAttendedTransfer", agent_ops.complete_attended),
@@ -206,27 +205,25 @@ def make_call(req: Request) -> dict[str, Any]:
     return _agent_reply(req, rt, with_call=True)
 
 
-def _supervise(watched_param: str) -> Handler:
+def _supervise(watched_param: str, mode: str) -> Handler:
+    """MonitorCall / CoachCall / BargeInCall: the reply is the supervisor's own context
+    (pages 439615, 439605: UserContext and CallContext of ``UserId``)."""
+
     def handler(req: Request) -> dict[str, Any]:
         lead_id = req.text("UserId", required=True)
-        if lead_id not in LEAD_USERS and lead_id not in req.model.agents:
-            raise SimError("NotExists.UserId", f"The user {lead_id} does not exist.", 404)
-        call = agent_ops.supervise(req.model, lead_id, req.text(watched_param, required=True))
-        watched = req.model.agent(req.text(watched_param))
-        context = wire.user_context(req.model, watched)
-        context.update(UserId=lead_id, UserState="TALKING", SignedSkillGroupIdList=[])
-        data = {
-            "UserContext": context,
-            "CallContext": wire.call_context(req.model, call, lead_id),
-        }
-        return wire.ok(req.action, data, req.params)
+        job_id = req.text("JobId", required=mode != "MONITOR") or None
+        supervision.supervise(
+            req.model, lead_id, req.text(watched_param, required=True), mode, job_id
+        )
+        return wire.ok(req.action, wire.agent_data(req.model, req.model.agent(lead_id),
+                                                   with_call=True), req.params)  # fmt: skip
 
     return handler
 
 
-HANDLERS["MonitorCall"] = _supervise("MonitoredUserId")
-HANDLERS["CoachCall"] = _supervise("CoachedUserId")
-HANDLERS["BargeInCall"] = _supervise("BargedUserId")
+HANDLERS["MonitorCall"] = _supervise("MonitoredUserId", "MONITOR")
+HANDLERS["CoachCall"] = _supervise("CoachedUserId", "COACH")
+HANDLERS["BargeInCall"] = _supervise("BargedUserId", "BARGE")
 
 
 # --------------------------------------------------------------- realtime
@@ -268,18 +265,23 @@ def list_realtime_agent_states(req: Request) -> dict[str, Any]:
         if (ids and rt.agent.id not in ids) or (states and wire.realtime_state(rt) not in states):
             continue
         call = rt.call
+        watcher = (
+            supervision.watched_by(call) if call and call.current_agent == rt.agent.id else None
+        )
+        watched_code = supervision.WATCHED_STATE_CODE[watcher[1]] if watcher else ""
         items.append(
             {
                 "AgentId": rt.agent.id,
                 "AgentName": rt.agent.name,
                 "InstanceId": req.model.instance_id,
                 "State": wire.realtime_state(rt),
-                "StateCode": rt.break_code or wire.realtime_state(rt),
+                "StateCode": watched_code or rt.break_code or wire.realtime_state(rt),
                 "BreakCode": rt.break_code,
                 "StateTime": req.model.clock.epoch_ms(rt.state_since),
                 "Duration": round(req.model.now - rt.state_since),
                 "CallType": (call.direction.value.upper() if call else ""),
-                "CounterParty": (call.caller if call else ""),
+                # the third party in monitor / coach scenarios (SDK doc of CounterParty)
+                "CounterParty": watcher[0] if watcher else (call.caller if call else ""),
                 "SkillGroupIdList": list(rt.signed_groups),
                 "SkillGroupNameList": [req.model.groups[g].name for g in rt.signed_groups],
                 "WorkMode": rt.work_mode,

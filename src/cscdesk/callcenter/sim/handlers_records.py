@@ -6,7 +6,6 @@ from typing import Any
 
 from cscdesk.callcenter.sim import wire
 from cscdesk.callcenter.sim.handlers import (
-    LEAD_USERS,
     RECENT_CDR_REACH_DAYS,
     Request,
     action,
@@ -266,12 +265,10 @@ def terminate_ticket(req: Request) -> dict[str, Any]:
 # --------------------------------------------------------------- directory
 def _user(req: Request, user_id: str) -> dict[str, Any]:
     model = req.model
-    rt = model.agents.get(user_id)
-    lead = user_id in LEAD_USERS
-    if rt is None and not lead:
-        raise SimError("NotExists.UserId", f"The user {user_id} does not exist.", 404)
-    groups = rt.agent.skill_groups if rt else ()
-    name = rt.agent.name if rt else "值班组长"
+    lead = user_id in model.supervisors
+    rt = model.agent(user_id)
+    groups = rt.agent.skill_groups
+    name = rt.agent.name
     return {
         "UserId": user_id,
         "InstanceId": model.instance_id,
@@ -280,13 +277,13 @@ def _user(req: Request, user_id: str) -> dict[str, Any]:
         "Nickname": name,
         "DisplayId": user_id.split("@")[0],
         "Email": f"{user_id.split('@')[0]}@example.invalid",
-        "Extension": wire._extension(model, rt) if rt else "8999",
+        "Extension": wire._extension(model, rt),
         "Mobile": "",
         "RoleId": "Admin" if lead else "Agent",
         "RoleName": "Admin" if lead else "Agent",
-        "WorkMode": rt.work_mode if rt else "ON_SITE",
-        "DeviceId": rt.device_id if rt else "",
-        "DeviceState": "ONLINE" if rt is None or rt.device_online else "OFFLINE",
+        "WorkMode": rt.work_mode,
+        "DeviceId": rt.device_id,
+        "DeviceState": "ONLINE" if rt.device_online else "OFFLINE",
         "SkillLevelList": [
             {"SkillGroupId": g, "SkillGroupName": model.groups[g].name, "SkillLevel": 5}
             for g in groups
@@ -300,7 +297,7 @@ def _user(req: Request, user_id: str) -> dict[str, Any]:
 def list_users(req: Request) -> dict[str, Any]:
     number, size = req.paging()
     group, pattern = req.text("SkillGroupId"), req.text("SearchPattern")
-    users = [_user(req, uid) for uid in (*sorted(req.model.agents), *LEAD_USERS)]
+    users = [_user(req, uid) for uid in (*sorted(req.model.agents), *sorted(req.model.supervisors))]
     if group:
         users = [u for u in users if any(s["SkillGroupId"] == group for s in u["SkillLevelList"])]
     if pattern:

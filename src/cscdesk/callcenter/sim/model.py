@@ -102,6 +102,7 @@ class CallCenterModel:
         config: ModelConfig | None = None,
         seed: int = 7,
         instance_id: str = "ccc-demo",
+        supervisors: Sequence[Agent] = (),
     ) -> None:
         self.clock = clock
         self.instance_id = instance_id
@@ -115,6 +116,11 @@ class CallCenterModel:
         humans = set(human_agents)
         self.agents: dict[str, AgentRuntime] = {
             a.id: AgentRuntime(agent=a, human=a.id in humans) for a in agents
+        }
+        # team leads: users with a device but no skill group, so never routed a call; they
+        # appear in the directory and supervise calls (sim/supervision.py)
+        self.supervisors: dict[str, AgentRuntime] = {
+            a.id: AgentRuntime(agent=a, human=True) for a in supervisors if a.id not in self.agents
         }
         self.queues: dict[str, deque[CallRuntime]] = {g: deque() for g in self.groups}
         self.active: dict[str, CallRuntime] = {}
@@ -392,6 +398,7 @@ class CallCenterModel:
         return sorted(g.id for g in self.groups.values() if g.insurer_id)
 
     def _end_leg(self, rt: AgentRuntime, call: CallRuntime) -> None:
+        self.end_supervision(call)
         if call.hold_started is not None:
             call.hold_seconds += self.now - call.hold_started
             call.hold_started = None
@@ -448,7 +455,21 @@ class CallCenterModel:
         rt.idle_since = self.now
         self._dispatch_agent(rt)
 
+    def end_supervision(self, call: CallRuntime, only: str | None = None) -> None:
+        """The supervisors' legs end with the agent's leg (or one supervisor leaves: ``only``)."""
+        for lead_id in [only] if only else list(call.supervisors):
+            call.supervisors.pop(lead_id, None)
+            rt = self.supervisors.get(lead_id) or self.agents.get(lead_id)
+            if rt is None or rt.call is not call:
+                continue
+            rt.call = None
+            rt.supervising = rt.supervision_mode = ""
+            self._set_state(rt, rt.state_before_supervision or UserState.BREAK)
+            rt.state_before_supervision = None
+            call.events.append((self.now, lead_id, "StopMonitor"))
+
     def _finish(self, call: CallRuntime, outcome: CallOutcome, initiator: str) -> None:
+        self.end_supervision(call)
         call.ended_at = self.now
         call.outcome = outcome
         call.release_initiator = initiator
@@ -524,7 +545,7 @@ class CallCenterModel:
 
     # ------------------------------------------------- helpers for the API
     def agent(self, user_id: str) -> AgentRuntime:
-        rt = self.agents.get(user_id)
+        rt = self.agents.get(user_id) or self.supervisors.get(user_id)
         if rt is None:
             raise SimError("NotExists.UserId", f"The user {user_id} does not exist.", 404)
         return rt

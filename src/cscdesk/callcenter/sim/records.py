@@ -42,6 +42,11 @@ class AgentRuntime:
     consult: CallRuntime | None = None  # attended-transfer consult the agent is serving
     offer_token: int = 0
     reserved_at: float | None = None  # last time a call was reserved for (offered to) this agent
+    # a supervisor's leg on another agent's call (MonitorCall / CoachCall / BargeInCall):
+    # whom they watch, how (MONITOR, COACH, BARGE), and the state to go back to on ReleaseCall
+    supervising: str = ""
+    supervision_mode: str = ""
+    state_before_supervision: UserState | None = None
 
 
 @dataclass(slots=True)
@@ -80,6 +85,7 @@ class CallRuntime:
     serial_open_at: float | None = None  # serial groups: when seconded agents may take it
     voicemail: bool = False  # the caller was sent to voicemail (ContactDisposition Voicemail)
     events: list[tuple[float, str, str]] = field(default_factory=list)  # (t, who, event)
+    supervisors: dict[str, str] = field(default_factory=dict)  # supervisor id → mode
 
     @property
     def wait_seconds(self) -> float | None:

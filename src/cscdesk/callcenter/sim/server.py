@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -9,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Any
 
 import uvicorn
 
@@ -20,6 +22,7 @@ from cscdesk.callcenter.sim.events import EventPusher
 from cscdesk.callcenter.sim.faults import FaultInjector, FaultPlan
 from cscdesk.callcenter.sim.model import CENTER_TZ, CallCenterModel, ModelConfig
 from cscdesk.callcenter.sim.recordings import RecordingVault
+from cscdesk.callcenter.sim.shared import CenterAddress, is_loopback_http
 from cscdesk.callcenter.sim.tickets import TicketBook
 from cscdesk.domain.models import Agent, SkillGroup
 
@@ -108,6 +111,7 @@ def start_simulator(
     paused: bool = False,
     archive_after_days: float = 30.0,
     restore_seconds: float = 600.0,
+    supervisors: Sequence[Agent] | None = None,
 ) -> SimulatorHandle:
     """Start a simulator; ``paused=True`` keeps time still until the caller ``advance``s it.
 
@@ -118,6 +122,10 @@ def start_simulator(
         from cscdesk.demo.scenario import AGENTS, SKILL_GROUPS
 
         scenario = (SKILL_GROUPS, AGENTS)
+    if supervisors is None:
+        from cscdesk.demo.scenario import LEADS
+
+        supervisors = LEADS
     now = start_time or datetime.now(UTC).astimezone(CENTER_TZ).replace(microsecond=0)
     from datetime import timedelta
 
@@ -125,6 +133,7 @@ def start_simulator(
     model = CallCenterModel(
         clock=clock, skill_groups=scenario[0], agents=scenario[1], caller_numbers=caller_numbers,
         human_agents=human_agents, traffic=traffic, config=config, seed=seed, instance_id=instance_id,
+        supervisors=supervisors,
     )  # fmt: skip
     if prefill_days:
         model.run_until(prefill_days * 86400)
@@ -136,12 +145,26 @@ def start_simulator(
     model.pusher = events
     model.on_event = events.publish
     requests: Counter[str] = Counter()
-    app = build_app(
-        model, auth=auth, faults=injector, vault=vault, tickets=tickets, requests=requests
-    )
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    base_url = "http://{}:{}".format(*sock.getsockname()[:2])
+    demo_pair = (access_key_id, access_key_secret) == (DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET)
+
+    def center_info() -> dict[str, Any]:
+        """Where this simulator is; the key only when it is the documented demo pair."""
+        return CenterAddress(
+            base_url=base_url, instance_id=instance_id,
+            access_key_id=access_key_id if demo_pair else "",
+            access_key_secret=access_key_secret if demo_pair else "",
+            pid=os.getpid(), sim_start=clock.now().isoformat(), wall_start=time.time(),
+            speed=clock.speed,
+        ).to_json()  # fmt: skip
+
+    app = build_app(
+        model, auth=auth, faults=injector, vault=vault, tickets=tickets, requests=requests,
+        center_info=center_info if is_loopback_http(base_url) else None,
+    )  # fmt: skip
     config_ = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1, lifespan="off")
     server = uvicorn.Server(config_)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

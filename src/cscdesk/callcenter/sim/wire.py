@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from cscdesk.callcenter.sim import supervision
 from cscdesk.callcenter.sim.fields import project_body
 from cscdesk.callcenter.sim.model import CallCenterModel
 from cscdesk.callcenter.sim.records import AgentRuntime, CallRuntime, UserState
@@ -90,6 +91,8 @@ def realtime_state(rt: AgentRuntime) -> str:
 
 
 def _extension(model: CallCenterModel, rt: AgentRuntime) -> str:
+    if rt.agent.id in model.supervisors:  # leads after the agents' 8000… range
+        return str(8900 + sorted(model.supervisors).index(rt.agent.id))
     return str(8000 + sorted(model.agents).index(rt.agent.id))
 
 
@@ -110,6 +113,9 @@ def call_context(
 ) -> dict[str, Any]:
     inbound = call.direction is CallDirection.INBOUND
     call_type = "CONSULTANT" if consult else ("INBOUND" if inbound else "OUTBOUND")
+    supervisor_mode = call.supervisors.get(user_id)
+    if supervisor_mode:  # the supervisor's view: CallType MONITOR / COACH / BARGE (page 439605)
+        call_type = supervisor_mode
     customer_state, agent_state = _channel_states(call)
     base = {
         "JobId": call.contact_id,
@@ -127,12 +133,24 @@ def call_context(
         "Originator": call.caller, "Destination": call.callee, "ChannelState": customer_state,
         "ChannelFlags": held,
     }  # fmt: skip
+    agent_id = call.current_agent if supervisor_mode and call.current_agent else user_id
+    watched = ",".join(
+        f for f in {supervision.WATCHED_FLAG[m] for m in call.supervisors.values()} if f
+    )
     agent = {
-        **base, "ChannelId": f"{call.contact_id}-a", "Index": 1, "UserId": user_id,
+        **base, "ChannelId": f"{call.contact_id}-a", "Index": 1, "UserId": agent_id,
         "UserExtension": "", "Originator": call.callee if inbound else call.caller,
-        "Destination": user_id if inbound else call.callee, "ChannelState": agent_state,
-        "ChannelFlags": held,
+        "Destination": agent_id if inbound else call.callee, "ChannelState": agent_state,
+        "ChannelFlags": ",".join(f for f in (held, watched) if f),
     }  # fmt: skip
+    channels = [customer, agent]
+    for index, (lead_id, mode) in enumerate(call.supervisors.items(), start=2):
+        channels.append({
+            **base, "ChannelId": f"{call.contact_id}-s{index}", "Index": index,
+            "UserId": lead_id, "UserExtension": "", "Originator": call.callee,
+            "Destination": lead_id, "ChannelState": "ANSWERED", "CallType": mode,
+            "ChannelFlags": supervision.SUPERVISOR_FLAG[mode],
+        })  # fmt: skip
     variables = {"skillGroupId": base["SkillGroupId"]}
     return {
         "InstanceId": model.instance_id,
@@ -140,7 +158,7 @@ def call_context(
         "CallType": call_type,
         # ";"-separated pairs, as the page's example "a=b;c=d"
         "CallVariables": ";".join(f"{k}={v}" for k, v in variables.items()),
-        "ChannelContexts": [customer, agent],
+        "ChannelContexts": channels,
     }
 
 

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from cscdesk.sync.wallboard import AgentRow, QueueRow
 from cscdesk.tui.i18n import _
+from cscdesk.tui.lead import supervision
 from cscdesk.tui.lead.alerts import Alert, Severity
 
 SEVERITY_STYLE = {
@@ -141,12 +142,13 @@ def team_label(row: AgentRow, insurer_names: Mapping[str, str]) -> str:
     return _("Broker")
 
 
-def agent_cells(row: AgentRow, now: datetime, insurer_names: Mapping[str, str]) -> tuple[str, ...]:
+def agent_cells(row: AgentRow, now: datetime, insurer_names: Mapping[str, str],
+                me: str = "") -> tuple[str, ...]:  # fmt: skip
     in_state = (now - row.state_since).total_seconds() if row.state_since else None
     return (
         row.name,
         team_label(row, insurer_names),
-        status_label(row.status),
+        status_label(row.status) + supervision.mark(row, me),
         duration(in_state),
         str(row.calls_today),
         duration(row.aht_seconds),

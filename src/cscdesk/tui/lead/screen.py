@@ -37,7 +37,7 @@ from cscdesk.store.missed_calls import MissedCalls
 from cscdesk.sync.wallboard import WallboardSnapshot, poll_snapshot, team_totals
 from cscdesk.tui.i18n import _
 from cscdesk.tui.keys import LEAD_ACTIONS, bindings, localize
-from cscdesk.tui.lead import directory
+from cscdesk.tui.lead import directory, supervision
 from cscdesk.tui.lead.alerts import Alert, AlertChange, Severity, changes, evaluate, should_ring
 from cscdesk.tui.lead.chart import IntradayChart
 from cscdesk.tui.lead.figures import queue_figures
@@ -179,6 +179,15 @@ class LeadScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.load_context()  # the first poll starts once the roster is known
+        self.sign_in_lead()
+
+    @work(group="lead-action", exit_on_error=False)
+    async def sign_in_lead(self) -> None:
+        """The lead's own user and device, so monitor, coach and barge in can work."""
+        problem = await supervision.sign_in_lead(self.services)
+        if problem:
+            self.post_message(LeadActionDone(_("Sign-in failed: {reason}").format(reason=problem),
+                                             ok=False))  # fmt: skip
 
     def on_unmount(self) -> None:
         self.snapshot_poll.stop()
@@ -264,6 +273,8 @@ class LeadScreen(Screen[None]):
     @on(LeadActionDone)
     def lead_action_done(self, message: LeadActionDone) -> None:
         self.notify(message.text, severity="information" if message.ok else "error")
+        if message.ok:
+            self.poll_now()  # the marks of who is supervised show at once
 
     @on(Input.Changed, "#agent-filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -302,7 +313,7 @@ class LeadScreen(Screen[None]):
         table = self.query_one("#agents", LiveTable)
         rows = {}
         for agent in snapshot.agents:
-            cells = agent_cells(agent, snapshot.taken_at, self.insurer_names)
+            cells = agent_cells(agent, snapshot.taken_at, self.insurer_names, self.services.user_id)
             if agent_matches(cells, self.filter_text):
                 rows[agent.agent_id] = cells
         table.sync(rows)
@@ -335,17 +346,17 @@ class LeadScreen(Screen[None]):
             else _("LIVE {at}").format(at=f"{snapshot.taken_at:%H:%M:%S}")
         )
         waiting = sum(q.waiting for q in snapshot.queues)
-        self.query_one("#lead-status", Static).update(
-            _(
-                "{mode} · waiting {waiting} · signed in {signed} · alerts: {critical} critical, {warning} warning"
-            ).format(
-                mode=mode,
-                waiting=waiting,
-                signed=snapshot.signed_in,
-                critical=critical,
-                warning=warning,
-            )
+        text = _(
+            "{mode} · waiting {waiting} · signed in {signed} · alerts: {critical} critical, {warning} warning"
+        ).format(
+            mode=mode,
+            waiting=waiting,
+            signed=snapshot.signed_in,
+            critical=critical,
+            warning=warning,
         )
+        mine = supervision.status_text(snapshot.agents, self.services.user_id, "e")
+        self.query_one("#lead-status", Static).update(f"{text} · {mine}" if mine else text)
 
     def _draw_history(self) -> None:
         points = self.history.points()
@@ -408,6 +419,12 @@ class LeadScreen(Screen[None]):
     def action_reset_state(self) -> None:
         self._supervise("reset")
 
+    def action_stop_supervising(self) -> None:
+        row = supervision.my_supervision(
+            self.last.agents if self.last else (), self.services.user_id
+        )
+        self.run_lead_action("stop", row.agent_id if row else "")
+
     def _supervise(self, kind: str) -> None:
         agent_id = self.query_one("#agents", LiveTable).selected_key()
         if agent_id is None:
@@ -425,6 +442,7 @@ class LeadScreen(Screen[None]):
             "coach": _("Coaching {agent}"),
             "barge_in": _("Barged in on {agent}"),
             "reset": _("Reset the state of {agent}"),
+            "stop": _("Stopped supervising {agent}"),
         }
         try:
             if kind == "monitor":
@@ -433,6 +451,8 @@ class LeadScreen(Screen[None]):
                 await port.coach(lead, device, agent_id)
             elif kind == "barge_in":
                 await port.barge_in(lead, device, agent_id)
+            elif kind == "stop":
+                await port.stop_supervising(lead, device)
             else:
                 await port.reset_agent_state(agent_id)
         except Exception as exc:  # the call system said no: tell the lead, keep the board

@@ -82,10 +82,12 @@ class LiveTable(DataTable[Cell]):
         return written
 
     def _write(self, row_key: str, column_key: str, value: Cell) -> None:
-        if self._in_place:
+        column = self.columns.get(ColumnKey(column_key))
+        wider = column is not None and cell_len(str(value)) > column.content_width
+        if self._in_place and not wider:
             self._data[RowKey(row_key)][ColumnKey(column_key)] = value
-        else:
-            self.update_cell(row_key, column_key, value)
+        else:  # text wider than its column (a supervision mark) widens the column
+            self.update_cell(row_key, column_key, value, update_width=wider)
 
     def _repaint(self, changed: Mapping[str, Sequence[str]]) -> None:
         """Forget the cached renders of the changed cells and their rows, repaint those rows
