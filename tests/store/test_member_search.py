@@ -12,12 +12,23 @@ from cscdesk.demo.seed import seed_demo
 from cscdesk.store import Store, open_store
 from cscdesk.store.migrations import MIGRATIONS, _v15_member_pinyin, apply_migrations
 
+from . import postgres_db
 from .helpers import employer, member
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    store = open_store(tmp_path_factory.mktemp("search") / "cscdesk.db")
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def seeded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
+    """The same seeded people on each engine: PostgreSQL must find whom SQLite finds."""
+    if request.param == "sqlite":
+        store = open_store(tmp_path_factory.mktemp("search") / "cscdesk.db")
+    else:
+        from cscdesk.store.postgres import open_postgres
+
+        heads = tmp_path_factory.mktemp("search") / "audit-head"
+        url = postgres_db.new_database("cscdesk_search")
+        store = open_postgres(url, pool_size=2, audit_head_file=heads)
     seed_demo(store, members=3000, seed=7)
     yield store
     store.close()

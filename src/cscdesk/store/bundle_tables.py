@@ -74,7 +74,10 @@ class BundleTables:
             cursor = db.execute(f"SELECT * FROM {_quoted(table)} ORDER BY rowid")
             columns = [c[0] for c in cursor.description]
             for row in cursor:
-                yield dict(zip(columns, row, strict=True))
+                values = dict(zip(columns, row, strict=True))
+                if self._store.dialect == "postgresql":  # SQLite's hidden rowid is a column there
+                    values.pop("rowid", None)
+                yield values
 
     def has_rows(self, table: str) -> bool:
         if table not in self.content_tables():

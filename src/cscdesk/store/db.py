@@ -46,6 +46,8 @@ DEFAULT_BUSY_TIMEOUT_MS = 5_000
 class StoreDatabase(Database):
     """sqlite-utils' Database plus ``executemany`` (bulk writes inside a transaction)."""
 
+    dialect = "sqlite"  # store.postgres.PgDatabase says "postgresql"
+
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
         return self.conn.executemany(sql, rows)
 
@@ -88,6 +90,8 @@ def _identity(path: Path) -> tuple[int, int] | None:
 
 class Store:
     """Per-thread connections plus the repositories (see the ``cscdesk.store`` docstring)."""
+
+    dialect = "sqlite"  # store.postgres.PgStore: "postgresql"
 
     def __init__(
         self,

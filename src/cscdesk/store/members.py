@@ -146,7 +146,13 @@ def _spaced(column: str) -> str:
 
 def create_search_index(db: StoreDatabase) -> None:
     """Character-level name index and trigram number index, filled from the members already
-    stored; replaces the word index of migration 2 (it only found names from the surname)."""
+    stored; replaces the word index of migration 2 (it only found names from the surname).
+    PostgreSQL has its own indexes (``store.pg_search``)."""
+    if db.dialect == "postgresql":
+        from cscdesk.store import pg_search
+
+        pg_search.create_member_search(db)
+        return
     for trigger in ("ai", "ad", "au"):
         db.execute(f"DROP TRIGGER IF EXISTS members_fts_{trigger}")
     db.execute("DROP TABLE IF EXISTS members_fts")
@@ -203,6 +209,11 @@ def create_pinyin_index(db: StoreDatabase) -> None:
             [(*name_pinyin(name), rowid) for rowid, name in rows],
         )
         last = rows[-1][0]
+    if db.dialect == "postgresql":
+        from cscdesk.store import pg_search
+
+        pg_search.create_member_pinyin(db)
+        return
     db.execute(
         f"CREATE VIRTUAL TABLE members_fts_pinyin USING fts5({PINYIN_COLUMNS},"
         " content = 'members', content_rowid = 'rowid', tokenize = 'unicode61')"
@@ -228,23 +239,34 @@ def _phrase(tokens: Iterable[str]) -> str:
     return '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
 
 
+def name_chars(text: str) -> list[str]:
+    """The letters and characters of a name fragment, one token each, as the index holds them."""
+    return [c for c in unicodedata.normalize("NFKC", text).lower() if c.isalnum()]
+
+
 def name_query(text: str) -> str | None:
     """The FTS5 phrase of a name fragment, one token per letter or character; None when the
     text holds nothing a name is indexed by (``"``, ``*``, ``-`` alone find nobody)."""
-    chars = [c for c in unicodedata.normalize("NFKC", text).lower() if c.isalnum()]
+    chars = name_chars(text)
     return _phrase(chars) if chars else None
 
 
-def number_query(text: str) -> str | None:
-    """The FTS5 trigram phrase of a mobile, ID or employee number fragment (full-width digits
-    and separators as typed on a phone are normalised); None when it is not number-like or
+def number_fragment(text: str) -> str | None:
+    """A mobile, ID or employee number fragment as it is searched (full-width digits and
+    separators as typed on a phone are normalised); None when it is not number-like or
     shorter than MIN_NUMBER_FRAGMENT."""
     compact = _NUMBER_SEPARATORS.sub("", unicodedata.normalize("NFKC", text))
     if len(compact) < MIN_NUMBER_FRAGMENT or not _NUMBER_LIKE.fullmatch(compact):
         return None
     if not any(c.isdigit() for c in compact):
         return None
-    return _phrase([compact])
+    return compact
+
+
+def number_query(text: str) -> str | None:
+    """The FTS5 trigram phrase of a number fragment (``number_fragment``)."""
+    compact = number_fragment(text)
+    return None if compact is None else _phrase([compact])
 
 
 @functools.cache
@@ -284,16 +306,26 @@ def pinyin_query(text: str) -> str | None:
     as a phrase; a last piece that is not a syllable yet (the ``j`` of ``zhangj``) is a
     prefix, a whole one is not (``lihu`` finds 李虎, not 李华). None when the text is not
     pinyin."""
+    alternatives = pinyin_alternatives(text)
+    if not alternatives:
+        return None
+    return " OR ".join(
+        f"{column} : {_phrase(words)}" + (" *" if prefix else "")
+        for column, words, prefix in alternatives
+    )
+
+
+def pinyin_alternatives(text: str) -> list[tuple[str, list[str], bool]]:
+    """(column, words, last word a prefix) of each way ``pinyin_query`` reads the text; empty
+    when the text is not pinyin."""
     letters = re.sub(r"[\s']+", "", unicodedata.normalize("NFKC", text)).lower()
     if len(letters) < MIN_PINYIN_LETTERS or not letters.isascii() or not letters.isalpha():
-        return None
-    alternatives = [f"name_initials : {_phrase(letters)}"]
+        return []
     syllables = _syllables()
-    alternatives += [
-        f"name_pinyin : {_phrase(r)}" + ("" if r[-1] in syllables else " *")
-        for r in _readings(letters)
+    return [
+        ("name_initials", list(letters), False),
+        *(("name_pinyin", r, r[-1] not in syllables) for r in _readings(letters)),
     ]
-    return " OR ".join(alternatives)
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,8 +443,15 @@ class Members:
             return self._many(f"SELECT {COLUMNS} FROM members ORDER BY id LIMIT ?", [limit])
         return [hit.member for hit in self.lookup(text, limit).hits]
 
-    def _matches(self, text: str) -> tuple[str, list[Any]] | None:
+    @staticmethod
+    def _matches(db: StoreDatabase, text: str) -> tuple[str, list[Any]] | None:
         """SQL selecting the rowids that match ``text``, or None when nothing can match."""
+        if db.dialect == "postgresql":
+            from cscdesk.store import pg_search
+
+            return pg_search.member_matches(
+                name_chars(text), number_fragment(text), pinyin_alternatives(text)
+            )
         names, numbers, pinyin = name_query(text), number_query(text), pinyin_query(text)
         parts, params = [], []
         if names is not None:
@@ -430,14 +469,14 @@ class Members:
         """Search for a person by any part of a name, or a fragment of a mobile, ID number or
         employee number; the true match count and the first ``limit`` hits, exact name first,
         then names starting with the text, then by member id."""
-        matches = self._matches(text)
-        if matches is None:
-            return MemberSearch(text, 0, [])
-        sql, params = matches
         wanted = unicodedata.normalize("NFKC", text).strip()
         columns = ", ".join("m." + c.strip() for c in COLUMNS.split(","))
         with self._store.reading() as db:
-            total = int(db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0])
+            matches = self._matches(db, text)
+            if matches is None:
+                return MemberSearch(text, 0, [])
+            sql, params = matches
+            total = int(db.execute(f"SELECT count(*) FROM ({sql}) AS found", params).fetchone()[0])
             rows = db.execute(
                 f"SELECT {columns}, coalesce(e.name, m.employer_id),"
                 " (SELECT count(*) FROM policies p WHERE p.member_id = m.id)"

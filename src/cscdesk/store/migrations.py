@@ -3,7 +3,10 @@
 HOW TO ADD ONE (other parts of cscdesk do this): write a function ``def _vN_what(db) -> None``
 that runs its DDL through ``db.execute`` (no commits: the runner wraps each migration in one
 ``BEGIN IMMEDIATE`` transaction together with the ``PRAGMA user_version`` bump), then APPEND
-``Migration("what", _vN_what)`` to the END of ``MIGRATIONS``. Never edit, reorder or remove an
+``Migration("what", _vN_what)`` to the END of ``MIGRATIONS``. Write SQLite: on PostgreSQL the
+same function runs with each statement translated (``store.dialect``: types, ``?``,
+``INSERT OR IGNORE/REPLACE``, guard triggers with ``RAISE``); what has no translation (an FTS5
+table, a trigger that keeps an index) needs ``Migration("what", _vN_what, _vN_postgres)``. Never edit, reorder or remove an
 entry that has shipped: a migration's version is its position in the list (1-based), and stores
 in the field remember the last version they ran in ``PRAGMA user_version``.
 
@@ -25,8 +28,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Migration:
+    """``apply`` runs on SQLite, and on PostgreSQL too (each statement translated by
+    ``store.dialect``) unless the migration gives its own ``postgres`` step for what has no
+    translation (FTS5 tables, triggers that keep an index)."""
+
     name: str
     apply: Callable[[StoreDatabase], None]
+    postgres: Callable[[StoreDatabase], None] | None = None
+
+    def step(self, db: StoreDatabase) -> Callable[[StoreDatabase], None]:
+        if self.postgres is not None and db.dialect == "postgresql":
+            return self.postgres
+        return self.apply
 
 
 def _script(db: StoreDatabase, sql: str) -> None:
@@ -298,7 +311,9 @@ END;
 CREATE TRIGGER tickets_fts_note AFTER INSERT ON ticket_events
 WHEN new.note IS NOT NULL AND new.note != '' BEGIN
     UPDATE tickets_fts SET notes = notes || ' ' || new.note WHERE ticket_id = new.ticket_id;
-END;
+END
+"""
+_V2_GUARDS = """
 CREATE TRIGGER ticket_events_no_update BEFORE UPDATE ON ticket_events BEGIN
     SELECT RAISE(ABORT, 'ticket_events is append-only');
 END;
@@ -318,6 +333,14 @@ def _v2_search_and_guards(db: StoreDatabase) -> None:
     """FTS5 over member names and ticket text (filled from existing rows), append-only
     ticket history, and the audit purge anchor."""
     _script(db, _V2_SEARCH_AND_GUARDS)
+    _script(db, _V2_GUARDS)
+
+
+def _v2_postgres(db: StoreDatabase) -> None:
+    """PostgreSQL: the guards and the anchor (its search indexes come with migrations 9 and
+    10), and no role may change or delete ticket history, whatever the triggers."""
+    _script(db, _V2_GUARDS)
+    db.execute("REVOKE UPDATE, DELETE, TRUNCATE ON ticket_events FROM PUBLIC, CURRENT_USER")
 
 
 def _v3_users_and_wallboard(db: StoreDatabase) -> None:
@@ -440,6 +463,12 @@ def _v7_unknown_logins(db: StoreDatabase) -> None:
     _script(db, _V7_UNKNOWN_LOGINS)
 
 
+def _v5_postgres(db: StoreDatabase) -> None:
+    """The same guards; and audit records cannot be changed by the role itself."""
+    _script(db, _V5_AUDIT_GUARDS)
+    db.execute("REVOKE UPDATE, TRUNCATE ON audit FROM PUBLIC, CURRENT_USER")
+
+
 def _v8_mask_outbound_callees(db: StoreDatabase) -> None:
     """Mask the mobiles kept whole in ``calls.callee`` (the customer of an outbound call) as
     ``caller`` always was, linking each outbound call to its member first so that the number's
@@ -462,6 +491,11 @@ def _v8_mask_outbound_callees(db: StoreDatabase) -> None:
             " LIMIT 1) END) WHERE contact_id = ?",
             [mask_mobile(normal), int(direction == "outbound"), normal, contact_id],
         )
+
+
+def _nothing_stored_before(db: StoreDatabase) -> None:
+    """PostgreSQL stores begin at today's schema (new, or filled by ``store copy`` from a store
+    already migrated), so a data fix for rows written before it has nothing to fix."""
 
 
 def _v9_member_search(db: StoreDatabase) -> None:
@@ -564,13 +598,15 @@ def _v18_ticket_numbers_and_queues(db: StoreDatabase) -> None:
 
 MIGRATIONS: list[Migration] = [
     Migration("core tables", _v1_core),
-    Migration("search, append-only history, audit anchor", _v2_search_and_guards),
+    Migration("search, append-only history, audit anchor", _v2_search_and_guards, _v2_postgres),
     Migration("users and wallboard snapshots", _v3_users_and_wallboard),
     Migration("insurer answer cache and batch extracts", _v4_insurer_gateway),
-    Migration("audit append-only and six-month retention guards", _v5_audit_guards),
+    Migration("audit append-only and six-month retention guards", _v5_audit_guards, _v5_postgres),
     Migration("sync: recording jobs, ticket sync bases, conflict copies", _v6_sync),
     Migration("lockout state for unknown login ids, signed audit anchor", _v7_unknown_logins),
-    Migration("mask outbound callee mobiles at rest", _v8_mask_outbound_callees),
+    Migration(
+        "mask outbound callee mobiles at rest", _v8_mask_outbound_callees, _nothing_stored_before
+    ),
     Migration("member search by name characters and number fragments", _v9_member_search),
     Migration("ticket word index (bigrams), multi-word search", _v10_ticket_word_index),
     Migration("complaint records and their step history", _v11_complaints),
@@ -597,11 +633,14 @@ def apply_migrations(store: Store, *, upto: int | None = None) -> int:
     inside it, so two processes opening a new file at once do not both migrate.
     """
     target = len(MIGRATIONS) if upto is None else upto
+    if schema_version(store) >= target:
+        return schema_version(store)  # the usual open: nothing to do, no write lock taken
     for version in range(1, target + 1):
         with store.transaction() as db:
             current = int(db.execute("PRAGMA user_version").fetchone()[0])
             if current >= version:
                 continue
-            MIGRATIONS[version - 1].apply(db)
+            migration = MIGRATIONS[version - 1]
+            migration.step(db)(db)
             db.execute(f"PRAGMA user_version = {version}")
     return schema_version(store)

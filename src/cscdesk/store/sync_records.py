@@ -45,13 +45,12 @@ class RecordingJobs:
     def queue(self, calls: Iterable[tuple[str, datetime]]) -> int:
         """Queue ``(contact_id, call_started_at)`` pairs not queued yet; returns how many were new."""
         with self._store.transaction() as db:
-            before = db.conn.total_changes
-            db.executemany(
+            cursor = db.executemany(
                 "INSERT OR IGNORE INTO recording_jobs (contact_id, call_started_at, state,"
                 " attempts, next_attempt_at) VALUES (?, ?, 'pending', 0, ?)",
                 [(contact_id, iso(started), iso(started)) for contact_id, started in calls],
             )
-            return int(db.conn.total_changes - before)
+            return max(0, int(cursor.rowcount))  # rows inserted: the ignored ones count 0
 
     def due(self, now: datetime, limit: int) -> list[RecordingJob]:
         with self._store.reading() as db:

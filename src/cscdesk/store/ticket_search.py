@@ -51,9 +51,9 @@ def tokens(text: str) -> str:
     return " ".join(out)
 
 
-def _term(term: str) -> str | None:
-    """One search term as an FTS5 phrase that matches exactly the texts containing it (a
-    Latin word or number at the term's start must be whole)."""
+def _term(term: str) -> tuple[list[str], bool] | None:
+    """One search term as the phrase (words, last one a prefix) that matches exactly the texts
+    containing it (a Latin word or number at the term's start must be whole)."""
     pieces = list(_segments(term))
     if not pieces:
         return None
@@ -70,13 +70,44 @@ def _term(term: str) -> str | None:
         else:
             words.extend(_bigrams(piece) if last else [*_bigrams(piece), piece[-1]])
             prefix = False
-    return '"' + " ".join(words) + '"' + ("*" if prefix else "")
+    return words, prefix
+
+
+def match_terms(text: str) -> list[tuple[list[str], bool]]:
+    """The phrase of each whitespace-separated term that holds a letter or digit."""
+    return [p for p in (_term(t) for t in text.split()) if p is not None]
 
 
 def match_expression(text: str) -> str | None:
-    """Whitespace-separated terms ANDed; None when no term holds a letter or digit."""
-    phrases = [p for p in (_term(t) for t in text.split()) if p is not None]
+    """Whitespace-separated terms ANDed as FTS5 phrases; None when no term holds a letter or
+    digit."""
+    phrases = [
+        '"' + " ".join(words) + '"' + ("*" if prefix else "") for words, prefix in match_terms(text)
+    ]
     return " AND ".join(phrases) if phrases else None
+
+
+def candidates(db: _Executes, text: str) -> tuple[str, list[Any]] | None:
+    """SQL selecting the rowids of the newest ``CANDIDATES`` tickets matching ``text``, on
+    either engine; None when no term holds a letter or digit."""
+    if getattr(db, "dialect", "sqlite") == "postgresql":
+        from cscdesk.store import pg_search
+
+        terms = match_terms(text)
+        if not terms:
+            return None
+        return (
+            f"SELECT rowid FROM {TABLE} WHERE doc @@ CAST(? AS tsquery)"
+            " ORDER BY rowid DESC LIMIT ?",
+            [pg_search.ticket_query(terms), CANDIDATES],
+        )
+    expression = match_expression(text)
+    if expression is None:
+        return None
+    return (
+        f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH ? ORDER BY rowid DESC LIMIT ?",
+        [expression, CANDIDATES],
+    )
 
 
 def title_terms(text: str) -> list[str]:
@@ -90,6 +121,11 @@ def create(db: _Executes) -> None:
     for trigger in ("ai", "au", "note"):
         db.execute(f"DROP TRIGGER IF EXISTS tickets_fts_{trigger}")
     db.execute("DROP TABLE IF EXISTS tickets_fts")
+    if getattr(db, "dialect", "sqlite") == "postgresql":
+        from cscdesk.store import pg_search
+
+        pg_search.create_ticket_index(db, TABLE)
+        return
     db.execute(
         f"CREATE VIRTUAL TABLE {TABLE} USING fts5(title, body, content = '',"
         " tokenize = 'unicode61 remove_diacritics 0')"
@@ -101,7 +137,7 @@ def _rows_after(db: _Executes, last: int, batch: int) -> list[Any]:
         db.execute(
             "SELECT t.rowid, t.title, t.description, (SELECT group_concat(note, ' ') FROM"
             " (SELECT e.note FROM ticket_events e WHERE e.ticket_id = t.id"
-            " AND e.note IS NOT NULL ORDER BY e.id)) FROM tickets t WHERE t.rowid > ?"
+            " AND e.note IS NOT NULL ORDER BY e.id) AS notes) FROM tickets t WHERE t.rowid > ?"
             " ORDER BY t.rowid LIMIT ?",
             [last, batch],
         ).fetchall()
@@ -133,6 +169,11 @@ def _present(db: _Executes) -> bool:
 def add(db: _Executes, rowid: int, title: str, body_text: str) -> None:
     if not _present(db):
         return
+    if getattr(db, "dialect", "sqlite") == "postgresql":
+        from cscdesk.store import pg_search
+
+        pg_search.add_ticket(db, TABLE, rowid, tokens(title).split(), tokens(body_text).split())
+        return
     db.execute(
         f"INSERT INTO {TABLE}(rowid, title, body) VALUES (?, ?, ?)",
         [rowid, tokens(title), tokens(body_text)],
@@ -142,6 +183,11 @@ def add(db: _Executes, rowid: int, title: str, body_text: str) -> None:
 def remove(db: _Executes, rowid: int, title: str, body_text: str) -> None:
     """A contentless index forgets a row only when told the tokens it indexed."""
     if not _present(db):
+        return
+    if getattr(db, "dialect", "sqlite") == "postgresql":
+        from cscdesk.store import pg_search
+
+        pg_search.remove_ticket(db, TABLE, rowid)
         return
     db.execute(
         f"INSERT INTO {TABLE}({TABLE}, rowid, title, body) VALUES ('delete', ?, ?, ?)",

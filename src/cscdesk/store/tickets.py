@@ -378,16 +378,19 @@ class Tickets:
 
         Ranked by recency and match: of the newest ``CANDIDATES`` matches, those whose title
         holds more of the words come first, then the most recently updated."""
-        expression = ticket_search.match_expression(text)
-        if expression is None:
+        with self._store.reading() as db:
+            found = ticket_search.candidates(db, text)
+        if found is None:
             return []
+        matching, params = found
         terms = ticket_search.title_terms(text)
-        in_title = " + ".join("(instr(lower(title), ?) > 0)" for _ in terms) or "0"
+        in_title = (
+            " + ".join("CASE WHEN instr(lower(title), ?) > 0 THEN 1 ELSE 0 END" for _ in terms)
+            or "0"
+        )
         return self._many(
-            f"WHERE rowid IN (SELECT rowid FROM {ticket_search.TABLE}"
-            f" WHERE {ticket_search.TABLE} MATCH ? ORDER BY rowid DESC LIMIT ?)"
-            f" ORDER BY {in_title} DESC, updated_at DESC LIMIT ?",
-            [expression, ticket_search.CANDIDATES, *terms, limit],
+            f"WHERE rowid IN ({matching}) ORDER BY {in_title} DESC, updated_at DESC LIMIT ?",
+            [*params, *terms, limit],
         )
 
     def by_number(self, number: str) -> list[Ticket]:

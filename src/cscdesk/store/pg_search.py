@@ -1,0 +1,127 @@
+"""People and ticket search on PostgreSQL, finding exactly what the FTS5 indexes find on SQLite.
+
+``to_tsvector`` cannot split Chinese, and ``pg_trgm`` needs three characters, while agents type
+one or two (华, 丽华, 理赔). So the search keeps SQLite's idea, tokens with positions, in a
+``tsvector`` built without any text parser: a name is one lexeme per letter or character in
+order (``cscdesk_chars``, an index expression), a pinyin spelling one lexeme per syllable
+(``cscdesk_words``), and a ticket's text the bigram tokens ``store.ticket_search`` makes in
+Python, title then body with a gap so that no phrase spans both. A query is a ``tsquery`` phrase
+(``'丽' <-> '华'``, a last piece ``:*`` for a prefix), the same phrase FTS5 is given. Mobile,
+ID and employee number fragments (four characters or more) use ``pg_trgm`` and ``ILIKE``, as
+FTS5's trigram index does. ``store.postgres.check_ctype`` refuses a database whose LC_CTYPE
+would not call a Han character a letter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+INDEX_COMMENT = "search index"  # sqlite_master on PostgreSQL calls such a table virtual
+
+_MEMBER_FUNCTIONS = (
+    # one lexeme per letter or character of the first 32, positions in order
+    "CREATE OR REPLACE FUNCTION cscdesk_chars(value text) RETURNS tsvector LANGUAGE sql"
+    " IMMUTABLE PARALLEL SAFE AS $fn$"
+    " SELECT coalesce(string_agg('''' || c || ''':' || n, ' ' ORDER BY n), '')::tsvector"
+    " FROM (SELECT c, row_number() OVER (ORDER BY p) AS n"
+    " FROM unnest(regexp_split_to_array(lower(left(coalesce(value, ''), 32)), ''))"
+    " WITH ORDINALITY AS u(c, p) WHERE c ~ '[[:alnum:]]') AS kept $fn$",
+    # one lexeme per space-separated word (pinyin syllables, initials)
+    "CREATE OR REPLACE FUNCTION cscdesk_words(value text) RETURNS tsvector LANGUAGE sql"
+    " IMMUTABLE PARALLEL SAFE AS $fn$"
+    " SELECT coalesce(string_agg('''' || replace(w, '''', '''''') || ''':' || n, ' '"
+    " ORDER BY n), '')::tsvector"
+    " FROM (SELECT w, row_number() OVER (ORDER BY p) AS n"
+    " FROM unnest(string_to_array(coalesce(value, ''), ' ')) WITH ORDINALITY AS u(w, p)"
+    " WHERE w != '') AS kept $fn$",
+)
+
+
+def _lexeme(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def phrase(words: Sequence[str], prefix: bool = False) -> str:
+    """A tsquery phrase: each word right after the one before; the last a prefix if asked."""
+    body = " <-> ".join(_lexeme(w) for w in words)
+    return body + (":*" if prefix else "")
+
+
+def vector(*parts: Sequence[str]) -> str:
+    """tsvector text of token lists, positions in order, a gap between lists (no phrase may
+    span two of them, as FTS5 columns)."""
+    out: list[str] = []
+    position = 1
+    for tokens in parts:
+        for token in tokens:
+            out.append(f"{_lexeme(token)}:{min(position, 16383)}")
+            position += 1
+        position += 1
+    return " ".join(out)
+
+
+def create_member_search(db: Any) -> None:
+    """The character index of names and trigram indexes of the numbers (migration 9)."""
+    db.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    for statement in _MEMBER_FUNCTIONS:
+        db.execute(statement)
+    db.execute("CREATE INDEX members_name_chars ON members USING gin (cscdesk_chars(name))")
+    for column in ("mobile", "id_number", "employee_no"):
+        db.execute(
+            f"CREATE INDEX members_{column}_trgm ON members USING gin ({column} gin_trgm_ops)"
+        )
+
+
+def create_member_pinyin(db: Any) -> None:
+    """Indexes of the pinyin spellings (migration 15; the columns are made for both engines)."""
+    for column in ("name_pinyin", "name_initials"):
+        db.execute(
+            f"CREATE INDEX members_{column}_words ON members USING gin (cscdesk_words({column}))"
+        )
+
+
+def member_matches(
+    chars: Sequence[str],
+    number: str | None,
+    pinyin: Sequence[tuple[str, Sequence[str], bool]],
+) -> tuple[str, list[Any]] | None:
+    """SQL selecting the rowids of members matching, as ``Members._matches`` does on SQLite."""
+    parts: list[str] = []
+    params: list[Any] = []
+    if chars:
+        parts.append("cscdesk_chars(name) @@ CAST(? AS tsquery)")
+        params.append(phrase(chars))
+    if number is not None:
+        parts.append("(mobile ILIKE ? OR id_number ILIKE ? OR employee_no ILIKE ?)")
+        params += [f"%{number}%"] * 3
+    for column, words, prefix in pinyin:
+        parts.append(f"cscdesk_words({column}) @@ CAST(? AS tsquery)")
+        params.append(phrase(words, prefix))
+    if not parts:
+        return None
+    return "SELECT rowid FROM members WHERE " + " OR ".join(parts), params
+
+
+def create_ticket_index(db: Any, table: str) -> None:
+    """The bigram index of tickets (migration 10): one tsvector per ticket."""
+    db.execute(f"CREATE TABLE {table} (rowid BIGINT PRIMARY KEY, doc tsvector NOT NULL)")
+    db.execute(f"COMMENT ON TABLE {table} IS '{INDEX_COMMENT}'")
+    db.execute(f"CREATE INDEX {table}_doc ON {table} USING gin (doc)")
+
+
+def add_ticket(db: Any, table: str, rowid: int, title: list[str], body: list[str]) -> None:
+    db.execute(
+        f"INSERT INTO {table} (rowid, doc) VALUES (?, CAST(? AS tsvector))"
+        " ON CONFLICT (rowid) DO UPDATE SET doc = excluded.doc",
+        [rowid, vector(title, body)],
+    )
+
+
+def remove_ticket(db: Any, table: str, rowid: int) -> None:
+    db.execute(f"DELETE FROM {table} WHERE rowid = ?", [rowid])
+
+
+def ticket_query(terms: Sequence[tuple[Sequence[str], bool]]) -> str:
+    """Every term's phrase, ANDed (the FTS5 expression of ``ticket_search.match_expression``)."""
+    return " & ".join(f"({phrase(words, prefix)})" for words, prefix in terms)

@@ -1,0 +1,583 @@
+"""The store on PostgreSQL: the same repositories and migrations, through ``store.dialect``.
+
+A center that outgrows one host points ``[store] url`` at PostgreSQL. ``PgStore`` is a ``Store``
+whose connections come from a psycopg pool (a thread borrows one for a read or a transaction and
+gives it back), and whose ``db`` objects translate each SQLite statement (``store.dialect``).
+
+What SQLite guarantees is kept: ``transaction()`` takes a transaction-level advisory lock, so
+writers queue exactly as ``BEGIN IMMEDIATE`` makes them queue on SQLite (the audit chain, the
+outbox sequence and lease takeovers rely on one writer at a time, across every host); readers
+are never blocked. SQLite's ``sqlite_sequence`` (the audit chain's high-water mark: a record
+removed at the tail is told from one never written) is a real table kept by a trigger, and
+``sqlite_master``, ``instr`` and ``group_concat`` exist under their SQLite names. The schema
+version lives in ``cscdesk_schema``; the compatibility objects are made once, under a session
+advisory lock, so two hosts opening a new database do not both make them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from cscdesk.store.db import Store
+from cscdesk.store.dialect import SCHEMA_TABLE, Translated, pragma, translate
+from cscdesk.store.errors import StoreError
+
+WRITE_LOCK = 0x63736364  # "cscd": the advisory lock every writing transaction takes
+SETUP_LOCK = 0x63736D67  # "csmg": making the compatibility objects, once per database
+DEFAULT_POOL_SIZE = 10
+_DROP_TRIGGER = re.compile(r"^\s*DROP\s+TRIGGER\s+(IF\s+EXISTS\s+)?(\w+)\s*;?\s*$", re.I)
+
+_COMPATIBILITY = f"""
+CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE} (version INTEGER NOT NULL);
+INSERT INTO {SCHEMA_TABLE} SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM {SCHEMA_TABLE});
+CREATE TABLE IF NOT EXISTS sqlite_sequence (name TEXT PRIMARY KEY, seq BIGINT NOT NULL);
+CREATE OR REPLACE FUNCTION cscdesk_bump_sequence() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE value BIGINT;
+BEGIN
+    EXECUTE format('SELECT ($1).%I', TG_ARGV[0]) USING NEW INTO value;
+    INSERT INTO sqlite_sequence (name, seq) VALUES (TG_TABLE_NAME, value)
+    ON CONFLICT (name) DO UPDATE SET seq = greatest(sqlite_sequence.seq, excluded.seq);
+    RETURN NULL;
+END $fn$;
+CREATE OR REPLACE FUNCTION instr(text, text) RETURNS integer LANGUAGE sql IMMUTABLE
+    PARALLEL SAFE AS 'SELECT strpos($1, $2)';
+CREATE OR REPLACE FUNCTION cscdesk_concat_step(text, text, text) RETURNS text LANGUAGE sql
+    IMMUTABLE PARALLEL SAFE AS
+    'SELECT CASE WHEN $2 IS NULL THEN $1 WHEN $1 IS NULL THEN $2 ELSE $1 || $3 || $2 END';
+CREATE OR REPLACE AGGREGATE group_concat(text, text) (SFUNC = cscdesk_concat_step, STYPE = text);
+CREATE OR REPLACE VIEW sqlite_master AS
+    SELECT CASE c.relkind WHEN 'r' THEN 'table' WHEN 'i' THEN 'index' ELSE 'view' END AS type,
+           c.relname::text AS name, c.relname::text AS tbl_name,
+           CASE WHEN obj_description(c.oid, 'pg_class') = 'search index'
+                THEN 'CREATE VIRTUAL TABLE' ELSE '' END AS sql,
+           c.oid::bigint AS rowid
+    FROM pg_class c
+    WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'i', 'v')
+      AND c.relname NOT IN ('{SCHEMA_TABLE}', 'sqlite_sequence', 'sqlite_master')
+    UNION ALL
+    SELECT 'trigger', t.tgname::text, c.relname::text, '', t.oid::bigint
+    FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+    WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace
+"""
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    user = f"{parts.username}@" if parts.username else ""
+    return urlunsplit(parts._replace(netloc=user + host))
+
+
+def default_head_file(url: str) -> Path:
+    """Where this host keeps the signed audit heads of the database at ``url`` (a file beside
+    the store, as on SQLite, cannot be: the store is on another machine)."""
+    import platformdirs
+
+    parts = urlsplit(url)
+    name = f"{parts.hostname or 'local'}_{parts.port or 5432}_{parts.path.strip('/') or 'db'}"
+    return platformdirs.user_data_path("cscdesk") / "audit-heads" / f"{name}.audit-head"
+
+
+def is_postgres_url(text: str) -> bool:
+    return text.startswith(("postgresql://", "postgres://"))
+
+
+class PgCursor:
+    """What repositories use of a sqlite3 cursor: rows, ``rowcount``, ``lastrowid``."""
+
+    def __init__(
+        self, rows: list[tuple[Any, ...]], rowcount: int, lastrowid: int | None = None
+    ) -> None:
+        self._rows = rows
+        self._next = 0
+        self.rowcount = rowcount
+        self.lastrowid = lastrowid
+        self.description: list[tuple[Any, ...]] | None = None
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        if self._next >= len(self._rows):
+            return None
+        self._next += 1
+        return self._rows[self._next - 1]
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        rest, self._next = self._rows[self._next :], len(self._rows)
+        return rest
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        while (row := self.fetchone()) is not None:
+            yield row
+
+
+class Catalog:
+    """Primary keys and rowid columns of tables, read once per store (DDL clears it)."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, tuple[str, ...]] = {}
+        self._has_rowid: dict[str, bool] = {}
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._keys.clear()
+            self._has_rowid.clear()
+
+    def primary_key(self, conn: Any, table: str) -> tuple[str, ...]:
+        with self._lock:
+            if table not in self._keys:
+                rows = conn.execute(
+                    "SELECT a.attname FROM pg_index i JOIN pg_attribute a"
+                    " ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
+                    " WHERE i.indrelid = %s::regclass AND i.indisprimary",
+                    [table],
+                ).fetchall()
+                self._keys[table] = tuple(str(r[0]) for r in rows)
+            return self._keys[table]
+
+    def has_rowid(self, conn: Any, table: str) -> bool:
+        with self._lock:
+            if table not in self._has_rowid:
+                row = conn.execute(
+                    "SELECT 1 FROM information_schema.columns WHERE table_schema ="
+                    " current_schema() AND table_name = %s AND column_name = 'rowid'",
+                    [table],
+                ).fetchone()
+                self._has_rowid[table] = row is not None
+            return self._has_rowid[table]
+
+
+def _arguments(order: tuple[int, ...] | None, parameters: Any) -> Sequence[Any] | None:
+    if order is None:
+        return None
+    values = list(parameters or ())
+    return [values[i] for i in order]
+
+
+def _sqlite_error(exc: Exception) -> sqlite3.Error:
+    """The sqlite3 error a repository would have seen (callers catch those)."""
+    import psycopg
+
+    diag = getattr(exc, "diag", None)
+    message = (diag.message_primary if diag is not None else None) or str(exc)
+    if isinstance(exc, psycopg.errors.IntegrityError):
+        return sqlite3.IntegrityError(message)
+    if isinstance(exc, psycopg.errors.ReadOnlySqlTransaction):
+        return sqlite3.OperationalError(f"attempt to write a readonly database ({message})")
+    if isinstance(exc, psycopg.OperationalError):
+        return sqlite3.OperationalError(message)
+    return sqlite3.DatabaseError(message)
+
+
+class PgDatabase:
+    """One borrowed connection that runs SQLite-flavoured statements (``store.dialect``)."""
+
+    dialect = "postgresql"
+
+    def __init__(self, conn: Any, catalog: Catalog) -> None:
+        self.conn = conn
+        self._catalog = catalog
+
+    def _complete(self, translated: Translated) -> tuple[str, ...]:
+        if translated.replace_into is None:
+            return translated.statements
+        table = translated.replace_into
+        key = self._catalog.primary_key(self.conn, table)
+        sql = translated.statements[0]
+        columns = re.match(r"^\s*INSERT\s+INTO\s+\w+\s*\(([^)]*)\)", sql, re.I)
+        if not key or columns is None:
+            raise sqlite3.OperationalError(f"INSERT OR REPLACE INTO {table}: no key to replace on")
+        names = [c.strip() for c in columns.group(1).split(",")]
+        sets = ", ".join(f"{c} = excluded.{c}" for c in names if c not in key)
+        action = f"DO UPDATE SET {sets}" if sets else "DO NOTHING"
+        return (f"{sql} ON CONFLICT ({', '.join(key)}) {action}",)
+
+    def execute(self, sql: str, parameters: Any = (), /) -> PgCursor:
+        import psycopg
+
+        try:
+            return self._execute(sql, parameters)
+        except psycopg.Error as exc:
+            raise _sqlite_error(exc) from exc
+
+    def _execute(self, sql: str, parameters: Any) -> PgCursor:
+        special = pragma(sql)
+        if special is None and (drop := _DROP_TRIGGER.match(sql)):
+            special = self._drop_trigger(drop.group(2), bool(drop.group(1)))
+        if special is not None:
+            cursor = PgCursor([], 0)
+            for statement in special:
+                cursor = self._run(statement, None)
+            return cursor
+        translated = translate(sql)
+        statements = self._complete(translated)
+        arguments = _arguments(translated.order, parameters)
+        if translated.order is None and statements[0].lstrip()[:6].upper() in ("CREATE", "ALTER "):
+            self._catalog.clear()
+        if translated.returns_rowid:
+            table = sql.split("INTO", 1)[1].split("(", 1)[0].split()[0]
+            if self._catalog.has_rowid(self.conn, table):
+                cursor = self._run(statements[0] + " RETURNING rowid", arguments)
+                row = cursor.fetchone()
+                cursor.lastrowid = None if row is None else int(row[0])
+                return cursor
+        cursor = PgCursor([], 0)
+        for statement in statements:
+            cursor = self._run(statement, arguments)
+        return cursor
+
+    def _drop_trigger(self, name: str, if_exists: bool) -> tuple[str, ...]:
+        row = self.conn.execute(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            " WHERE t.tgname = %s AND c.relnamespace = current_schema()::regnamespace",
+            [name],
+        ).fetchone()
+        if row is None:
+            if if_exists:
+                return ()
+            raise sqlite3.OperationalError(f"no such trigger: {name}")
+        return (f"DROP TRIGGER {name} ON {row[0]}",)
+
+    def _run(self, sql: str, arguments: Sequence[Any] | None) -> PgCursor:
+        cursor = self.conn.execute(sql, arguments)
+        if cursor.description is None:
+            return PgCursor([], cursor.rowcount)
+        found = PgCursor(cursor.fetchall(), cursor.rowcount)
+        found.description = [
+            (c.name, None, None, None, None, None, None) for c in cursor.description
+        ]
+        return found
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> PgCursor:
+        import psycopg
+
+        translated = translate(sql)
+        (statement,) = self._complete(translated)
+        batch = [_arguments(translated.order, row) or () for row in rows]
+        if not batch:
+            return PgCursor([], 0)
+        try:
+            with self.conn.cursor() as cursor:
+                cursor.executemany(statement, batch)
+                return PgCursor([], cursor.rowcount)
+        except psycopg.Error as exc:
+            raise _sqlite_error(exc) from exc
+
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Bulk load through COPY (PostgreSQL's fast path; the store copy and the bench)."""
+        count = 0
+        names = ", ".join(columns)
+        with (
+            self.conn.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
+
+
+def _sqlite_like_dumpers(conn: Any) -> None:
+    """Numbers and booleans go to the server untyped, as literals do, so that a comparison or
+    an insert takes the column's type exactly as it does on SQLite (``text_column = 5``,
+    ``CASE WHEN ?``, a bool into an INTEGER flag)."""
+    from psycopg.adapt import Dumper
+
+    class Untyped(Dumper):
+        oid = 0
+
+        def dump(self, obj: Any) -> bytes:
+            if isinstance(obj, bool):
+                return b"1" if obj else b"0"
+            return repr(obj).encode() if isinstance(obj, float) else str(obj).encode()
+
+    for kind in (int, float, bool):
+        conn.adapters.register_dumper(kind, Untyped)
+
+
+def check_ctype(conn: Any, where: str) -> None:
+    """Refuse a database whose encoding or LC_CTYPE breaks search: with ``LC_CTYPE=C`` Han
+    characters are no letters (names lose every character from the index) and ``lower()``
+    folds only ASCII, so PostgreSQL would find other people than SQLite does."""
+    encoding, ctype = conn.execute(
+        "SELECT pg_encoding_to_char(encoding), datctype FROM pg_database"
+        " WHERE datname = current_database()"
+    ).fetchone()
+    letters, folds = conn.execute("SELECT '丽' ~ '[[:alnum:]]', lower('ÄΩ') = 'äω'").fetchone()
+    if encoding != "UTF8" or not letters or not folds:
+        raise StoreError(
+            Path(where),
+            f"the database has encoding {encoding} and LC_CTYPE {ctype!r}, under which Chinese"
+            " names cannot be searched (Han characters are not letters there)",
+            "Create the database with ENCODING 'UTF8' and a UTF-8 LC_CTYPE such as 'C.UTF-8'"
+            " or 'zh_CN.UTF-8' (CREATE DATABASE ... TEMPLATE template0), then move the store"
+            " into it with cscdesk store copy.",
+        )
+
+
+class _PgHandle:
+    def __init__(self, conn: Any, db: PgDatabase) -> None:
+        self.conn = conn
+        self.db = db
+        self.depth = 0
+
+
+class PgStore(Store):
+    """A ``Store`` on PostgreSQL (see the module docstring)."""
+
+    dialect = "postgresql"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        password: str | None = None,
+        read_only: bool = False,
+        pool_size: int = DEFAULT_POOL_SIZE,
+        audit_head_file: Path | None = None,
+    ) -> None:
+        from psycopg_pool import ConnectionPool
+
+        self.url = url
+        super().__init__(Path(redacted(url)), read_only=read_only)
+        self.audit.head_file = audit_head_file or default_head_file(url)
+        self._catalog = Catalog()
+        self._pg = threading.local()
+        self._own: list[Any] = []
+        self._password: dict[str, Any] = {} if password is None else {"password": password}
+        extra: dict[str, Any] = {"autocommit": True, **self._password}
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max(1, pool_size),
+            kwargs=extra,
+            configure=self._configure,
+            check=ConnectionPool.check_connection,
+            open=False,
+            name="cscdesk-store",
+        )
+        try:
+            self._pool.open(wait=True, timeout=10)
+        except Exception as exc:
+            self._pool.close()
+            raise StoreError(
+                self.path,
+                f"the database server cannot be reached ({exc})",
+                "Check [store] url, that the server runs and this host may connect, and the"
+                " password in the keyring (cscdesk secrets set store.password).",
+            ) from None
+
+    def _configure(self, conn: Any) -> None:
+        _sqlite_like_dumpers(conn)
+        if self.read_only:
+            conn.execute("SET default_transaction_read_only = on")
+
+    # ------------------------------------------------------------------ connections
+    @contextlib.contextmanager
+    def _borrow(self) -> Iterator[_PgHandle]:
+        current: _PgHandle | None = getattr(self._pg, "handle", None)
+        if current is not None:
+            yield current
+            return
+        try:
+            lease = self._pool.connection(timeout=30)
+            conn = lease.__enter__()
+        except Exception as exc:
+            raise self._unreachable(exc) from None
+        handle = _PgHandle(conn, PgDatabase(conn, self._catalog))
+        self._pg.handle = handle
+        try:
+            yield handle
+        except BaseException as exc:
+            self._pg.handle = None
+            lease.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        self._pg.handle = None
+        lease.__exit__(None, None, None)
+
+    def _unreachable(self, exc: BaseException) -> StoreError:
+        return StoreError(
+            self.path,
+            f"the database server cannot be reached ({exc})",
+            "The work is kept and resumes when the server answers again; check the server.",
+        )
+
+    @property
+    def db(self) -> Any:
+        """This thread's own autocommit connection, outside the pool (reads, tools, tests)."""
+        own: PgDatabase | None = getattr(self._pg, "own", None)
+        if own is None or own.conn.closed:
+            import psycopg
+
+            conn = psycopg.connect(self.url, autocommit=True, **self._password)
+            self._configure(conn)
+            own = PgDatabase(conn, self._catalog)
+            self._pg.own = own
+            with self._handles_lock:
+                self._own.append(conn)
+        return own
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Any]:
+        with self._borrow() as handle:
+            yield handle.db
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """One writer at a time across every host (``WRITE_LOCK``), as ``BEGIN IMMEDIATE``."""
+        import psycopg
+
+        with self._borrow() as handle:
+            conn, depth = handle.conn, handle.depth
+            savepoint = f"sp_{depth}"
+            try:
+                if depth == 0:
+                    conn.execute("BEGIN")
+                    if not self.read_only:
+                        conn.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+                else:
+                    conn.execute(f"SAVEPOINT {savepoint}")
+            except psycopg.OperationalError as exc:
+                raise self._unreachable(exc) from None
+            handle.depth += 1
+            try:
+                yield handle.db
+            except BaseException:
+                handle.depth -= 1
+                self._undo(conn, depth, savepoint)
+                raise
+            handle.depth -= 1
+            try:
+                conn.execute("COMMIT" if depth == 0 else f"RELEASE SAVEPOINT {savepoint}")
+            except psycopg.Error as exc:
+                self._undo(conn, depth, savepoint)
+                if isinstance(exc, psycopg.OperationalError):
+                    raise self._unreachable(exc) from None
+                raise _sqlite_error(exc) from exc
+
+    @staticmethod
+    def _undo(conn: Any, depth: int, savepoint: str) -> None:
+        import psycopg
+
+        with contextlib.suppress(psycopg.Error):
+            if depth == 0:
+                conn.execute("ROLLBACK")
+            else:
+                conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+                conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+
+    def check_identity(self) -> None:
+        """A server database cannot be swapped under us the way a file can."""
+
+    def refuse_writes(self) -> None:
+        self.read_only = True
+        with self._borrow() as handle:
+            handle.conn.execute("SET default_transaction_read_only = on")
+        self._pool.drain()  # other pooled connections are configured anew, read-only
+
+    def open_connections(self) -> int:
+        return int(self._pool.get_stats().get("pool_size", 0))
+
+    def close(self) -> None:
+        with self._handles_lock:
+            own, self._own = self._own, []
+        for conn in own:
+            conn.close()
+        self._pool.close()
+
+    def version(self) -> int:
+        """The schema version; 0 for a database cscdesk never opened."""
+        with self._borrow() as handle:
+            row = (
+                handle.conn.execute(
+                    f"SELECT version FROM {SCHEMA_TABLE} WHERE to_regclass(%s) IS NOT NULL",
+                    [SCHEMA_TABLE],
+                ).fetchone()
+                if self._has_schema(handle.conn)
+                else None
+            )
+        return 0 if row is None else int(row[0])
+
+    @staticmethod
+    def _has_schema(conn: Any) -> bool:
+        return bool(
+            conn.execute("SELECT to_regclass(%s) IS NOT NULL", [SCHEMA_TABLE]).fetchone()[0]
+        )
+
+    def prepare(self) -> None:
+        """Make the compatibility objects once per database and check its LC_CTYPE."""
+        with self._borrow() as handle:
+            conn = handle.conn
+            check_ctype(conn, str(self.path))
+            conn.execute("SELECT pg_advisory_lock(%s)", [SETUP_LOCK])
+            try:
+                if not self._has_schema(conn) and not self.read_only:
+                    with conn.transaction():
+                        for statement in _split(_COMPATIBILITY):
+                            conn.execute(statement)
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", [SETUP_LOCK])
+
+
+def _split(script: str) -> list[str]:
+    """Statements of a script whose functions quote their bodies with ``$fn$``/``'...'``."""
+    out: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if line.rstrip().endswith(";") and buffer.count("$fn$") % 2 == 0:
+            out.append(buffer.strip().rstrip(";"))
+            buffer = ""
+    if buffer.strip():
+        out.append(buffer.strip())
+    return out
+
+
+def open_postgres(
+    url: str,
+    *,
+    password: str | None = None,
+    migrate: Callable[[Store], object] | None = None,
+    read_only: bool = False,
+    pool_size: int = DEFAULT_POOL_SIZE,
+    audit_head_file: Path | None = None,
+) -> PgStore:
+    """Open the store in the PostgreSQL database at ``url`` and bring its schema up to date
+    (a read-only open of a database not yet at today's schema migrates it first)."""
+    from cscdesk.store.migrations import MIGRATIONS, apply_migrations
+
+    def make(read_only: bool) -> PgStore:
+        return PgStore(
+            url,
+            password=password,
+            read_only=read_only,
+            pool_size=pool_size,
+            audit_head_file=audit_head_file,
+        )
+
+    store = make(read_only)
+    try:
+        store.prepare()
+        if not read_only:
+            (migrate or apply_migrations)(store)
+        elif store.version() < len(MIGRATIONS):
+            store.close()
+            open_postgres(
+                url, password=password, migrate=migrate, audit_head_file=audit_head_file
+            ).close()
+            store = make(True)
+    except BaseException:
+        store.close()
+        raise
+    return store
