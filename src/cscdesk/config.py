@@ -84,12 +84,39 @@ class DeskSettings(_Section):
     device_id: str = "cscdesk"
 
 
+def _check_store_url(value: str | None) -> str | None:
+    """A PostgreSQL URL without a password (that comes from the keyring: ``[store] password``)."""
+    if value is None or value == "":
+        return None
+    from urllib.parse import urlsplit
+
+    if not value.startswith(("postgresql://", "postgres://")):
+        raise ValueError(
+            "give a PostgreSQL URL such as 'postgresql://cscdesk@db-host:5432/cscdesk'"
+        )
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - a bad port raises here, not at the first connection
+    except ValueError as exc:
+        raise ValueError(f"not a usable URL ({exc})") from None
+    if parts.password is not None or "password=" in parts.query:
+        raise ValueError(
+            "a password is never written in the config file; set [store] password ="
+            f" '{SECRET_PREFIX}NAME' and store it with `cscdesk secrets set NAME`"
+        )
+    return value
+
+
 class StoreSettings(_Section):
     path: Path | None = None  # default: <data dir>/cscdesk.db
     busy_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
     encryption_key: SecretRef = None  # "keyring:NAME": SQLCipher at rest (extra "encryption")
+    url: str | None = None  # "postgresql://user@host:5432/db": the store on PostgreSQL instead
+    password: SecretRef = None  # "keyring:NAME": the PostgreSQL password (none: trust, .pgpass)
+    pool_size: int = Field(default=10, ge=1, le=200)  # PostgreSQL connections per process
 
-    _secret_key = field_validator("encryption_key")(_check_secret_ref)
+    _secret_key = field_validator("encryption_key", "password")(_check_secret_ref)
+    _url = field_validator("url")(_check_store_url)
 
 
 class CallCenterSettings(_Section):

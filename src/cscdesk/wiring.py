@@ -63,6 +63,10 @@ def read_only_store(
     """
     from cscdesk.store import open_store
 
+    if settings is not None and settings.store.url:
+        from cscdesk.security.commands import open_postgres_store
+
+        return open_postgres_store(settings, read_only=True)
     if settings is not None and paths is not None and settings.store.encryption_key:
         store = open_command_store(settings, paths)
         store.refuse_writes()
@@ -73,7 +77,9 @@ def read_only_store(
 def open_report_store(settings: Settings, paths: Paths) -> Any | None:
     """The archive the reports read, opened read-only (reports never write); None when absent."""
     path = settings.store.path or paths.store
-    return read_only_store(path, settings, paths) if path.exists() else None
+    if settings.store.url or path.exists():
+        return read_only_store(path, settings, paths)
+    return None
 
 
 def blob_store(settings: Settings, paths: Paths) -> Any:

@@ -66,6 +66,9 @@ def _write(tmp_path: Path, text: str) -> Path:
         ("[sync]\nlease_secs = 3\n", "sync.lease_secs", "unknown key"),
         ("[[insurers]]\nid = 'x'\nname = 'X'\nkind = 'soap'\n", "insurers[0].kind", "rest_oauth"),
         ("[security]\naudit_retention_days = 30\n", "security.audit_retention_days", "184"),
+        ("[store]\nurl = 'postgresql://desk:pw@db/cscdesk'\n", "store.url", "keyring"),
+        ("[store]\nurl = 'mysql://desk@db/cscdesk'\n", "store.url", "PostgreSQL URL"),
+        ("[store]\npassword = 'hunter2'\n", "store.password", "keyring"),
     ],
 )
 def test_bad_values_name_the_key_path(tmp_path: Path, text: str, key: str, expected: str) -> None:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from cscdesk.store import Store, open_store
+
 SERVER = os.environ.get("CSCDESK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 _databases: dict[str, str] = {}
 
@@ -25,17 +27,34 @@ def _admin():  # type: ignore[no-untyped-def]
     return psycopg.connect(f"{SERVER}/postgres", autocommit=True, connect_timeout=3)
 
 
+_unreachable: list[str] = []
+
+
 def server_or_skip() -> None:
-    """Skip (or fail, in CI) when no PostgreSQL server answers."""
+    """Skip (or fail, in CI) when no PostgreSQL server answers; asked once per process."""
     import psycopg
 
-    try:
-        _admin().close()
-    except psycopg.OperationalError as exc:
-        message = f"PostgreSQL not reachable at {SERVER}: PostgreSQL store tests not run ({exc})"
+    if not _unreachable and "checked" not in _databases:
+        try:
+            _admin().close()
+            _databases["checked"] = "yes"
+        except psycopg.OperationalError as exc:
+            _unreachable.append(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    if _unreachable:
+        message = f"PostgreSQL not reachable at {SERVER}: PostgreSQL store tests not run"
         if os.environ.get("CSCDESK_REQUIRE_POSTGRES"):
-            pytest.fail(message.splitlines()[0])
-        pytest.skip(message.splitlines()[0])
+            pytest.fail(f"{message} ({_unreachable[0]}), and CSCDESK_REQUIRE_POSTGRES is set")
+        pytest.skip(message)
+
+
+def reopen(store: Store) -> Store:
+    """A second, independent store on the same database or file (another desk, another host)."""
+    if store.dialect == "postgresql":
+        from cscdesk.store.postgres import open_postgres
+
+        url = store.url  # type: ignore[attr-defined]
+        return open_postgres(url, pool_size=2, audit_head_file=store.audit.head_file)
+    return open_store(store.path)
 
 
 def new_database(prefix: str = "cscdesk_test", *, ctype: str | None = None) -> str:

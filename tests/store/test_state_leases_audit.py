@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 from cscdesk.domain.models import Recording
-from cscdesk.store import Store, open_store
+from cscdesk.store import Store
 from cscdesk.store.leases import Leases
 
 from .helpers import T0
+from .postgres_db import reopen
 
 
 def test_sync_state_round_trip(store: Store) -> None:
@@ -20,9 +20,9 @@ def test_sync_state_round_trip(store: Store) -> None:
     assert store.sync_state.items("cdr.") == {"cdr.watermark": "2026-03-03T00:00:00+00:00"}
 
 
-def test_lease_has_one_holder_until_it_expires(tmp_path: Path) -> None:
+def test_lease_has_one_holder_until_it_expires(store: Store) -> None:
     clock = [1000.0]
-    a_store, b_store = open_store(tmp_path / "s.db"), open_store(tmp_path / "s.db")
+    a_store, b_store = store, reopen(store)  # two desks, or two hosts on PostgreSQL
     a, b = Leases(a_store, lambda: clock[0]), Leases(b_store, lambda: clock[0])
     assert a.try_acquire("sync.tickets", "desk-a", 30)
     assert not b.try_acquire("sync.tickets", "desk-b", 30)

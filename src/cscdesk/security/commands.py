@@ -111,7 +111,9 @@ def open_secure_store(settings: Any, paths: Any) -> Any:
 
     path = settings.store.path or paths.store
     ref = settings.store.encryption_key
-    if not ref:
+    if settings.store.url:
+        store = open_postgres_store(settings)
+    elif not ref:
         store = open_store(path)
     else:
         try:
@@ -119,6 +121,36 @@ def open_secure_store(settings: Any, paths: Any) -> Any:
         except SecretUnavailable as exc:
             raise EncryptionUnavailable(str(exc)) from None
         store = open_store(path, connection=connect_encrypted(path, key))
+    configure_audit(store, settings)
+    return store
+
+
+def open_postgres_store(settings: Any, *, read_only: bool = False) -> Any:
+    """The store in the PostgreSQL database of ``[store] url``, the password from the keyring
+    (``[store] password``). Encryption at rest is then the database server's (its disks or
+    TDE): SQLCipher's ``encryption_key`` has no meaning there and is refused."""
+    from cscdesk.config import SecretUnavailable, resolve_secret
+    from cscdesk.security.encryption import EncryptionUnavailable
+    from cscdesk.store.postgres import open_postgres
+
+    if settings.store.encryption_key:
+        raise EncryptionUnavailable(
+            "[store] encryption_key is for a SQLite file; a PostgreSQL store ([store] url) is"
+            " encrypted at rest by its server. Remove one of the two."
+        )
+    password = None
+    if settings.store.password:
+        try:
+            password = resolve_secret(settings.store.password, what="store.password")
+        except SecretUnavailable as exc:
+            raise EncryptionUnavailable(str(exc)) from None
+    store = open_postgres(
+        settings.store.url,
+        password=password,
+        read_only=read_only,
+        pool_size=settings.store.pool_size,
+        audit_head_file=settings.security.audit_head_file,
+    )
     configure_audit(store, settings)
     return store
 
