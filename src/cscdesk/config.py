@@ -259,8 +259,25 @@ class StaffingSettings(_Section):
     forecast_file: Path | None = None  # CSV interval_start,calls[,aht_seconds]; None: from history
 
 
+def _check_bucket(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if not value.startswith("s3://") or len(value) <= len("s3://"):
+        raise ValueError("give the bucket as 's3://BUCKET/PREFIX' (or leave it out: blob_dir)")
+    return value
+
+
 class ArchiveSettings(_Section):
     blob_dir: Path | None = None  # default: <data dir>/recordings
+    recordings: str | None = None  # "s3://bucket/prefix": recordings on S3-compatible storage
+    s3_endpoint: str | None = None  # e.g. "https://oss-cn-shanghai.aliyuncs.com"; None: AWS
+    s3_region: str = "us-east-1"
+    s3_access_key_id: SecretRef = None  # "keyring:NAME"
+    s3_secret_access_key: SecretRef = None  # "keyring:NAME"
+    verify_sample_percent: float = Field(default=1.0, ge=0, le=100)  # full re-reads by verify
+
+    _bucket = field_validator("recordings")(_check_bucket)
+    _s3_keys = field_validator("s3_access_key_id", "s3_secret_access_key")(_check_secret_ref)
     lag_alarm_days: int = Field(default=3, ge=1, le=170)
     window_minutes: int = Field(default=60, ge=1, le=1440)
     overlap_minutes: int = Field(default=10, ge=0, le=1440)

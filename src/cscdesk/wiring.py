@@ -83,10 +83,33 @@ def open_report_store(settings: Settings, paths: Paths) -> Any | None:
 
 
 def blob_store(settings: Settings, paths: Paths) -> Any:
-    """Where the archived recordings live (``[archive] blob_dir`` or the data dir's)."""
+    """Where the archived recordings live: the bucket of ``[archive] recordings`` (keys from
+    the keyring), else ``[archive] blob_dir`` or the data dir's folder."""
     from cscdesk.sync.blobstore import BlobStore
 
-    return BlobStore(settings.archive.blob_dir or paths.recordings)
+    archive = settings.archive
+    if not archive.recordings:
+        return BlobStore(archive.blob_dir or paths.recordings)
+    from cscdesk.config import SecretUnavailable
+    from cscdesk.sync.s3blobs import S3BlobStore
+
+    keys: list[str | None] = [None, None]
+    refs = (archive.s3_access_key_id, archive.s3_secret_access_key)
+    if any(refs):
+        try:
+            keys = [resolve_secret(refs[0], what="archive.s3_access_key_id"),
+                    resolve_secret(refs[1], what="archive.s3_secret_access_key")]  # fmt: skip
+        except SecretUnavailable as exc:
+            raise WiringError(str(exc)) from None
+    return S3BlobStore(
+        archive.recordings,
+        spool_dir=paths.data_dir / "recordings-spool",
+        endpoint=archive.s3_endpoint,
+        region=archive.s3_region,
+        access_key_id=keys[0],
+        secret_access_key=keys[1],
+        sample_percent=archive.verify_sample_percent,
+    )
 
 
 def command_security(store: Any, settings: Settings, clock: Any) -> Any:

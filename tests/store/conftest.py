@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
+import postgres_db
 from cscdesk.store import Store, open_store
-
-from . import postgres_db
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+import postgres_db
 from cscdesk.demo.seed import seed_demo
 from cscdesk.store import Store, open_store
 from cscdesk.store.migrations import MIGRATIONS, _v15_member_pinyin, apply_migrations
 
-from . import postgres_db
 from .helpers import employer, member
 
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
+import postgres_db
 from cscdesk.store import StoreError
 from cscdesk.store.migrations import MIGRATIONS, Migration, _script, apply_migrations
 
-from . import postgres_db
 from .helpers import T0, created, ticket
 
 pytestmark = pytest.mark.usefixtures("postgres_server")
@@ -200,9 +200,9 @@ def test_history_is_append_only_even_for_a_role_that_disables_its_triggers(
             "DELETE FROM ticket_events",
             "UPDATE audit SET actor = 'someone else'",
         ):
-            with pytest.raises(sqlite3.DatabaseError, match="permission denied"):
-                with store.transaction() as db:
-                    db.execute(statement)
+            refused = pytest.raises(sqlite3.DatabaseError, match="permission denied")
+            with refused, store.transaction() as db:
+                db.execute(statement)
         assert store.tickets.events("T1")[0].actor == first.created_by
         assert store.audit.verify().ok
     finally:

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from cscdesk.domain.models import Recording
 from cscdesk.store import Store
 from cscdesk.store.leases import Leases
+from postgres_db import reopen
 
 from .helpers import T0
-from .postgres_db import reopen
 
 
 def test_sync_state_round_trip(store: Store) -> None:

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import AsyncIterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from cscdesk.store.files import PRIVATE_FILE, private_dir
 
@@ -45,17 +47,12 @@ class BlobStore:
     async def put_stream(self, chunks: AsyncIterable[bytes]) -> StoredBlob:
         """Stream ``chunks`` to disk while hashing; the blob appears only once complete."""
         fd, tmp_name = self._temp_file()
-        digest = hashlib.sha256()
-        size = 0
         try:
             with os.fdopen(fd, "wb") as out:
-                async for chunk in chunks:
-                    out.write(chunk)
-                    digest.update(chunk)
-                    size += len(chunk)
+                blob = await write_hashed(chunks, out)
                 out.flush()
                 os.fsync(out.fileno())
-            return self._publish(Path(tmp_name), digest.hexdigest(), size)
+            return self._publish(Path(tmp_name), blob.sha256, blob.size)
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
             raise
@@ -79,12 +76,7 @@ class BlobStore:
             raise
 
     def _temp_file(self) -> tuple[int, str]:
-        """An owner-only (600) temporary file in the store's own (700) temp folder."""
-        private_dir(self._tmp)
-        fd, name = tempfile.mkstemp(dir=self._tmp, suffix=".part")  # mkstemp: 600 already
-        if hasattr(os, "fchmod"):  # POSIX; the rename keeps the mode
-            os.fchmod(fd, PRIVATE_FILE)
-        return fd, name
+        return private_temp_file(self._tmp)
 
     def _publish(self, tmp: Path, sha256: str, size: int) -> StoredBlob:
         final = self.path_for(sha256)
@@ -100,6 +92,15 @@ class BlobStore:
             return None
         return file_sha256(path)
 
+    def write_to(self, sha256: str, out: IO[bytes]) -> bool:
+        """Copy the blob into ``out``; False when it is missing (export, store copy)."""
+        try:
+            with self.path_for(sha256).open("rb") as src:
+                shutil.copyfileobj(src, out, CHUNK)
+        except FileNotFoundError:
+            return False
+        return True
+
     def delete(self, sha256: str) -> bool:
         path = self.path_for(sha256)
         try:
@@ -110,18 +111,43 @@ class BlobStore:
 
     def clean_partials(self) -> int:
         """Remove temp files a killed run left behind; returns how many."""
-        if not self._tmp.is_dir():
-            return 0
-        count = 0
-        for leftover in self._tmp.glob("*.part"):
-            leftover.unlink(missing_ok=True)
-            count += 1
-        return count
+        return remove_partials(self._tmp)
 
     def iter_hashes(self) -> Iterator[str]:
         for path in self.root.glob("??/??/*"):
             if path.is_file() and len(path.name) == 64:
                 yield path.name
+
+
+async def write_hashed(chunks: AsyncIterable[bytes], out: IO[bytes]) -> StoredBlob:
+    """Write ``chunks`` to ``out`` while hashing them: the blob they make."""
+    digest = hashlib.sha256()
+    size = 0
+    async for chunk in chunks:
+        out.write(chunk)
+        digest.update(chunk)
+        size += len(chunk)
+    return StoredBlob(digest.hexdigest(), size)
+
+
+def private_temp_file(folder: Path) -> tuple[int, str]:
+    """An owner-only (600) ``.part`` file in an owner-only (700) folder: (descriptor, name)."""
+    private_dir(folder)
+    fd, name = tempfile.mkstemp(dir=folder, suffix=".part")  # mkstemp: 600 already
+    if hasattr(os, "fchmod"):  # POSIX; a rename keeps the mode
+        os.fchmod(fd, PRIVATE_FILE)
+    return fd, name
+
+
+def remove_partials(folder: Path) -> int:
+    """Remove the ``.part`` files a killed run left in ``folder``; returns how many."""
+    if not folder.is_dir():
+        return 0
+    count = 0
+    for leftover in folder.glob("*.part"):
+        leftover.unlink(missing_ok=True)
+        count += 1
+    return count
 
 
 def file_sha256(path: Path) -> str:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -146,13 +145,13 @@ def export_bundle(store: Store, blobs: BlobStore, target: Path) -> BundleReport:
     for sha in sorted(
         {r["sha256"] for r in _rows(store, "recordings")} if "recordings" in tables else set()
     ):
-        source = blobs.path_for(sha)
-        if not source.is_file():
+        with private_file(recordings_dir / sha, "wb") as dst:
+            found = blobs.write_to(sha, dst)
+        if not found:
+            (recordings_dir / sha).unlink(missing_ok=True)
             raise BundleError(
                 f"recording {sha} is missing from the blob store; run `archive verify`"
             )
-        with source.open("rb") as src, private_file(recordings_dir / sha, "wb") as dst:
-            shutil.copyfileobj(src, dst)
         report.recordings += 1
     files = {
         str(path.relative_to(target)): file_sha256(path)

@@ -180,6 +180,7 @@ class VerifyReport:
     missing: list[str] = field(default_factory=list)  # contact ids whose file is gone
     corrupt: list[str] = field(default_factory=list)  # contact ids whose bytes changed
     orphans: list[str] = field(default_factory=list)  # files no manifest row names
+    re_read: int | None = None  # recordings read in full (a bucket samples; None: all of them)
 
     @property
     def ok(self) -> bool:
@@ -199,4 +200,5 @@ def verify_recordings(storage: SyncStorage, blobs: BlobStore) -> VerifyReport:
         elif actual != recording.sha256:
             report.corrupt.append(recording.contact_id)
     report.orphans = sorted(h for h in blobs.iter_hashes() if h not in known)
+    report.re_read = getattr(blobs, "sampled", None)  # S3BlobStore: a sample re-read in full
     return report
