@@ -119,11 +119,11 @@ CLAIMER = textwrap.dedent(
     import sys, time
     from datetime import UTC, datetime
     from pathlib import Path
-    from cscdesk.store import open_store
+    from cscdesk.store import open_location
     from cscdesk.store.missed_calls import MissedCalls
 
-    path, agent, go, entries = sys.argv[1], sys.argv[2], Path(sys.argv[3]), sys.argv[4:]
-    store = open_store(Path(path))
+    where, agent, go, entries = sys.argv[1], sys.argv[2], Path(sys.argv[3]), sys.argv[4:]
+    store = open_location(where)  # the same SQLite file, or the same PostgreSQL database
     worklist = MissedCalls(store)
     print("ready", flush=True)
     while not go.exists():
@@ -145,7 +145,7 @@ def test_two_desk_processes_claiming_at_once_each_entry_goes_to_one(
     go = tmp_path / "go"
     desks = [
         subprocess.Popen(
-            [sys.executable, "-c", CLAIMER, str(store.path), agent, str(go), *map(str, entries)],
+            [sys.executable, "-c", CLAIMER, store.location, agent, str(go), *map(str, entries)],
             stdout=subprocess.PIPE,
             text=True,
         )

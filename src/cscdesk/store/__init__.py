@@ -14,9 +14,13 @@ Several processes may open the same file (WAL, busy timeout). Transactions: ever
 write is atomic on its own; to make several writes one unit, wrap them in
 ``with store.transaction() as db:`` (``BEGIN IMMEDIATE``; nested blocks become savepoints, and
 ``db`` is this thread's sqlite-utils ``Database`` for the few callers with their own tables).
+
+A larger center keeps the same store on PostgreSQL (``[store] url``; ``store.postgres``): the
+repositories and migrations are written once, in SQLite's dialect, and translated
+(``store.dialect``); ``open_location`` opens either from a path or a URL.
 """
 
-from cscdesk.store.db import Store, StoreDatabase, open_store
+from cscdesk.store.db import Store, StoreDatabase, open_location, open_store
 from cscdesk.store.errors import StoreError, StoreReplaced
 
-__all__ = ["Store", "StoreDatabase", "StoreError", "StoreReplaced", "open_store"]
+__all__ = ["Store", "StoreDatabase", "StoreError", "StoreReplaced", "open_location", "open_store"]

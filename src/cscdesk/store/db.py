@@ -202,6 +202,11 @@ class Store:
         return handle
 
     @property
+    def location(self) -> str:
+        """What ``open_location`` opens this store again from (another process, another host)."""
+        return str(self.path)
+
+    @property
     def db(self) -> StoreDatabase:
         """This thread's sqlite-utils Database (for reads outside a transaction)."""
         return self._handle().db
@@ -331,3 +336,12 @@ def open_store(
         store.close()
         raise explain(path, exc) or exc from None
     return store
+
+
+def open_location(location: str, **options: Any) -> Store:
+    """The store at ``location``: a PostgreSQL URL (``store.postgres``) or a SQLite file path."""
+    from cscdesk.store.postgres import is_postgres_url, open_postgres
+
+    if is_postgres_url(location):
+        return open_postgres(location, **options)
+    return open_store(Path(location), **options)

@@ -13,7 +13,10 @@ through ``translate`` (cached per text). What is rewritten:
   SQLite tables have;
 - a guard trigger (``BEFORE UPDATE|DELETE ... BEGIN SELECT RAISE(ABORT, '...'); END``, with an
   optional ``WHEN``) becomes a plpgsql function and a trigger;
-- the PRAGMAs the store uses become their PostgreSQL equivalents (``pragma``).
+- the PRAGMAs the store uses become their PostgreSQL equivalents (``pragma``);
+- scalar ``min(a, b)``/``max(a, b)`` become ``least``/``greatest``; ``instr``,
+  ``group_concat``, ``sqlite_master`` and ``sqlite_sequence`` exist on the server under those
+  names (``store.postgres``).
 
 What cannot be translated (FTS5 tables, triggers that keep an index) raises
 ``Untranslatable``: such a migration carries its own PostgreSQL step (``Migration.postgres``).
@@ -102,6 +105,37 @@ _NOW_MINUS = re.compile(
 )
 _INSERT_OR = re.compile(r"^\s*INSERT\s+OR\s+(IGNORE|REPLACE)\s+INTO\s+(\w+)", re.I)
 _PLAIN_INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.I)
+
+
+_SCALAR_MIN_MAX = re.compile(r"\b(min|max)\s*\(", re.I)
+
+
+def _scalar_min_max(sql: str) -> str:
+    """SQLite's ``min(a, b)``/``max(a, b)`` (two or more arguments) are PostgreSQL's
+    ``least``/``greatest``; with one argument they stay aggregates. (A NULL argument makes
+    SQLite's NULL, PostgreSQL's the other value: the store never passes one.)"""
+    out, last = [], 0
+    for match in _SCALAR_MIN_MAX.finditer(sql):
+        depth, i, commas = 1, match.end(), 0
+        quote: str | None = None
+        while i < len(sql) and depth:
+            c = sql[i]
+            if quote:
+                quote = None if c == quote else quote
+            elif c in "'\"":
+                quote = c
+            elif c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+            elif c == "," and depth == 1:
+                commas += 1
+            i += 1
+        if commas:
+            name = "least" if match.group(1).lower() == "min" else "greatest"
+            out.append(sql[last : match.start()] + name + "(")
+            last = match.end()
+    return "".join(out) + sql[last:]
 
 
 def _table_ddl(sql: str) -> tuple[str, ...]:
@@ -206,5 +240,5 @@ def translate(sql: str) -> Translated:
             replace_into = table
     elif _PLAIN_INSERT.match(text) and " RETURNING " not in text.upper():
         returns_rowid = True
-    converted, order = _placeholders(text)
+    converted, order = _placeholders(_scalar_min_max(text))
     return Translated((converted,), order, replace_into, returns_rowid)

@@ -17,6 +17,7 @@ advisory lock, so two hosts opening a new database do not both make them.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import sqlite3
 import threading
@@ -52,6 +53,9 @@ CREATE OR REPLACE FUNCTION cscdesk_concat_step(text, text, text) RETURNS text LA
     IMMUTABLE PARALLEL SAFE AS
     'SELECT CASE WHEN $2 IS NULL THEN $1 WHEN $1 IS NULL THEN $2 ELSE $1 || $3 || $2 END';
 CREATE OR REPLACE AGGREGATE group_concat(text, text) (SFUNC = cscdesk_concat_step, STYPE = text);
+CREATE OR REPLACE FUNCTION cscdesk_count_true(bigint, boolean) RETURNS bigint LANGUAGE sql
+    IMMUTABLE PARALLEL SAFE AS 'SELECT coalesce($1, 0) + CASE WHEN $2 THEN 1 ELSE 0 END';
+CREATE OR REPLACE AGGREGATE sum(boolean) (SFUNC = cscdesk_count_true, STYPE = bigint);
 CREATE OR REPLACE VIEW sqlite_master AS
     SELECT CASE c.relkind WHEN 'r' THEN 'table' WHEN 'i' THEN 'index' ELSE 'view' END AS type,
            c.relname::text AS name, c.relname::text AS tbl_name,
@@ -378,6 +382,10 @@ class PgStore(Store):
                 " password in the keyring (cscdesk secrets set store.password).",
             ) from None
 
+    @property
+    def location(self) -> str:
+        return self.url
+
     def _configure(self, conn: Any) -> None:
         _sqlite_like_dumpers(conn)
         if self.read_only:
@@ -522,10 +530,17 @@ class PgStore(Store):
             check_ctype(conn, str(self.path))
             conn.execute("SELECT pg_advisory_lock(%s)", [SETUP_LOCK])
             try:
-                if not self._has_schema(conn) and not self.read_only:
-                    with conn.transaction():
+                stamp = hashlib.sha256(_COMPATIBILITY.encode()).hexdigest()[:16]
+                current = None
+                if self._has_schema(conn):
+                    current = conn.execute(
+                        "SELECT obj_description(%s::regclass, 'pg_class')", [SCHEMA_TABLE]
+                    ).fetchone()[0]
+                if current != f"compat {stamp}" and not self.read_only:
+                    with conn.transaction():  # new, or made by an older cscdesk: (re)made
                         for statement in _split(_COMPATIBILITY):
                             conn.execute(statement)
+                        conn.execute(f"COMMENT ON TABLE {SCHEMA_TABLE} IS 'compat {stamp}'")
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", [SETUP_LOCK])
 
