@@ -14,6 +14,8 @@ through ``translate`` (cached per text). What is rewritten:
 - a guard trigger (``BEFORE UPDATE|DELETE ... BEGIN SELECT RAISE(ABORT, '...'); END``, with an
   optional ``WHEN``) becomes a plpgsql function and a trigger;
 - the PRAGMAs the store uses become their PostgreSQL equivalents (``pragma``);
+- a bare column on the right of ``DO UPDATE SET`` is qualified with the table (SQLite reads it
+  as the stored row's, PostgreSQL calls it ambiguous);
 - scalar ``min(a, b)``/``max(a, b)`` become ``least``/``greatest``; ``instr``,
   ``group_concat``, ``sqlite_master`` and ``sqlite_sequence`` exist on the server under those
   names (``store.postgres``).
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # what the compatibility schema (store.postgres) provides under SQLite's names
@@ -138,6 +141,62 @@ def _scalar_min_max(sql: str) -> str:
     return "".join(out) + sql[last:]
 
 
+_UPSERT = re.compile(
+    r"^\s*INSERT\s+INTO\s+(\w+).*?\bON\s+CONFLICT\b[^)]*\)?\s*DO\s+UPDATE\s+SET\s", re.I | re.S
+)
+_BARE_NAME = re.compile(r"(?<![\w.'\"])([A-Za-z_]\w*)\b(?!\s*[.(])")
+_NOT_COLUMNS = frozenset(
+    ("and", "or", "not", "null", "is", "in", "case", "when", "then", "else", "end", "true",
+     "false", "like", "between", "excluded", "as", "distinct", "select", "from", "where",
+     "returning", "current_timestamp", "collate", "escape", "glob")
+)  # fmt: skip
+
+
+def _qualify_upsert(sql: str) -> str:
+    """In ``DO UPDATE SET a = a + 1`` SQLite reads the bare ``a`` on the right as the stored
+    row's; PostgreSQL calls it ambiguous (``excluded`` has one too): name the table."""
+    match = _UPSERT.match(sql)
+    if match is None:
+        return sql
+    table, start = match.group(1), match.end()
+    tail = re.search(r"\s(WHERE|RETURNING)\s", sql[start:], re.I)
+    end = start + tail.start() if tail else len(sql)
+    assignments = []
+    for assignment in _split_top_level(sql[start:end]):
+        column, _, value = assignment.partition("=")
+        value = _outside_quotes(value, lambda part: _BARE_NAME.sub(
+            lambda m: m.group(1) if m.group(1).lower() in _NOT_COLUMNS else f"{table}.{m.group(1)}",
+            part,
+        ))  # fmt: skip
+        assignments.append(f"{column.strip()} ={value}")
+    return sql[:start] + ", ".join(assignments) + sql[end:]
+
+
+def _split_top_level(text: str) -> list[str]:
+    parts, depth, quote, current = [], 0, None, ""
+    for c in text:
+        if quote:
+            quote = None if c == quote else quote
+        elif c in "'\"":
+            quote = c
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "," and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        current += c
+    parts.append(current)
+    return parts
+
+
+def _outside_quotes(text: str, change: Callable[[str], str]) -> str:
+    pieces = re.split(r"('(?:[^']|'')*')", text)
+    return "".join(p if i % 2 else change(p) for i, p in enumerate(pieces))
+
+
 def _table_ddl(sql: str) -> tuple[str, ...]:
     name = _CREATE_TABLE.match(sql)
     assert name is not None
@@ -240,5 +299,5 @@ def translate(sql: str) -> Translated:
             replace_into = table
     elif _PLAIN_INSERT.match(text) and " RETURNING " not in text.upper():
         returns_rowid = True
-    converted, order = _placeholders(_scalar_min_max(text))
+    converted, order = _placeholders(_qualify_upsert(_scalar_min_max(text)))
     return Translated((converted,), order, replace_into, returns_rowid)

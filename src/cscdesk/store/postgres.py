@@ -176,12 +176,35 @@ def _sqlite_error(exc: Exception) -> sqlite3.Error:
     diag = getattr(exc, "diag", None)
     message = (diag.message_primary if diag is not None else None) or str(exc)
     if isinstance(exc, psycopg.errors.IntegrityError):
-        return sqlite3.IntegrityError(message)
+        return sqlite3.IntegrityError(_sqlite_wording(exc, diag, message))
     if isinstance(exc, psycopg.errors.ReadOnlySqlTransaction):
         return sqlite3.OperationalError(f"attempt to write a readonly database ({message})")
     if isinstance(exc, psycopg.OperationalError):
         return sqlite3.OperationalError(message)
     return sqlite3.DatabaseError(message)
+
+
+def _sqlite_wording(exc: Exception, diag: Any, message: str) -> str:
+    """A constraint failure worded as SQLite words it (callers and people match on it), the
+    server's own words after it."""
+    import psycopg
+
+    table = getattr(diag, "table_name", None) or "?"
+    column = getattr(diag, "column_name", None)
+    if column is None:
+        key = re.search(r"Key \(([^)]*)\)", getattr(diag, "message_detail", None) or "")
+        column = key.group(1).replace(", ", f", {table}.") if key else "?"
+    kinds = (
+        (psycopg.errors.UniqueViolation, "UNIQUE"),
+        (psycopg.errors.NotNullViolation, "NOT NULL"),
+        (psycopg.errors.ForeignKeyViolation, "FOREIGN KEY"),
+        (psycopg.errors.CheckViolation, "CHECK"),
+    )
+    for kind, word in kinds:
+        if isinstance(exc, kind):
+            where = "" if word == "FOREIGN KEY" else f": {table}.{column}"
+            return f"{word} constraint failed{where} ({message})"
+    return message
 
 
 class PgDatabase:
