@@ -31,6 +31,7 @@ def _searched_waiting_period(sim: SimulatorHandle) -> Callable[[Pilot[None]], An
         )
         await pilot.press(*"等待期")
         await wait_for(pilot, lambda: panel(app).query_text == "等待期", "the search")
+        await pilot.press("enter")  # on to the list: no blinking cursor in the picture
         await pilot.pause(0.3)  # the Markdown renders
         app.clear_notifications()
         await pilot.pause()
