@@ -106,3 +106,16 @@ def test_archive_sync_against_an_unreachable_call_system_says_so_in_one_line(tmp
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "archive sync failed" in done.stderr and "127.0.0.1:9" in done.stderr
+
+
+def test_the_version_is_written_in_one_place() -> None:
+    """pyproject reads ``cscdesk.__version__``; the installed metadata agrees with it."""
+    import tomllib
+    from importlib.metadata import version
+    from pathlib import Path
+
+    project = tomllib.loads(
+        (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    )
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    assert version("cscdesk") == __version__

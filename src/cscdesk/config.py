@@ -377,6 +377,15 @@ class KnowledgeSettings(_Section):
     _folder = field_validator("folder")(_check_folder)
 
 
+class LoggingSettings(_Section):
+    """The operations log (``cscdesk.security.logfile``): one file a day, kept >= 184 days."""
+
+    dir: Path | None = None  # default: <data dir>/logs
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["text", "json"] = "text"  # json: one JSON object per line
+    keep_days: int = Field(default=190, ge=184, le=36_600)  # 等保: at least six months
+
+
 class Settings(_Section):
     desk: DeskSettings = DeskSettings()
     store: StoreSettings = StoreSettings()
@@ -394,6 +403,7 @@ class Settings(_Section):
     handoffs: HandoffSettings = HandoffSettings()
     webhook: WebhookSettings = WebhookSettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
+    logging: LoggingSettings = LoggingSettings()
     keymap: dict[str, str] = Field(default_factory=dict)
 
 
@@ -415,6 +425,12 @@ class Paths:
     @property
     def logs(self) -> Path:
         return self.data_dir / "logs"
+
+
+def color_allowed() -> bool:
+    """False when the person asked for no colour: ``NO_COLOR`` set and not empty (no-color.org;
+    ``--no-color`` sets it, so Textual and rich in this process see it too)."""
+    return not os.environ.get("NO_COLOR")
 
 
 def default_data_dir() -> Path:

@@ -183,7 +183,8 @@ class DemoRefused(WiringError):
 
 
 def replace_demo_store(settings: Settings, paths: Paths, *, config_file: Path | None,
-                       members: int, seed: int, today: Any) -> tuple[Path, Any]:  # fmt: skip
+                       members: int, seed: int, today: Any,
+                       progress: Any = None) -> tuple[Path, Any]:  # fmt: skip
     """``cscdesk demo-data``: a fresh demo store in place of a missing one or one that holds
     nothing but demo data; (path, the seed's summary). ``DemoRefused`` says why not."""
     from cscdesk.demo.seed import seed_demo
@@ -204,7 +205,7 @@ def replace_demo_store(settings: Settings, paths: Paths, *, config_file: Path | 
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     store = open_command_store(settings, paths)
     try:
-        return path, seed_demo(store, members=members, seed=seed, today=today)
+        return path, seed_demo(store, members=members, seed=seed, today=today, progress=progress)
     finally:
         store.close()
 

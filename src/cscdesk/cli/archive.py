@@ -17,10 +17,12 @@ from cscdesk.cli.common import (
     call_center,
     is_deployment,
     now,
+    open_read_only_store,
     open_sync_store,
     print_json,
     security_services,
     signed_in,
+    stop_on_sigterm,
 )
 from cscdesk.cli.errors import EXIT_ALARM, EXIT_FAILURE, EXIT_LEASE_HELD
 from cscdesk.cli.root import Context, main, pass_ctx
@@ -63,6 +65,7 @@ def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float, as_js
     import asyncio
     from datetime import timedelta
 
+    from cscdesk.importing.progress import AUTO, reporting
     from cscdesk.sync.runs import archive_sync as run_archive_sync
 
     settings, paths, store = open_sync_store(ctx)
@@ -94,21 +97,25 @@ def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float, as_js
     def failed(error: str) -> None:
         click.echo(f"archive sync failed: {error}", err=True)
 
+    if follow:
+        stop_on_sigterm()
     run = None
     try:
-        run = asyncio.run(
-            run_archive_sync(
-                port,
-                instance_id,
-                store,
-                blobs,
-                settings,
-                follow=follow,
-                restore_retry=timedelta(seconds=restore_retry_seconds),
-                show=show,
-                on_error=failed,
+        with reporting(AUTO) as progress:  # bars on stderr when a person watches a terminal
+            run = asyncio.run(
+                run_archive_sync(
+                    port,
+                    instance_id,
+                    store,
+                    blobs,
+                    settings,
+                    follow=follow,
+                    restore_retry=timedelta(seconds=restore_retry_seconds),
+                    show=show,
+                    on_error=failed,
+                    progress=progress,
+                )
             )
-        )
     except KeyboardInterrupt:
         click.echo("stopped; the next run resumes where this one left off", err=as_json)
     finally:
@@ -126,6 +133,58 @@ def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float, as_js
         failed(run.error)
         sys.exit(EXIT_FAILURE)
     if last is not None and last.lag.alarm:
+        sys.exit(EXIT_ALARM)
+
+
+def archive_status_json(lag: Any, *, alarm_days: int, pending: int,
+                        holder: str | None) -> dict[str, Any]:  # fmt: skip
+    """The documented ``archive status --json`` object."""
+    return {
+        "lag_seconds": lag.lag.total_seconds(),
+        "alarm": lag.alarm,
+        "alarm_days": alarm_days,
+        "cdr_watermark": None if lag.cdr_watermark is None else lag.cdr_watermark.isoformat(),
+        "oldest_pending_recording": None if lag.oldest_pending_recording is None
+        else lag.oldest_pending_recording.isoformat(),
+        "pending_recordings": pending,
+        "holder": holder,
+    }  # fmt: skip
+
+
+@archive.command("status")
+@JSON_OUTPUT
+@pass_ctx
+def archive_status(ctx: Context, as_json: bool) -> None:
+    """How far the archive trails the call system, recordings still to copy, who is copying
+    (read-only; exit 4 while the lag is past its alarm, as ``archive sync`` does)."""
+    from datetime import UTC, datetime
+
+    from cscdesk.sync.archive import archive_lag
+    from cscdesk.sync.storage import SyncStorage
+    from cscdesk.sync.worker import ARCHIVE_LEASE
+
+    settings, store = open_read_only_store(ctx)
+    try:
+        storage = SyncStorage(store)
+        lag = archive_lag(storage, datetime.now(UTC), instance_id=settings.callcenter.instance_id,
+                          alarm_days=settings.archive.lag_alarm_days)  # fmt: skip
+        pending = storage.pending_recording_count()
+        holder = store.leases.holder(ARCHIVE_LEASE)
+    finally:
+        store.close()
+    never = " (never synced)" if lag.cdr_watermark is None else ""
+    if as_json:
+        print_json(archive_status_json(lag, alarm_days=settings.archive.lag_alarm_days,
+                                       pending=pending, holder=holder))  # fmt: skip
+    else:
+        click.echo(f"archive lag         {lag.lag}{never}, alarm after "
+                   f"{settings.archive.lag_alarm_days} day(s)")  # fmt: skip
+        click.echo(f"CDRs copied up to   {lag.cdr_watermark or 'never'}")
+        click.echo(f"recordings waiting  {pending} (oldest from "
+                   f"{lag.oldest_pending_recording or '-'})")  # fmt: skip
+        click.echo(f"copied by           {holder or 'nobody right now'}")
+    if lag.alarm:
+        click.echo(f"ALARM: archive lags {lag.lag}{never}", err=True)
         sys.exit(EXIT_ALARM)
 
 

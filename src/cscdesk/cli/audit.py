@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from cscdesk.cli.common import AS_USER, ask_secret, now, security_services
+from cscdesk.cli.common import (
+    AS_USER,
+    JSON_OUTPUT,
+    ask_secret,
+    now,
+    print_json,
+    security_services,
+)
 from cscdesk.cli.root import Context, main, pass_ctx
 
 
@@ -43,15 +50,21 @@ def _moment(text: str | None, option: str):  # type: ignore[no-untyped-def]
 @click.option("--export", "exports", multiple=True, type=click.Path(path_type=Path, exists=True),
               help="Also hold the log against the signed head of this export (repeatable).")  # fmt: skip
 @AS_USER
+@JSON_OUTPUT
 @pass_ctx
-def audit_verify(ctx: Context, exports: tuple[Path, ...], as_user: str | None) -> None:
+def audit_verify(ctx: Context, exports: tuple[Path, ...], as_user: str | None,
+                 as_json: bool) -> None:  # fmt: skip
     """Recompute the keyed chain and hold it against the signed heads: exit 1 and name every
     wipe, cut tail, rewrite, forged purge anchor and changed, removed or moved record."""
     from cscdesk.security import commands
 
+    def say(line: str) -> None:  # with --json, stdout is the JSON object alone
+        click.echo(line, err=as_json)
+
     _settings, store, security = security_services(ctx)
     sys.exit(commands.audit_verify(store, security, as_user=as_user, ask=ask_secret,
-                                   write=click.echo, exports=exports))  # fmt: skip
+                                   write=say, exports=exports,
+                                   report_json=print_json if as_json else None))  # fmt: skip
 
 
 @audit.command("export")

@@ -95,6 +95,36 @@ def open_store_or_exit(ctx: Context):  # type: ignore[no-untyped-def]
         sys.exit(EXIT_CONFIG)
 
 
+def stop_on_sigterm() -> None:
+    """A service manager's SIGTERM stops a long-running command as Ctrl-C does: the round in
+    hand finishes or is cancelled, leases are released, and the exit status is 0."""
+    import signal
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def open_read_only_store(ctx: Context):  # type: ignore[no-untyped-def]
+    """(settings, store) opened read-only for the monitoring commands (``status``, ``archive
+    status``): looking never writes. No store: exit 2; one that will not open: exit 1."""
+    from cscdesk.cli.errors import EXIT_FAILURE, EXIT_USAGE
+    from cscdesk.wiring import read_only_store
+
+    settings, paths = ctx.settings(), ctx.paths()
+    path = settings.store.path or paths.store
+    if not path.exists():
+        click.echo(f"error: no store at {path} (wrong --data-dir or store.path?)", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        return settings, read_only_store(path, settings, paths)  # with its key when encrypted
+    except Exception as exc:  # a damaged or newer store, a missing key: one line; doctor says more
+        click.echo(f"error: store {path} cannot be opened read-only ({exc}); run `cscdesk doctor`",
+                   err=True)  # fmt: skip
+        sys.exit(EXIT_FAILURE)
+
+
 def open_sync_store(ctx: Context):  # type: ignore[no-untyped-def]
     """(settings, paths, store) for the archive and sync commands."""
     return ctx.settings(), ctx.paths(), open_store_or_exit(ctx)

@@ -24,12 +24,16 @@ def demo_data(ctx: Context, members: int, seed: int, as_of: datetime | None) -> 
     replaced: a store with user accounts, an audit log or any other data is refused (exit 2)."""
     from datetime import date
 
+    from cscdesk.importing.progress import AUTO, reporting
     from cscdesk.wiring import DemoRefused, WiringError, replace_demo_store
 
     today = as_of.date() if as_of else date.today()
     try:
-        path, summary = replace_demo_store(ctx.settings(), ctx.paths(), config_file=ctx.config_file,
-                                           members=members, seed=seed, today=today)  # fmt: skip
+        with reporting(AUTO) as progress:  # a bar on stderr when a person watches a terminal
+            path, summary = replace_demo_store(ctx.settings(), ctx.paths(),
+                                               config_file=ctx.config_file, members=members,
+                                               seed=seed, today=today,
+                                               progress=progress)  # fmt: skip
     except DemoRefused as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_CONFIG)

@@ -10,7 +10,8 @@ import sys
 
 import click
 
-from cscdesk.cli.common import blob_store, call_center, open_sync_store
+from cscdesk.cli.common import blob_store, call_center, open_sync_store, stop_on_sigterm
+from cscdesk.cli.errors import EXIT_FAILURE, EXIT_USAGE
 from cscdesk.cli.root import Context, main, pass_ctx
 
 
@@ -60,9 +61,9 @@ def events_serve(
 
     try:
         token = resolve_secret(SECRET_PREFIX + token_secret, what="webhook token")
-    except SecretUnavailable as exc:
+    except SecretUnavailable as exc:  # configuration: `cscdesk secrets set` fixes it
         click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_USAGE)
     settings, paths, store = open_sync_store(ctx)
     cc, _instance_id, stop = call_center(settings)
 
@@ -83,7 +84,7 @@ def events_serve(
             subscribe = getattr(cc, "update_subscription", None)
             if subscribe is None:
                 click.echo("error: this call system cannot subscribe a webhook", err=True)
-                sys.exit(1)
+                sys.exit(EXIT_USAGE)
             await subscribe(subscription_url(public_url, token), SUBSCRIBED_EVENTS)
             click.echo(
                 f"subscribed {public_url.rstrip('/')}{PATH} to {len(SUBSCRIBED_EVENTS)} events"
@@ -100,13 +101,20 @@ def events_serve(
         click.echo(f"receiving events on http://{host}:{port}{PATH} (Ctrl-C stops)")
         await server.serve()
 
+    stop_on_sigterm()  # uvicorn re-raises the SIGTERM it caught once it has shut down
     try:
         asyncio.run(run())
     except KeyboardInterrupt:
         pass
+    except SystemExit as exc:  # uvicorn exits 1 when it cannot listen (it logged why)
+        if exc.code in (0, None) or server.started:
+            raise
+        click.echo(f"error: cannot listen on {host}:{port} (in use, or not an address here)",
+                   err=True)  # fmt: skip
+        sys.exit(EXIT_USAGE)
     except Exception as exc:  # the boundary: one line, no traceback
         click.echo(f"error: events receiver stopped: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_FAILURE)
     finally:
         lease.release()
         stop()

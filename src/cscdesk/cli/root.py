@@ -7,6 +7,7 @@ Heavy modules (textual, httpx, faker, uvicorn) are imported inside the commands 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -114,6 +115,22 @@ pass_ctx = click.make_pass_decorator(Context)
     default=None,
     help="UI language (overrides the config).",
 )
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="More on stderr: -v info, -vv debug (the log file keeps [logging] level).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+@click.option(
+    "--log-json",
+    is_flag=True,
+    help="Log lines as JSON objects on stderr and in the log file (the file alone: "
+    '[logging] format = "json").',
+)
+@click.option(
+    "--no-color", is_flag=True, help="No colour anywhere, the desk included (as NO_COLOR=1 does)."
+)
 @click.pass_context
 def main(
     click_ctx: click.Context,
@@ -122,38 +139,45 @@ def main(
     who: str,
     center_url: str | None,
     lang: str | None,
+    verbose: int,
+    quiet: bool,
+    log_json: bool,
+    no_color: bool,
 ) -> None:
     """cscdesk: the customer service desk. With no command it opens the desk."""
-    from cscdesk.security.redact import install_log_redaction
-
-    install_log_redaction()  # no full mobile or ID number in any log line, from any library
+    if no_color:  # rich consoles and the Textual app of this process read it
+        os.environ["NO_COLOR"] = "1"
     click_ctx.obj = Context(config_file, data_dir)
-    if click_ctx.invoked_subcommand is not None:
-        _one_line_logging()
-        return
-    role = "lead" if who.startswith("lead") else "agent"
-    _open_desk(click_ctx.obj, role=role, lang=lang, who=who, center_url=center_url)
+    desk = click_ctx.invoked_subcommand is None
+    _start_logging(click_ctx.obj, console=not desk, verbose=verbose, quiet=quiet,
+                   log_json=log_json)  # fmt: skip
+    if desk:
+        role = "lead" if who.startswith("lead") else "agent"
+        _open_desk(click_ctx.obj, role=role, lang=lang, who=who, center_url=center_url)
 
 
-class _OneLine(logging.Formatter):
-    """A warning a command logs reaches the person as one line: never a traceback."""
+def _start_logging(ctx: Context, *, console: bool, verbose: int, quiet: bool,
+                   log_json: bool) -> None:  # fmt: skip
+    """The day's log file in the configured logs folder, and for commands stderr (one line a
+    warning, never a traceback; the desk owns the terminal, so it logs to the file only).
+    A config that does not load still gets stderr: the command itself then says what is wrong."""
+    from cscdesk.config import ConfigError, LoggingSettings, load_settings
+    from cscdesk.security.logfile import configure_logging, stderr_level
 
-    def format(self, record: logging.LogRecord) -> str:
-        text = f"{record.levelname.lower()}: {record.getMessage()}"
-        if record.exc_info and record.exc_info[1] is not None:
-            error = record.exc_info[1]
-            text += f": {type(error).__name__}: {error}"
-        return text
-
-
-def _one_line_logging() -> None:
-    """Commands log warnings to stderr in one line each (Python's fallback printed tracebacks)."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(_OneLine())
-    handler.setLevel(logging.WARNING)
-    root = logging.getLogger()
-    if not root.handlers:
-        root.addHandler(handler)
+    folder: Path | None = None
+    options = LoggingSettings()
+    try:
+        options = load_settings(ctx.config_file).logging
+        folder = options.dir or ctx.paths().logs
+    except (ConfigError, OSError, ValueError):
+        pass
+    log_format = "json" if log_json else options.format  # --log-json: stderr too
+    configure_logging(folder=folder, file_level=logging.getLevelName(options.level),
+                      keep_days=options.keep_days, log_format=log_format,
+                      console=console, console_level=stderr_level(verbose, quiet),
+                      console_format="json" if log_json else "text")  # fmt: skip
+    command = click.get_current_context().invoked_subcommand or "desk"
+    logging.getLogger("cscdesk").info("cscdesk %s started (version %s)", command, __version__)
 
 
 def _open_desk(ctx: Context, *, role: str, lang: str | None, who: str | None = None,

@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
-from cscdesk.cli.common import JSON_OUTPUT, print_json
-from cscdesk.cli.errors import EXIT_ALARM, EXIT_FAILURE, EXIT_USAGE
+from cscdesk.cli.common import JSON_OUTPUT, open_read_only_store, print_json
+from cscdesk.cli.errors import EXIT_ALARM
 from cscdesk.cli.root import Context, main, pass_ctx
 
 
@@ -45,19 +45,8 @@ def _iso(value: datetime | None) -> str | None:
 def status(ctx: Context, as_json: bool) -> None:
     """Archive lag, ticket backlog, conflicts and lease holders (read-only; exit 4 on alarm)."""
     from cscdesk.sync.service import sync_status
-    from cscdesk.wiring import read_only_store
 
-    settings, paths = ctx.settings(), ctx.paths()
-    path = settings.store.path or paths.store
-    if not path.exists():
-        click.echo(f"error: no store at {path} (wrong --data-dir or store.path?)", err=True)
-        sys.exit(EXIT_USAGE)
-    try:
-        store = read_only_store(path, settings, paths)  # with its key when encrypted
-    except Exception as exc:  # a damaged or newer store, a missing key: one line; doctor says more
-        click.echo(f"error: store {path} cannot be opened read-only ({exc}); run `cscdesk doctor`",
-                   err=True)  # fmt: skip
-        sys.exit(EXIT_FAILURE)
+    settings, store = open_read_only_store(ctx)
     try:
         now = sync_status(store, settings, datetime.now(UTC))
     finally:

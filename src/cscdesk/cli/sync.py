@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
-from cscdesk.cli.common import JSON_OUTPUT, call_center, open_sync_store, print_json
+from cscdesk.cli.common import (
+    JSON_OUTPUT,
+    call_center,
+    open_sync_store,
+    print_json,
+    stop_on_sigterm,
+)
 from cscdesk.cli.errors import EXIT_FAILURE, EXIT_LEASE_HELD
 from cscdesk.cli.root import Context, main, pass_ctx
 
@@ -51,6 +57,8 @@ def sync_tickets(ctx: Context, follow: bool, as_json: bool) -> None:
             f"merged {report.merged}, conflicts {report.conflicts}, failed {report.failed}"
         )
 
+    if follow:
+        stop_on_sigterm()
     duties = daemon_duties(settings, store) if follow else []
     run = None
     try:

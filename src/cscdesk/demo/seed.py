@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -276,9 +276,15 @@ DEFAULT_TODAY = date(2026, 3, 2)
 
 
 def seed_demo(
-    store: Store, *, members: int = 20_000, seed: int = 7, today: date = DEFAULT_TODAY
+    store: Store,
+    *,
+    members: int = 20_000,
+    seed: int = 7,
+    today: date = DEFAULT_TODAY,
+    progress: Callable[[str, int, int | None], None] | None = None,
 ) -> SeedSummary:
-    """Fill an empty store with a demo center's data; the same seed gives the same data."""
+    """Fill an empty store with a demo center's data; the same seed gives the same data.
+    ``progress`` hears the members written so far (a million take minutes)."""
     began = time.perf_counter()
     if store.members.count():
         raise StoreNotEmpty(f"{store.path} already holds members; reseed into a new file")
@@ -307,8 +313,12 @@ def seed_demo(
             if len(batch) >= BATCH:
                 _write_batch(store, batch, group_policies, counts, claimed, rng, people, today)
                 batch = []
+                if progress is not None:
+                    progress("members", counts["members"], members)
         if batch:
             _write_batch(store, batch, group_policies, counts, claimed, rng, people, today)
+        if progress is not None:
+            progress("members", counts["members"], max(members, counts["members"]))
         calls = _calls(store, rng, today)
         tickets = _tickets(store, rng, today)
         with store.reading() as db:

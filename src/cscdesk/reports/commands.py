@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from cscdesk.config import Settings
+from cscdesk.config import Settings, color_allowed
 from cscdesk.domain.sla import SlaPolicy
 from cscdesk.reports.complaints import GROUPINGS as COMPLAINT_GROUPINGS
 from cscdesk.reports.complaints import ComplaintGrouping, complaints_report
@@ -71,7 +71,9 @@ def _emit(report: Report, fmt: str, write: Write, color: bool | None) -> None:
     if fmt not in FORMATS:
         raise ReportInputError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
     chosen: Format = fmt
-    emit(report, chosen, write, color=sys.stdout.isatty() if color is None else color)
+    if color is None:  # colour only for a person at a terminal who did not ask for none
+        color = sys.stdout.isatty() and color_allowed()
+    emit(report, chosen, write, color=color)
 
 
 def run_indicators(

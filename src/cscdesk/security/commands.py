@@ -267,10 +267,12 @@ ROLE_NAMES = [r.value for r in Role]
 
 # ------------------------------------------------------------------------------------ audit
 def audit_verify(store: Any, security: Security, *, as_user: str | None, ask: AskSecret,
-                 write: Write, exports: Sequence[Path] = ()) -> int:  # fmt: skip
+                 write: Write, exports: Sequence[Path] = (),
+                 report_json: Callable[[dict[str, Any]], None] | None = None) -> int:  # fmt: skip
     """Recompute the keyed chain and hold it against the signed heads (the head file, and the
     manifests of ``exports``); exit 1 and name each wipe, cut tail, rewrite, forged anchor and
-    changed, removed or moved record."""
+    changed, removed or moved record. ``report_json`` receives the outcome as the documented
+    ``audit verify --json`` object."""
     extra: list[tuple[str, Mapping[str, Any]]] = []
     for bundle in exports:
         head = export_head(bundle)
@@ -284,6 +286,10 @@ def audit_verify(store: Any, security: Security, *, as_user: str | None, ask: As
     report = store.audit.verify(extra)
     security.audit(actor.id, "audit_verify", "audit", {"ok": report.ok, "checked": report.checked},
                    success=report.ok)  # fmt: skip
+    if report_json is not None:
+        report_json({"ok": report.ok, "checked": report.checked, "head": report.head,
+                     "signed_heads": report.heads, "head_file": str(store.audit.head_file),
+                     "problems": list(report.problems), "notes": list(report.notes)})  # fmt: skip
     for note in report.notes:
         write(f"note: {note}")
     if report.ok:

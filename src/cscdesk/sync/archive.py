@@ -68,10 +68,12 @@ async def sync_call_records(
     policy: ArchivePolicy | None = None,
     max_windows: int | None = None,
     heartbeat: Callable[[], bool] | None = None,
+    progress: Callable[[str, int, int | None], None] | None = None,
 ) -> CdrSyncReport:
     """Walk windows from the watermark up to now − settle; returns what was copied.
 
-    ``heartbeat`` is called after every window (renew the lease); False stops the walk."""
+    ``heartbeat`` is called after every window (renew the lease); False stops the walk.
+    ``progress`` hears the hours walked of the hours to walk (a bar on a terminal)."""
     policy = policy or ArchivePolicy()
     report = CdrSyncReport()
     now = clock()
@@ -92,6 +94,7 @@ async def sync_call_records(
             start = earliest
     horizon = now - policy.settle
     size = policy.window
+    first, hours = start, max(0, int((horizon - start).total_seconds() // 3600))
     while start < horizon:
         if max_windows is not None and report.windows >= max_windows:
             break
@@ -107,6 +110,8 @@ async def sync_call_records(
         elif records <= policy.max_records // 4:
             size = min(size * 2, policy.max_window)
         start = end  # windows within one run are contiguous; overlap is for resuming
+        if progress is not None:
+            progress("CDRs (hours)", min(hours, int((end - first).total_seconds() // 3600)), hours)
         if heartbeat is not None and not heartbeat():
             report.notes.append("stopped: the archive lease was lost")
             break

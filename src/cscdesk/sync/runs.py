@@ -94,9 +94,11 @@ async def archive_sync(
     restore_retry: timedelta,
     show: Callable[[ArchiveRound], None],
     on_error: Callable[[str], None],
+    progress: Callable[[str, int, int | None], None] | None = None,
 ) -> LeasedRun:
     """Copy new CDRs and recordings under the archive lease; each round's result to ``show``,
-    each failed round's reason to ``on_error`` (as it happens, so ``--follow`` reports it)."""
+    each failed round's reason to ``on_error`` (as it happens, so ``--follow`` reports it),
+    how far a round is to ``progress``."""
     lease = Lease(store, ARCHIVE_LEASE, holder=holder_id(), ttl_seconds=settings.sync.lease_seconds)
 
     async def once() -> None:
@@ -110,6 +112,7 @@ async def archive_sync(
                 clock=_now,
                 heartbeat=lease.keep,
                 restore_retry=restore_retry,
+                progress=progress,
             )
         )
 

@@ -60,8 +60,10 @@ async def archive_round(
     clock: Callable[[], datetime],
     heartbeat: Callable[[], bool] | None = None,
     restore_retry: timedelta | None = None,
+    progress: Callable[[str, int, int | None], None] | None = None,
 ) -> ArchiveRound:
-    """Copy new CDRs, then every recording job that is due now."""
+    """Copy new CDRs, then every recording job that is due now; ``progress`` hears how far
+    each part is (``cscdesk archive sync`` draws it as bars on a terminal)."""
     blobs.clean_partials()
     cdr = await sync_call_records(
         port,
@@ -70,10 +72,12 @@ async def archive_round(
         clock=clock,
         policy=archive_policy(settings),
         heartbeat=heartbeat,
+        progress=progress,
     )
     policy = recording_policy(settings, restore_retry=restore_retry)
     total = RecordingReport()
     due_by = clock()  # jobs re-scheduled during this round wait for the next one
+    waiting = storage.pending_recording_count() if progress is not None else None
     while True:
         batch = await fetch_recordings(
             port,
@@ -88,6 +92,9 @@ async def archive_round(
         total.restoring += batch.restoring
         total.failed += batch.failed
         total.errors.extend(batch.errors)
+        if progress is not None:
+            done = total.stored + total.restoring + total.failed
+            progress("recordings", done, max(waiting or 0, done))
         if batch.handled == 0 or (heartbeat is not None and not heartbeat()):
             break
     lag = archive_lag(storage, clock(), instance_id=instance_id, alarm_days=settings.lag_alarm_days)

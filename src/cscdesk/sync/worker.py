@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -41,7 +42,14 @@ async def run_round(lease: Lease, work: Callable[[], Awaitable[object]]) -> Roun
     the same, the round is stopped (its saved state lets the new holder carry on).
     """
     if not lease.acquire():
+        log.debug("%s: round skipped, the lease is held by another process", lease.name)
         return RoundResult(ran=False)
+    return await _round(lease, work)
+
+
+async def _round(lease: Lease, work: Callable[[], Awaitable[object]]) -> RoundResult:
+    """The round itself, logged with what it did and how long it took (the operations log)."""
+    started = time.monotonic()
     round_task = asyncio.ensure_future(work())
     keeper = asyncio.ensure_future(_heartbeat(lease, round_task))
     try:
@@ -59,7 +67,20 @@ async def run_round(lease: Lease, work: Callable[[], Awaitable[object]]) -> Roun
         keeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await keeper
+    log.info("%s: round done in %.2f s%s", lease.name, time.monotonic() - started,
+             _summary(round_task.result()))  # fmt: skip
     return RoundResult(ran=True)
+
+
+def _summary(outcome: object) -> str:
+    """A round's counts for the log line (a report's numeric fields; never its texts, which
+    may name a person)."""
+    fields = getattr(outcome, "__dataclass_fields__", None)
+    if not fields:
+        return ""
+    counts = [f"{name} {value}" for name in fields
+              if isinstance(value := getattr(outcome, name), int) and not isinstance(value, bool)]  # fmt: skip
+    return f": {', '.join(counts)}" if counts else ""
 
 
 async def _heartbeat(lease: Lease, round_task: asyncio.Future[object]) -> None:
