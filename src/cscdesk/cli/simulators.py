@@ -56,7 +56,8 @@ def sim_command(ctx: Context, host: str, port: int, speed: float | None, seed: i
     data_dir = ctx.paths().data_dir
     options: dict[str, Any] = {"host": host, "port": port, "seed": seed, "faults": plan,
                "access_key_id": access_key_id or DEMO_ACCESS_KEY_ID,
-               "access_key_secret": access_key_secret or DEMO_ACCESS_KEY_SECRET}  # fmt: skip
+               "access_key_secret": access_key_secret or DEMO_ACCESS_KEY_SECRET,
+               "tune_gc": True}  # fmt: skip
     with contextlib.nullcontext() if no_lock else shared.center_lock(data_dir):
         running = shared.live_center(data_dir)
         if running is not None:

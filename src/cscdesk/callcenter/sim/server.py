@@ -20,6 +20,7 @@ from cscdesk.callcenter.sim.auth import Authenticator
 from cscdesk.callcenter.sim.clock import SimClock
 from cscdesk.callcenter.sim.events import EventPusher
 from cscdesk.callcenter.sim.faults import FaultInjector, FaultPlan
+from cscdesk.callcenter.sim.gc_upkeep import GcUpkeep
 from cscdesk.callcenter.sim.model import CENTER_TZ, CallCenterModel, ModelConfig
 from cscdesk.callcenter.sim.recordings import RecordingVault
 from cscdesk.callcenter.sim.shared import CenterAddress, is_loopback_http
@@ -37,7 +38,8 @@ class SimulatorHandle:
     def __init__(self, server: uvicorn.Server, thread: threading.Thread, sock: socket.socket,
                  model: CallCenterModel, faults: FaultInjector, auth: Authenticator,
                  tickets: TicketBook, vault: RecordingVault,
-                 events: EventPusher, requests: Counter[str]) -> None:  # fmt: skip
+                 events: EventPusher, requests: Counter[str],
+                 gc_upkeep: GcUpkeep | None = None) -> None:  # fmt: skip
         host, port = sock.getsockname()[:2]
         self.endpoint = f"{host}:{port}"
         self.base_url = f"http://{self.endpoint}"
@@ -54,6 +56,7 @@ class SimulatorHandle:
         self._server = server
         self._thread = thread
         self._sock = sock
+        self.gc_upkeep = gc_upkeep
         self._stop_ticks = threading.Event()
         self._ticker = threading.Thread(target=self._tick, name="sim-clock", daemon=True)
         self._ticker.start()
@@ -62,6 +65,8 @@ class SimulatorHandle:
         while not self._stop_ticks.wait(TICK_SECONDS):
             if not self.clock.paused:
                 self.model.catch_up()
+            if self.gc_upkeep is not None:
+                self.gc_upkeep.upkeep(len(self.model.records))
 
     def pause(self) -> None:
         """Freeze simulated time: from now on only ``advance`` moves the model."""
@@ -112,8 +117,12 @@ def start_simulator(
     archive_after_days: float = 30.0,
     restore_seconds: float = 600.0,
     supervisors: Sequence[Agent] | None = None,
+    tune_gc: bool = False,
 ) -> SimulatorHandle:
     """Start a simulator; ``paused=True`` keeps time still until the caller ``advance``s it.
+
+    ``tune_gc`` (a process of its own, ``cscdesk sim``): garbage collection without stalls
+    (``gc_upkeep``); never in a desk's process, whose objects it would freeze too.
 
     ``prefill_days`` runs the model over that many past days first (event-driven, so quickly),
     giving the archive a history of CDRs and recordings; ``start_time`` is then "now".
@@ -174,8 +183,11 @@ def start_simulator(
         time.sleep(0.01)
     if not server.started:
         raise RuntimeError(f"the simulator did not start on {host}:{port}")
+    upkeep = GcUpkeep() if tune_gc else None
+    if upkeep is not None:
+        upkeep.start()
     if not paused:
         clock.resume()
     return SimulatorHandle(
-        server, thread, sock, model, injector, auth, tickets, vault, events, requests
+        server, thread, sock, model, injector, auth, tickets, vault, events, requests, upkeep
     )
