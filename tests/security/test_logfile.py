@@ -166,3 +166,16 @@ def test_retention_below_six_months_is_refused_by_config(tmp_path: Path) -> None
     result = CliRunner().invoke(main, ["--config", str(config), "doctor"])
     assert result.exit_code == 2
     assert "logging.keep_days" in result.stderr and "184" in result.stderr
+
+
+def test_library_chatter_stays_out_unless_debug(tmp_path: Path, restore_root_logger: None) -> None:
+    configure_logging(folder=tmp_path / "info")
+    logging.getLogger("httpx").info("HTTP Request: POST http://127.0.0.1/ 200")
+    logging.getLogger("httpx").warning("connection reset")
+    configure_logging(folder=tmp_path / "debug", file_level=logging.DEBUG)
+    logging.getLogger("httpx").info("HTTP Request: POST http://127.0.0.1/ 200")
+    info = next((tmp_path / "info").iterdir()).read_text(encoding="utf-8")
+    debug = next((tmp_path / "debug").iterdir()).read_text(encoding="utf-8")
+    assert "HTTP Request" not in info and "connection reset" in info
+    assert "HTTP Request" in debug
+    assert logging.getLogger("httpx").level == logging.NOTSET  # the library's logger untouched

@@ -190,10 +190,21 @@ def configure_logging(
         levels.append(console_level)
     if levels:
         root.setLevel(min(levels))
-    quiet_libraries = min(levels, default=logging.WARNING) > logging.DEBUG
-    for name in NOISY:  # a desk's every poll is an httpx request: only at debug
-        logging.getLogger(name).setLevel(logging.WARNING if quiet_libraries else logging.NOTSET)
     return file_handler
+
+
+class QuietLibraries(logging.Filter):
+    """A desk's every poll is an httpx request: the chatty libraries' info lines reach a
+    handler only when it shows debug (the loggers themselves are left as they are)."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.level <= logging.DEBUG or record.levelno >= logging.WARNING:
+            return True
+        return not any(record.name == n or record.name.startswith(n + ".") for n in NOISY)
 
 
 class _Stderr:
@@ -209,4 +220,5 @@ class _Stderr:
 def _install(root: logging.Logger, handler: logging.Handler, level: int) -> None:
     setattr(handler, _OURS, True)
     handler.setLevel(level)
+    handler.addFilter(QuietLibraries(level))
     root.addHandler(handler)
