@@ -20,6 +20,7 @@ from cscdesk.cli import (  # noqa: F401  (each module registers its commands on 
     simulators,
     sla,
     status,
+    store_copy,
     sync,
     users,
 )

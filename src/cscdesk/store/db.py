@@ -273,6 +273,9 @@ class Store:
                 conn.execute(f"ROLLBACK TO {savepoint}")
                 conn.execute(f"RELEASE {savepoint}")
 
+    def after_bulk_load(self, db: StoreDatabase) -> None:
+        """After rows were written with their own ids (store copy): SQLite needs nothing."""
+
     def refuse_writes(self) -> None:
         """Make this store read-only for the rest of its life (``PRAGMA query_only``): for an
         encrypted store, whose one SQLCipher connection cannot be opened ``mode=ro``."""

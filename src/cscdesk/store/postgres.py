@@ -508,6 +508,19 @@ class PgStore(Store):
                 conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
                 conn.execute(f"RELEASE SAVEPOINT {savepoint}")
 
+    def after_bulk_load(self, db: Any) -> None:
+        """Identity columns continue after the highest id copied in (rows that brought their
+        own ids do not move a sequence, as SQLite's rowid would)."""
+        columns = db.execute(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND is_identity = 'YES'"
+        ).fetchall()
+        for table, column in columns:
+            db.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'),"
+                f" coalesce(max({column}), 0) + 1, false) FROM {table}"
+            )
+
     def check_identity(self) -> None:
         """A server database cannot be swapped under us the way a file can."""
 

@@ -1,0 +1,183 @@
+"""Moving a center: every content table copied from one store to another (SQLite → PostgreSQL,
+or back), resumable, and proved equal afterwards by counts and checksums.
+
+The target must be empty (a store cscdesk just created, or an unfinished copy of the same
+source). Each table is copied in ``rowid`` order in batches; a batch and the note of how far the
+copy got (``store_copy.*`` rows in the target's ``sync_state``) commit together, so a copy cut
+off by a crash, a network fault or a database restart resumes where it stopped, and no row is
+written twice. Afterwards every table's rows are counted and checksummed on both sides (the
+sum of each row's SHA-256, so that row order, which engines are free to choose, does not
+matter); the notes are removed only when everything matched. Search indexes are not copied:
+the target's own are filled from what arrived (members by their index definitions, tickets by
+``ticket_search.index_all``). Desks and daemons must be stopped while a center is moved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from cscdesk.store import ticket_search
+
+if TYPE_CHECKING:
+    from cscdesk.store.db import Store
+
+MARK = "store_copy."  # sync_state keys of an unfinished copy (never copied themselves)
+DEFAULT_BATCH = 5_000
+
+
+class TargetNotEmpty(RuntimeError):
+    """The target holds data that is not an unfinished copy of this source."""
+
+
+@dataclass(slots=True)
+class TableCheck:
+    table: str
+    source_rows: int
+    target_rows: int
+    source_sum: str
+    target_sum: str
+
+    @property
+    def ok(self) -> bool:
+        return self.source_rows == self.target_rows and self.source_sum == self.target_sum
+
+
+@dataclass(slots=True)
+class CopyReport:
+    resumed: bool = False
+    copied: dict[str, int] = field(default_factory=dict)  # rows written by this run
+    checks: list[TableCheck] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _columns(store: Store, table: str) -> list[str]:
+    with store.reading() as db:
+        rows = db.execute(f"PRAGMA table_info({table})").fetchall()
+    return [str(r[1]) for r in rows if str(r[1]) != "rowid"]
+
+
+def _where(table: str) -> str:
+    """Rows that are content: an unfinished copy's own notes are not."""
+    return f" WHERE key NOT LIKE '{MARK}%'" if table == "sync_state" else ""
+
+
+def _notes(target: Store) -> dict[str, str]:
+    with target.reading() as db:
+        rows = db.execute(
+            "SELECT key, value FROM sync_state WHERE key LIKE ?", [f"{MARK}%"]
+        ).fetchall()
+    return {str(k).removeprefix(MARK): str(v) for k, v in rows}
+
+
+def _note(db: Any, key: str, value: str) -> None:
+    db.execute(
+        "INSERT INTO sync_state (key, value, updated_at) VALUES (?, ?, 'store copy')"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [MARK + key, value],
+    )
+
+
+def _start(source: Store, target: Store, tables: Sequence[str]) -> bool:
+    """True when resuming an unfinished copy of this source; refuse any other non-empty one."""
+    notes = _notes(target)
+    if notes.get("source") == source.location:
+        return True
+    for table in tables:
+        with target.reading() as db:
+            if db.execute(f"SELECT 1 FROM {_quoted(table)}{_where(table)} LIMIT 1").fetchone():
+                raise TargetNotEmpty(
+                    f"the target {target.location} already holds data (table {table}); a center"
+                    " is copied into an empty store only"
+                )
+    with target.transaction() as db:
+        _note(db, "source", source.location)
+    return False
+
+
+def _copy_table(
+    source: Store, target: Store, table: str, batch: int, tick: Callable[[str, int], None]
+) -> int:
+    columns = _columns(source, table)
+    names = ", ".join(_quoted(c) for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    insert = f"INSERT INTO {_quoted(table)} ({names}) VALUES ({marks})"
+    last = int(_notes(target).get(f"table.{table}", "0"))
+    filters = _where(table)
+    joiner = " AND " if filters else " WHERE "
+    written = 0
+    while True:
+        with source.reading() as db:
+            rows = db.execute(
+                f"SELECT rowid, {names} FROM {_quoted(table)}{filters}{joiner}rowid > ?"
+                " ORDER BY rowid LIMIT ?",
+                [last, batch],
+            ).fetchall()
+        if not rows:
+            return written
+        with target.transaction() as db:
+            db.execute("PRAGMA defer_foreign_keys = ON")
+            db.executemany(insert, [tuple(r[1:]) for r in rows])
+            last = int(rows[-1][0])
+            _note(db, f"table.{table}", str(last))
+        written += len(rows)
+        tick(table, written)
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+def table_check(store: Store, table: str, columns: Sequence[str]) -> tuple[int, str]:
+    """(rows, order-free checksum) of a table's content over ``columns``."""
+    names = ", ".join(_quoted(c) for c in columns)
+    total, count = 0, 0
+    with store.reading() as db:
+        for row in db.execute(f"SELECT {names} FROM {_quoted(table)}{_where(table)}"):
+            text = json.dumps([_value(v) for v in row], ensure_ascii=False)
+            total = (total + int.from_bytes(hashlib.sha256(text.encode()).digest())) % (1 << 256)
+            count += 1
+    return count, f"{total:064x}"
+
+
+def copy_store(
+    source: Store,
+    target: Store,
+    *,
+    batch: int = DEFAULT_BATCH,
+    progress: Callable[[str, int], None] | None = None,
+) -> CopyReport:
+    """Copy every content table of ``source`` into ``target`` (see the module docstring)."""
+    tables = source.bundle_tables.content_tables()
+    report = CopyReport(resumed=_start(source, target, tables))
+    tick = progress or (lambda _table, _rows: None)
+    for table in tables:
+        report.copied[table] = _copy_table(source, target, table, batch, tick)
+    if _notes(target).get("indexed") != "yes":
+        with target.transaction() as db:
+            target.after_bulk_load(db)
+            ticket_search.index_all(db)
+            _note(db, "indexed", "yes")
+    for table in tables:
+        columns = _columns(source, table)
+        source_rows, source_sum = table_check(source, table, columns)
+        target_rows, target_sum = table_check(target, table, columns)
+        report.checks.append(TableCheck(table, source_rows, target_rows, source_sum, target_sum))
+    if report.ok:
+        with target.transaction() as db:
+            db.execute("DELETE FROM sync_state WHERE key LIKE ?", [f"{MARK}%"])
+    return report
