@@ -1,14 +1,18 @@
-"""A center on one host, as its people use it: two agents' desks and a team lead's wallboard, each
-``cscdesk`` in its own terminal on one data dir, sharing the simulated center the first of them
-started (issue 15, item 6).
+"""A center on one host, as its people use it: one simulator (``cscdesk sim --demo``), two agents'
+desks and a team lead's wallboard, each ``cscdesk`` in its own terminal on one data dir (issue 15,
+item 6). The desks find the simulator through the data dir; that the first desk starts one when
+none runs is tested in test_shared_center.py with the same code path.
 
 What a person would notice is asserted on the screens: the lead sees each agent's state change as
-they sign in and go ready, and a ticket written on desk 1 is found on desk 2.
+they sign in and go ready, a ticket written on desk 1 is found on desk 2, and callers who hung up
+unanswered reach the missed calls worklist (the lead's line and the agent's list). The simulator
+runs 10× so that callers lose patience within the test (a person's demo runs in real time).
 """
 
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -18,24 +22,30 @@ import pytest
 
 from cscdesk.callcenter.sim import shared
 
-from .processes import cscdesk
+from .processes import UNBUFFERED, cscdesk
 from .terminals import Terminal, Terminals, stop_center
 
 NOT_OFFLINE = r"(Ready|Ringing|Talking|Break|ACW)"
 
 
 @pytest.fixture
-def center(tmp_path: Path) -> Iterator[tuple[Terminals, Path]]:
+def center(tmp_path: Path) -> Iterator[tuple[Terminals, Path, int]]:
     data_dir = tmp_path / "data"
     seeded = subprocess.run(cscdesk(data_dir, "demo-data", "--members", "200"),
                             capture_output=True, text=True, timeout=120)  # fmt: skip
     assert seeded.returncode == 0, seeded.stderr
+    sim = subprocess.Popen(cscdesk(data_dir, "sim", "--demo", "--speed", "10"), text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=UNBUFFERED)  # fmt: skip
     terminals = Terminals("center")
     try:
-        yield terminals, data_dir
+        assert sim.stdout is not None
+        assert sim.stdout.readline().startswith("CCC simulator listening on")
+        yield terminals, data_dir, sim.pid
     finally:
         terminals.stop()
-        stop_center(data_dir)
+        sim.send_signal(signal.SIGINT)
+        sim.communicate(timeout=30)
+        stop_center(data_dir)  # none, unless a desk had to start one
 
 
 def lead_row(lead: Terminal, name: str, state: str) -> None:
@@ -49,19 +59,19 @@ def sign_in(desk: Terminal) -> None:
     desk.wait_for(r"Break")
 
 
-def test_two_desks_and_a_lead_share_one_center(center: tuple[Terminals, Path]) -> None:
-    terminals, data_dir = center
+def test_two_desks_and_a_lead_share_one_center(center: tuple[Terminals, Path, int]) -> None:
+    terminals, data_dir, sim_pid = center
     desk1 = terminals.open("desk1", data_dir, "--as", "agent001", "--lang", "en")
     lead = terminals.open("lead", data_dir, "--as", "lead", "--lang", "en")
     desk2 = terminals.open("desk2", data_dir, "--as", "agent002", "--lang", "en")
 
-    # one center for all three, started by whichever came first
+    # one center for all three: the simulator the data dir publishes
     desk1.wait_for("王芳")
     desk2.wait_for("李娜")
     lead_row(lead, "王芳", "Offline")
     lead_row(lead, "李娜", "Offline")
     published = shared.read_published(data_dir)
-    assert published is not None and shared.answers(published)
+    assert published is not None and published.pid == sim_pid
 
     # the lead sees each agent sign in (signed in, they are on a break until ready)
     sign_in(desk1)
@@ -83,7 +93,14 @@ def test_two_desks_and_a_lead_share_one_center(center: tuple[Terminals, Path]) -
     found = desk2.wait_for(rf"1 tickets? found[\s\S]*?{re.escape(created)}\s+\S+\s+{title}")
     assert found
 
+    # callers nobody answered (no broker agent was ready) reach the missed calls worklist: the
+    # lead's line counts them, and desk 1 lists those of its groups
+    lead.wait_for(r"Missed calls: [1-9]\d* waiting", timeout=45)
+    desk2.keys("Escape")
+    desk1.keys("l")
+    desk1.wait_for(r"Missed calls to call back: [1-9]\d* waiting")
+
     # desk 2 goes ready: the lead sees it take calls
-    desk2.keys("Escape", "r")
+    desk2.keys("r")
     lead.wait_for(r"李娜\s+Broker\s+(Ready|Ringing|Talking|ACW)")
     assert shared.read_published(data_dir) == published  # still the one center
