@@ -362,7 +362,7 @@ def build_embedded(settings: Settings, paths: Paths, *, language: str, role: str
         gateway, insurers = _insurer_gateway(settings, store, paths, background)
         cc = settings.callcenter.model_copy(update={"mode": "aliyun", "endpoint": address.base_url,
                                                     "instance_id": address.instance_id})  # fmt: skip
-        keys = (address.access_key_id, address.access_key_secret)
+        keys = address.keys()
         center = call_center_port(cc, *keys, max_retries=1)
 
         def sync_port() -> Any:
@@ -460,7 +460,7 @@ def call_center_keys(settings: Settings) -> tuple[str, str]:
         except shared.CenterUnavailable as exc:
             raise WiringError(f"callcenter.endpoint: {exc}") from None
         if address.access_key_id:
-            return address.access_key_id, address.access_key_secret
+            return address.keys()
     try:
         key_id = resolve_secret(cc.access_key_id, what="callcenter.access_key_id")
         key_secret = resolve_secret(cc.access_key_secret, what="callcenter.access_key_secret")

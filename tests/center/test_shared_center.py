@@ -4,6 +4,7 @@ processes starting at once end up on one center."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -121,3 +122,65 @@ def test_attaching_to_a_center_elsewhere_than_this_host_is_refused(tmp_path: Pat
     assert "only a simulator on this host is attached by URL" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "d" / "cscdesk.db").exists()  # refused before anything was made
+
+
+def test_a_config_naming_a_simulator_on_this_host_needs_no_keyring(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """``[callcenter] endpoint = "http://127.0.0.1:PORT"``: the simulator tells its demo key, so a
+    command runs with no secret in the keyring; an address where none answers is named."""
+    ((_pid, url),) = attach_in_processes(data_dir, 1)
+    config = tmp_path / "desk.toml"
+    config.write_text(f'[callcenter]\nmode = "aliyun"\nendpoint = "{url}"\n', encoding="utf-8")
+    done = subprocess.run([*cscdesk(tmp_path / "other", "--config", str(config)), "sync"],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("pushed 0")
+
+    config.write_text('[callcenter]\nmode = "aliyun"\nendpoint = "http://127.0.0.1:9"\n',
+                      encoding="utf-8")  # fmt: skip
+    refused = subprocess.run([*cscdesk(tmp_path / "other", "--config", str(config)), "sync"],
+                             capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert refused.returncode != 0
+    assert (
+        "callcenter.endpoint: no cscdesk simulator answers at http://127.0.0.1:9" in refused.stderr
+    )
+    assert "Traceback" not in refused.stderr
+
+
+def test_a_demo_desk_attaches_to_the_simulator_its_config_names(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """Demo mode with ``[callcenter] endpoint`` on loopback (what ``--center URL`` does): the
+    desk uses that simulator and starts none in its own data dir."""
+    from cscdesk.config import CallCenterSettings, Settings, resolve_paths
+    from cscdesk.wiring import build_services, call_center_port, close_services
+
+    ((_pid, url),) = attach_in_processes(data_dir, 1)
+    desk_dir = tmp_path / "desk"
+    seeded = subprocess.run(cscdesk(desk_dir, "demo-data", "--members", "100"),
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert seeded.returncode == 0, seeded.stderr
+    settings = Settings(callcenter=CallCenterSettings(endpoint=url))
+    services = build_services(settings, resolve_paths(None, desk_dir), language="en",
+                              who="agent003")  # fmt: skip
+    try:
+        assert services.user_id == "agent003@ccc-demo"
+
+        async def sign_in() -> str:
+            port = services.call_center
+            await port.sign_in(services.user_id, [], "SIP-8003")
+            await port.aclose()
+            again = call_center_port(CallCenterSettings(mode="aliyun", endpoint=url),
+                                     *shared.ask(url).keys())  # fmt: skip
+            states = {a.agent_id: a.status.value for a in await again.list_agent_states()}
+            await again.aclose()
+            return states[services.user_id]
+
+        assert asyncio.run(sign_in()) == "break"  # signed in at the simulator the config names
+        published = shared.ask(url)
+        assert services.sim_clock is not None
+        assert abs((services.sim_clock() - published.sim_now()).total_seconds()) < 5
+        assert not (desk_dir / shared.CENTER_FILE).exists()  # no second center
+    finally:
+        close_services(services)

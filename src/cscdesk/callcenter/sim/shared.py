@@ -61,6 +61,10 @@ class CenterAddress:
         elapsed = (time.time() - self.wall_start) * self.speed
         return datetime.fromisoformat(self.sim_start) + timedelta(seconds=elapsed)
 
+    def keys(self) -> tuple[str, str]:
+        """The AccessKey pair it accepts (the documented demo pair, or blanks)."""
+        return self.access_key_id, self.access_key_secret
+
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
