@@ -16,7 +16,7 @@ AGENT_IDS = [
 LEAD_IDS = [
     "lead-filter", "lead-sort", "lead-monitor", "lead-coach", "lead-barge-in",
     "lead-reset-state", "lead-next-tab", "lead-refresh", "lead-replay-back",
-    "lead-replay-forward", "lead-live", "lead-stop-supervising",
+    "lead-replay-forward", "lead-live", "lead-stop-supervising", "lead-tickets",
 ]  # fmt: skip
 
 

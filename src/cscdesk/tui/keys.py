@@ -121,4 +121,5 @@ LEAD_ACTIONS: tuple[DeskAction, ...] = (
     DeskAction("lead-replay-forward", "right_square_bracket", "replay(1)", "Replay fwd"),
     DeskAction("lead-live", "escape", "live", "Live"),
     DeskAction("lead-stop-supervising", "e", "stop_supervising", "End monitoring"),
+    DeskAction("lead-tickets", "k", "team_tickets", "Tickets"),
 )

@@ -231,6 +231,12 @@ class LeadScreen(Screen[None]):
             self.notify(failure, severity="error", timeout=10)
         self.snapshot_poll.worker_changed(event)
 
+    def action_team_tickets(self) -> None:
+        """The team's tickets (board and drill-down), over the wallboard; Escape comes back."""
+        from cscdesk.tui.lead.ticket_board import TicketBoardScreen
+
+        self.app.push_screen(TicketBoardScreen(self.services, now=self.now))
+
     def poll_now(self) -> None:
         """Poll at once; the armed timer is dropped so one chain of polls remains."""
         self.snapshot_poll.poll_now()
