@@ -18,6 +18,8 @@ from cscdesk.domain.missed_calls import WorklistSize
 from cscdesk.store.missed_calls import MissedCalls
 from cscdesk.tui.format import clock
 from cscdesk.tui.i18n import _
+from cscdesk.tui.lead import directory
+from cscdesk.tui.services import DeskServices
 
 REFRESH_SECONDS = 5.0
 
@@ -88,3 +90,10 @@ class MissedCallsLine(Static):
             return
         self.sizes = message.sizes
         self.update(describe(message.sizes, self.now(), self.group_name))
+
+
+def missed_calls_line(services: DeskServices, now: Callable[[], datetime]) -> MissedCallsLine:
+    """The wallboard's line over the desk's store, groups by their names in the desk's language."""
+    names = directory.group_names(services)
+    return MissedCallsLine(MissedCalls(services.store), now=now,
+                           group_name=lambda g: names.get(g, g), id="missed-calls")  # fmt: skip

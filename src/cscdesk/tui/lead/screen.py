@@ -33,16 +33,15 @@ from textual.worker import Worker, WorkerState
 
 from cscdesk.domain.models import Agent
 from cscdesk.reports.staffing import StaffingPlan
-from cscdesk.store.missed_calls import MissedCalls
 from cscdesk.sync.wallboard import WallboardSnapshot, poll_snapshot, team_totals
 from cscdesk.tui.i18n import _
 from cscdesk.tui.keys import LEAD_ACTIONS, bindings, localize
-from cscdesk.tui.lead import directory, supervision
+from cscdesk.tui.lead import directory, supervision, ticket_board
 from cscdesk.tui.lead.alerts import Alert, AlertChange, Severity, changes, evaluate, should_ring
 from cscdesk.tui.lead.chart import IntradayChart
 from cscdesk.tui.lead.figures import queue_figures
 from cscdesk.tui.lead.intraday import IntradayHistory, SnapshotSummary
-from cscdesk.tui.lead.missed_calls_line import MissedCallsLine
+from cscdesk.tui.lead.missed_calls_line import missed_calls_line
 from cscdesk.tui.lead.rows import (
     AGENT_COLUMNS,
     agent_cells,
@@ -154,9 +153,7 @@ class LeadScreen(Screen[None]):
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
         yield Static(_("Connecting to the call system…"), id="lead-status")
-        names = directory.group_names(self.services)
-        yield MissedCallsLine(MissedCalls(self.services.store), now=self.now,
-                              group_name=lambda g: names.get(g, g), id="missed-calls")  # fmt: skip
+        yield missed_calls_line(self.services, self.now)
         yield LiveTable(list(queue_headers().items()), id="queues")
         with TabbedContent(id="lead-tabs"):
             with TabPane(_("Agents"), id="tab-agents"), Vertical():
@@ -232,10 +229,7 @@ class LeadScreen(Screen[None]):
         self.snapshot_poll.worker_changed(event)
 
     def action_team_tickets(self) -> None:
-        """The team's tickets (board and drill-down), over the wallboard; Escape comes back."""
-        from cscdesk.tui.lead.ticket_board import TicketBoardScreen
-
-        self.app.push_screen(TicketBoardScreen(self.services, now=self.now))
+        self.app.push_screen(ticket_board.TicketBoardScreen(self.services, now=self.now))
 
     def poll_now(self) -> None:
         """Poll at once; the armed timer is dropped so one chain of polls remains."""
