@@ -25,7 +25,7 @@ from cscdesk.domain.models import CallDirection, CallOutcome
 from cscdesk.domain.privacy import mask_mobile
 from cscdesk.store import Store, open_store
 from cscdesk.store.missed_calls import MissedCalls
-from cscdesk.sync.missed_calls import MissedCallIngest, callback_number
+from cscdesk.sync.missed_calls import BackgroundMissedCalls, MissedCallIngest, callback_number
 
 from .conftest import make_port
 
@@ -121,6 +121,56 @@ async def test_a_later_round_adds_new_misses_to_the_days_entries(sim: Any, store
     assert len(entries) == len({c.caller for c in lost})
     grown = [e for e in entries if e.id in first and e.misses > first[e.id]]
     assert grown, "a number lost in both rounds should have one entry with both misses"
+
+
+def test_two_desks_offering_the_duty_take_each_lost_call_in_once(sim: Any, tmp_path: Path) -> None:
+    """Every desk starts the duty on the shared store; the lease lets one work at a time, and
+    when that desk closes the other carries on from the watermark."""
+    import time
+
+    sim.advance(1800)
+    path = tmp_path / "center.db"
+    desks = [open_store(path), open_store(path)]
+    duties = [
+        BackgroundMissedCalls(
+            store,
+            lambda: make_port(sim),
+            zone=BEIJING,
+            interval_seconds=0.1,
+            lease_seconds=2.0,
+            clock=sim.clock.now,
+        )
+        for store in desks
+    ]
+    worklist = MissedCalls(desks[0])
+
+    def taken_in() -> int:
+        return sum(e.misses for e in worklist.waiting())
+
+    try:
+        for duty in duties:
+            duty.start()
+        deadline = time.monotonic() + 30
+        while taken_in() < len(_lost(sim)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert taken_in() == len(_lost(sim))
+        holder = next(d for d in duties if d.last_round is not None and d.last_round.ran)
+        other = duties[1 - duties.index(holder)]
+        holder.stop()  # the desk doing the duty closes: its lease is let go
+        sim.advance(1200)
+        deadline = time.monotonic() + 30
+        while taken_in() < len(_lost(sim)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        for duty in duties:
+            duty.stop()
+    lost = _lost(sim)
+    assert taken_in() == len(lost)
+    assert len(worklist.waiting()) == len({c.caller for c in lost})
+    assert other.last_round is not None and other.last_round.ran  # the other desk took over
+    assert all(d.last_round is None or d.last_round.error is None for d in duties)
+    for store in desks:
+        store.close()
 
 
 def _kind(call: CallRuntime) -> str:
