@@ -517,6 +517,31 @@ def knowledge_base(settings: Settings, directory: CenterDirectory, *, demo: bool
     return KnowledgeBase(folder, directory)
 
 
+def knowledge_to_check(settings: Settings, paths: Paths, folder: Path | None) -> Any:
+    """What ``cscdesk knowledge check`` loads: ``folder`` or the configured one (the demo's own
+    set in the embedded demo), its names checked against the center's directory as the store
+    holds it (and the demo's in the demo); names go unchecked when there is no store to read."""
+    from cscdesk.knowledge import KnowledgeBase
+
+    demo = settings.callcenter.mode != "aliyun"
+    directory = CenterDirectory()
+    path = settings.store.path or paths.store
+    if path.exists():
+        try:
+            store = read_only_store(path, settings, paths)
+        except Exception as exc:  # encrypted without its key, damaged: check the files anyway
+            log.warning("knowledge check: the store's directory is not read: %s", exc)
+        else:
+            try:
+                directory = center_directory(store)
+            finally:
+                store.close()
+    if demo:
+        directory = directory.filled_from(demo_directory())
+    chosen = folder or settings.knowledge.folder or (demo_knowledge_folder() if demo else None)
+    return KnowledgeBase(chosen.expanduser() if chosen else None, directory)
+
+
 def demo_directory() -> CenterDirectory:
     """The embedded demo's fictional center: it fills the directory of the demo, nothing else."""
     from cscdesk.demo import scenario

@@ -15,6 +15,7 @@ from cscdesk.cli import (  # noqa: F401  (each module registers its commands on 
     events,
     feed,
     imports,
+    knowledge,
     reports,
     secrets,
     simulators,
