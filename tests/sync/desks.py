@@ -12,7 +12,7 @@ from cscdesk.callcenter.port import CallCenterPort
 from cscdesk.domain import workflow
 from cscdesk.domain.models import Ticket, TicketType
 from cscdesk.domain.sla import SlaPolicy
-from cscdesk.store import open_store
+from cscdesk.store import open_location
 from cscdesk.sync.codec import Snapshot
 from cscdesk.sync.lease import Lease
 from cscdesk.sync.storage import SyncStorage
@@ -29,8 +29,8 @@ def now() -> datetime:
 
 
 class Desk:
-    def __init__(self, path: Path, port: CallCenterPort, agent: str) -> None:
-        self.store = open_store(path)
+    def __init__(self, path: Path | str, port: CallCenterPort, agent: str) -> None:
+        self.store = open_location(str(path))  # a SQLite file, or a PostgreSQL URL
         self.storage = SyncStorage(self.store)
         self.port = port
         self.agent = agent
