@@ -184,3 +184,27 @@ def test_a_demo_desk_attaches_to_the_simulator_its_config_names(
         assert not (desk_dir / shared.CENTER_FILE).exists()  # no second center
     finally:
         close_services(services)
+
+
+DESK = (
+    "import sys; from pathlib import Path; from cscdesk.config import Settings, resolve_paths; "
+    "from cscdesk.wiring import build_embedded, close_services; "
+    "s = build_embedded(Settings(), resolve_paths(None, Path(sys.argv[1])), language='en', "
+    "members=60); print(s.store.members.count()); close_services(s)"
+)
+
+
+def test_two_desks_opening_an_empty_data_dir_at_once_share_one_seeded_store(
+    data_dir: Path,
+) -> None:
+    """The second desk waits for the first one's seed: it never finds the store empty (and
+    never seeds it a second time)."""
+    desks = [subprocess.Popen([sys.executable, "-c", DESK, str(data_dir)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=UNBUFFERED)
+             for _ in range(2)]  # fmt: skip
+    counts = []
+    for desk in desks:
+        out, err = desk.communicate(timeout=120)
+        assert desk.returncode == 0, err
+        counts.append(out.split()[-1])
+    assert counts == ["60", "60"]
