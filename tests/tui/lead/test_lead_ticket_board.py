@@ -107,6 +107,11 @@ async def test_board_counts_drill_down_and_ticket_history(
         assert "已致电客户，待回复" in notes and "open → pending_customer" in notes
 
         await pilot.press("escape")
+        now = sim.clock.now()  # another desk's ticket falls overdue meanwhile: F5 counts it
+        _open(app.services.store, "T-LATE2", "保全变更进度", now, due_at=now - timedelta(minutes=1))
+        await pilot.press("f5")
+        await wait_for(lambda: _board_text(screen)["Overdue"] == "2", pilot)
+        await wait_for(lambda: listing.row_count == 2, pilot)  # the list shown is refreshed too
         await pilot.press("escape")
         await wait_for(lambda: isinstance(app.screen, LeadScreen), pilot)
 

@@ -30,6 +30,7 @@ from cscdesk.tui.keys import localize
 from cscdesk.tui.lead.ticket_detail import TicketDetailScreen
 from cscdesk.tui.services import DeskServices
 
+REFRESH_SECONDS = 10.0
 BUCKET_LABELS = {
     BucketKind.ALL: "All open tickets",
     BucketKind.UNASSIGNED: "Unassigned",
@@ -99,6 +100,7 @@ class TicketBoardScreen(Screen[None]):
             listing.add_column(_(label), key=key)
         board.focus()
         self.load_board()
+        self.set_interval(REFRESH_SECONDS, self.load_board)  # desks keep working meanwhile
 
     # --- names -------------------------------------------------------------------------------
     def label(self, bucket: Bucket) -> str:
@@ -180,15 +182,20 @@ class TicketBoardScreen(Screen[None]):
         if message.error:
             self.notify(message.error, severity="error")
             return
+        listing = self.query_one("#board-tickets", DataTable)
+        kept = None  # the same bucket again (a refresh): the cursor stays on its ticket
+        if message.key == self.showing and listing.row_count:
+            kept = listing.coordinate_to_cell_key(listing.cursor_coordinate).row_key.value
         self.showing = message.key
         self.tickets = {t.id: t for t in message.tickets}
-        listing = self.query_one("#board-tickets", DataTable)
         listing.clear()
         now = self.now()
         for t in message.tickets:
             due = countdown(t.due_at, now) if t.due_at else "—"
             listing.add_row(t.number or t.id, _(t.status.value), t.title,
                             self.person(t.owner), due, key=t.id)  # fmt: skip
+        if kept in self.tickets:
+            listing.move_cursor(row=listing.get_row_index(str(kept)))
 
     @on(DataTable.RowSelected, "#board")
     def _bucket_chosen(self) -> None:

@@ -31,6 +31,7 @@ from cscdesk.tui.keys import localize
 from cscdesk.tui.screens.dialogs import ChooserDialog
 from cscdesk.tui.services import DeskServices
 
+REFRESH_SECONDS = 5.0
 STAGE_LABELS = {
     MissedStage.IVR: "In the IVR",
     MissedStage.QUEUE: "In the queue",
@@ -107,6 +108,7 @@ class MissedCallsScreen(Screen[None]):
         for key, label in COLUMNS:
             table.add_column(_(label), key=key)
         self.load()
+        self.set_interval(REFRESH_SECONDS, self.load)  # other desks claim and close too
 
     # --- reading ---------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="missed-load", exit_on_error=False)
