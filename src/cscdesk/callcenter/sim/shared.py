@@ -154,11 +154,13 @@ def ask(url: str, timeout: float = 2.0) -> CenterAddress:
 
 
 def answers(address: CenterAddress) -> bool:
-    """The published simulator is alive and is the one the file names."""
+    """The published simulator is alive and is the one the file names. A closed port answers at
+    once; the generous timeout keeps a slow answer on a busy host from passing for a dead one
+    (which would start a second center beside it)."""
     if not process_alive(address.pid):
         return False
     try:
-        live = ask(address.base_url, timeout=1.0)
+        live = ask(address.base_url, timeout=5.0)
     except CenterUnavailable:
         return False
     return live.pid == address.pid and live.instance_id == address.instance_id
