@@ -100,7 +100,7 @@ def synthetic_polls(rounds: int, seed: int = 7) -> list[object]:
     return polls
 
 
-async def measure(rounds: int) -> tuple[Stats, Stats, Stats, Stats, int]:
+async def measure(rounds: int) -> tuple[Stats, Stats, Stats, Stats, int, Stats, Stats]:
     from textual.app import App, ComposeResult
 
     from cscdesk.config import Settings
@@ -128,6 +128,7 @@ async def measure(rounds: int) -> tuple[Stats, Stats, Stats, Stats, int]:
         return queues, agents
 
     results: dict[str, list[float]] = {"sync": [], "update_cell": []}
+    cpu: dict[str, list[float]] = {"sync": [], "update_cell": []}  # this process's CPU time
     table_only: dict[str, list[float]] = {"sync": [], "update_cell": []}
     written = 0
     for mode in ("sync", "update_cell"):
@@ -142,7 +143,7 @@ async def measure(rounds: int) -> tuple[Stats, Stats, Stats, Stats, int]:
             agents_table.sync(first_a)
             await pilot.pause()
             for snapshot in polls[1:]:
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 q, a = cells(snapshot)
                 table_started = time.perf_counter()
                 cells_written = queues_table.sync(q) + agents_table.sync(a)
@@ -150,18 +151,23 @@ async def measure(rounds: int) -> tuple[Stats, Stats, Stats, Stats, int]:
                 table_only[mode].append((time.perf_counter() - table_started) * 1000)
                 await pilot.pause(0)  # every widget processed its messages, then a repaint
                 results[mode].append((time.perf_counter() - started) * 1000)
+                cpu[mode].append((time.process_time() - cpu_started) * 1000)
     return (
         Stats.of(results["sync"]),
         Stats.of(results["update_cell"]),
         Stats.of(table_only["sync"]),
         Stats.of(table_only["update_cell"]),
         written // rounds,
+        Stats.of(cpu["sync"]),
+        Stats.of(cpu["update_cell"]),
     )
 
 
 def run(quick: bool = False) -> list[Row]:
     rounds = 10 if quick else 40
-    in_place, rebuilt, table_in_place, table_rebuilt, cells_per_poll = asyncio.run(measure(rounds))
+    in_place, rebuilt, table_in_place, table_rebuilt, cells_per_poll, cpu_in_place, cpu_rebuilt = (
+        asyncio.run(measure(rounds))
+    )
     return [
         Row(
             name=f"wallboard refresh {GROUPS} groups × {AGENTS} agents, in place",
@@ -174,6 +180,17 @@ def run(quick: bool = False) -> list[Row]:
             notes=f"{rounds} polls at 160×60; about {cells_per_poll} cells written per poll "
             f"(of {GROUPS * 10 + AGENTS * 6}); from the poll's data to the screen repainted: "
             "formatting, alerts, table update and repaint",
+        ),
+        Row(
+            name="the same refresh in CPU time of the process",
+            unit="ms",
+            measured=cpu_in_place,
+            baseline=cpu_rebuilt,
+            baseline_name="DataTable.update_cell",
+            target="p95 ≤ 16 ms (one frame)",
+            met=cpu_in_place.p95 <= 16,
+            notes="process CPU time over the same refreshes: the cost without waiting for a"
+            " core on a shared machine (the wall figure above includes that wait)",
         ),
         Row(
             name="table update alone (before repaint), in place",

@@ -29,8 +29,9 @@ def start_sim(callers: Sequence[str], *, paused: bool = True, speed: float = 60.
                            **options)  # fmt: skip
 
 
-def desk_app(store: Any, sim: Any, *, poll_seconds: float = 1.0, language: str = "en") -> Any:
-    """A ``DeskApp`` on ``store`` and ``sim``, signed in as the demo agent (no login screen)."""
+def desk_services(store: Any, sim: Any, *, settings: Any = None, poll_seconds: float = 1.0,
+                  language: str = "en") -> Any:  # fmt: skip
+    """The services of a desk on ``store`` and ``sim``, signed in as the demo agent."""
     from cscdesk.callcenter.aliyun.adapter import AliyunCallCenter
     from cscdesk.callcenter.aliyun.client import AliyunRpcClient
     from cscdesk.config import Settings, resolve_paths
@@ -41,22 +42,29 @@ def desk_app(store: Any, sim: Any, *, poll_seconds: float = 1.0, language: str =
         SKILL_GROUPS,
         WRAP_UP_CODES,
     )
-    from cscdesk.tui.app import DeskApp
+    from cscdesk.domain.center_directory import CenterDirectory
     from cscdesk.tui.services import DeskServices
 
-    settings = Settings.model_validate(
+    settings = settings or Settings.model_validate(
         {"desk": {"poll_interval_seconds": poll_seconds, "bell": False}}
     )
     client = AliyunRpcClient(sim.endpoint, sim.access_key_id, sim.access_key_secret,
                              scheme="http", max_retries=0, timeout=5.0)  # fmt: skip
-    services = DeskServices(
+    directory = CenterDirectory(agents=AGENTS, skill_groups=SKILL_GROUPS,
+                                break_codes=BREAK_CODES, wrap_up_codes=WRAP_UP_CODES)  # fmt: skip
+    return DeskServices(
         settings=settings, paths=resolve_paths(None, Path(tempfile.mkdtemp(prefix="bench-desk"))),
         call_center=AliyunCallCenter(client, sim.instance_id), store=store, gateway=None,
         user_id=DEMO_AGENT_ID, demo=True, sim_clock=sim.clock.now, language=language,
-        skill_groups=SKILL_GROUPS, agents=AGENTS, break_codes=BREAK_CODES,
-        wrap_up_codes=WRAP_UP_CODES,
+        directory=directory,
     )  # fmt: skip
-    return DeskApp(services)
+
+
+def desk_app(store: Any, sim: Any, *, poll_seconds: float = 1.0, language: str = "en") -> Any:
+    """A ``DeskApp`` on ``store`` and ``sim``, signed in as the demo agent (no login screen)."""
+    from cscdesk.tui.app import DeskApp
+
+    return DeskApp(desk_services(store, sim, poll_seconds=poll_seconds, language=language))
 
 
 def agent_screen(app: Any) -> Any:

@@ -19,6 +19,7 @@ from cscdesk.cli.errors import EXIT_USAGE, CommandGroup
 
 if TYPE_CHECKING:
     from cscdesk.config import ConfigChoice
+    from cscdesk.tui.services import DeskServices
 
 EXIT_CONFIG = EXIT_USAGE
 
@@ -185,17 +186,22 @@ def _open_desk(ctx: Context, *, role: str, lang: str | None, who: str | None = N
     """The composition root builds the services; the desk only runs on them."""
     from cscdesk.tui.i18n import resolve_language
     from cscdesk.tui.launch import run_desk
-    from cscdesk.wiring import WiringError, build_services, close_services
+    from cscdesk.wiring import build_services, close_services
 
     settings = ctx.settings()
     language = resolve_language(lang if lang and lang != "auto" else settings.desk.language)
+    paths = ctx.paths()
+
+    def build() -> DeskServices:  # after the desk's first frame, in a thread
+        return build_services(settings, paths, language=language, role=role, who=who,
+                              center_url=center_url)  # fmt: skip
+
+    services = None
     try:
-        services = build_services(settings, ctx.paths(), language=language, role=role, who=who,
-                                  center_url=center_url)  # fmt: skip
-    except WiringError as exc:
-        click.echo(f"cscdesk: {exc}", err=True)
-        sys.exit(2)
-    try:
-        run_desk(services, role=role)
+        services, refused = run_desk(settings, language=language, role=role, build=build)
     finally:
-        close_services(services)
+        if services is not None:
+            close_services(services)
+    if refused:  # the builder's WiringError, as when it ran before the desk
+        click.echo(f"cscdesk: {refused}", err=True)
+        sys.exit(2)

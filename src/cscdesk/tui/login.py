@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events, on
 from textual.app import App, ComposeResult
@@ -18,12 +18,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from cscdesk.domain.access import User
-from cscdesk.security.desk import DeskSecurity
-from cscdesk.security.login import LoginFailed, LoginResult, LoginService
-from cscdesk.security.session import DeskSession
 from cscdesk.tui.i18n import _
-from cscdesk.tui.reveal import FIELD_LABELS, RevealScreen
+
+if TYPE_CHECKING:  # the security layer loads after the desk's first frame (issue 20)
+    from cscdesk.domain.access import User
+    from cscdesk.security.desk import DeskSecurity
+    from cscdesk.security.login import LoginResult, LoginService
+    from cscdesk.security.session import DeskSession
 
 CSS = """
 LoginScreen, LockScreen { align: center middle; }
@@ -34,7 +35,7 @@ LoginScreen, LockScreen { align: center middle; }
 """
 
 
-class LoginScreen(ModalScreen[LoginResult]):
+class LoginScreen(ModalScreen["LoginResult"]):
     """Every desk session starts here; dismissed with the signed-in user, never without one."""
 
     DEFAULT_CSS = CSS
@@ -74,6 +75,8 @@ class LoginScreen(ModalScreen[LoginResult]):
         if not user_id or not password:
             message.update(_("Enter your user ID and password."))
             return
+        from cscdesk.security.login import LoginFailed
+
         try:
             result = await asyncio.to_thread(self._login.login, user_id, password)
         except LoginFailed as exc:
@@ -104,6 +107,8 @@ class LockScreen(ModalScreen[None]):
 
     @on(Input.Submitted, "#lock-password")
     async def _unlock(self, event: Input.Submitted) -> None:
+        from cscdesk.security.login import LoginFailed
+
         password = event.value
         event.input.value = ""
         try:
@@ -175,6 +180,8 @@ class SecureDeskApp(App[Any]):
 
     def action_reveal(self, field: str) -> None:
         """Show one field of the customer on screen unmasked, after a reason, for a short time."""
+        from cscdesk.tui.reveal import FIELD_LABELS, RevealScreen
+
         session, security = self.session, self.security
         member = getattr(getattr(self.screen, "state", None), "member", None)
         if session is None or security is None or member is None:
