@@ -165,3 +165,20 @@ def test_two_desk_processes_claiming_at_once_each_entry_goes_to_one(
     holders = {e.id: e.claimed_by for e in worklist.waiting()}
     assert {e: holders[e] for e in won["agent-001"]} == dict.fromkeys(won["agent-001"], "agent-001")
     assert {e: holders[e] for e in won["agent-002"]} == dict.fromkeys(won["agent-002"], "agent-002")
+
+
+def test_a_customer_who_got_through_since_is_owed_no_callback(store: Store) -> None:
+    worklist = MissedCalls(store)
+    entry = worklist.add(miss("job-1", 10), DAY, None)
+    taken = worklist.add(miss("job-2", 10, number="139****0002"), DAY, None)
+    assert entry is not None and taken is not None
+    assert not worklist.answered_later(entry, "job-in", T0 + timedelta(minutes=5))  # before it
+    assert worklist.answered_later(entry, "job-in", T0 + timedelta(minutes=20))
+    closed = worklist.get(entry)
+    assert closed is not None
+    assert (closed.state, closed.outcome) == (CallbackState.CLOSED, CallbackOutcome.CALLED_IN)
+
+    assert worklist.claim(taken, "agent-001", T0 + timedelta(minutes=15))
+    assert not worklist.answered_later(taken, "job-in2", T0 + timedelta(minutes=20))  # being worked
+    assert [e.id for e in worklist.waiting()] == [taken]
+    assert [e.id for e in worklist.of_day(DAY)] == sorted([entry, taken])

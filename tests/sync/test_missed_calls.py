@@ -21,6 +21,7 @@ import pytest
 
 from cscdesk.callcenter.sim.model import ModelConfig
 from cscdesk.callcenter.sim.records import CallRuntime
+from cscdesk.domain.missed_calls import CallbackEntry, CallbackOutcome
 from cscdesk.domain.models import CallDirection, CallOutcome
 from cscdesk.domain.privacy import mask_mobile
 from cscdesk.store import Store, open_store
@@ -82,7 +83,7 @@ async def test_lost_calls_become_one_entry_per_number_with_every_miss(
 
     assert report.added == len(lost)
     worklist = MissedCalls(store)
-    entries = worklist.waiting()
+    entries = _day(sim, worklist)
     per_number = Counter(c.caller for c in lost)
     assert sorted((e.number_masked, e.misses) for e in entries) == sorted(
         (mask_mobile(number), count) for number, count in per_number.items()
@@ -90,11 +91,18 @@ async def test_lost_calls_become_one_entry_per_number_with_every_miss(
     assert any(e.misses > 1 for e in entries)  # a regular caller lost twice: one entry
     ivr_only = [e for e in entries if e.skill_group is None]
     assert ivr_only and all(e.last_stage == "ivr" for e in ivr_only)
+    # a customer who got through after their last loss is owed no callback
+    served = {mask_mobile(n) for n in per_number if _answered_after_last_loss(sim, n)}
+    assert served and report.answered_later == len(served)
+    assert {e.number_masked for e in entries if e.outcome is CallbackOutcome.CALLED_IN} == served
+    assert {e.number_masked for e in worklist.waiting()} == {
+        mask_mobile(n) for n in per_number
+    } - served
 
     again = await ingest.ingest_window(sim.clock.now() - timedelta(hours=2), sim.clock.now())
-    assert (again.missed, again.added) == (len(lost), 0)
-    assert [(e.id, e.misses) for e in MissedCalls(store).waiting()] == [
-        (e.id, e.misses) for e in entries
+    assert (again.missed, again.added, again.answered_later) == (len(lost), 0, 0)
+    assert [(e.id, e.misses, e.state) for e in _day(sim, worklist)] == [
+        (e.id, e.misses, e.state) for e in entries
     ]
 
     with store.reading() as db:
@@ -111,12 +119,12 @@ async def test_a_later_round_adds_new_misses_to_the_days_entries(sim: Any, store
     ingest = MissedCallIngest(make_port(sim), store, zone=BEIJING, clock=sim.clock.now)
     sim.advance(1200)
     await ingest.run_once()
-    first = {e.id: e.misses for e in MissedCalls(store).waiting()}
+    first = {e.id: e.misses for e in _day(sim, MissedCalls(store))}
     sim.advance(2400)
     await ingest.run_once()
 
     lost = _lost(sim)
-    entries = MissedCalls(store).waiting()
+    entries = _day(sim, MissedCalls(store))
     assert sum(e.misses for e in entries) == len(lost)
     assert len(entries) == len({c.caller for c in lost})
     grown = [e for e in entries if e.id in first and e.misses > first[e.id]]
@@ -145,7 +153,7 @@ def test_two_desks_offering_the_duty_take_each_lost_call_in_once(sim: Any, tmp_p
     worklist = MissedCalls(desks[0])
 
     def taken_in() -> int:
-        return sum(e.misses for e in worklist.waiting())
+        return sum(e.misses for e in _day(sim, worklist))
 
     try:
         for duty in duties:
@@ -166,11 +174,23 @@ def test_two_desks_offering_the_duty_take_each_lost_call_in_once(sim: Any, tmp_p
             duty.stop()
     lost = _lost(sim)
     assert taken_in() == len(lost)
-    assert len(worklist.waiting()) == len({c.caller for c in lost})
+    assert len(_day(sim, worklist)) == len({c.caller for c in lost})
     assert other.last_round is not None and other.last_round.ran  # the other desk took over
     assert all(d.last_round is None or d.last_round.error is None for d in duties)
     for store in desks:
         store.close()
+
+
+def _day(sim: Any, worklist: MissedCalls) -> list[CallbackEntry]:
+    return worklist.of_day(sim.clock.now().astimezone(BEIJING).date())
+
+
+def _answered_after_last_loss(sim: Any, number: str) -> bool:
+    with sim.model.lock:
+        calls = [c for c in sim.model.records
+                 if c.caller == number and c.direction is CallDirection.INBOUND]  # fmt: skip
+    last_loss = max(c.ended_at for c in calls if c.outcome is not CallOutcome.ANSWERED)
+    return any(c.outcome is CallOutcome.ANSWERED and c.started_at > last_loss for c in calls)
 
 
 def _kind(call: CallRuntime) -> str:

@@ -69,7 +69,8 @@ class CallbackOutcome(StrEnum):
     REACHED = "reached"
     NO_ANSWER = "no_answer"
     WRONG_NUMBER = "wrong_number"
-    OTHER_CHANNEL = "other_channel"  # resolved by SMS, a ticket, the customer calling in again…
+    OTHER_CHANNEL = "other_channel"  # resolved by SMS, a ticket…
+    CALLED_IN = "called_in"  # the customer called again and was answered: no callback needed
 
     @property
     def closes(self) -> bool:

@@ -197,6 +197,18 @@ class MissedCalls:
             params = [outcome.value]
         self._mine(entry_id, agent_id, sets, params)
 
+    def answered_later(self, entry_id: str, contact_id: str, at: datetime) -> bool:
+        """Close a waiting entry because the customer called again at ``at`` and was answered
+        (call ``contact_id``); False when it is being worked, closed, or missed again since."""
+        with self._store.transaction() as db:
+            cursor = db.execute(
+                "UPDATE missed_callbacks SET state = 'closed', outcome = ?, closed_by = ?,"
+                " closed_at = ? WHERE id = ? AND state = 'open' AND last_missed_at < ?",
+                [CallbackOutcome.CALLED_IN.value, f"call {contact_id}", when(at), entry_id,
+                 when(at)],
+            )  # fmt: skip
+            return cursor.rowcount == 1
+
     def _mine(self, entry_id: str, agent_id: str, sets: str, params: list[Any]) -> None:
         with self._store.transaction() as db:
             cursor = db.execute(
@@ -228,6 +240,10 @@ class MissedCalls:
             " ORDER BY first_missed_at LIMIT ?",
             [*groups, limit],
         )
+
+    def of_day(self, day: date) -> list[CallbackEntry]:
+        """Every entry of a day, closed ones included, oldest miss first."""
+        return self._many("WHERE day = ? ORDER BY first_missed_at, id", [day.isoformat()])
 
     def contacts_of(self, entry_id: str) -> list[tuple[str, datetime, MissedStage]]:
         """The lost calls of one entry, oldest first: (ContactId, when, stage)."""

@@ -3,7 +3,9 @@
 A background duty (one process at a time, under its own lease) reads the CDRs of a window that
 reaches back ``overlap`` before where the last round stopped (a CDR appears when its call ends,
 and the vendor may publish it late), keeps the inbound calls lost in the IVR, the queue, while
-ringing or to voicemail (``domain.missed_calls``), and takes each into the worklist once.
+ringing or to voicemail (``domain.missed_calls``), and takes each into the worklist once. A
+waiting entry whose customer called again after the last loss and was answered is closed
+(``CALLED_IN``): nobody should call back a customer who has been served meanwhile.
 
 One entry per number per day, while the store keeps numbers only masked: two misses are the
 same number when the member link says so; for numbers of no member, whose masks can coincide,
@@ -17,11 +19,17 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from cscdesk.callcenter.port import CallCenterPort, CallRecord
-from cscdesk.domain.missed_calls import CallbackEntry, MissedCall, missed_stage, worklist_day
+from cscdesk.domain.missed_calls import (
+    CallbackEntry,
+    CallbackState,
+    MissedCall,
+    missed_stage,
+    worklist_day,
+)
 from cscdesk.domain.privacy import normalise_mobile
 from cscdesk.store.calls import number_at_rest
 from cscdesk.store.missed_calls import MissedCalls
@@ -36,6 +44,7 @@ MISSED_CALLS_LEASE = "callbacks.missed"
 WATERMARK_KEY = "missed_calls.through"
 OVERLAP = timedelta(minutes=30)
 FIRST_LOOKBACK = timedelta(hours=24)
+WAITING_LIMIT = 100_000
 
 
 @dataclass(slots=True)
@@ -44,6 +53,7 @@ class IngestReport:
     missed: int = 0
     added: int = 0  # misses taken in (new entries or added to one)
     new_entries: int = 0
+    answered_later: int = 0  # entries closed because the customer got through since
 
 
 class MissedCallIngest:
@@ -105,7 +115,34 @@ class MissedCallIngest:
             if added is not None:
                 report.added += 1
                 report.new_entries += entry is None
+        report.answered_later = await self._close_answered(records, numbers)
         return report
+
+    async def _close_answered(self, records: list[CallRecord], numbers: dict[str, str]) -> int:
+        """Waiting entries whose customer called in again after the last miss and was answered
+        need no callback: close them (``CallbackOutcome.CALLED_IN``)."""
+        answered = [r for r in records if r.direction == "inbound" and r.outcome == "answered"]
+        if not answered:
+            return 0
+        waiting: dict[tuple[date, str], list[CallbackEntry]] = {}
+        for entry in await asyncio.to_thread(self._worklist.waiting, None, WAITING_LIMIT):
+            if entry.state is CallbackState.OPEN:
+                waiting.setdefault((entry.day, entry.number_masked), []).append(entry)
+        closed = 0
+        for record in answered:
+            key = (worklist_day(record.start_time, self._zone), number_at_rest(record.caller))
+            number = numbers[record.contact_id]
+            member = None
+            for entry in waiting.get(key, []):
+                if entry.last_missed_at >= record.start_time:
+                    continue  # lost again after this call: still owed a callback
+                if member is None:
+                    member = await asyncio.to_thread(self._member_of, number) or ""
+                if not await self._is_same(entry, member or None, number, numbers):
+                    continue
+                closed += await asyncio.to_thread(self._worklist.answered_later, entry.id,
+                                                  record.contact_id, record.start_time)  # fmt: skip
+        return closed
 
     def _member_of(self, number: str) -> str | None:
         if not number:
@@ -117,19 +154,22 @@ class MissedCallIngest:
                            numbers: dict[str, str]) -> str | None:  # fmt: skip
         """The entry of this number today, if any (see the module docstring)."""
         for entry in candidates:
-            if miss.member_id is not None or entry.member_id is not None:
-                if entry.member_id == miss.member_id:
-                    return entry.id
-                continue
-            if entry.number_masked != number:  # an unmasked non-mobile (a landline) compares as is
-                theirs = numbers.get(entry.last_contact_id)
-                if theirs is None:
-                    theirs = await self._number_of(entry.last_contact_id)
-                    numbers[entry.last_contact_id] = theirs
-                if theirs != number:
-                    continue
-            return entry.id
+            if await self._is_same(entry, miss.member_id, number, numbers):
+                return entry.id
         return None
+
+    async def _is_same(self, entry: CallbackEntry, member_id: str | None, number: str,
+                       numbers: dict[str, str]) -> bool:  # fmt: skip
+        """Whether ``entry`` (same day, same mask) is this number's."""
+        if member_id is not None or entry.member_id is not None:
+            return entry.member_id == member_id
+        if entry.number_masked == number:  # an unmasked non-mobile (a landline) compares as is
+            return True
+        theirs = numbers.get(entry.last_contact_id)
+        if theirs is None:
+            theirs = await self._number_of(entry.last_contact_id)
+            numbers[entry.last_contact_id] = theirs
+        return theirs == number
 
     async def _number_of(self, contact_id: str) -> str:
         record = await self._port.get_call_record(contact_id)
