@@ -704,7 +704,9 @@ def build_services(settings: Settings, paths: Paths, *, language: str, role: str
     else:
         services = build_embedded(settings, paths, language=language, role=role, who=who,
                                   center_url=center_url)  # fmt: skip
-    return replace(services, security=_desk_security(services, role))
+    return replace(services, security=_desk_security(services, role),
+                   task_inbox=task_inbox(services.store, settings),
+                   handoff_routes=tuple(handoff_routes(settings)))  # fmt: skip
 
 
 def _desk_security(services: DeskServices, role: str = "agent") -> Any:

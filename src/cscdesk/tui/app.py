@@ -112,6 +112,11 @@ class DeskApp(SecureDeskApp):
     def _signed_in(self, user: Any) -> None:
         from cscdesk.domain.access import Permission, can
 
+        if user.role == "business_staff" and self.services.task_inbox is not None:
+            from cscdesk.tui.screens.task_inbox import staff_inbox
+
+            self.push_screen(staff_inbox(self.services, user))  # business staff take no calls
+            return
         needed = Permission.VIEW_WALLBOARD if self.role == "lead" else Permission.TAKE_CALLS
         if not can(user, needed):
             self.notify(_("Your role ({role}) may not open this screen.").format(role=user.role),

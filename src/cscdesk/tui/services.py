@@ -41,6 +41,10 @@ class DeskServices:
     # articles, canned notes and call scripts from [knowledge] folder (the demo's own set in the
     # embedded demo); None: no knowledge base
     knowledge: KnowledgeBase | None = None
+    # cscdesk.store.task_inbox.TaskInbox and the hand-off routing rules, built by wiring from
+    # [handoffs]; None: no task inbox on this desk
+    task_inbox: Any | None = None
+    handoff_routes: tuple[Any, ...] = ()
 
     def for_user(self, user: Any) -> DeskServices:
         """The services as this signed-in user may use them (a copy: nothing is mutated)."""

@@ -15,6 +15,7 @@ from textual.worker import Worker
 from cscdesk.domain.sla import SlaPolicy
 from cscdesk.tui.data import DeskData
 from cscdesk.tui.desk.base import LAYOUT_CSS, TABS
+from cscdesk.tui.desk.handoffs import DeskHandoffs
 from cscdesk.tui.desk.knowledge import DeskKnowledge
 from cscdesk.tui.desk.polling import DeskPolling
 from cscdesk.tui.desk.state import QUEUE_POLL_FACTOR, DeskState
@@ -24,7 +25,7 @@ from cscdesk.tui.screens.help import HelpScreen
 from cscdesk.tui.services import DeskServices
 
 
-class AgentScreen(DeskKnowledge, DeskPolling):
+class AgentScreen(DeskHandoffs, DeskKnowledge, DeskPolling):
     ACTIONS = AGENT_ACTIONS
     BINDINGS = AGENT_BINDINGS
     DEFAULT_CSS = (
