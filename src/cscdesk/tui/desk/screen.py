@@ -25,7 +25,7 @@ from cscdesk.tui.screens.help import HelpScreen
 from cscdesk.tui.services import DeskServices
 
 
-class AgentScreen(DeskHandoffs, DeskKnowledge, DeskPolling):
+class AgentScreen(DeskKnowledge, DeskHandoffs, DeskPolling):  # CSS follows the first base
     ACTIONS = AGENT_ACTIONS
     BINDINGS = AGENT_BINDINGS
     DEFAULT_CSS = (
