@@ -21,6 +21,7 @@ import hashlib
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from cscdesk.store.errors import StoreError
 WRITE_LOCK = 0x63736364  # "cscd": the advisory lock every writing transaction takes
 SETUP_LOCK = 0x63736D67  # "csmg": making the compatibility objects, once per database
 DEFAULT_POOL_SIZE = 10
+IDLE_CHECK_SECONDS = 2.0  # a pooled connection idle longer is tested before it is lent
 _DROP_TRIGGER = re.compile(r"^\s*DROP\s+TRIGGER\s+(IF\s+EXISTS\s+)?(\w+)\s*;?\s*$", re.I)
 
 _COMPATIBILITY = f"""
@@ -212,9 +214,17 @@ class PgDatabase:
 
     dialect = "postgresql"
 
-    def __init__(self, conn: Any, catalog: Catalog) -> None:
+    def __init__(
+        self, conn: Any, catalog: Catalog, lost: Callable[[Exception], Exception] | None = None
+    ) -> None:
         self.conn = conn
         self._catalog = catalog
+        self._lost = lost  # the store's answer to a cut connection (a StoreError)
+
+    def _fault(self, exc: Exception) -> Exception:
+        if self._lost is not None and getattr(self.conn, "broken", False):
+            return self._lost(exc)
+        return _sqlite_error(exc)
 
     def _complete(self, translated: Translated) -> tuple[str, ...]:
         if translated.replace_into is None:
@@ -236,7 +246,7 @@ class PgDatabase:
         try:
             return self._execute(sql, parameters)
         except psycopg.Error as exc:
-            raise _sqlite_error(exc) from exc
+            raise self._fault(exc) from exc
 
     def _execute(self, sql: str, parameters: Any) -> PgCursor:
         special = pragma(sql)
@@ -299,7 +309,7 @@ class PgDatabase:
                 cursor.executemany(statement, batch)
                 return PgCursor([], cursor.rowcount)
         except psycopg.Error as exc:
-            raise _sqlite_error(exc) from exc
+            raise self._fault(exc) from exc
 
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         """Bulk load through COPY (PostgreSQL's fast path; the store copy and the bench)."""
@@ -382,6 +392,7 @@ class PgStore(Store):
         self._catalog = Catalog()
         self._pg = threading.local()
         self._own: list[Any] = []
+        self._last_used: dict[int, float] = {}
         self._password: dict[str, Any] = {} if password is None else {"password": password}
         extra: dict[str, Any] = {"autocommit": True, **self._password}
         self._pool = ConnectionPool(
@@ -390,7 +401,8 @@ class PgStore(Store):
             max_size=max(1, pool_size),
             kwargs=extra,
             configure=self._configure,
-            check=ConnectionPool.check_connection,
+            check=self._check_if_idle,
+            reset=self._note_use,
             open=False,
             name="cscdesk-store",
         )
@@ -409,6 +421,28 @@ class PgStore(Store):
     def location(self) -> str:
         return self.url
 
+    def _note_use(self, conn: Any) -> None:
+        self._last_used[id(conn)] = time.monotonic()
+
+    @staticmethod
+    def _check(conn: Any) -> None:
+        from psycopg_pool import ConnectionPool
+
+        ConnectionPool.check_connection(conn)
+
+    def _check_if_idle(self, conn: Any) -> None:
+        """A round trip to test a connection before lending it, only when it sat idle for a
+        while: a desk's lookups come in bursts, and a check on every one costs a quarter of a
+        screen pop. A connection cut since its last use fails once (``_connection_lost``)."""
+        if time.monotonic() - self._last_used.get(id(conn), 0.0) > IDLE_CHECK_SECONDS:
+            self._check(conn)
+
+    def _connection_lost(self, exc: Exception) -> Exception:
+        """The server went away (a restart, a failover): every idle connection is tested and
+        replaced in the background, and the caller gets one ``StoreError`` to retry on."""
+        threading.Thread(target=self._pool.check, name="cscdesk-pool-check", daemon=True).start()
+        return self._unreachable(exc)
+
     def _configure(self, conn: Any) -> None:
         _sqlite_like_dumpers(conn)
         if self.read_only:
@@ -426,7 +460,7 @@ class PgStore(Store):
             conn = lease.__enter__()
         except Exception as exc:
             raise self._unreachable(exc) from None
-        handle = _PgHandle(conn, PgDatabase(conn, self._catalog))
+        handle = _PgHandle(conn, PgDatabase(conn, self._catalog, self._connection_lost))
         self._pg.handle = handle
         try:
             yield handle
@@ -480,7 +514,7 @@ class PgStore(Store):
                 else:
                     conn.execute(f"SAVEPOINT {savepoint}")
             except psycopg.OperationalError as exc:
-                raise self._unreachable(exc) from None
+                raise self._connection_lost(exc) from None
             handle.depth += 1
             try:
                 yield handle.db
@@ -494,7 +528,7 @@ class PgStore(Store):
             except psycopg.Error as exc:
                 self._undo(conn, depth, savepoint)
                 if isinstance(exc, psycopg.OperationalError):
-                    raise self._unreachable(exc) from None
+                    raise self._connection_lost(exc) from None
                 raise _sqlite_error(exc) from exc
 
     @staticmethod
