@@ -402,7 +402,6 @@ class PgStore(Store):
             kwargs=extra,
             configure=self._configure,
             check=self._check_if_idle,
-            reset=self._note_use,
             open=False,
             name="cscdesk-store",
         )
@@ -469,6 +468,7 @@ class PgStore(Store):
             lease.__exit__(type(exc), exc, exc.__traceback__)
             raise
         self._pg.handle = None
+        self._note_use(conn)
         lease.__exit__(None, None, None)
 
     def _unreachable(self, exc: BaseException) -> StoreError:
