@@ -33,3 +33,21 @@ def test_demo_data_draws_a_bar_only_on_a_terminal(tmp_path: Path) -> None:
     piped_out, piped_err = demo_data(tmp_path / "pipe", terminal=False)
     assert piped_err == ""
     assert "members" in piped_out
+
+
+def test_store_copy_draws_a_bar_per_table_only_on_a_terminal(tmp_path: Path) -> None:
+    data = tmp_path / "center"
+    demo_data(data, terminal=False)
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"TERM": "xterm-256color"}
+
+    def copy(target: Path) -> list[str]:
+        return [sys.executable, "-m", "cscdesk", "--data-dir", str(data), "store", "copy",
+                "--to", str(target), "--batch", "20"]  # fmt: skip
+
+    code, drawn, stdout = run_on_terminal(copy(tmp_path / "a.db"), stream="stderr", env=env,
+                                          text=True)  # fmt: skip
+    assert code == 0, drawn
+    assert "members" in drawn.decode("utf-8", "replace") and "ok" in stdout
+    piped = subprocess.run(copy(tmp_path / "b.db"), capture_output=True, text=True, env=env,
+                           timeout=180)  # fmt: skip
+    assert piped.returncode == 0 and piped.stderr == "" and "ok" in piped.stdout

@@ -41,6 +41,7 @@ def store_copy(ctx: Context, target_location: str, password_secret: str | None,
                recordings_to: str | None, batch: int) -> None:  # fmt: skip
     """Copy every table into an empty store and compare counts and checksums (resumable)."""
     from cscdesk.config import SecretUnavailable, resolve_secret
+    from cscdesk.importing.progress import AUTO, reporting
     from cscdesk.store import StoreError, open_location
     from cscdesk.store.copying import TargetNotEmpty, copy_store
 
@@ -61,7 +62,9 @@ def store_copy(ctx: Context, target_location: str, password_secret: str | None,
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_FAILURE)
     try:
-        report = copy_store(source, target, batch=batch)
+        with reporting(AUTO) as show:  # a bar per table on stderr when it is a terminal
+            report = copy_store(source, target, batch=batch,
+                                progress=lambda table, rows: show(table, rows, None))  # fmt: skip
     except TargetNotEmpty as exc:
         click.echo(f"refused: {exc}", err=True)
         sys.exit(EXIT_FAILURE)
