@@ -25,6 +25,7 @@ from cscdesk.callcenter.sim.server import SimulatorHandle
 from cscdesk.demo.scenario import DEMO_AGENT_ID
 from cscdesk.knowledge import KnowledgeBase
 from cscdesk.tui.app import DeskApp
+from cscdesk.tui.keys import help_rows
 from cscdesk.tui.screens.search import SearchScreen
 from cscdesk.tui.screens.snippet_picker import SnippetPicker
 from cscdesk.tui.screens.ticket_editor import TicketEditor
@@ -162,6 +163,8 @@ async def test_f3_on_the_desk_shows_the_script_in_the_panel_and_escape_inserts_n
     with_knowledge(app)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = agent_screen(app)
+        keys = {(key, label) for key, label, _id in help_rows(screen)}
+        assert {("k", "Knowledge"), ("F3", "Scripts")} <= keys  # on the help screen (F1)
         await pilot.press("f3")
         await wait_for(pilot, lambda: isinstance(app.screen, SnippetPicker), "the picker")
         await pilot.press("escape")
