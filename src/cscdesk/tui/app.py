@@ -131,7 +131,9 @@ class DeskApp(SecureDeskApp):
         from cscdesk.knowledge import KnowledgeBase
         from cscdesk.tui.snippets import pick_and_insert
 
-        pick_and_insert(self, self.services.knowledge or KnowledgeBase(None))
+        services = getattr(self, "services", None)  # none yet while the first frame waits
+        knowledge = services.knowledge if services is not None else None
+        pick_and_insert(self, knowledge or KnowledgeBase(None))
 
     async def on_unmount(self) -> None:
         # closing a broken connection must not turn an exit into a crash

@@ -202,3 +202,29 @@ async def test_a_leads_edit_shows_without_a_restart_and_a_bad_file_is_named_in_c
         assert not panel(app).query_one("#kb-problems").display
         options = panel(app).query_one(OptionList)
         assert options.option_count == 3
+
+
+async def test_f3_before_the_desk_is_built_does_nothing(
+    make_sim: Callable[..., SimulatorHandle], make_app: Callable[..., DeskApp]
+) -> None:
+    import threading
+
+    from cscdesk.tui.app import DeskStart, StartingScreen
+
+    services = make_app(make_sim([])).services
+    release = threading.Event()
+
+    def build() -> Any:  # still opening the store while the agent presses F3
+        release.wait(30)
+        return services
+
+    app = DeskApp(DeskStart(services.settings, "en", build))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, StartingScreen)
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, StartingScreen) and app.return_code is None
+        release.set()
+        await wait_for(pilot, lambda: not isinstance(app.screen, StartingScreen), "the desk")
+        agent_screen(app)
