@@ -554,8 +554,8 @@ def demo_directory() -> CenterDirectory:
 
 def start_daemon_duties(settings: Settings, store: Any) -> list[Any]:
     """The duties a ``cscdesk sync --follow`` daemon offers besides ticket sync (it runs that
-    itself): wallboard snapshots, so they are recorded with no desk open. None for the embedded
-    demo, whose throwaway simulator is not the center the desks watch."""
+    itself): wallboard snapshots and the missed calls worklist, so they go on with no desk open.
+    None for the embedded demo, whose throwaway simulator is not the center the desks watch."""
     from cscdesk.sync.background import BackgroundSnapshots
 
     if settings.callcenter.mode != "aliyun":
@@ -568,9 +568,25 @@ def start_daemon_duties(settings: Settings, store: Any) -> list[Any]:
         lease_seconds=settings.sync.lease_seconds, clock=_wall_clock,
     )  # fmt: skip
     duty.start()
-    duties: list[Any] = [duty]
+    missed = _missed_calls_duty(
+        store, lambda: call_center_port(settings.callcenter, key_id, key_secret), settings,
+        _wall_clock,
+    )  # fmt: skip
+    missed.start()
+    duties: list[Any] = [duty, missed]
     _start_loop_duties(store, settings, settings.insurers, _keyring_secret, directory, duties)
     return duties
+
+
+def _missed_calls_duty(store: Any, make_port: Any, settings: Settings, clock: Any) -> Any:
+    """The missed calls worklist's ingest (漏话回拨), offered by every desk and the daemon."""
+    from cscdesk.sync.missed_calls import BackgroundMissedCalls
+
+    return BackgroundMissedCalls(
+        store, make_port, zone=ZoneInfo(settings.sla.timezone),
+        interval_seconds=max(settings.sync.interval_seconds, MISSED_CALLS_MIN_INTERVAL),
+        lease_seconds=settings.sync.lease_seconds, clock=clock,
+    )  # fmt: skip
 
 
 def _keyring_secret(ref: str | None, what: str) -> str:
@@ -671,17 +687,13 @@ def _start_duties(store: Any, make_port: Any, settings: Settings, background: li
     """Every desk offers each background duty; its lease lets exactly one process (a desk or the
     daemon) do it: ticket sync, and the wallboard snapshots the occupancy report reads."""
     from cscdesk.sync.background import BackgroundSnapshots, BackgroundTicketSync
-    from cscdesk.sync.missed_calls import BackgroundMissedCalls
 
     duties = [
         BackgroundTicketSync(store, make_port, settings.sync),
         BackgroundSnapshots(store, make_port, roster={a.id: a for a in directory.agents},
                             interval_seconds=settings.sync.interval_seconds,
                             lease_seconds=settings.sync.lease_seconds, clock=clock),
-        BackgroundMissedCalls(store, make_port, zone=ZoneInfo(settings.sla.timezone),
-                              interval_seconds=max(settings.sync.interval_seconds,
-                                                   MISSED_CALLS_MIN_INTERVAL),
-                              lease_seconds=settings.sync.lease_seconds, clock=clock),
+        _missed_calls_duty(store, make_port, settings, clock),
     ]  # fmt: skip
     for duty in duties:
         background.append(duty)
