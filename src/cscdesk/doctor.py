@@ -101,6 +101,24 @@ def check_store_file(
     return Finding("store", Status.OK, f"{path} opens, schema up to date{checked}, mode 600")
 
 
+def check_store_database(url: str, open_store: Callable[[Path], object] | None) -> Finding:
+    """A PostgreSQL store: it opens read-only, its schema is current and its LC_CTYPE can
+    search Chinese (the open refuses one that cannot)."""
+    from cscdesk.store.postgres import redacted
+
+    where = redacted(url)
+    if open_store is None:
+        return Finding("store", Status.OK, where)
+    try:
+        opened = open_store(Path(where))
+    except Exception as exc:
+        return Finding("store", Status.FAIL, f"{where}: cannot be opened ({exc})")
+    close = getattr(opened, "close", None)
+    if callable(close):
+        close()
+    return Finding("store", Status.OK, f"{where} opens, schema up to date, LC_CTYPE searchable")
+
+
 def keyring_backend_usable() -> tuple[bool, str]:
     import keyring
     from keyring.backends import fail

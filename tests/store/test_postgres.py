@@ -268,3 +268,26 @@ def test_commands_keep_their_data_in_the_database_the_config_names(
     refused = CliRunner().invoke(main, [*base, "list", "--as-user", "wang.admin"])
     assert refused.exit_code == 2, refused.output  # a setup problem, as a config error
     assert "store-password" in refused.output and "Traceback" not in refused.output
+
+
+def test_doctor_and_status_look_at_the_database_the_config_names(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from cscdesk.cli import main
+
+    url = postgres_db.new_database()
+    config = tmp_path / "site.toml"
+    config.write_text(
+        f'[store]\nurl = "{url}"\n[security]\naudit_head_file = "{tmp_path / "heads"}"\n',
+        encoding="utf-8",
+    )
+    base = ["--config", str(config), "--data-dir", str(data_dir)]
+    doctor = CliRunner().invoke(main, [*base, "doctor"])
+    store_line = next(line for line in doctor.output.splitlines() if " store " in line)
+    assert store_line.startswith("✓"), doctor.output
+    assert url.rsplit("/", 1)[1] in store_line and "schema up to date" in store_line
+    status = CliRunner().invoke(main, [*base, "status"])
+    assert "tickets lease" in status.output, status.output
+    assert not (data_dir / "cscdesk.db").exists()

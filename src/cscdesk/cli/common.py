@@ -114,7 +114,7 @@ def open_read_only_store(ctx: Context):  # type: ignore[no-untyped-def]
 
     settings, paths = ctx.settings(), ctx.paths()
     path = settings.store.path or paths.store
-    if not path.exists():
+    if not settings.store.url and not path.exists():  # a PostgreSQL store has no file here
         click.echo(f"error: no store at {path} (wrong --data-dir or store.path?)", err=True)
         sys.exit(EXIT_USAGE)
     try:

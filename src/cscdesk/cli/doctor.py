@@ -25,9 +25,13 @@ def doctor(ctx: Context, as_json: bool) -> None:
     paths = ctx.paths()
     findings = [checks.check_config(ctx.config_choice), checks.check_data_dir(paths)]
     store_path = settings.store.path or paths.store
-    store = checks.check_store_file(
-        store_path, _store_opener(settings, paths), encrypted=bool(settings.store.encryption_key)
-    )
+    if settings.store.url:  # a larger center: the store is a PostgreSQL database
+        store = checks.check_store_database(settings.store.url, _store_opener(settings, paths))
+    else:
+        store = checks.check_store_file(
+            store_path, _store_opener(settings, paths),
+            encrypted=bool(settings.store.encryption_key),
+        )  # fmt: skip
     findings.append(store)
     if store.status != checks.Status.FAIL:  # never open a damaged store read-write
         findings.extend(_sync_findings(settings, paths, store_path))
@@ -52,7 +56,7 @@ def _sync_findings(settings, paths, store_path: Path):  # type: ignore[no-untype
 
     from cscdesk import doctor as checks
 
-    if not store_path.exists() or store_path.stat().st_mode & 0o077:
+    if not settings.store.url and (not store_path.exists() or store_path.stat().st_mode & 0o077):
         return []
     try:
         from cscdesk.sync.service import sync_status
