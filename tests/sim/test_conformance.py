@@ -100,6 +100,15 @@ def test_every_action_round_trips_through_the_sdk(sim: SimulatorHandle, client: 
     # hold is the HOLD flag while the state stays ANSWERED (page 439618)
     assert {(c["ChannelState"], c["ChannelFlags"]) for c in held} == {("ANSWERED", "HOLD")}
     call("RetrieveCall", UserId=HUMAN, JobId=job)
+    # mute is the MUTED flag on the agent's own channel (api-ccc-2020-07-01-mutecall)
+    call("MuteCall", UserId=HUMAN, JobId=job, DeviceId="SIP-8031")
+    muted = call("PollUserStatus", UserId=HUMAN)["Data"]["CallContext"]["ChannelContexts"]
+    assert [c["ChannelFlags"] for c in muted if c["UserId"] == HUMAN] == ["MUTED"]
+    call("UnmuteCall", UserId=HUMAN, JobId=job, DeviceId="SIP-8031")
+    # keypad tones go to the customer's channel; ChannelId and Dtmf are 必填 (page 439626)
+    customer = next(c["ChannelId"] for c in muted if not c["UserId"])
+    call("SendDtmfSignaling", UserId=HUMAN, JobId=job, DeviceId="d", ChannelId=customer, Dtmf="5")
+    assert sim.model.by_contact[job].digits == ["5"]
     # the lead is a user with a device (pages 439615 MonitorCall, 439605 CoachCall)
     lead = "lead001@ccc-demo"
     call("SignInGroup", UserId=lead, DeviceId="SIP-8900", SignedSkillGroupIdList="[]")
@@ -127,6 +136,19 @@ def test_every_action_round_trips_through_the_sdk(sim: SimulatorHandle, client: 
     )
     call("CompleteAttendedTransfer", UserId=HUMAN, JobId=job)
     assert sim.model.by_contact[job].transfers_attended == 1
+    call("ReadyForService", UserId=HUMAN)
+    conferenced = wait_for_offer(sim, client)
+    call("AnswerCall", UserId=HUMAN, JobId=conferenced)
+    target = free_agent(sim, "sg_group_enquiry")
+    call("InitiateAttendedTransfer", UserId=HUMAN, JobId=conferenced, Transferee=target,
+         TransfereeType="Agent")  # fmt: skip
+    consult = call("PollUserStatus", UserId=HUMAN)["Data"]["CallContext"]["ChannelContexts"]
+    assert target in {c["UserId"] for c in consult}, "the consulted colleague's channel"
+    call("SwitchToConference", UserId=HUMAN, JobId=conferenced, DeviceId="d")
+    polled = call("PollUserStatus", UserId=HUMAN)["Data"]["CallContext"]
+    assert polled["CallType"] == "CONFERENCE"
+    call("EndConference", UserId=HUMAN, JobId=conferenced)
+    assert sim.model.by_contact[conferenced].current_agent == target
     call("ReadyForService", UserId=HUMAN)
     second = wait_for_offer(sim, client)
     call("AnswerCall", UserId=HUMAN, JobId=second)
@@ -248,10 +270,12 @@ def test_unknown_state_word_in_a_filter_is_refused(sim: SimulatorHandle, client:
 
 
 def test_state_conflict_is_invalid_operation_400(sim: SimulatorHandle, client: Client) -> None:
-    """ReadyForService for an agent who never signed in: InvalidOperation.UserState, HTTP 400
-    (no Forbidden.UserState is documented)."""
+    """ReadyForService for an agent who is signed out (the human desk starts signed out and the
+    round trip above ends with SignOutGroup): InvalidOperation.UserState, HTTP 400 (no
+    Forbidden.UserState is documented). A simulated colleague may be free or busy at any time."""
+    assert sim.model.agents[HUMAN].state.value == "OFFLINE"
     code, status = sdk_error(client, "ReadyForService", {"InstanceId": sim.instance_id,
-                             "UserId": "agent002@ccc-demo", "DeviceId": "d"})  # fmt: skip
+                             "UserId": HUMAN, "DeviceId": "d"})  # fmt: skip
     assert (code, status) == ("InvalidOperation.UserState", 400)
 
 

@@ -35,6 +35,7 @@ class CallState(StrEnum):
     TALKING = "talking"
     HOLDING = "holding"
     CONSULTING = "consulting"  # attended transfer: talking to the transfer target
+    CONFERENCE = "conference"  # three-way: the customer, this agent and the consulted colleague
     DIALING = "dialing"
     ENDED = "ended"
     UNKNOWN = "unknown"  # the vendor sent a channel state we do not know (logged once)
@@ -133,6 +134,9 @@ class OfferedCall:
     since: datetime | None
     variables: Mapping[str, str] = field(default_factory=dict)
     raw: Raw = field(default_factory=dict, compare=False, repr=False)
+    muted: bool = False  # this agent's voice is muted: the customer does not hear them
+    consulted: str | None = None  # the colleague (user id) in a consult or conference
+    customer_leg: str | None = None  # the vendor's id of the customer's leg (keypad tones go there)
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,6 +333,21 @@ class CallCenterPort(Protocol):
         self, agent_id: str, device_id: str, job_id: str
     ) -> None: ...
     async def make_call(self, agent_id: str, device_id: str, callee: str) -> str: ...
+    async def mute(self, agent_id: str, device_id: str, job_id: str) -> None: ...
+    async def unmute(self, agent_id: str, device_id: str, job_id: str) -> None: ...
+    async def send_dtmf(
+        self, agent_id: str, device_id: str, job_id: str, leg_id: str, digits: str
+    ) -> None:
+        """Keypad tones on the customer's leg ``leg_id`` (an IVR asking for a choice)."""
+        ...
+
+    async def start_conference(self, agent_id: str, device_id: str, job_id: str) -> None:
+        """During a consult: the customer, this agent and the consulted colleague all talk."""
+        ...
+
+    async def leave_conference(self, agent_id: str, device_id: str, job_id: str) -> None:
+        """This agent leaves a conference; the colleague keeps the customer."""
+        ...
 
     # team lead
     async def list_queue_states(

@@ -328,6 +328,33 @@ class AliyunCallCenter:
     async def cancel_attended_transfer(self, agent_id: str, device_id: str, job_id: str) -> None:
         await self._control("CancelAttendedTransfer", agent_id, device_id, job_id)
 
+    async def mute(self, agent_id: str, device_id: str, job_id: str) -> None:
+        """``MuteCall`` (api-ccc-2020-07-01-mutecall): no ChannelId mutes the agent's own."""
+        await self._control("MuteCall", agent_id, device_id, job_id)
+
+    async def unmute(self, agent_id: str, device_id: str, job_id: str) -> None:
+        await self._control("UnmuteCall", agent_id, device_id, job_id)
+
+    async def send_dtmf(
+        self, agent_id: str, device_id: str, job_id: str, leg_id: str, digits: str
+    ) -> None:
+        """``SendDtmfSignaling`` (page 439626): ChannelId and Dtmf (0-9, *, #) are required."""
+        await self._control(
+            "SendDtmfSignaling", agent_id, device_id, job_id, ChannelId=leg_id, Dtmf=digits
+        )
+
+    async def start_conference(self, agent_id: str, device_id: str, job_id: str) -> None:
+        """``SwitchToConference`` (SDK SwitchToConferenceRequest: InstanceId, JobId, UserId)."""
+        await self._control("SwitchToConference", agent_id, device_id, job_id)
+
+    async def leave_conference(self, agent_id: str, device_id: str, job_id: str) -> None:
+        """``EndConference`` takes no DeviceId (SDK EndConferenceRequest): the agent leaves."""
+        await self._client.call(
+            "EndConference",
+            {"InstanceId": self.instance_id, "UserId": agent_id, "JobId": job_id},
+            retry_safe=False,
+        )
+
     async def make_call(self, agent_id: str, device_id: str, callee: str) -> str:
         payload = await self._write("MakeCall", UserId=agent_id, DeviceId=device_id, Callee=callee)
         return mapping.made_call_job_id("MakeCall", payload)

@@ -367,14 +367,17 @@ def _offered_call(context: Reader, agent_id: str) -> OfferedCall | None:
     if call_type and call_type not in vocab.CALL_TYPES:
         vocab.note_unknown(f"{context.action} CallType", call_type)
     dialling_out = call_type in vocab.OUR_OWN_DIALLING
+    colleague = _colleague(channels, mine)
     if word in vocab.NOT_ANSWERED_YET:
         state = CallState.DIALING if dialling_out else CallState.OFFERED
     elif state is CallState.TALKING:
         other_word = (other.opt_text("ChannelState") or "").upper()
-        if any("HOLD" in _flags(c) for c in channels):
-            state = CallState.HOLDING
-        elif call_type == "CONSULTANT":
+        if call_type == "CONFERENCE":
+            state = CallState.CONFERENCE
+        elif colleague is not None or call_type == "CONSULTANT":
             state = CallState.CONSULTING
+        elif any("HOLD" in _flags(c) for c in channels):
+            state = CallState.HOLDING
         elif dialling_out and other is not mine and other_word in vocab.NOT_ANSWERED_YET:
             state = CallState.DIALING
     return OfferedCall(
@@ -387,7 +390,31 @@ def _offered_call(context: Reader, agent_id: str) -> OfferedCall | None:
         since=mine.ms_time("Timestamp"),
         variables=_variables(context, "CallVariables"),
         raw=context.data,
+        muted="MUTED" in _flags(mine),
+        consulted=colleague.opt_text("UserId") if colleague is not None else None,
+        customer_leg=customer.opt_text("ChannelId") if customer is not None else None,
     )
+
+
+SUPERVISING = frozenset({"MONITORING", "COACHING"})
+SUPERVISOR_CALL_TYPES = frozenset({"MONITOR", "COACH", "BARGE", "INTERCEPT"})
+
+
+def _colleague(channels: list[Reader], mine: Reader) -> Reader | None:
+    """Another agent's live channel on this call: the colleague consulted (or the one who
+    consults us). A lead listening in or coaching carries MONITORING / COACHING and is not one.
+    UNVERIFIED: no page shows a consult's ChannelContexts; it is read as one more channel of the
+    same job (CompleteAttendedTransfer names only the JobId)."""
+    for channel in channels:
+        user = channel.opt_text("UserId")
+        if not user or channel is mine or _flags(channel) & SUPERVISING:
+            continue
+        if (channel.opt_text("CallType") or "").upper() in SUPERVISOR_CALL_TYPES:
+            continue  # a lead barging in carries no flag, but its channel's CallType says so
+        if (channel.opt_text("ChannelState") or "").upper() in vocab.GONE:
+            continue
+        return channel
+    return None
 
 
 def agent_session(action: str, payload: Mapping[str, Any], agent_id: str) -> AgentSession:

@@ -54,6 +54,7 @@ CHANNEL_STATE: Mapping[str, CallState] = {
     "RETIRED": CallState.ENDED,
 }
 NOT_ANSWERED_YET = frozenset({"NONE", "CREATED", "EARLY_MEDIA", "RINGING"})
+GONE = frozenset({"RELEASED", "RETIRED"})
 
 # ChannelContexts[].ChannelFlags (page 439618): hold is a flag, the state stays ANSWERED.
 CHANNEL_FLAGS = frozenset({"COACHING", "MONITORING", "MONITORED", "COACHED", "HOLD", "MUTED"})

@@ -245,6 +245,7 @@ def _drop_consult(model: CallCenterModel, call: CallRuntime) -> None:
         target = model.agents[call.consult_agent]
         target.consult = None
         call.consult_agent = None
+        call.conference = False
         model._become_ready(target)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cscdesk.callcenter.sim import agent_ops, reports, supervision, wire
+from cscdesk.callcenter.sim import agent_ops, phone_ops, reports, supervision, wire
 from cscdesk.callcenter.sim.model import CallCenterModel, SimError
 from cscdesk.callcenter.sim.recordings import RecordingVault
 from cscdesk.callcenter.sim.tickets import TicketBook
@@ -165,6 +165,10 @@ for _name, _op in (
     ("RetrieveCall", agent_ops.retrieve),
     ("CompleteAttendedTransfer", agent_ops.complete_attended),
     ("CancelAttendedTransfer", agent_ops.cancel_attended),
+    ("MuteCall", phone_ops.mute),
+    ("UnmuteCall", phone_ops.unmute),
+    ("SwitchToConference", phone_ops.switch_to_conference),
+    ("EndConference", phone_ops.end_conference),
 ):
     HANDLERS[_name] = _call_op(_op)
 
@@ -190,6 +194,19 @@ def initiate_attended_transfer(req: Request) -> dict[str, Any]:
         req.text("JobId") or None,
         req.text("Transferee", required=True),
         req.text("TransfereeType", default="Agent"),
+    )
+    return _agent_reply(req, rt, with_call=True)
+
+
+@action("SendDtmfSignaling")
+def send_dtmf_signaling(req: Request) -> dict[str, Any]:
+    """ChannelId and Dtmf are 必填 (page 439626); the keys go to that channel."""
+    rt = phone_ops.send_dtmf(
+        req.model,
+        req.text("UserId", required=True),
+        req.text("JobId", required=True),
+        req.text("ChannelId", required=True),
+        req.text("Dtmf", required=True),
     )
     return _agent_reply(req, rt, with_call=True)
 

@@ -80,6 +80,9 @@ class CallRuntime:
     wrap_up_code: str | None = None
     talk_started: float | None = None
     consult_agent: str | None = None
+    conference: bool = False  # SwitchToConference: customer, agent and consulted colleague talk
+    muted: set[str] = field(default_factory=set)  # agents whose channel is muted (MuteCall)
+    digits: list[str] = field(default_factory=list)  # DTMF sent to the customer's channel
     token: int = 0  # bumped whenever a scheduled event about this call becomes stale
     preferred_agent: str | None = None
     serial_open_at: float | None = None  # serial groups: when seconded agents may take it

@@ -108,11 +108,22 @@ def _channel_states(call: CallRuntime) -> tuple[str, str]:
     return "ANSWERED", "ANSWERED"
 
 
+def customer_channel_id(contact_id: str) -> str:
+    """The simulator's id of the customer's channel (``ChannelId``; where DTMF goes)."""
+    return f"{contact_id}-c"
+
+
 def call_context(
     model: CallCenterModel, call: CallRuntime, user_id: str, *, consult: bool = False
 ) -> dict[str, Any]:
+    """The call as ``user_id`` sees it: the customer's channel, their own, and during a consult
+    the colleague's. UNVERIFIED: no page shows a consult's ChannelContexts; the colleague's
+    channel is read from the same job (CompleteAttendedTransfer names only the JobId), so it is
+    one more channel with that colleague's UserId. A conference is CallType CONFERENCE."""
     inbound = call.direction is CallDirection.INBOUND
     call_type = "CONSULTANT" if consult else ("INBOUND" if inbound else "OUTBOUND")
+    if call.conference:
+        call_type = "CONFERENCE"
     supervisor_mode = call.supervisors.get(user_id)
     if supervisor_mode:  # the supervisor's view: CallType MONITOR / COACH / BARGE (page 439605)
         call_type = supervisor_mode
@@ -129,9 +140,9 @@ def call_context(
     on_hold = call.hold_started is not None and call.ended_at is None and not consult
     held = "HOLD" if on_hold else ""
     customer = {
-        **base, "ChannelId": f"{call.contact_id}-c", "Index": 0, "UserId": "", "UserExtension": "",
-        "Originator": call.caller, "Destination": call.callee, "ChannelState": customer_state,
-        "ChannelFlags": held,
+        **base, "ChannelId": customer_channel_id(call.contact_id), "Index": 0, "UserId": "",
+        "UserExtension": "", "Originator": call.caller, "Destination": call.callee,
+        "ChannelState": customer_state, "ChannelFlags": held,
     }  # fmt: skip
     agent_id = call.current_agent if supervisor_mode and call.current_agent else user_id
     watched = ",".join(
@@ -141,10 +152,19 @@ def call_context(
         **base, "ChannelId": f"{call.contact_id}-a", "Index": 1, "UserId": agent_id,
         "UserExtension": "", "Originator": call.callee if inbound else call.caller,
         "Destination": agent_id if inbound else call.callee, "ChannelState": agent_state,
-        "ChannelFlags": ",".join(f for f in (held, watched) if f),
+        "ChannelFlags": ",".join(
+            f for f in (held, watched, "MUTED" if agent_id in call.muted else "") if f
+        ),
     }  # fmt: skip
     channels = [customer, agent]
-    for index, (lead_id, mode) in enumerate(call.supervisors.items(), start=2):
+    colleague = call.current_agent if consult else call.consult_agent
+    if call.consult_agent and colleague and call.ended_at is None:
+        channels.append({
+            **base, "ChannelId": f"{call.contact_id}-t", "Index": 2, "UserId": colleague,
+            "UserExtension": "", "Originator": user_id, "Destination": colleague,
+            "ChannelState": "ANSWERED", "ChannelFlags": _flags("", colleague in call.muted),
+        })  # fmt: skip
+    for index, (lead_id, mode) in enumerate(call.supervisors.items(), start=len(channels)):
         channels.append({
             **base, "ChannelId": f"{call.contact_id}-s{index}", "Index": index,
             "UserId": lead_id, "UserExtension": "", "Originator": call.callee,
@@ -160,6 +180,12 @@ def call_context(
         "CallVariables": ";".join(f"{k}={v}" for k, v in variables.items()),
         "ChannelContexts": channels,
     }
+
+
+def _flags(held: str, muted: bool) -> str:
+    """ChannelFlags words (HOLD, MUTED ...); several are joined with commas (UNVERIFIED: the
+    examples show one flag at a time)."""
+    return ",".join(flag for flag in (held, "MUTED" if muted else "") if flag)
 
 
 def agent_data(model: CallCenterModel, rt: AgentRuntime, *, with_call: bool) -> dict[str, Any]:
