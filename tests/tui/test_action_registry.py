@@ -10,7 +10,7 @@ from cscdesk.tui.lead.screen import LeadScreen
 
 AGENT_IDS = [
     "help", "search", "sign-in", "ready", "break", "answer", "hold", "transfer", "release",
-    "wrap-up", "new-ticket", "edit-ticket", "find-ticket", "callback", "recording", "choose-member", "refresh",
+    "mute", "keypad", "conference", "wrap-up", "new-ticket", "edit-ticket", "find-ticket", "callback", "recording", "choose-member", "refresh",
     "tab-call", "tab-profile", "tab-policies", "tab-tickets", "missed-calls", "task-inbox",
     "hand-off", "knowledge",
 ]  # fmt: skip

@@ -17,6 +17,7 @@ class SessionPolled(Message):
         super().__init__()
         self.session = session
         self.latency_ms = latency_ms
+        self.sent: float | None = None  # monotonic time the poll was sent (None: unknown)
 
 
 class PollFailed(Message):

@@ -253,7 +253,7 @@ async def test_call_system_errors_become_notices_and_the_desk_carries_on(
     async with app.run_test(size=(140, 40)) as pilot:
         await sign_in_and_ready(pilot)
         sim.faults.set(error_rates={"Throttling.User": 1.0})
-        await wait_for(pilot, lambda: any("rate limited" in str(n.message)
+        await wait_for(pilot, lambda: any("busy" in str(n.message)
                                           for n in app._notifications), "a notice")  # fmt: skip
         assert not agent_screen(app).state.facts.offline  # busy is not unreachable
         sim.faults.clear()

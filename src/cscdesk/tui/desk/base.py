@@ -180,9 +180,20 @@ class DeskLayout(Screen[None]):
         call = session.call if session and status is not AgentStatus.WORKING else None
         group = self.group_name(call.skill_group_id) if call else None
         since = session.state_since if session else None
+        marks = self.state.call_marks
         self.query_one(CallPanel).show(
-            status, call, group, since, self.call_now(), consulting=self.state.consulting
-        )
+            status, call, group, since, self.call_now(), consulting=self.state.consulting,
+            talk_since=marks.talk_since, hold_since=marks.hold_since,
+            colleague=self.colleague_name(call.consulted) if call and call.consulted else None,
+        )  # fmt: skip
+
+    def colleague_name(self, user_id: str) -> str:
+        """A colleague by name (the directory's, else the call system's), never a bare id."""
+        agent = self.directory.agent(user_id)
+        if agent is not None:
+            return agent.name
+        user = next((u for u in self.state.users if u.id == user_id), None)
+        return user.display_name if user else user_id
 
     def _show_queues(self) -> None:
         mine = set(self.state.session.signed_in_groups) if self.state.session else set()

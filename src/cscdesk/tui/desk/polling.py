@@ -10,8 +10,9 @@ import time
 
 from textual import on, work
 
-from cscdesk.callcenter.errors import CallCenterError, UnavailableError
+from cscdesk.callcenter.errors import UnavailableError
 from cscdesk.domain.models import AgentKind
+from cscdesk.tui.call_errors import explain
 from cscdesk.tui.desk.state import english, track_session
 from cscdesk.tui.desk.tickets import DeskTickets
 from cscdesk.tui.i18n import _
@@ -26,11 +27,9 @@ class DeskPolling(DeskTickets):
             me = await center.get_user(self.agent_id)
             groups = await center.list_skill_groups()
             users = await center.list_users()
-        except CallCenterError as exc:
-            self.post_message(PollFailed(str(exc), isinstance(exc, UnavailableError)))
-            return
         except Exception as exc:  # a malformed answer must not kill the desk
-            self.post_message(PollFailed(f"{type(exc).__name__}: {exc}", False))
+            offline = isinstance(exc, UnavailableError)
+            self.post_message(PollFailed(explain(exc, "directory"), offline))
             return
         self.post_message(DirectoryLoaded(me, groups, users))
 
@@ -52,15 +51,16 @@ class DeskPolling(DeskTickets):
     @work(exclusive=True, group="poll", exit_on_error=False)
     async def poll_session(self) -> None:
         started = time.perf_counter()
+        sent = time.monotonic()
         try:
             session = await self.services.call_center.poll_agent_session(self.agent_id, self.device)
-        except CallCenterError as exc:
-            self.post_message(PollFailed(str(exc), isinstance(exc, UnavailableError)))
-            return
         except Exception as exc:  # nothing a remote sends may crash the desk
-            self.post_message(PollFailed(f"{type(exc).__name__}: {exc}", False))
+            offline = isinstance(exc, UnavailableError)
+            self.post_message(PollFailed(explain(exc, "session poll"), offline))
             return
-        self.post_message(SessionPolled(session, (time.perf_counter() - started) * 1000))
+        polled = SessionPolled(session, (time.perf_counter() - started) * 1000)
+        polled.sent = sent
+        self.post_message(polled)
 
     @work(exclusive=True, group="queues", exit_on_error=False)
     async def poll_queues(self) -> None:
@@ -78,6 +78,7 @@ class DeskPolling(DeskTickets):
 
     @on(PollFailed)
     def _poll_failed(self, message: PollFailed) -> None:
+        self.settle_call_action(None)
         facts = self.state.facts
         if message.offline:
             if not facts.offline:
@@ -110,6 +111,8 @@ class DeskPolling(DeskTickets):
                                wrapped_contact=state.wrapped_contact)  # fmt: skip
         state.session = session
         state.last_call = change.last_call
+        state.call_marks.track(change.call, self.call_now())
+        self.settle_call_action(message.sent)
         facts.status = session.status
         facts.state_since = session.state_since
         facts.device_id = session.device_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from cscdesk.callcenter.port import (
@@ -50,6 +51,33 @@ class DeskState:
     banner: str = ""
     banner_kind: str = ""
     consulting: bool = False  # an attended transfer is waiting to be completed or cancelled
+    in_flight: str | None = None  # the call action sent and not yet seen in a session poll
+    in_flight_at: float = 0.0  # monotonic time it was sent (a stuck one stops blocking)
+    settle_after: float | None = None  # it finished: the first poll started after this shows it
+    call_marks: CallMarks = field(default_factory=lambda: CallMarks())
+
+
+@dataclass
+class CallMarks:
+    """When the desk first saw the current call talking and on hold (the call system's poll
+    carries no such times): the call timer and the hold timer."""
+
+    job_id: str | None = None
+    talk_since: datetime | None = None
+    hold_since: datetime | None = None
+
+    def track(self, call: OfferedCall | None, now: datetime) -> None:
+        if call is None or call.job_id != self.job_id:
+            self.job_id = call.job_id if call else None
+            self.talk_since = self.hold_since = None
+        if call is None:
+            return
+        if self.talk_since is None and call.state is not CallState.OFFERED:
+            self.talk_since = now
+        if call.state is CallState.HOLDING:
+            self.hold_since = self.hold_since or now
+        else:
+            self.hold_since = None
 
 
 @dataclass(frozen=True, slots=True)

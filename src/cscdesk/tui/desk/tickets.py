@@ -21,6 +21,7 @@ from cscdesk.domain.desk_tickets import (
 )
 from cscdesk.domain.models import Priority, Ticket, TicketType
 from cscdesk.tui import actions_recording
+from cscdesk.tui.call_errors import explain
 from cscdesk.tui.desk.calls import DeskCalls
 from cscdesk.tui.desk.state import RECORDING_URL_SECONDS, english
 from cscdesk.tui.i18n import _
@@ -219,7 +220,9 @@ class DeskTickets(DeskCalls):
             await self.services.call_center.make_call(self.agent_id, self.device, member.mobile)
         except CallCenterError as exc:
             self.post_message(
-                CallActionDone("callback", str(exc), isinstance(exc, UnavailableError))
+                CallActionDone(
+                    "callback", explain(exc, "callback"), isinstance(exc, UnavailableError)
+                )
             )
             return
         except Exception as exc:

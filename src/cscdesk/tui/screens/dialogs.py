@@ -6,10 +6,11 @@ call system: the agent screen acts on the answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -37,6 +38,9 @@ DIALOG_CSS = """
 .dialog .buttons { height: auto; margin-top: 1; align-horizontal: right; }
 .dialog .buttons Button { margin-left: 1; }
 .dialog .error { color: $error; }
+.keypad { width: 34; }
+.keypad-row { height: 3; width: auto; }
+.keypad-key { min-width: 7; width: 7; margin: 0 1 0 0; }
 """
 
 
@@ -145,6 +149,47 @@ class TransferDialog(_Dialog[TransferRequest]):
         kind, target = value.split(":", 1)
         attended = self.query_one("#attended", RadioButton).value
         self.dismiss(TransferRequest(target, kind, attended))
+
+
+KEYPAD_ROWS = ("1 2 3", "4 5 6", "7 8 9", "* 0 #")
+
+
+class KeypadDialog(_Dialog[str]):
+    """The phone's keypad (an IVR asks the caller, or the agent, to press a key): every key
+    typed or clicked is sent at once through ``send``; Escape or Enter closes."""
+
+    BINDINGS = [Binding("enter", "cancel", "Close", id="keypad-close")]
+
+    def __init__(self, send: Callable[[str], None]) -> None:
+        super().__init__()
+        self.send = send
+        self.sent = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog keypad"):
+            yield Label(_("Keypad: type 0-9, * or #; Escape closes"), classes="title")
+            for row in KEYPAD_ROWS:
+                with Horizontal(classes="keypad-row"):
+                    for key in row.split():
+                        yield Button(key, id=f"key-{KEY_IDS[key]}", classes="keypad-key")
+            yield Label("", id="sent")
+
+    def press(self, key: str) -> None:
+        self.send(key)
+        self.sent = (self.sent + key)[-24:]
+        self.query_one("#sent", Label).update(_("Sent") + f": {self.sent}")
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character and event.character in KEY_IDS:
+            event.stop()
+            self.press(event.character)
+
+    @on(Button.Pressed, ".keypad-key")
+    def _clicked(self, event: Button.Pressed) -> None:
+        self.press(str(event.button.label))
+
+
+KEY_IDS = {**{str(d): str(d) for d in range(10)}, "*": "star", "#": "hash"}
 
 
 @dataclass(frozen=True, slots=True)

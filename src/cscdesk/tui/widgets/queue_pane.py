@@ -20,6 +20,7 @@ CALL_STATE_LABELS = {
     CallState.TALKING: "Talking",
     CallState.HOLDING: "On hold",
     CallState.CONSULTING: "Consulting",
+    CallState.CONFERENCE: "Three-way call",
     CallState.DIALING: "Dialling",
     CallState.ENDED: "Ended",
     CallState.UNKNOWN: "Unknown state",
@@ -71,8 +72,13 @@ class CallPanel(Static):
     """
 
     def show(self, status: AgentStatus, call: OfferedCall | None, group_name: str | None,
-             since: datetime | None, now: datetime, consulting: bool = False) -> None:  # fmt: skip
-        """``since``: when the agent entered the current call state (the talk / hold timer)."""
+             since: datetime | None, now: datetime, consulting: bool = False, *,
+             talk_since: datetime | None = None, hold_since: datetime | None = None,
+             colleague: str | None = None) -> None:  # fmt: skip
+        """``talk_since``: when the call was first seen connected (the call timer);
+        ``hold_since``: when it went on hold (the hold timer); ``since`` (when the agent entered
+        the current state) stands in for a call timer the desk has not started yet.
+        ``colleague``: the consulted colleague's name, shown instead of the caller's number."""
         self.set_class(call is not None and call.state is CallState.OFFERED, "-ringing")
         text = Text()
         if call is None:
@@ -86,21 +92,37 @@ class CallPanel(Static):
                 text.append(_("No call"), "dim")
             self.update(text)
             return
-        shown_state = CallState.CONSULTING if consulting else call.state
+        shown_state = call.state
+        if consulting and call.state is not CallState.CONFERENCE:
+            shown_state = CallState.CONSULTING
         text.append(_(CALL_STATE_LABELS[shown_state]), "bold")
-        text.append("  " + mask_mobile(call.caller), "bold")
-        if group_name:
-            text.append("  " + group_name, "dim")
-        if since is not None:
-            text.append("  " + clock((now - since).total_seconds()))
+        if shown_state in (CallState.CONSULTING, CallState.CONFERENCE) and colleague:
+            text.append("  " + _("with") + f" {colleague}", "bold")
+        else:
+            text.append("  " + mask_mobile(call.caller), "bold")
+            if group_name:
+                text.append("  " + group_name, "dim")
+        if hold_since is not None and call.state is CallState.HOLDING:
+            text.append("  " + _("on hold") + " " + clock((now - hold_since).total_seconds()),
+                        "bold reverse")  # fmt: skip
+            if talk_since is not None:
+                text.append("  " + _("call") + " " + clock((now - talk_since).total_seconds()))
+        elif (talk_since or since) is not None:
+            started = talk_since or since
+            assert started is not None
+            text.append("  " + clock((now - started).total_seconds()))
+        if call.muted:
+            text.append("  " + _("MUTED"), "bold reverse")
         text.append("\n")
         hints = {
             CallState.OFFERED: _("a answer"),
-            CallState.TALKING: _("h hold · t transfer · x hang up"),
-            CallState.HOLDING: _("h retrieve · t transfer · x hang up"),
-            CallState.CONSULTING: _("t complete transfer · x cancel"),
+            CallState.TALKING: _("h hold · u mute · d keypad · t transfer · x hang up"),
+            CallState.HOLDING: _("h retrieve · u mute · t transfer · x hang up"),
+            CallState.CONSULTING: _("t complete transfer · o three-way · x cancel · no swap (the "
+                                    "call system has none)"),
+            CallState.CONFERENCE: _("u mute · x leave: your colleague keeps the caller"),
             CallState.DIALING: _("x hang up"),
-        }
+        }  # fmt: skip
         text.append(hints.get(shown_state, ""), "dim")
         self.update(text)
 
