@@ -33,6 +33,7 @@ DEMO_IVR_ABANDON_SHARE = 0.03
 DEMO_VOICEMAIL_SHARE = 0.25
 # Each worklist round lists the last half hour of CDRs: not more often than this.
 MISSED_CALLS_MIN_INTERVAL = 10.0
+DEMO_LEAD_SPEED = 6.0  # the lead's demo: six simulated minutes a minute
 
 
 class WiringError(Exception):
@@ -228,6 +229,7 @@ def start_demo_simulator(settings: Settings, caller_numbers: list[str],
     simulated and take their own lines plus claims overflow. With no human on the roster (a lead
     alone), the whole simulated team works the queues.
     """
+    from cscdesk.callcenter.sim.arrivals import TrafficProfile
     from cscdesk.callcenter.sim.model import ModelConfig
     from cscdesk.callcenter.sim.server import start_simulator
     from cscdesk.demo.scenario import AGENTS, SKILL_GROUPS
@@ -242,7 +244,9 @@ def start_demo_simulator(settings: Settings, caller_numbers: list[str],
     kwargs: dict[str, Any] = {
         "host": "127.0.0.1",
         "port": 0,
-        "speed": speed,
+        # a lead watches, nobody answers: the clock runs faster so the day moves (issue 16)
+        "speed": speed if me else speed * DEMO_LEAD_SPEED,
+        "traffic": TrafficProfile.demo_desk() if me else TrafficProfile.demo_lead(),
         "seed": settings.simulator.seed,
         "scenario": (SKILL_GROUPS, me + seconded if me else AGENTS),
         "caller_numbers": caller_numbers,

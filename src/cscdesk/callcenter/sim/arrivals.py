@@ -29,6 +29,15 @@ DEMO_CALLS_PER_HOUR: dict[str, float] = {
     "sg_ins_anhe": 4.0,
 }
 
+# The embedded demo for one person at the desk: their own line (enquiry, which only the desk
+# serves in the demo's small shift) rings about every 15 s, so a call reaches them within a
+# minute of Ready at any hour and month (at the usual 30 an hour it took minutes: issue 16).
+DEMO_DESK_LINE = "sg_group_enquiry"
+DEMO_DESK_LINE_PER_HOUR = 240.0
+# The lead's demo watches a claims-season peak day: half as many calls again as usual, so queues
+# build and the wallboard's alerts show within minutes (with the demo's faster clock).
+DEMO_LEAD_PEAK = 1.5
+
 
 @dataclass(frozen=True, slots=True)
 class TrafficProfile:
@@ -48,6 +57,16 @@ class TrafficProfile:
     def constant(cls, calls_per_hour: Mapping[str, float]) -> TrafficProfile:
         """A flat load all day, all year (for checks against queueing theory)."""
         return cls(dict(calls_per_hour), (1.0,) * 24, (1.0,) * 12)
+
+    @classmethod
+    def demo_desk(cls) -> TrafficProfile:
+        """The desk demo's arrivals: flat, with the desk's own line busy (a call within a minute)."""
+        return cls.constant({**DEMO_CALLS_PER_HOUR, DEMO_DESK_LINE: DEMO_DESK_LINE_PER_HOUR})
+
+    @classmethod
+    def demo_lead(cls) -> TrafficProfile:
+        """The lead demo's arrivals: the usual day shape at a claims-season peak."""
+        return cls({g: rate * DEMO_LEAD_PEAK for g, rate in DEMO_CALLS_PER_HOUR.items()})
 
     def factor(self, local: datetime) -> float:
         return self.intraday[local.hour] * self.seasonal[local.month - 1]
