@@ -82,6 +82,12 @@ class DeskSettings(_Section):
     bell: bool = True
     agent_id: str | None = None  # the CCC user this desk signs in as; None: ask / demo default
     device_id: str = "cscdesk"
+    # after-call work (话后处理): the call system ends it after this long (CCC sets it per skill
+    # group in its console); the wrap-up dialog counts down to it
+    wrap_up_seconds: int = Field(default=600, ge=10, le=3600)
+    wrap_up_seconds_per_group: dict[str, Annotated[int, Field(ge=10, le=3600)]] = Field(
+        default_factory=dict
+    )
 
 
 def _check_store_url(value: str | None) -> str | None:

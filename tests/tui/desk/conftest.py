@@ -85,9 +85,10 @@ def make_sim() -> Iterator[Callable[..., SimulatorHandle]]:
 @pytest.fixture
 def make_app(store: Any, tmp_path: Path) -> Callable[..., DeskApp]:
     def make(sim: SimulatorHandle, *, language: str = "en", keymap: dict[str, str] | None = None,
-             gateway: Any = None, theme: str = "textual-dark") -> DeskApp:  # fmt: skip
+             gateway: Any = None, theme: str = "textual-dark",
+             desk: dict[str, Any] | None = None) -> DeskApp:  # fmt: skip
         settings = Settings.model_validate(
-            {"desk": {"poll_interval_seconds": 0.4, "bell": False, "theme": theme},
+            {"desk": {"poll_interval_seconds": 0.4, "bell": False, "theme": theme, **(desk or {})},
              "keymap": keymap or {}}
         )  # fmt: skip
         client = AliyunRpcClient(sim.endpoint, sim.access_key_id, sim.access_key_secret,

@@ -55,6 +55,9 @@ class DeskState:
     in_flight_at: float = 0.0  # monotonic time it was sent (a stuck one stops blocking)
     settle_after: float | None = None  # it finished: the first poll started after this shows it
     call_marks: CallMarks = field(default_factory=lambda: CallMarks())
+    acw_contact: str | None = None  # the call whose after-call work began at ``acw_since``
+    acw_since: datetime | None = None
+    after_wrap_up: str | None = None  # the break reason to take after wrap-up (None: Ready)
 
 
 @dataclass

@@ -6,6 +6,8 @@ The rules (what a wrap-up drafts, how an edit becomes workflow steps) live in
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from textual import on, work
 from textual.widgets import DataTable
 
@@ -52,21 +54,38 @@ class DeskTickets(DeskCalls):
         if not force and isinstance(self.app.screen, WrapUpDialog):
             return
         self.state.wrapped_contact = call.contact_id
+        if self.state.acw_contact != call.contact_id:  # after-call work began now
+            self.state.acw_contact, self.state.acw_since = call.contact_id, self.call_now()
         group = self.directory.group(call.skill_group_id)
         required = bool(group and group.wrap_up_required)
+        desk = self.services.settings.desk
+        limit = desk.wrap_up_seconds_per_group.get(call.skill_group_id or "", desk.wrap_up_seconds)
+        since = self.state.acw_since
         dialog = WrapUpDialog(
-            self._codes("wrap"), required, suggest_ticket=self.state.member is not None
-        )
+            self._codes("wrap"), required, suggest_ticket=self.state.member is not None,
+            breaks=self._codes("break"), clock=self.call_now,
+            deadline=since + timedelta(seconds=limit) if since else None,
+        )  # fmt: skip
         self.app.push_screen(dialog, self._wrapped_up)
 
     def _wrapped_up(self, result: WrapUp | None) -> None:
         call = self.state.last_call
-        if result is None or call is None:
-            self.state.wrapped_contact = None  # not finished: w opens it again
+        if result is None or call is None:  # closed unfinished: it stays closed until w
+            self.notify(_("Wrap-up not finished: w opens it again"))
             return
+        self.state.after_wrap_up = result.then_break
         self.record_wrap_up(call.contact_id, result.code, result.notes)
         if result.create_ticket:
             self._open_ticket_editor(draft=self._draft_from_call(call, result))
+        else:
+            self._end_after_call_work()
+
+    def _end_after_call_work(self) -> None:
+        """Ready for the next call, or stay not ready with the break reason chosen at wrap-up."""
+        code = self.state.after_wrap_up
+        self.state.after_wrap_up = None
+        if code:
+            self._break_chosen(code)
         else:
             self.action_ready()
 
@@ -166,7 +185,7 @@ class DeskTickets(DeskCalls):
                 elif ticket is not None:
                     self.change_ticket(ticket, change)
             if after_call:
-                self.action_ready()
+                self._end_after_call_work()
 
         self.app.push_screen(editor, done)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from textual import events, on
@@ -28,6 +29,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from cscdesk.tui.format import clock as clock_text
 from cscdesk.tui.i18n import _
 from cscdesk.tui.keys import localize
 
@@ -38,6 +40,7 @@ DIALOG_CSS = """
 .dialog .buttons { height: auto; margin-top: 1; align-horizontal: right; }
 .dialog .buttons Button { margin-left: 1; }
 .dialog .error { color: $error; }
+.dialog .required { color: $warning; text-style: bold; }
 .keypad { width: 34; }
 .keypad-row { height: 3; width: auto; }
 .keypad-key { min-width: 7; width: 7; margin: 0 1 0 0; }
@@ -103,7 +106,7 @@ class SignInDialog(_Dialog[list[str]]):
                 *((label, key, key in self.selected) for key, label in self.groups)
             )
             yield Label("", id="error", classes="error")
-            yield self.buttons("Sign in")
+            yield self.buttons("Sign in to groups")
 
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:
@@ -197,26 +200,63 @@ class WrapUp:
     code: str | None
     notes: str
     create_ticket: bool
+    then_break: str | None = None  # None: Ready for the next call; else stay not ready (a break)
+
+
+READY_NEXT = "__ready__"
 
 
 class WrapUpDialog(_Dialog[WrapUp]):
-    """After-call work: wrap-up code (required where the skill group says so) and notes."""
+    """After-call work: wrap-up code (required where the skill group says so), notes, and what
+    comes next: Ready, or not ready with a break reason. ``deadline`` is when the call system
+    ends after-call work by itself; the dialog counts down to it on the desk's ``clock``."""
 
-    def __init__(self, codes: list[tuple[str, str]], required: bool, suggest_ticket: bool) -> None:
+    def __init__(self, codes: list[tuple[str, str]], required: bool, suggest_ticket: bool, *,
+                 breaks: list[tuple[str, str]] | None = None, deadline: datetime | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:  # fmt: skip
         super().__init__()
         self.codes = codes
         self.required = required
         self.suggest_ticket = suggest_ticket
+        self.breaks = breaks or []
+        self.deadline = deadline
+        self.clock = clock
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(_("Wrap up the call"), classes="title")
+            if self.required:
+                yield Label("* " + _("A wrap-up code is required for this skill group"),
+                            id="required", classes="required")  # fmt: skip
+            else:
+                yield Label(_("Wrap-up code optional"), id="required")
+            yield Label("", id="countdown")
             prompt = _("Wrap-up code (required)") if self.required else _("Wrap-up code")
             yield Select([(label, key) for key, label in self.codes], prompt=prompt, id="code")
             yield Input(placeholder=_("Notes"), id="notes")
             yield Checkbox(_("Open a ticket for this call"), self.suggest_ticket, id="ticket")
+            then = [(_("Then: ready for the next call"), READY_NEXT)] + [
+                (_("Then: stay not ready") + f" ({label})", key) for key, label in self.breaks
+            ]
+            yield Select(then, value=READY_NEXT, allow_blank=False, id="then")
             yield Label("", id="error", classes="error")
             yield self.buttons("Finish")
+
+    def on_mount(self) -> None:
+        if self.deadline is not None and self.clock is not None:
+            self._count_down()
+            self.set_interval(1.0, self._count_down)
+
+    def _count_down(self) -> None:
+        if self.deadline is None or self.clock is None:
+            return
+        left = (self.deadline - self.clock()).total_seconds()
+        label = self.query_one("#countdown", Label)
+        if left > 0:
+            label.update(_("After-call work ends in") + f" {clock_text(left)}")
+        else:
+            label.update(_("After-call work time is up: the call system may end it any moment"))
+        label.set_class(left <= 60, "error")
 
     @on(Input.Submitted, "#notes")
     @on(Button.Pressed, "#ok")
@@ -227,4 +267,7 @@ class WrapUpDialog(_Dialog[WrapUp]):
             self.query_one("#error", Label).update(_("This skill group requires a wrap-up code"))
             return
         notes = self.query_one("#notes", Input).value.strip()
-        self.dismiss(WrapUp(code, notes, self.query_one("#ticket", Checkbox).value))
+        then = self.query_one("#then", Select).value
+        then_break = then if isinstance(then, str) and then != READY_NEXT else None
+        ticket = self.query_one("#ticket", Checkbox).value
+        self.dismiss(WrapUp(code, notes, ticket, then_break))

@@ -1,0 +1,111 @@
+"""After-call work at the desk (issue 16): a countdown to the call system's limit, configurable
+per skill group; Escape closes the dialog for good (w reopens it); a clear "code required" mark
+in both languages; and a choice at the end between Ready and staying not ready with a reason.
+
+The limit is the call system's (CCC sets 话后处理 per skill group in its console); the simulator
+ends a human's after-call work at ``human_acw_limit_seconds`` (help.aliyun.com: ReadyForService,
+page 439619, and TakeBreak end it early, which is what Finish does).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from desk_harness import agent_screen, call_state, offer_a_call, screen_text, status, wait_for
+from textual.widgets import Checkbox, Select, SelectionList
+
+from conftest import caller_with_one_match
+from cscdesk.callcenter.port import AgentStatus, CallState
+from cscdesk.callcenter.sim.server import SimulatorHandle
+from cscdesk.demo.scenario import DEMO_AGENT_ID
+from cscdesk.tui.app import DeskApp
+from cscdesk.tui.screens.dialogs import WrapUpDialog
+
+
+async def _to_wrap_up(pilot: Any, app: DeskApp, sim: SimulatorHandle, group: str) -> None:
+    await wait_for(pilot, lambda: agent_screen(app).state.me is not None, "the directory")
+    await pilot.press("g")
+    await wait_for(pilot, lambda: app.screen.query(SelectionList), "the sign-in dialog")
+    groups = app.screen.query_one(SelectionList)
+    groups.deselect_all()
+    groups.select(group)
+    await pilot.click("#ok")
+    await wait_for(pilot, lambda: status(app) not in (None, AgentStatus.OFFLINE), "signed in")
+    await pilot.press("r")
+    await wait_for(pilot, lambda: status(app) is AgentStatus.READY, "ready")
+    await offer_a_call(pilot, sim, DEMO_AGENT_ID)
+    await pilot.press("a")
+    await wait_for(pilot, lambda: call_state(app) is CallState.TALKING, "talking")
+    await pilot.press("x")
+    await wait_for(pilot, lambda: isinstance(app.screen, WrapUpDialog), "the wrap-up dialog")
+
+
+async def test_the_countdown_runs_to_the_groups_own_limit(
+    store: Any, make_sim: Callable[..., SimulatorHandle], make_app: Callable[..., DeskApp]
+) -> None:
+    sim = make_sim([caller_with_one_match(store).mobile])
+    app = make_app(sim, desk={"wrap_up_seconds": 600,
+                              "wrap_up_seconds_per_group": {"sg_group_enquiry": 120}})  # fmt: skip
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _to_wrap_up(pilot, app, sim, "sg_group_enquiry")
+        await wait_for(pilot, lambda: "After-call work ends in 02:00" in screen_text(app),
+                       "the group's 120 s limit")  # fmt: skip
+        await asyncio.to_thread(sim.advance, 30)
+        await wait_for(pilot, lambda: "After-call work ends in 01:30" in screen_text(app),
+                       "the countdown")  # fmt: skip
+
+
+async def test_escape_closes_the_dialog_until_w_and_finishing_can_stay_not_ready(
+    store: Any, make_sim: Callable[..., SimulatorHandle], make_app: Callable[..., DeskApp]
+) -> None:
+    sim = make_sim([caller_with_one_match(store).mobile])
+    app = make_app(sim)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _to_wrap_up(pilot, app, sim, "sg_group_enquiry")
+        assert "After-call work ends in 10:00" in screen_text(app), "the default 600 s"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, WrapUpDialog), "closed")
+        await pilot.pause(1.0)  # two session polls later it is still closed
+        assert not isinstance(app.screen, WrapUpDialog)
+        assert status(app) is AgentStatus.WORKING
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, WrapUpDialog), "w reopens it")
+        app.screen.query_one("#then", Select).value = "meal"
+        app.screen.query_one("#ticket", Checkbox).value = False
+        await pilot.click("#ok")
+        await wait_for(pilot, lambda: status(app) is AgentStatus.BREAK, "not ready")
+        session = agent_screen(app).state.session
+        assert session is not None and session.break_code == "meal"
+        assert sim.model.agent(DEMO_AGENT_ID).state.value == "BREAK"
+
+
+async def test_finishing_goes_ready_by_default(
+    store: Any, make_sim: Callable[..., SimulatorHandle], make_app: Callable[..., DeskApp]
+) -> None:
+    sim = make_sim([caller_with_one_match(store).mobile])
+    app = make_app(sim)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _to_wrap_up(pilot, app, sim, "sg_group_enquiry")
+        app.screen.query_one("#ticket", Checkbox).value = False
+        await pilot.click("#ok")
+        await wait_for(pilot, lambda: status(app) is AgentStatus.READY, "ready")
+
+
+@pytest.mark.parametrize(
+    ("language", "required", "optional"),
+    [("en", "* A wrap-up code is required for this skill group", "Wrap-up code optional"),
+     ("zh_CN", "* 本技能组必须选择小结代码", "小结代码可不选")],
+)  # fmt: skip
+async def test_the_dialog_says_whether_a_code_is_required(
+    store: Any, make_sim: Callable[..., SimulatorHandle], make_app: Callable[..., DeskApp],
+    language: str, required: str, optional: str,
+) -> None:  # fmt: skip
+    sim = make_sim([caller_with_one_match(store).mobile])
+    app = make_app(sim, language=language)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _to_wrap_up(pilot, app, sim, "sg_group_claims")  # 团险理赔: code required
+        assert required in screen_text(app)
+        assert optional not in screen_text(app)
