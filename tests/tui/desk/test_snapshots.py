@@ -50,7 +50,7 @@ def _on_a_call(sim: SimulatorHandle) -> Callable[[Pilot[None]], Any]:
 
 @pytest.mark.parametrize(
     ("language", "size"),
-    [("en", (140, 40)), ("zh_CN", (140, 40)), ("en", (80, 24)), ("zh_CN", (80, 24))],
+    [("en", (120, 36)), ("zh_CN", (120, 36)), ("en", (80, 24)), ("zh_CN", (80, 24))],
 )
 def test_agent_screen_on_a_call(
     snap_compare: Any, store: Any, make_sim: Callable[..., SimulatorHandle],
@@ -60,6 +60,26 @@ def test_agent_screen_on_a_call(
     sim = make_sim([member.mobile])
     app = make_app(sim, language=language)
     assert snap_compare(app, terminal_size=size, run_before=_on_a_call(sim))
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_policies_tab_at_80_columns_keeps_status_and_period(
+    snap_compare: Any, store: Any, make_sim: Callable[..., SimulatorHandle],
+    make_app: Callable[..., DeskApp], language: str,
+) -> None:  # fmt: skip
+    """At 80×24 the policy table keeps its key columns (insurer, number, status, the whole
+    period); the product and the insured person are what the width cuts (issue 16)."""
+    member = caller_with_one_match(store)
+    sim = make_sim([member.mobile])
+    app = make_app(sim, language=language)
+    on_a_call = _on_a_call(sim)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await on_a_call(pilot)
+        await pilot.press("3")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
 
 def test_no_full_mobile_or_id_number_in_any_snapshot(store: Any) -> None:

@@ -82,7 +82,7 @@ class DeskLayout(Screen[None]):
                 yield ProfilePane()
                 yield PoliciesPane()
         yield TicketTable(id="tickets")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=self.wide)  # 80 columns: room for keys
 
     @property
     def wide(self) -> bool:
@@ -94,6 +94,8 @@ class DeskLayout(Screen[None]):
         wide = width >= WIDE_COLUMNS
         self.set_class(wide, "-wide")
         self.set_class(not wide, "-narrow")
+        for footer in self.query(Footer):  # narrow: the palette key (^p, listed on F1) gives
+            footer.show_command_palette = wide  # its room to the call's keys
         if wide and isinstance(self.focused, Tabs):  # the tab bar hides: keys go to the queues
             self.query_one(QueueTable).focus()
 

@@ -37,6 +37,9 @@ DIALOG_CSS = """
 .dialog { width: 70; max-width: 95%; height: auto; max-height: 90%; border: thick $primary;
           background: $surface; padding: 1 2; }
 .dialog .title { text-style: bold; margin-bottom: 1; }
+/* A label as wide as its text puts a widget edge mid-line, and a dropdown list opened over it
+   loses the Chinese character that edge cuts (华盈演示 drawn as "  盈演示"): full width. */
+.dialog > Label, .dialog > Static { width: 100%; }
 .dialog .buttons { height: auto; margin-top: 1; align-horizontal: right; }
 .dialog .buttons Button { margin-left: 1; }
 .dialog .error { color: $error; }

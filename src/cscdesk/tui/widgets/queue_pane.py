@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -123,8 +124,21 @@ class CallPanel(Static):
             CallState.CONFERENCE: _("u mute · x leave: your colleague keeps the caller"),
             CallState.DIALING: _("x hang up"),
         }  # fmt: skip
-        text.append(hints.get(shown_state, ""), "dim")
+        text.append(self._wrap_between_keys(hints.get(shown_state, "")), "dim")
         self.update(text)
+
+    def _wrap_between_keys(self, hint: str) -> str:
+        """A narrow panel breaks the hint between keys ("x hang up" stays on one line)."""
+        width = self.content_region.width
+        if width <= 0:
+            return hint
+        lines: list[str] = []
+        for part in hint.split(" · "):
+            if lines and cell_len(lines[-1] + " · " + part) <= width:
+                lines[-1] += " · " + part
+            else:
+                lines.append(part)
+        return "\n".join(lines)
 
 
 class QueuePane(Vertical):
