@@ -65,7 +65,8 @@ async def test_escape_closes_the_dialog_until_w_and_finishing_can_stay_not_ready
     app = make_app(sim)
     async with app.run_test(size=(120, 36)) as pilot:
         await _to_wrap_up(pilot, app, sim, "sg_group_enquiry")
-        assert "After-call work ends in 10:00" in screen_text(app), "the default 600 s"
+        await wait_for(pilot, lambda: "After-call work ends in 10:00" in screen_text(app),
+                       "the default 600 s")  # fmt: skip
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, WrapUpDialog), "closed")
         await pilot.pause(1.0)  # two session polls later it is still closed
@@ -107,5 +108,5 @@ async def test_the_dialog_says_whether_a_code_is_required(
     app = make_app(sim, language=language)
     async with app.run_test(size=(120, 36)) as pilot:
         await _to_wrap_up(pilot, app, sim, "sg_group_claims")  # 团险理赔: code required
-        assert required in screen_text(app)
+        await wait_for(pilot, lambda: required in screen_text(app), "the required mark")
         assert optional not in screen_text(app)

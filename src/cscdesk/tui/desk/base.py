@@ -181,7 +181,7 @@ class DeskLayout(Screen[None]):
         status = session.status if session else AgentStatus.OFFLINE
         call = session.call if session and status is not AgentStatus.WORKING else None
         group = self.group_name(call.skill_group_id) if call else None
-        since = session.state_since if session else None
+        since = self.state.facts.state_since if session else None
         marks = self.state.call_marks
         self.query_one(CallPanel).show(
             status, call, group, since, self.call_now(), consulting=self.state.consulting,

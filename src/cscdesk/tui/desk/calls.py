@@ -198,13 +198,21 @@ class DeskCalls(DeskCustomer):
             "conference", lambda c: c.start_conference(self.agent_id, self.device, call.job_id)
         )
 
-    def run_call_action(self, action: str, request: Any) -> None:
-        """Send one call action, unless another is still in flight (then the key is ignored)."""
+    def run_call_action(self, action: str, request: Any, *, queue: bool = False) -> None:
+        """Send one call action, unless another is still in flight: then a key is ignored, and
+        a step the desk takes itself (``queue``: Ready after wrap-up) waits for it."""
         state = self.state
         if state.in_flight and time.monotonic() - state.in_flight_at < IN_FLIGHT_LIMIT:
+            if queue:
+                state.deferred = (action, request)
             return
         state.in_flight, state.in_flight_at, state.settle_after = action, time.monotonic(), None
         self._call_worker(action, request)
+
+    def _run_deferred(self) -> None:
+        deferred, self.state.deferred = self.state.deferred, None
+        if deferred is not None:
+            self.run_call_action(*deferred)
 
     @work(group="call-action", exit_on_error=False)
     async def _call_worker(self, action: str, request: Any) -> None:
@@ -224,12 +232,14 @@ class DeskCalls(DeskCustomer):
             return
         if poll_started is None or poll_started >= state.settle_after:
             state.in_flight = state.settle_after = None
+            self._run_deferred()
 
     @on(CallActionDone)
     def _call_action_done(self, message: CallActionDone) -> None:
         if message.action != "dtmf" and message.action == self.state.in_flight:
             if message.error:
                 self.state.in_flight = None
+                self._run_deferred()
             else:
                 self.state.settle_after = time.monotonic()
         if message.error:

@@ -113,8 +113,11 @@ class DeskPolling(DeskTickets):
         state.last_call = change.last_call
         state.call_marks.track(change.call, self.call_now())
         self.settle_call_action(message.sent)
+        if facts.status is not session.status or facts.state_since is None:
+            # the desk's clock (the simulator's in the demo), like the call panel's timers: the
+            # adapter stamps wall time, which a demo running at 10:00 made read 00:00 all along
+            facts.state_since = self.call_now()
         facts.status = session.status
-        facts.state_since = session.state_since
         facts.device_id = session.device_id
         facts.work_mode = session.work_mode
         facts.break_label = (

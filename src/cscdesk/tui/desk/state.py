@@ -54,6 +54,7 @@ class DeskState:
     in_flight: str | None = None  # the call action sent and not yet seen in a session poll
     in_flight_at: float = 0.0  # monotonic time it was sent (a stuck one stops blocking)
     settle_after: float | None = None  # it finished: the first poll started after this shows it
+    deferred: tuple[str, Any] | None = None  # a step the desk takes itself, waiting its turn
     call_marks: CallMarks = field(default_factory=lambda: CallMarks())
     acw_contact: str | None = None  # the call whose after-call work began at ``acw_since``
     acw_since: datetime | None = None

@@ -85,9 +85,10 @@ class DeskTickets(DeskCalls):
         code = self.state.after_wrap_up
         self.state.after_wrap_up = None
         if code:
-            self._break_chosen(code)
+            request = lambda c: c.take_break(self.agent_id, self.device, code)  # noqa: E731
+            self.run_call_action("break", request, queue=True)
         else:
-            self.action_ready()
+            self.run_call_action("ready", lambda c: c.ready(self.agent_id, self.device), queue=True)
 
     @work(thread=True, group="store-write", exit_on_error=False)
     def record_wrap_up(self, contact_id: str, code: str | None, notes: str) -> None:
