@@ -9,10 +9,10 @@ from cscdesk.tui.keys import AGENT_ACTIONS, LEAD_ACTIONS, palette_entries
 from cscdesk.tui.lead.screen import LeadScreen
 
 AGENT_IDS = [
-    "help", "search", "sign-in", "ready", "break", "answer", "hold", "transfer", "release",
-    "mute", "keypad", "conference", "wrap-up", "new-ticket", "edit-ticket", "find-ticket", "callback", "recording", "choose-member", "refresh",
-    "tab-call", "tab-profile", "tab-policies", "tab-tickets", "missed-calls", "task-inbox",
-    "hand-off", "knowledge",
+    "answer", "release", "hold", "transfer", "mute", "keypad", "conference", "wrap-up", "ready",
+    "break", "sign-in", "new-ticket", "edit-ticket", "knowledge", "search", "help", "find-ticket",
+    "callback", "recording", "choose-member", "refresh", "tab-call", "tab-profile",
+    "tab-policies", "tab-tickets", "missed-calls", "task-inbox", "hand-off",
 ]  # fmt: skip
 LEAD_IDS = [
     "lead-filter", "lead-sort", "lead-monitor", "lead-coach", "lead-barge-in",

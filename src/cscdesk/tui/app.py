@@ -156,8 +156,20 @@ class DeskApp(SecureDeskApp):
         return AgentScreen(self.services)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """The screen's own commands first, then Textual's (theme, quit, screenshot...) in the
+        desk's language; Textual's "Keys" panel is left out: F1 is the desk's key list."""
         for action, title, help_text in palette_entries(getattr(screen, "ACTIONS", ())):
             method = getattr(screen, f"action_{action}", None)
             if method is not None:
                 yield SystemCommand(_(title), _(help_text), method)
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":
+                yield command._replace(title=_(command.title), help=_(command.help))
+
+    def action_command_palette(self) -> None:
+        """The command palette, its search prompt in the desk's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=_("Search for commands…"),
+                                            id="--command-palette"))  # fmt: skip

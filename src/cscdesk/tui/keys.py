@@ -8,9 +8,11 @@ instance, because class-level ``BINDINGS`` are built before the language is know
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.dom import DOMNode
+from textual.screen import Screen
 
 from cscdesk.tui.i18n import _
 
@@ -55,37 +57,54 @@ def palette_entries(actions: tuple[DeskAction, ...]) -> list[tuple[str, str, str
     return [(a.action, a.palette_title or a.label, a.palette) for a in actions if a.palette]
 
 
-def help_rows(node: DOMNode) -> list[tuple[str, str, str]]:
-    """(key, what it does, id) of every active binding with a label, as remapped, by id."""
-    rows = set()
-    for key, active in node.active_bindings.items():  # type: ignore[attr-defined]
-        binding = active.binding
-        if binding.action == "help" or binding.description:
-            rows.add((binding.key_display or key, binding.description, binding.id or ""))
-    return sorted(rows, key=lambda r: r[2])
+def help_rows(node: Screen[Any]) -> list[tuple[str, str, str]]:
+    """(key, what it does, id) for the help screen: the screen's own actions in registry order,
+    as remapped by the keymap and whether or not they apply this moment, then the app's (quit,
+    lock, command palette). Textual's own widget keys (cursor moves in a table) are left out:
+    they are not the desk's and have no translation."""
+    order = {action.id: i for i, action in enumerate(getattr(node, "ACTIONS", ()))}
+    own: set[tuple[int, str, str, str]] = set()
+    for namespace, bindings_map in node._modal_binding_chain:
+        if namespace is not node and namespace is not node.app:
+            continue
+        rank = 0 if namespace is node else len(order) + 1
+        for key, group in bindings_map.key_to_bindings.items():
+            for binding in group:
+                ours = binding.id is not None or binding.action == "command_palette"
+                if not binding.description or not ours:  # Textual's own: focus, copy...
+                    continue
+                display = binding.key_display or key
+                place = order.get(binding.id or "", rank)
+                own.add((place, display, binding.description, binding.id or binding.action))
+    return [(key, what, ident) for _place, key, what, ident in sorted(own)]
 
 
+# Footer order: the keys of a call first (the footer hides those that do not apply now, see
+# ``DeskCalls.check_action``), so at 80 columns hang-up, wrap-up and the ticket keys stay visible.
 AGENT_ACTIONS: tuple[DeskAction, ...] = (
-    DeskAction("help", "f1,question_mark", "help", "Help", key_display="F1",
-               palette="Every key and its binding id", palette_title="Keys"),
-    DeskAction("search", "slash", "search", "Search", key_display="/",
-               palette="By mobile, ID number, name, policy no. or claim no.",
-               palette_title="Search customers"),
-    DeskAction("sign-in", "g", "sign_in", "Sign in to groups", palette="Choose the queues to serve",
-               palette_title="Sign in to skill groups"),
-    DeskAction("ready", "r", "ready", "Ready", palette="Take calls"),
-    DeskAction("break", "b", "take_break", "Break", palette="Pause with a reason code"),
     DeskAction("answer", "a", "answer", "Answer"),
+    DeskAction("release", "x", "release", "Hang up"),
     DeskAction("hold", "h", "hold", "Hold"),
     DeskAction("transfer", "t", "transfer", "Transfer"),
-    DeskAction("release", "x", "release", "Hang up"),
     DeskAction("mute", "u", "mute", "Mute"),
-    DeskAction("keypad", "d", "keypad", "Keypad"),
+    DeskAction("keypad", "d", "keypad", "Keypad", show=False),  # the call panel names it
     DeskAction("conference", "o", "conference", "Three-way"),
     DeskAction("wrap-up", "w", "wrap_up", "Wrap up"),
+    DeskAction("ready", "r", "ready", "Ready", palette="Take calls"),
+    DeskAction("break", "b", "take_break", "Break", palette="Pause with a reason code"),
+    DeskAction("sign-in", "g", "sign_in", "Sign in to groups", palette="Choose the queues to serve",
+               palette_title="Sign in to skill groups"),
     DeskAction("new-ticket", "n", "new_ticket", "New ticket",
                palette="Open a ticket for the customer on screen"),
     DeskAction("edit-ticket", "e", "edit_ticket", "Ticket"),
+    DeskAction("knowledge", "k", "knowledge", "Knowledge",
+               palette="Articles per insurer and product, the caller's first",
+               palette_title="Knowledge base"),
+    DeskAction("search", "slash", "search", "Search", key_display="/",
+               palette="By mobile, ID number, name, policy no. or claim no.",
+               palette_title="Search customers"),
+    DeskAction("help", "f1,question_mark", "help", "Help", key_display="F1",
+               palette="Every key and its binding id", palette_title="Keys"),
     DeskAction("find-ticket", "ctrl+f", "find_ticket", "Find ticket", key_display="^f",
                palette="Any ticket of the center by number or words", show=False),
     DeskAction("callback", "c", "callback", "Call back", show=False),
@@ -104,9 +123,6 @@ AGENT_ACTIONS: tuple[DeskAction, ...] = (
     DeskAction("hand-off", "o", "hand_off", "Hand off", show=False,
                palette="Hand the selected ticket to business staff by the routing rules",
                palette_title="Hand off to business staff"),
-    DeskAction("knowledge", "k", "knowledge", "Knowledge",
-               palette="Articles per insurer and product, the caller's first",
-               palette_title="Knowledge base"),
 )  # fmt: skip
 AGENT_BINDINGS = bindings(AGENT_ACTIONS)
 

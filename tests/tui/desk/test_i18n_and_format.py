@@ -81,3 +81,17 @@ def test_sla_countdown_and_urgency() -> None:
 def test_every_binding_has_a_unique_id() -> None:
     ids = [b.id for b in AGENT_BINDINGS]  # type: ignore[union-attr]
     assert all(ids) and len(ids) == len(set(ids))
+
+
+def test_every_key_of_the_desk_and_the_app_has_a_chinese_name() -> None:
+    """The help screen lists the app's keys too (quit, lock, reveal, the command palette):
+    none of them may show in English in the Chinese desk (issue 16: "V Show ID number")."""
+    from textual.app import App
+
+    from cscdesk.tui.app import DeskApp
+
+    chinese = i18n.catalog("zh_CN")
+    palette = App.COMMAND_PALETTE_BINDING and "palette"  # the label Textual gives ctrl+p
+    labels = {b.description for b in (*AGENT_BINDINGS, *DeskApp.BINDINGS)} | {palette}  # type: ignore[union-attr]
+    missing = sorted(label for label in labels if label and label not in chinese)
+    assert not missing, missing

@@ -24,6 +24,7 @@ from cscdesk.domain.claim_duties import claim_duty_clocks
 from cscdesk.domain.models import Agent, Member
 from cscdesk.domain.sla import SlaPolicy
 from cscdesk.tui.data import DeskData
+from cscdesk.tui.desk.key_states import STATEFUL, applicable_actions
 from cscdesk.tui.desk.state import WIDE_COLUMNS, DeskState, english, local_results
 from cscdesk.tui.i18n import _
 from cscdesk.tui.polling import RearmingPoll
@@ -176,7 +177,23 @@ class DeskLayout(Screen[None]):
         self.state.banner_kind = kind if text else ""
         self._show_banner()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A call key shows in the footer, and works, only where it applies (``key_states``)."""
+        return action not in STATEFUL or action in self._keys_now
+
+    @property
+    def _keys_now(self) -> frozenset[str]:
+        return applicable_actions(self.state.session, self.state.consulting)
+
+    def _refresh_keys(self) -> None:
+        """Redraw the footer when the set of call keys that apply changed (not every tick)."""
+        keys = self._keys_now
+        if keys != getattr(self, "_keys_shown", None):
+            self._keys_shown = keys
+            self.refresh_bindings()
+
     def _show_call(self) -> None:
+        self._refresh_keys()
         session = self.state.session
         status = session.status if session else AgentStatus.OFFLINE
         call = session.call if session and status is not AgentStatus.WORKING else None

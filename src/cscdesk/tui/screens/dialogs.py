@@ -32,6 +32,7 @@ from textual.widgets.option_list import Option
 from cscdesk.tui.format import clock as clock_text
 from cscdesk.tui.i18n import _
 from cscdesk.tui.keys import localize
+from cscdesk.tui.widgets.marks import MarkedCheckbox, MarkedRadioButton, MarkedSelectionList
 
 DIALOG_CSS = """
 .dialog { width: 70; max-width: 95%; height: auto; max-height: 90%; border: thick $primary;
@@ -44,6 +45,8 @@ DIALOG_CSS = """
 .dialog .buttons Button { margin-left: 1; }
 .dialog .error { color: $error; }
 .dialog .required { color: $warning; text-style: bold; }
+.dialog OptionList > .option-list--option-highlighted { text-style: bold reverse; }
+SelectOverlay > .option-list--option-highlighted { text-style: bold reverse; }
 .keypad { width: 34; }
 .keypad-row { height: 3; width: auto; }
 .keypad-key { min-width: 7; width: 7; margin: 0 1 0 0; }
@@ -105,7 +108,7 @@ class SignInDialog(_Dialog[list[str]]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(_("Sign in to skill groups"), classes="title")
-            yield SelectionList[str](
+            yield MarkedSelectionList(
                 *((label, key, key in self.selected) for key, label in self.groups)
             )
             yield Label("", id="error", classes="error")
@@ -141,8 +144,8 @@ class TransferDialog(_Dialog[TransferRequest]):
             yield Label(_("Transfer the call"), classes="title")
             yield Select([(label, key) for key, label in self.targets], prompt=_("Transfer to"))
             with RadioSet(id="mode"):
-                yield RadioButton(_("Blind transfer"), value=True, id="blind")
-                yield RadioButton(_("Attended (consult first)"), id="attended")
+                yield MarkedRadioButton(_("Blind transfer"), value=True, id="blind")
+                yield MarkedRadioButton(_("Attended (consult first)"), id="attended")
             yield Label("", id="error", classes="error")
             yield self.buttons("Transfer")
 
@@ -237,7 +240,7 @@ class WrapUpDialog(_Dialog[WrapUp]):
             prompt = _("Wrap-up code (required)") if self.required else _("Wrap-up code")
             yield Select([(label, key) for key, label in self.codes], prompt=prompt, id="code")
             yield Input(placeholder=_("Notes"), id="notes")
-            yield Checkbox(_("Open a ticket for this call"), self.suggest_ticket, id="ticket")
+            yield MarkedCheckbox(_("Open a ticket for this call"), self.suggest_ticket, id="ticket")
             then = [(_("Then: ready for the next call"), READY_NEXT)] + [
                 (_("Then: stay not ready") + f" ({label})", key) for key, label in self.breaks
             ]

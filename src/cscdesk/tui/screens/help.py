@@ -44,6 +44,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(_("Binding id"), key="id")
         for row in self.rows:
             table.add_row(*row)
+        table.focus()  # arrow keys, Page Up/Down and Home/End scroll the list
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -99,9 +99,10 @@ class PoliciesPane(Vertical):
 
     def on_mount(self) -> None:
         policies = self.query_one("#policies", DataTable)
+        # key columns first: at 80 columns the product and the insured person are what is cut
         for key, label in (("insurer", "Insurer"), ("policy", "Policy no."),
-                           ("product", "Product"), ("insured", "Insured"),
-                           ("period", "Period"), ("status", "Status")):  # fmt: skip
+                           ("status", "Status"), ("period", "Period"),
+                           ("product", "Product"), ("insured", "Insured")):  # fmt: skip
             policies.add_column(_(label), key=key)
         claims = self.query_one("#claims", DataTable)
         for key, label in (("insurer", "Insurer"), ("claim", "Claim no."), ("stage", "Stage"),
@@ -139,9 +140,9 @@ class PoliciesPane(Vertical):
                     continue
                 insured = mask_name(member_names.get(policy.member_id, policy.member_id))
                 policies.add_row(
-                    result.insurer_name, policy.policy_no, policy.product, insured,
-                    f"{policy.start:%Y-%m-%d}~{policy.end:%Y-%m-%d}",
-                    _(policy.status.value), key=key,
+                    result.insurer_name, policy.policy_no, _(policy.status.value),
+                    f"{policy.start:%Y-%m-%d}~{policy.end:%Y-%m-%d}", policy.product, insured,
+                    key=key,
                 )  # fmt: skip
             for claim in result.claims:
                 key = f"{result.insurer_id}:{claim.claim_no}"
