@@ -110,3 +110,36 @@ async def test_the_dialog_says_whether_a_code_is_required(
         await _to_wrap_up(pilot, app, sim, "sg_group_claims")  # 团险理赔: code required
         await wait_for(pilot, lambda: required in screen_text(app), "the required mark")
         assert optional not in screen_text(app)
+
+
+@pytest.mark.parametrize(("language", "finish"), [("en", "Finish"), ("zh_CN", "完成")])
+async def test_at_80x24_the_whole_dialog_fits_down_to_finish(language: str, finish: str) -> None:
+    from datetime import datetime, timedelta
+
+    from textual.app import App
+
+    from cscdesk.domain.center_directory import STANDARD_BREAK_CODES, STANDARD_WRAP_UP_CODES
+    from cscdesk.tui.i18n import current_language, set_language
+
+    before = current_language()
+    set_language(language)
+    start = datetime(2026, 3, 10, 10, 0)
+    english = language == "en"
+    codes = [(c, e if english else z) for c, z, e in STANDARD_WRAP_UP_CODES]
+    breaks = [(c, e if english else z) for c, z, e in STANDARD_BREAK_CODES]
+
+    class _Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(WrapUpDialog(codes, True, True, breaks=breaks, clock=lambda: start,
+                                          deadline=start + timedelta(seconds=600)))  # fmt: skip
+
+    try:
+        app = _Host()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause(0.2)
+            text = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+            ok = app.screen.query_one("#ok")
+            assert ok.region.bottom <= 24 and ok.region.height > 0, ok.region
+    finally:
+        set_language(before)
+    assert finish in text and ("10:00" in text)

@@ -48,6 +48,9 @@ DIALOG_CSS = """
 .dialog OptionList > .option-list--option-highlighted { text-style: bold reverse; }
 SelectOverlay > .option-list--option-highlighted { text-style: bold reverse; }
 .keypad { width: 34; }
+.wrap-row { height: auto; }
+.wrap-row > * { width: 1fr; }
+.wrap-row #countdown { text-align: right; }
 .keypad-row { height: 3; width: auto; }
 .keypad-key { min-width: 7; width: 7; margin: 0 1 0 0; }
 """
@@ -230,21 +233,24 @@ class WrapUpDialog(_Dialog[WrapUp]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(_("Wrap up the call"), classes="title")
+            with Horizontal(classes="wrap-row"):  # 80×24: everything down to Finish must fit
+                yield Label(_("Wrap up the call"), classes="title")
+                yield Label("", id="countdown")
             if self.required:
                 yield Label("* " + _("A wrap-up code is required for this skill group"),
                             id="required", classes="required")  # fmt: skip
             else:
                 yield Label(_("Wrap-up code optional"), id="required")
-            yield Label("", id="countdown")
             prompt = _("Wrap-up code (required)") if self.required else _("Wrap-up code")
             yield Select([(label, key) for key, label in self.codes], prompt=prompt, id="code")
             yield Input(placeholder=_("Notes"), id="notes")
-            yield MarkedCheckbox(_("Open a ticket for this call"), self.suggest_ticket, id="ticket")
-            then = [(_("Then: ready for the next call"), READY_NEXT)] + [
-                (_("Then: stay not ready") + f" ({label})", key) for key, label in self.breaks
+            then = [(_("Then: Ready"), READY_NEXT)] + [
+                (_("Then: not ready") + f" ({label})", key) for key, label in self.breaks
             ]
-            yield Select(then, value=READY_NEXT, allow_blank=False, id="then")
+            with Horizontal(classes="wrap-row"):
+                yield MarkedCheckbox(_("Open a ticket for this call"), self.suggest_ticket,
+                                     id="ticket")  # fmt: skip
+                yield Select(then, value=READY_NEXT, allow_blank=False, id="then")
             yield Label("", id="error", classes="error")
             yield self.buttons("Finish")
 
