@@ -88,7 +88,7 @@ AGENT_ACTIONS: tuple[DeskAction, ...] = (
     DeskAction("transfer", "t", "transfer", "Transfer"),
     DeskAction("mute", "u", "mute", "Mute"),
     DeskAction("keypad", "d", "keypad", "Keypad", show=False),  # the call panel names it
-    DeskAction("conference", "o", "conference", "Three-way"),
+    DeskAction("conference", "f", "conference", "Three-way"),
     DeskAction("wrap-up", "w", "wrap_up", "Wrap up"),
     DeskAction("ready", "r", "ready", "Ready", palette="Take calls"),
     DeskAction("break", "b", "take_break", "Break", palette="Pause with a reason code"),

@@ -119,7 +119,7 @@ async def test_consult_names_the_colleague_then_three_way_then_leaving_hands_ove
         assert f"with {name}" in text, "the consulted colleague by name"
         assert "Jiahe" not in text.split("with")[0][-40:], "not the skill group instead"
 
-        await pilot.press("o")
+        await pilot.press("f")
         await wait_for(pilot, lambda: call_state(app) is CallState.CONFERENCE, "three-way")
         assert sim.model.call(job).conference and sim.model.call(job).hold_started is None
         await pilot.press("x")

@@ -254,7 +254,7 @@ class DeskCalls(DeskCustomer):
             self.action_tab("tab-profile")  # small terminal: the caller's details while talking
         if message.action == "attended_transfer":
             self.state.consulting = True
-            self.notify(_("Consulting: t completes the transfer, o makes it three-way, x cancels"))
+            self.notify(_("Consulting: t completes the transfer, f makes it three-way, x cancels"))
         elif message.action in (
             "complete_transfer",
             "cancel_transfer",

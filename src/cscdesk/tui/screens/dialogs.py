@@ -189,7 +189,7 @@ class KeypadDialog(_Dialog[str]):
     def press(self, key: str) -> None:
         self.send(key)
         self.sent = (self.sent + key)[-24:]
-        self.query_one("#sent", Label).update(_("Sent") + f": {self.sent}")
+        self.query_one("#sent", Label).update(_("Keys sent") + f": {self.sent}")
 
     def on_key(self, event: events.Key) -> None:
         if event.character and event.character in KEY_IDS:

@@ -119,7 +119,7 @@ class CallPanel(Static):
             CallState.OFFERED: _("a answer"),
             CallState.TALKING: _("h hold · u mute · d keypad · t transfer · x hang up"),
             CallState.HOLDING: _("h retrieve · u mute · t transfer · x hang up"),
-            CallState.CONSULTING: _("t complete transfer · o three-way · x cancel · no swap (the "
+            CallState.CONSULTING: _("t complete transfer · f three-way · x cancel · no swap (the "
                                     "call system has none)"),
             CallState.CONFERENCE: _("u mute · x leave: your colleague keeps the caller"),
             CallState.DIALING: _("x hang up"),
