@@ -45,8 +45,9 @@ CHANNEL_LABELS = {
     Channel.STAFF: "Staff task",
 }
 NOTICE_LABELS = {NoticeMethod.CALLBACK: "Call the customer", NoticeMethod.SMS: "Send an SMS"}
-COLUMNS = (("kind", "Kind"), ("ticket", "Ticket"), ("state", "State"), ("due", "Due"),
-           ("who", "For"), ("text", "Request"))  # fmt: skip
+# Fixed widths (cells): a CJK label would otherwise size its column to two characters.
+COLUMNS = (("kind", "Kind", 14), ("ticket", "Ticket", 30), ("state", "State", 10),
+           ("due", "Due", 11), ("who", "For", 16), ("text", "Request", 40))  # fmt: skip
 TEXT_WIDTH = 40
 
 
@@ -152,8 +153,8 @@ class TaskInboxScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#inbox-table", DataTable)
-        for key, label in COLUMNS:
-            table.add_column(_(label), key=key)
+        for key, label, width in COLUMNS:
+            table.add_column(_(label), key=key, width=width)
         self.load()
 
     # --- reading ---------------------------------------------------------------------------
