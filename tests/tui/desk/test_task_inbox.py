@@ -112,7 +112,7 @@ async def test_handed_to_the_account_manager_answered_and_shown_on_the_agents_ti
         await wait_for(pilot, lambda: isinstance(app.screen, TaskInboxScreen), "the inbox")
         rows = app.screen.query_one("#inbox-table", DataTable)
         await wait_for(pilot, lambda: rows.row_count == 1, "the customer to tell")
-        assert "Call the customer" in screen_text(app)
+        await wait_for(pilot, lambda: "Call the customer" in screen_text(app), "what to do")
         await pilot.press("d")
         await wait_for(pilot, lambda: rows.row_count == 0, "told")
     assert CustomerNotices(store).open_for(DEMO_AGENT_ID) == []

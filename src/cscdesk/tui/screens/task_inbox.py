@@ -46,7 +46,7 @@ CHANNEL_LABELS = {
 }
 NOTICE_LABELS = {NoticeMethod.CALLBACK: "Call the customer", NoticeMethod.SMS: "Send an SMS"}
 # Fixed widths (cells): a CJK label would otherwise size its column to two characters.
-COLUMNS = (("kind", "Kind", 14), ("ticket", "Ticket", 30), ("state", "State", 10),
+COLUMNS = (("kind", "Kind", 18), ("ticket", "Ticket", 30), ("state", "State", 12),
            ("due", "Due", 11), ("who", "For", 16), ("text", "Request", 40))  # fmt: skip
 TEXT_WIDTH = 40
 
