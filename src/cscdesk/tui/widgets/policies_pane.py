@@ -90,25 +90,23 @@ def freshness(result: Any) -> Text:
 
 class PoliciesPane(Vertical):
     def compose(self) -> ComposeResult:
+        # columns are set before the tables mount: a desk closed while this pane is still mounting
+        # must not fail looking for children that are already gone
         yield Static(_("Policies appear here when a customer is on screen."), id="insurer-status")
         policies: DataTable[str | Text] = DataTable(id="policies", cursor_type="row")
-        yield policies
-        claims: DataTable[str | Text] = DataTable(id="claims", cursor_type="row")
-        yield claims
-        yield Static("", id="policy-detail")
-
-    def on_mount(self) -> None:
-        policies = self.query_one("#policies", DataTable)
         # key columns first: at 80 columns the product and the insured person are what is cut
         for key, label in (("insurer", "Insurer"), ("policy", "Policy no."),
                            ("status", "Status"), ("period", "Period"),
                            ("product", "Product"), ("insured", "Insured")):  # fmt: skip
             policies.add_column(_(label), key=key)
-        claims = self.query_one("#claims", DataTable)
+        yield policies
+        claims: DataTable[str | Text] = DataTable(id="claims", cursor_type="row")
         for key, label in (("insurer", "Insurer"), ("claim", "Claim no."), ("stage", "Stage"),
                            ("duty", "Insurer's duty"), ("claimed", "Claimed"), ("paid", "Paid"),
                            ("hospital", "Hospital")):  # fmt: skip
             claims.add_column(_(label), key=key)
+        yield claims
+        yield Static("", id="policy-detail")
 
     def start(self, insurer_names: list[str]) -> None:
         self.query_one("#policies", DataTable).clear()
