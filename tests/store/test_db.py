@@ -31,7 +31,9 @@ def test_new_store_file_is_owner_only_and_in_wal_mode_with_foreign_keys(tmp_path
     store.close()
 
 
-def test_each_thread_gets_its_own_connection_and_sees_committed_writes(store: Store) -> None:
+def test_each_thread_gets_its_own_connection_and_sees_committed_writes(tmp_path: Path) -> None:
+    """SQLite's connection per thread (a PostgreSQL store borrows from its pool instead)."""
+    store = open_store(tmp_path / "cscdesk.db")
     store.employers.put_many([employer()])
     seen: dict[str, object] = {}
 

@@ -420,6 +420,10 @@ class PgStore(Store):
     def location(self) -> str:
         return self.url
 
+    def _connect(self) -> sqlite3.Connection:
+        """No SQLite file behind a database on a server: the URL must never be opened as a path."""
+        raise StoreError(f"{self.location}: a PostgreSQL store has no SQLite connection")
+
     def _note_use(self, conn: Any) -> None:
         self._last_used[id(conn)] = time.monotonic()
 
