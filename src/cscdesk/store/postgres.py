@@ -422,7 +422,8 @@ class PgStore(Store):
 
     def _connect(self) -> sqlite3.Connection:
         """No SQLite file behind a database on a server: the URL must never be opened as a path."""
-        raise StoreError(f"{self.location}: a PostgreSQL store has no SQLite connection")
+        raise StoreError(self.path, "a PostgreSQL store has no SQLite connection",
+                         "This is a fault in cscdesk: report it with the command you ran.")  # fmt: skip
 
     def _note_use(self, conn: Any) -> None:
         self._last_used[id(conn)] = time.monotonic()
