@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from cscdesk.domain.models import Recording
 from cscdesk.store import Store
 from cscdesk.store.leases import Leases
@@ -137,3 +139,20 @@ def test_audit_detail_never_holds_a_whole_mobile_or_id_number(store: Store) -> N
     assert "11010519491231002X" not in stored.detail["text"]
     assert "138****5678" in stored.detail["text"]
     assert store.audit.verify().ok
+
+
+def test_a_record_rolled_back_with_its_callers_transaction_leaves_no_head_behind(
+    store: Store,
+) -> None:
+    """A head is signed only once the record is committed: a record written inside a caller's
+    transaction that then fails must not leave a head naming it (verify would call that a
+    rewrite of the record that takes its number next)."""
+    _log(store, 2)
+    with pytest.raises(RuntimeError), store.transaction():
+        store.audit.append("agent001", "ticket.update", subject="ticket:T1")
+        raise RuntimeError("the caller's own write failed")
+    assert [e.seq for e in store.audit.list()] == [1, 2]
+    store.audit.append("agent001", "ticket.update", subject="ticket:T2")
+    report = store.audit.verify()
+    assert report.ok, report.problems
+    assert report.checked == 3

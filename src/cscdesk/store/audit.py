@@ -340,13 +340,15 @@ class AuditLog:
                 f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [*record.values(), prev_hash, digest],
             )
-        head: dict[str, Any] = {
-            "v": HEAD_FORMAT, "event": "append", "seq": next_id, "head": digest,
-            "count": next_id - anchor_id, "anchor_through": anchor_id, "anchor": anchor_hash,
-            "at": when(datetime.now(UTC)), "key": key.state,
-        }  # fmt: skip
-        # after the commit: a head never names a record that is not there
-        self._write_head(key, head, chained=prev_hash.startswith(KEYED_PREFIX))
+            head: dict[str, Any] = {
+                "v": HEAD_FORMAT, "event": "append", "seq": next_id, "head": digest,
+                "count": next_id - anchor_id, "anchor_through": anchor_id, "anchor": anchor_hash,
+                "at": when(datetime.now(UTC)), "key": key.state,
+            }  # fmt: skip
+            # after the outermost commit (a caller's transaction may hold this one): a head
+            # never names a record that is not there, even when that caller rolls back
+            chained = prev_hash.startswith(KEYED_PREFIX)
+            self._store.after_commit(lambda: self._write_head(key, head, chained=chained))
         return _entry([*record.values(), prev_hash, digest])
 
     def list(

@@ -52,6 +52,17 @@ class StoreDatabase(Database):
         return self.conn.executemany(sql, rows)
 
 
+def settle_pending(handle: Any, depth: int, *, committed: bool) -> None:
+    """After a transaction block at ``depth`` ends: run the queued actions once the outermost
+    commit is done; forget those queued inside a block that rolled back."""
+    if depth == 0:
+        pending, handle.pending = handle.pending, []
+        for _, action in pending if committed else ():
+            action()
+    elif not committed:
+        handle.pending = [(d, action) for d, action in handle.pending if d <= depth]
+
+
 class _Handle:
     """One thread's connection and its transaction depth."""
 
@@ -59,6 +70,7 @@ class _Handle:
         self.db = db
         self.lock = lock
         self.depth = 0
+        self.pending: list[tuple[int, Callable[[], None]]] = []  # (depth, after-commit action)
 
 
 def create_owner_only(path: Path) -> None:
@@ -244,6 +256,7 @@ class Store:
             except BaseException as exc:
                 handle.depth -= 1
                 self._undo(conn, depth, savepoint)
+                settle_pending(handle, depth, committed=False)
                 fault = explain(self.path, exc)
                 if fault is not None and fault is not exc:
                     raise fault from exc
@@ -253,7 +266,21 @@ class Store:
                 self._run(conn, "COMMIT" if depth == 0 else f"RELEASE {savepoint}")
             except BaseException:
                 self._undo(conn, depth, savepoint)
+                settle_pending(handle, depth, committed=False)
                 raise
+            settle_pending(handle, depth, committed=True)
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once this thread's outermost transaction commits (now, if none is
+        open); dropped if the transaction, or the savepoint it was queued in, rolls back."""
+        handle = self._open_transaction()
+        if handle is None or handle.depth == 0:
+            action()
+        else:
+            handle.pending.append((handle.depth, action))
+
+    def _open_transaction(self) -> _Handle | None:
+        return self._shared or getattr(self._local, "handle", None)
 
     def _run(self, conn: sqlite3.Connection, sql: str) -> None:
         try:

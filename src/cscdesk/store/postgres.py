@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from cscdesk.store.db import Store
+from cscdesk.store.db import Store, settle_pending
 from cscdesk.store.dialect import SCHEMA_TABLE, Translated, pragma, translate
 from cscdesk.store.errors import StoreError
 
@@ -368,6 +368,7 @@ class _PgHandle:
         self.conn = conn
         self.db = db
         self.depth = 0
+        self.pending: list[tuple[int, Callable[[], None]]] = []  # (depth, after-commit action)
 
 
 class PgStore(Store):
@@ -526,15 +527,21 @@ class PgStore(Store):
             except BaseException:
                 handle.depth -= 1
                 self._undo(conn, depth, savepoint)
+                settle_pending(handle, depth, committed=False)
                 raise
             handle.depth -= 1
             try:
                 conn.execute("COMMIT" if depth == 0 else f"RELEASE SAVEPOINT {savepoint}")
             except psycopg.Error as exc:
                 self._undo(conn, depth, savepoint)
+                settle_pending(handle, depth, committed=False)
                 if isinstance(exc, psycopg.OperationalError):
                     raise self._connection_lost(exc) from None
                 raise _sqlite_error(exc) from exc
+            settle_pending(handle, depth, committed=True)
+
+    def _open_transaction(self) -> Any:
+        return getattr(self._pg, "handle", None)
 
     @staticmethod
     def _undo(conn: Any, depth: int, savepoint: str) -> None:
