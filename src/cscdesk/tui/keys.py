@@ -107,6 +107,8 @@ AGENT_ACTIONS: tuple[DeskAction, ...] = (
                palette="Every key and its binding id", palette_title="Keys"),
     DeskAction("find-ticket", "ctrl+f", "find_ticket", "Find ticket", key_display="^f",
                palette="Any ticket of the center by number or words", show=False),
+    DeskAction("ticket-views", "v", "ticket_views", "Ticket views", show=False,
+               palette="Mine, my groups' queues, unassigned, due soon, overdue, escalated, waiting"),
     DeskAction("callback", "c", "callback", "Call back", show=False),
     DeskAction("recording", "p", "recording", "Recording", show=False),
     DeskAction("choose-member", "m", "choose_member", "Matches", show=False),

@@ -19,13 +19,14 @@ from cscdesk.tui.desk.handoffs import DeskHandoffs
 from cscdesk.tui.desk.knowledge import DeskKnowledge
 from cscdesk.tui.desk.polling import DeskPolling
 from cscdesk.tui.desk.state import QUEUE_POLL_FACTOR, DeskState
+from cscdesk.tui.desk.team import DeskTeam
 from cscdesk.tui.keys import AGENT_ACTIONS, AGENT_BINDINGS, help_rows, localize
 from cscdesk.tui.polling import RearmingPoll, worker_failure
 from cscdesk.tui.screens.help import HelpScreen
 from cscdesk.tui.services import DeskServices
 
 
-class AgentScreen(DeskKnowledge, DeskHandoffs, DeskPolling):  # CSS follows the first base
+class AgentScreen(DeskKnowledge, DeskHandoffs, DeskTeam, DeskPolling):  # CSS follows the first base
     ACTIONS = AGENT_ACTIONS
     BINDINGS = AGENT_BINDINGS
     DEFAULT_CSS = (
@@ -61,6 +62,9 @@ class AgentScreen(DeskKnowledge, DeskHandoffs, DeskPolling):  # CSS follows the 
         self.queue_poll = RearmingPoll(
             self, "queues", self.poll_queues, lambda: interval * QUEUE_POLL_FACTOR
         )
+        self.ticket_poll = RearmingPoll(  # handed-over tickets and sync states of other desks
+            self, "tickets", self.load_tickets, lambda: interval * QUEUE_POLL_FACTOR
+        )
         self.lay_out(self.app.size.width)
         self._show_tab(TABS[0])
         self.directory = services.directory
@@ -74,7 +78,7 @@ class AgentScreen(DeskKnowledge, DeskHandoffs, DeskPolling):  # CSS follows the 
         self.load_directory()
         self.session_poll.poll_now()
         self.queue_poll.poll_now()
-        self.load_tickets()
+        self.ticket_poll.poll_now()
         self._repaint()
 
     def action_missed_calls(self) -> None:
@@ -92,17 +96,20 @@ class AgentScreen(DeskKnowledge, DeskHandoffs, DeskPolling):  # CSS follows the 
 
     def action_refresh(self) -> None:
         self.session_poll.poll_now()
-        self.load_tickets()
+        self.ticket_poll.poll_now()
 
     def pause_polling(self) -> None:
         """Stop re-arming polls (tests take still snapshots; a lead's replay might too)."""
         self.session_poll.stop()
         self.queue_poll.stop()
+        self.ticket_poll.stop()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Each poll duty arms its next poll when its worker ended; nothing else re-arms. A worker
         that raised is shown as one line (workers normally post their failures themselves)."""
-        self.session_poll.worker_changed(event) or self.queue_poll.worker_changed(event)
+        for poll in (self.session_poll, self.queue_poll, self.ticket_poll):
+            if poll.worker_changed(event):
+                break
         failure = worker_failure(event)
         if failure is not None:
             self.notify_error(failure)

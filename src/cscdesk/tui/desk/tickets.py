@@ -36,7 +36,6 @@ from cscdesk.tui.messages import (
 )
 from cscdesk.tui.screens.dialogs import WrapUp, WrapUpDialog
 from cscdesk.tui.screens.ticket_editor import TicketEditor
-from cscdesk.tui.screens.ticket_search import TicketSearchScreen
 from cscdesk.tui.widgets.tickets_pane import TicketTable
 
 
@@ -124,9 +123,17 @@ class DeskTickets(DeskCalls):
             message.tickets, key=lambda t: (t.due_at is None, t.due_at or t.created_at)
         )
         self.state.facts.backlog = message.backlog
+        self.announce_arrivals(self.state.tickets)
         self._show_tickets()
-        self._focus_current_ticket()
+        if self.state.current_ticket != self._focused_ticket:  # not on every poll
+            self._focus_current_ticket()
+            self._focused_ticket = self.state.current_ticket
         self._show_status()
+
+    _focused_ticket: str | None = None
+
+    def announce_arrivals(self, tickets: list[Ticket]) -> None:
+        """Tickets new in the list since the last load (``DeskTeam`` names them)."""
 
     def action_new_ticket(self) -> None:
         member = self.state.member
@@ -155,15 +162,6 @@ class DeskTickets(DeskCalls):
     @on(DataTable.RowSelected, "#tickets")
     def _ticket_selected(self) -> None:
         self.action_edit_ticket()
-
-    def action_find_ticket(self) -> None:
-        """Any ticket of the center, by number or words; the one picked opens in the editor."""
-
-        def picked(ticket: Ticket | None) -> None:
-            if ticket is not None:
-                self._open_ticket_editor(ticket=ticket)
-
-        self.app.push_screen(TicketSearchScreen(self.data, self.zone), picked)
 
     def _insurer_options(self) -> list[tuple[str, str]]:
         return [(self.directory.insurer_name(i.id), i.id) for i in self.directory.insurers]

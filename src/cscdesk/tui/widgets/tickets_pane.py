@@ -26,6 +26,12 @@ def sla_cell(ticket: Ticket, now: datetime) -> Text:
     return Text(countdown(ticket.due_at, now), URGENCY_STYLE[level])
 
 
+def _same(shown: object, cell: str | Text) -> bool:
+    if isinstance(shown, Text) and isinstance(cell, Text):
+        return (shown.plain, shown.style) == (cell.plain, cell.style)
+    return shown == cell
+
+
 class TicketTable(DataTable[str | Text]):
     """Rows keyed by ticket id; the SLA column is refreshed in place every second."""
 
@@ -36,7 +42,7 @@ class TicketTable(DataTable[str | Text]):
             self.add_column(_(label), key=key)
 
     def cells(self, ticket: Ticket, now: datetime, current: str | None) -> list[str | Text]:
-        ref = Text(ticket.id, "bold reverse" if ticket.id == current else "")
+        ref = Text(ticket.number or ticket.id, "bold reverse" if ticket.id == current else "")
         sync = Text(_(ticket.sync_state.value), SYNC_STYLE[ticket.sync_state])
         priority_style = "bold red" if ticket.priority.value in ("high", "urgent") else ""
         return [
@@ -56,9 +62,10 @@ class TicketTable(DataTable[str | Text]):
                 self.remove_row(key)
         for ticket in tickets:
             cells = self.cells(ticket, now, current)
-            if ticket.id in self.rows:
+            if ticket.id in self.rows:  # polled every few seconds: write only what changed
                 for column, value in zip(COLUMNS, cells, strict=True):
-                    self.update_cell(ticket.id, column, value)
+                    if not _same(self.get_cell(ticket.id, column), value):
+                        self.update_cell(ticket.id, column, value)
             else:
                 self.add_row(*cells, key=ticket.id)
 
@@ -69,9 +76,5 @@ class TicketTable(DataTable[str | Text]):
         for ticket in tickets:
             if ticket.id in self.rows:
                 cell = sla_cell(ticket, now)
-                shown = self.get_cell(ticket.id, "due")
-                if not isinstance(shown, Text) or (shown.plain, shown.style) != (
-                    cell.plain,
-                    cell.style,
-                ):
+                if not _same(self.get_cell(ticket.id, "due"), cell):
                     self.update_cell(ticket.id, "due", cell)
