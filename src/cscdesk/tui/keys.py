@@ -107,8 +107,6 @@ AGENT_ACTIONS: tuple[DeskAction, ...] = (
                palette="Every key and its binding id", palette_title="Keys"),
     DeskAction("find-ticket", "ctrl+f", "find_ticket", "Find ticket", key_display="^f",
                palette="Any ticket of the center by number or words", show=False),
-    DeskAction("ticket-views", "v", "ticket_views", "Ticket views", show=False,
-               palette="Mine, my groups' queues, unassigned, due soon, overdue, escalated, waiting"),
     DeskAction("callback", "c", "callback", "Call back", show=False),
     DeskAction("recording", "p", "recording", "Recording", show=False),
     DeskAction("choose-member", "m", "choose_member", "Matches", show=False),
@@ -125,6 +123,11 @@ AGENT_ACTIONS: tuple[DeskAction, ...] = (
     DeskAction("hand-off", "o", "hand_off", "Hand off", show=False,
                palette="Hand the selected ticket to business staff by the routing rules",
                palette_title="Hand off to business staff"),
+    DeskAction("knowledge", "k", "knowledge", "Knowledge",
+               palette="Articles per insurer and product, the caller's first",
+               palette_title="Knowledge base"),
+    DeskAction("ticket-views", "v", "ticket_views", "Ticket views", show=False,
+               palette="Mine, my groups' queues, unassigned, due soon, overdue, escalated, waiting"),
 )  # fmt: skip
 AGENT_BINDINGS = bindings(AGENT_ACTIONS)
 
