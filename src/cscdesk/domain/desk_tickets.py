@@ -9,9 +9,10 @@ then saves in one store transaction, so a failed step leaves the ticket as it wa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from cscdesk.domain.assignment import assign_to_agent, assign_to_group
 from cscdesk.domain.models import Member, Priority, Ticket, TicketEvent, TicketStatus, TicketType
 from cscdesk.domain.sla import SlaPolicy
 from cscdesk.domain.workflow import add_note, edit, escalate, new_ticket, transition
@@ -52,6 +53,7 @@ class TicketChange:
     escalate_due: datetime | None = None
     note: str | None = None
     callback: bool = False
+    assign_to: str | None = None  # agent:<id> or group:<id>, as the form's assignee offers
 
 
 def wrap_up_ticket_type(code: str | None) -> TicketType:
@@ -88,9 +90,11 @@ def draft_from_wrap_up(*, code: str | None, code_label: str, type_label: str, no
 
 def ticket_from_draft(draft: TicketDraftFields, change: TicketChange, *, ticket_id: str,
                       at: datetime, actor: str, sla: SlaPolicy) -> tuple[Ticket, TicketEvent]:  # fmt: skip
-    """A new ticket from the draft as the agent edited it; the agent owns it."""
+    """A new ticket from the draft as the agent edited it; the agent owns it unless the form
+    named another agent or a group's queue."""
     fields = change.fields
-    return new_ticket(
+    kind, _sep, who = (change.assign_to or f"agent:{actor}").partition(":")
+    ticket, event = new_ticket(
         ticket_id=ticket_id,
         type=TicketType(str(fields.get("type", draft.type))),
         title=str(fields.get("title") or draft.title),
@@ -99,13 +103,23 @@ def ticket_from_draft(draft: TicketDraftFields, change: TicketChange, *, ticket_
         sla=sla,
         priority=Priority(str(fields.get("priority", draft.priority))),
         description=str(fields.get("description", draft.description)),
-        owner=actor,
+        owner=who if kind == "agent" else None,
         member_id=draft.member_id,
         contact_id=draft.contact_id,
         policy_no=str(fields.get("policy_no") or "") or None,
         claim_no=str(fields.get("claim_no") or "") or None,
         insurer_id=draft.insurer_id,
     )
+    if kind == "group":
+        ticket = replace(ticket, group_id=who)
+    return ticket, event
+
+
+def assignee_of(ticket: Ticket) -> str | None:
+    """The form's assignee value of a ticket: its agent, else the group queue it waits in."""
+    if ticket.owner:
+        return f"agent:{ticket.owner}"
+    return f"group:{ticket.group_id}" if ticket.group_id else None
 
 
 def change_steps(ticket: Ticket, change: TicketChange, *, at: datetime, actor: str,
@@ -118,6 +132,14 @@ def change_steps(ticket: Ticket, change: TicketChange, *, at: datetime, actor: s
     steps: list[tuple[Ticket, TicketEvent]] = []
     current, event = edit(ticket, change.fields, at=at, actor=actor, sla=sla)
     if event is not None:
+        steps.append((current, event))
+    target = change.assign_to
+    if target and target != assignee_of(current):
+        kind, _sep, who = target.partition(":")
+        if kind == "group":
+            current, event = assign_to_group(current, who, at=at, actor=actor)
+        else:
+            current, event = assign_to_agent(current, who, at=at, actor=actor)
         steps.append((current, event))
     if change.escalate_to:
         current, event = escalate(current, change.escalate_to, due_at=change.escalate_due,

@@ -320,6 +320,7 @@ class SyncStorage:
         *,
         actor: str,
         at: datetime,
+        note: str = "conflict resolved",
     ) -> Ticket:
         with self.store.transaction():
             changed = {
@@ -334,9 +335,7 @@ class SyncStorage:
                 updated_at=at,
                 sync_state=SyncState.PENDING,
             )
-            event = TicketEvent(
-                local.id, at, actor, "conflict", changes=changed, note="conflict resolved"
-            )
+            event = TicketEvent(local.id, at, actor, "conflict", changes=changed, note=note)
             self.store.tickets.save_change(resolved, event, base_version=local.version)
             base = self.base(local.id)
             remote_id = base.remote_id if base else (local.remote_id or "")

@@ -7,11 +7,13 @@ newly appears in the agent's list is announced once.
 
 from __future__ import annotations
 
-from cscdesk.domain.models import Ticket
+from cscdesk.domain.desk_tickets import TicketDraftFields
+from cscdesk.domain.models import SyncState, Ticket
 from cscdesk.domain.ticket_views import TicketView
 from cscdesk.tui.desk.state import english
 from cscdesk.tui.desk.tickets import DeskTickets
 from cscdesk.tui.i18n import _
+from cscdesk.tui.screens.conflict_screen import ConflictScreen
 from cscdesk.tui.screens.ticket_search import TicketSearchScreen
 from cscdesk.tui.team_tickets import TeamContext
 
@@ -26,6 +28,7 @@ class DeskTeam(DeskTickets):
         return tuple(groups)
 
     def team_context(self) -> TeamContext:
+        """Who is looking, their groups, and how people are named."""
         return TeamContext(agent_id=self.agent_id, groups=self.my_groups(),
                            directory=self.directory, now=self.services.now,
                            english=english())  # fmt: skip
@@ -46,6 +49,25 @@ class DeskTeam(DeskTickets):
     def action_ticket_views(self) -> None:
         """The team's views, starting with the agent's group queues (to claim from)."""
         self.open_ticket_search(TicketView.MY_GROUPS)
+
+    def _open_ticket_editor(
+        self, *, ticket: Ticket | None = None, draft: TicketDraftFields | None = None
+    ) -> None:
+        """A ticket in sync conflict opens on its conflict first: both values, the agent picks."""
+        if ticket is None or ticket.sync_state is not SyncState.CONFLICT:
+            super()._open_ticket_editor(ticket=ticket, draft=draft)
+            return
+
+        def settled(resolved: Ticket | None) -> None:
+            if resolved is not None:
+                self.notify(_("Conflict resolved: {number}").format(
+                    number=resolved.number or resolved.id))  # fmt: skip
+                self.load_tickets()
+                super(DeskTeam, self)._open_ticket_editor(ticket=resolved)
+
+        screen = ConflictScreen(self.data.store, ticket, team=self.team_context(), zone=self.zone,
+                                actor=self.agent_id, now=self.services.now)  # fmt: skip
+        self.app.push_screen(screen, settled)
 
     def announce_arrivals(self, tickets: list[Ticket]) -> None:
         """Name tickets that joined the agent's list since the last poll (handed over, claimed

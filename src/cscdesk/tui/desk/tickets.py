@@ -34,8 +34,10 @@ from cscdesk.tui.messages import (
     TicketSaved,
     TicketsLoaded,
 )
+from cscdesk.tui.screens.assign_dialog import assignee_options
 from cscdesk.tui.screens.dialogs import WrapUp, WrapUpDialog
 from cscdesk.tui.screens.ticket_editor import TicketEditor
+from cscdesk.tui.team_tickets import TeamContext
 from cscdesk.tui.widgets.tickets_pane import TicketTable
 
 
@@ -132,6 +134,11 @@ class DeskTickets(DeskCalls):
 
     _focused_ticket: str | None = None
 
+    def team_context(self) -> TeamContext:
+        """Who is looking and how people are named (``DeskTeam`` knows the agent's groups)."""
+        return TeamContext(agent_id=self.agent_id, groups=(), directory=self.directory,
+                           now=self.services.now, english=english())  # fmt: skip
+
     def announce_arrivals(self, tickets: list[Ticket]) -> None:
         """Tickets new in the list since the last load (``DeskTeam`` names them)."""
 
@@ -172,6 +179,8 @@ class DeskTickets(DeskCalls):
         editor = TicketEditor(
             self.data, ticket=ticket, draft=draft, insurers=self._insurer_options(),
             now=self.services.now(), zone=self.zone, can_call=ticket is not None and ticket.member_id is not None,
+            team=self.team_context(),
+            assignees=assignee_options(self.directory, english=english()),
         )  # fmt: skip
 
         def done(change: TicketChange | None) -> None:
