@@ -12,11 +12,7 @@ AGENT_IDS = [
     "answer", "release", "hold", "transfer", "mute", "keypad", "conference", "wrap-up", "ready",
     "break", "sign-in", "new-ticket", "edit-ticket", "knowledge", "search", "help", "find-ticket",
     "callback", "recording", "choose-member", "refresh", "tab-call", "tab-profile",
-    "tab-policies", "tab-tickets", "missed-calls", "task-inbox", "hand-off",
-    "help", "search", "sign-in", "ready", "break", "answer", "hold", "transfer", "release",
-    "wrap-up", "new-ticket", "edit-ticket", "find-ticket", "callback", "recording", "choose-member", "refresh",
-    "tab-call", "tab-profile", "tab-policies", "tab-tickets", "missed-calls", "task-inbox",
-    "hand-off", "knowledge", "ticket-views",
+    "tab-policies", "tab-tickets", "missed-calls", "task-inbox", "hand-off", "ticket-views",
 ]  # fmt: skip
 LEAD_IDS = [
     "lead-filter", "lead-sort", "lead-monitor", "lead-coach", "lead-barge-in",

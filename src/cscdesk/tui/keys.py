@@ -123,9 +123,6 @@ AGENT_ACTIONS: tuple[DeskAction, ...] = (
     DeskAction("hand-off", "o", "hand_off", "Hand off", show=False,
                palette="Hand the selected ticket to business staff by the routing rules",
                palette_title="Hand off to business staff"),
-    DeskAction("knowledge", "k", "knowledge", "Knowledge",
-               palette="Articles per insurer and product, the caller's first",
-               palette_title="Knowledge base"),
     DeskAction("ticket-views", "v", "ticket_views", "Ticket views", show=False,
                palette="Mine, my groups' queues, unassigned, due soon, overdue, escalated, waiting"),
 )  # fmt: skip
