@@ -131,6 +131,10 @@ class TicketEditor(ModalScreen[TicketChange | None]):
                     + _("Sync") + f": {_(ticket.sync_state.value)}   "
                     + _("Call") + f": {ticket.contact_id or '—'}"
                 )  # fmt: skip
+                yield Label(_("History"), classes="title")  # first: what happened so far
+                history: DataTable[str] = DataTable(id="history", cursor_type="row")
+                yield history
+                yield Static("", id="history-detail")
             with Horizontal():
                 yield self._field("Type", Select(
                     [(_(t.value), t.value) for t in TicketType],
@@ -161,10 +165,6 @@ class TicketEditor(ModalScreen[TicketChange | None]):
                                       Input(id="due"))  # fmt: skip
                 yield self._field("Add a note", Input(id="note"))
                 yield Label("", id="linked-calls")
-                yield Label(_("History"), classes="title")
-                history: DataTable[str] = DataTable(id="history", cursor_type="row")
-                yield history
-                yield Static("", id="history-detail")
             yield Label("", id="error", classes="error")
             with Horizontal(classes="buttons"):
                 if not creating and self.can_call:
