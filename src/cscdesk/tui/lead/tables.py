@@ -25,6 +25,8 @@ from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets._data_table import ColumnKey, RowKey, default_cell_formatter
 
+from cscdesk.tui.heap import freeze_settled_heap
+
 Cell = str | Text
 _EMPTY = Text()
 
@@ -50,6 +52,7 @@ class LiveTable(DataTable[Cell]):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self._column_spec = list(columns)
         self._shown: dict[str, tuple[Cell, ...]] = {}
+        self._filled = False  # first rows shown: the heap is settled once (tui/heap.py)
         self._row_styles: dict[tuple[object, ...], Style] = {}
         self._in_place = all(hasattr(self, name) for name in (*_CACHES, "_data"))
 
@@ -94,6 +97,9 @@ class LiveTable(DataTable[Cell]):
                 changed[row_key] = positions
                 written += len(positions)
             self._shown[row_key] = cells
+        if rows and not self._filled:  # the board's long-lived objects exist from now on
+            self._filled = True
+            self.call_after_refresh(freeze_settled_heap)
         if changed and self._in_place:
             self._repaint(changed)
         return written
