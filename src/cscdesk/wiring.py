@@ -308,28 +308,41 @@ def _attach_center(settings: Settings, paths: Paths, center_url: str | None) -> 
         raise WiringError(str(exc)) from None
 
 
-def _insurer_gateway(settings: Settings, store: Any, paths: Paths,
-                     background: list[Any]) -> tuple[Any, list[Any]]:  # fmt: skip
-    """Simulated insurers and a gateway over them, with the ``[[insurers]]`` entries that point
-    at them; (None, []) (local data only) if they cannot start."""
-    try:
-        from cscdesk.insurers.gateway import build_gateway
-        from cscdesk.insurers.sim.runner import (
-            demo_insurer_settings,
-            demo_secret_resolver,
-            start_insurer_sims,
-        )
+def start_demo_insurers(settings: Settings, paths: Paths) -> Any:
+    """The demo's simulated insurers over the data dir's store, 安和's extract in its batch
+    folder; run by the shared center (``cscdesk sim --demo``) or, with no center to share, by
+    the desk itself. Raises whatever stops them starting."""
+    from cscdesk.insurers.sim.runner import start_insurer_sims
 
-        batch_dir = paths.data_dir / "insurer-batch"
-        handles = start_insurer_sims(settings.store.path or paths.store, seed=settings.simulator.seed,
-                                     batch_dir=batch_dir)  # fmt: skip
-    except Exception as exc:
-        log.warning("simulated insurers not started: %s", exc)
-        return None, []
-    background.append(handles)
-    _import_demo_extracts(store, batch_dir)
+    return start_insurer_sims(settings.store.path or paths.store, seed=settings.simulator.seed,
+                              batch_dir=paths.data_dir / "insurer-batch")  # fmt: skip
+
+
+def _insurer_gateway(settings: Settings, store: Any, paths: Paths, background: list[Any],
+                     shared_urls: dict[str, str]) -> tuple[Any, list[Any]]:  # fmt: skip
+    """A gateway over the simulated insurers, with the ``[[insurers]]`` entries that point at
+    them: the center's (``shared_urls``, so a hand-off sent from one desk is known to the
+    insurer whichever desk polls it), else our own; (None, []) (local data only) if they
+    cannot start."""
+    from cscdesk.insurers.gateway import build_gateway
+    from cscdesk.insurers.sim.runner import (
+        demo_insurer_settings,
+        demo_insurer_settings_at,
+        demo_secret_resolver,
+    )
+
+    if shared_urls:
+        configured = demo_insurer_settings_at(shared_urls)
+    else:
+        try:
+            handles = start_demo_insurers(settings, paths)
+        except Exception as exc:
+            log.warning("simulated insurers not started: %s", exc)
+            return None, []
+        background.append(handles)
+        configured = demo_insurer_settings(handles)
+    _import_demo_extracts(store, paths.data_dir / "insurer-batch")
     resolver = demo_secret_resolver()
-    configured = demo_insurer_settings(handles)
     gateway = build_gateway(configured, settings.gateway, store,
                             secrets=lambda ref, what: resolver(ref, what))  # fmt: skip
     return gateway, configured
@@ -363,7 +376,7 @@ def build_embedded(settings: Settings, paths: Paths, *, language: str, role: str
         with center_lock(paths.data_dir):  # a second desk waits for the seed, never sees it empty
             _seed_if_empty(store, members)
         address = address or _attach_center(settings, paths, None)
-        gateway, insurers = _insurer_gateway(settings, store, paths, background)
+        gateway, insurers = _insurer_gateway(settings, store, paths, background, address.insurers)
         cc = settings.callcenter.model_copy(update={"mode": "aliyun", "endpoint": address.base_url,
                                                     "instance_id": address.instance_id})  # fmt: skip
         keys = address.keys()
@@ -387,7 +400,7 @@ def build_embedded(settings: Settings, paths: Paths, *, language: str, role: str
         settings=settings, paths=paths, call_center=center, store=store, gateway=gateway,
         user_id=agent_id, device_id=settings.desk.device_id, demo=True,
         sim_clock=address.sim_now, background=background, language=language,
-        directory=directory, knowledge=knowledge,
+        directory=directory, knowledge=knowledge, insurers=tuple(insurers),
     )  # fmt: skip
 
 
@@ -419,6 +432,7 @@ def build_aliyun(settings: Settings, paths: Paths, *, language: str) -> DeskServ
         store=store, gateway=gateway, user_id=settings.desk.agent_id,
         device_id=settings.desk.device_id, background=background, language=language,
         directory=directory, knowledge=knowledge_base(settings, directory, demo=False),
+        insurers=tuple(settings.insurers),
     )  # fmt: skip
 
 

@@ -64,21 +64,46 @@ def sim_command(ctx: Context, host: str, port: int, speed: float | None, seed: i
             click.echo(f"cscdesk sim: a simulated center already serves {data_dir}: "
                        f"{running.base_url} (pid {running.pid})", err=True)  # fmt: skip
             sys.exit(EXIT_LEASE_HELD)
+        insurers = None
         if demo:
             handle = start_demo_center(ctx.settings(), ctx.paths(), speed=speed or 1.0, **options)
+            insurers = _demo_insurers(ctx)
         else:
             handle = start_simulator(speed=speed or 60.0,
                                      caller_numbers=_demo_caller_numbers(ctx), **options)  # fmt: skip
         if shared.is_loopback_http(handle.base_url):  # others are not ours to attach to
-            shared.publish(data_dir, shared.CenterAddress.from_json(_info(handle)))
+            info = {**_info(handle), "insurers": insurers.base_urls() if insurers else {}}
+            shared.publish(data_dir, shared.CenterAddress.from_json(info))
     click.echo(f"CCC simulator listening on {handle.endpoint} (instance {handle.instance_id})")
     click.echo(f"accepting AccessKey id {handle.access_key_id}; speed {handle.clock.speed:g}x; "
                f"seed {seed}")  # fmt: skip
     click.echo(f"desks on --data-dir {data_dir} attach to it; elsewhere: cscdesk --center "
                f"{handle.base_url}")  # fmt: skip
     click.echo(simulator_config(handle))
+    if insurers is not None:
+        urls = ", ".join(f"{k} {v}" for k, v in insurers.base_urls().items())
+        click.echo(f"simulated insurers for the desks: {urls}")
     click.echo("Ctrl-C stops.")
-    _serve(handle, data_dir, idle_exit)
+    try:
+        _serve(handle, data_dir, idle_exit)
+    finally:
+        if insurers is not None:
+            insurers.stop()
+
+
+def _demo_insurers(ctx: Context) -> Any:
+    """The simulated insurers every desk on the data dir shares (issue 21), over its demo
+    store; None (each desk runs its own) when there is no store yet or they cannot start."""
+    from cscdesk.wiring import start_demo_insurers
+
+    if not (ctx.settings().store.path or ctx.paths().store).exists():
+        click.echo("no demo store yet: each desk runs its own simulated insurers", err=True)
+        return None
+    try:
+        return start_demo_insurers(ctx.settings(), ctx.paths())
+    except Exception as exc:
+        click.echo(f"simulated insurers not started ({exc}): each desk runs its own", err=True)
+        return None
 
 
 def _info(handle: Any) -> dict[str, Any]:

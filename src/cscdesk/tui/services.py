@@ -41,6 +41,9 @@ class DeskServices:
     # articles, canned notes and call scripts from [knowledge] folder (the demo's own set in the
     # embedded demo); None: no knowledge base
     knowledge: KnowledgeBase | None = None
+    # the ``[[insurers]]`` entries hand-offs and lookups go to (in the demo: the shared
+    # center's simulated insurers when it runs them)
+    insurers: tuple[Any, ...] = ()
     # cscdesk.store.task_inbox.TaskInbox and the hand-off routing rules, built by wiring from
     # [handoffs]; None: no task inbox on this desk
     task_inbox: Any | None = None

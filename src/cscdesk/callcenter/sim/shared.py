@@ -1,8 +1,10 @@
 """One simulated center per data dir, found by every desk and lead that opens that data dir.
 
 The simulator that serves a data dir publishes where it is in ``<data dir>/center.json``
-(owner-only): its URL, instance, process id, its clock, and the documented demo AccessKey pair
-(not a secret: it is printed by ``cscdesk sim`` and in the README). The simulator also answers
+(owner-only): its URL, instance, process id, its clock, the documented demo AccessKey pair
+(not a secret: it is printed by ``cscdesk sim`` and in the README), and the base URLs of the
+simulated insurers it runs, so every desk's hand-offs reach the same insurers whichever desk
+holds the delivery lease (issue 21). The simulator also answers
 ``GET /__cscdesk__/center`` with the same facts, on loopback only, so ``--center URL`` can attach
 to one started elsewhere on the host.
 
@@ -21,7 +23,7 @@ import os
 import subprocess
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,8 @@ class CenterAddress:
     sim_start: str  # ISO time of the simulated clock at ``wall_start``
     wall_start: float  # epoch seconds
     speed: float
+    # insurer id -> base URL of the simulated insurers the center runs (empty: none shared)
+    insurers: dict[str, str] = field(default_factory=dict)
 
     def sim_now(self) -> datetime:
         """The simulator's clock, computed here: it runs at ``speed`` from its start."""
@@ -79,12 +83,23 @@ class CenterAddress:
                 access_key_id=str(data["access_key_id"]),
                 access_key_secret=str(data["access_key_secret"]), pid=int(data["pid"]),
                 sim_start=str(data["sim_start"]), wall_start=float(data["wall_start"]),
-                speed=float(data["speed"]),
+                speed=float(data["speed"]), insurers=_insurer_urls(data.get("insurers", {})),
             )  # fmt: skip
             datetime.fromisoformat(address.sim_start)
         except (KeyError, TypeError) as exc:
             raise ValueError(f"missing or bad field {exc}") from None
         return address
+
+
+def _insurer_urls(data: Any) -> dict[str, str]:
+    """Published insurer URLs: a desk trusts plain http to this host only."""
+    if not isinstance(data, dict):
+        raise ValueError("insurers: not an object")
+    urls = {str(k): str(v) for k, v in data.items()}
+    for insurer_id, url in urls.items():
+        if not is_loopback_http(url):
+            raise ValueError(f"insurers.{insurer_id}: {url} is not http on this host")
+    return urls
 
 
 def is_loopback_http(url: str) -> bool:

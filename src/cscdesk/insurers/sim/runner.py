@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,6 +23,7 @@ NAMES = {i.id: i.name for i in INSURERS}
 
 # Documented demo credentials of the simulated insurers: not secrets, never for production.
 DEMO_CLIENT_IDS = {"ruian": "cscdesk-broker", "huaying": "CSC-BROKER-7", "jiahe": "BROKER01"}
+KINDS = {"ruian": "rest_oauth", "jiahe": "xml_hmac", "huaying": "rest_oauth"}  # start order
 REQUEST_PREFIXES = {"ruian": "RA-SR", "huaying": "HY-SR"}  # the insurers' request numbers
 DEMO_SECRETS = {
     "insurer-ruian-client-secret": "ruian-demo-client-secret",
@@ -81,6 +82,10 @@ class InsurerSimHandles:
         paths = write_extracts(self.batch_book, target, day)
         self.batch_files.extend(paths)
         return paths
+
+    def base_urls(self) -> dict[str, str]:
+        """Insurer id to base URL, what the shared center publishes for the desks."""
+        return {i: service.base_url for i, service in self.services.items()}
 
     def stop(self) -> None:
         for service in self.services.values():
@@ -149,16 +154,10 @@ def start_insurer_sims_for(
 
     services: dict[str, SimService] = {}
     try:
-        for offset, (insurer_id, kind) in enumerate(
-            (("ruian", "rest_oauth"), ("jiahe", "xml_hmac"), ("huaying", "rest_oauth"))
-        ):
+        for offset, (insurer_id, kind) in enumerate(KINDS.items()):
             profile = chosen.get(insurer_id) or FaultProfile()
             stats = ServiceStats()
-            ref = (
-                f"{SECRET_PREFIX}insurer-{insurer_id}-hmac-key"
-                if kind == "xml_hmac"
-                else f"{SECRET_PREFIX}insurer-{insurer_id}-client-secret"
-            )
+            ref = _secret_ref(insurer_id)
             client_id = DEMO_CLIENT_IDS[insurer_id]
             secret = DEMO_SECRETS[secret_name(ref)]
             issuer = None
@@ -198,22 +197,39 @@ def start_insurer_sims_for(
     return handles
 
 
+def _secret_ref(insurer_id: str) -> str:
+    if KINDS[insurer_id] == "xml_hmac":
+        return f"{SECRET_PREFIX}insurer-{insurer_id}-hmac-key"
+    return f"{SECRET_PREFIX}insurer-{insurer_id}-client-secret"
+
+
 def demo_insurer_settings(
     handles: InsurerSimHandles, *, timeout_seconds: float = 2.0, retries: int = 1
 ) -> list[InsurerSettings]:
     """``[[insurers]]`` entries pointing at the running simulators (secrets: ``DEMO_SECRETS``)."""
+    return demo_insurer_settings_at(handles.base_urls(), timeout_seconds=timeout_seconds,
+                                    retries=retries)  # fmt: skip
+
+
+def demo_insurer_settings_at(
+    base_urls: Mapping[str, str], *, timeout_seconds: float = 2.0, retries: int = 1
+) -> list[InsurerSettings]:
+    """``[[insurers]]`` entries for simulators at ``base_urls`` (insurer id to URL), wherever
+    they run: in this process, or in the data dir's shared center (sim/shared.py)."""
     out = []
-    for service in handles.services.values():
+    for insurer_id, base_url in base_urls.items():
+        kind = KINDS[insurer_id]
+        ref = _secret_ref(insurer_id)
         out.append(
             InsurerSettings(
-                id=service.insurer_id,
-                name=service.name,
-                kind=service.kind,  # type: ignore[arg-type]
-                base_url=service.base_url,
-                client_id=service.client_id,
-                client_secret=service.secret_ref if service.kind == "rest_oauth" else None,
-                hmac_key=service.secret_ref if service.kind == "xml_hmac" else None,
-                dialect="nested" if service.insurer_id == "huaying" else "standard",
+                id=insurer_id,
+                name=NAMES[insurer_id],
+                kind=kind,  # type: ignore[arg-type]
+                base_url=base_url,
+                client_id=DEMO_CLIENT_IDS[insurer_id],
+                client_secret=ref if kind == "rest_oauth" else None,
+                hmac_key=ref if kind == "xml_hmac" else None,
+                dialect="nested" if insurer_id == "huaying" else "standard",
                 timeout_seconds=timeout_seconds,
                 retries=retries,
             )
