@@ -4,7 +4,8 @@ item 6). The desks find the simulator through the data dir; that the first desk 
 none runs is tested in test_shared_center.py with the same code path.
 
 What a person would notice is asserted on the screens: the lead sees each agent's state change as
-they sign in and go ready, a ticket written on desk 1 is found on desk 2, and callers who hung up
+they sign in and go ready, a ticket written on desk 1 is found on desk 2, handed to its agent
+(announced there within a poll), passed to a group's queue and claimed from it on desk 1, and callers who hung up
 unanswered reach the missed calls worklist (the lead's line and the agent's list). The simulator
 runs 10× so that callers lose patience within the test (a person's demo runs in real time).
 """
@@ -59,6 +60,29 @@ def sign_in(desk: Terminal) -> None:
     desk.wait_for(r"Break")
 
 
+def find_ticket(desk: Terminal, title: str) -> None:
+    desk.keys("C-f")
+    desk.wait_for("Find a ticket")
+    desk.type(title)
+    desk.keys("Enter")
+    desk.wait_for(rf"1 tickets? found[\s\S]*?{title}")
+
+
+def hand_over(desk: Terminal, title: str, to: str) -> None:
+    """Find the ticket, Ctrl+T, pick the new owner by typing the start of its name."""
+    find_ticket(desk, title)
+    desk.keys("C-t")
+    desk.wait_for("Hand over ticket")
+    desk.keys("Enter")  # the list of agents and groups opens
+    desk.type(to)  # type to search, as a person picks from a long list
+    desk.keys("Enter")
+    desk.keys("Tab")
+    desk.type("e2e hand-over")
+    desk.keys("Tab", "Tab", "Enter")  # past Cancel, to Hand over
+    desk.wait_for(r"is now with")
+    desk.keys("Escape")
+
+
 def test_two_desks_and_a_lead_share_one_center(center: tuple[Terminals, Path, int]) -> None:
     terminals, data_dir, sim_pid = center
     desk1 = terminals.open("desk1", data_dir, "--as", "agent001", "--lang", "en")
@@ -99,6 +123,24 @@ def test_two_desks_and_a_lead_share_one_center(center: tuple[Terminals, Path, in
     assert ticket is not None and ticket.number is not None
     shown = desk2.wait_for(rf"1 tickets? found[\s\S]*?(\S+)\s+\S+\s+{title}").group(1)
     assert shown in (ticket.number, created)
+    desk2.keys("Escape")
+
+    # desk 1 hands it to 李娜 (agent002): her desk, another process, announces it within a poll
+    hand_over(desk1, title, "李娜")
+    desk2.wait_for(rf"New in your tickets: {ticket.number}")
+    # she passes it to the claims group's queue, and 王芳 claims it from there
+    hand_over(desk2, title, "Group: Group claims")
+    find_ticket(desk1, title)
+    desk1.keys("C-g")
+    desk1.wait_for(rf"Ticket {ticket.number} is now with 王芳")
+    desk1.keys("Escape")
+    stored = open_store(data_dir / "cscdesk.db", read_only=True)
+    try:
+        moved = stored.tickets.require(created)
+        kinds = [e.kind for e in stored.tickets.events(created)]
+    finally:
+        stored.close()
+    assert moved.owner == "agent001@ccc-demo" and kinds.count("assigned") == 3
 
     # callers nobody answered (no broker agent was ready) reach the missed calls worklist: the
     # lead's line counts them, and desk 1 lists those of its groups
