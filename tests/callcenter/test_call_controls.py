@@ -1,7 +1,9 @@
 """Mute, keypad tones and the three-way conference: the adapter's wire against the official SDK's
 request models, and the whole loop against the simulator.
 
-Pages: MuteCall / UnmuteCall (help.aliyun.com/zh/ccs/developer-reference/api-ccc-2020-07-01-
+Pages: HoldCall / RetrieveCall (help.aliyun.com/en/ccs/developer-reference/api-ccc-2020-07-01-
+holdcall, -retrievecall: ChannelId required, "Channel ID to be held" / "Channel ID of the call to
+retrieve"; SDK ``HoldCallRequest`` / ``RetrieveCallRequest`` mark it required too), MuteCall / UnmuteCall (help.aliyun.com/zh/ccs/developer-reference/api-ccc-2020-07-01-
 mutecall, -unmutecall), SendDtmfSignaling (help.aliyun.com/document_detail/439626.htm),
 SwitchToConference / EndConference (SDK alibabacloud_ccc20200701 ``SwitchToConferenceRequest``,
 ``EndConferenceRequest``). CCC 2020-07-01 has no operation that swaps between the held customer
@@ -55,6 +57,8 @@ def sdk_fields(request_cls: Any) -> tuple[set[str], set[str]]:
 @pytest.mark.parametrize(
     ("operation", "action", "extra"),
     [
+        ("hold", "HoldCall", ("ch-customer",)),
+        ("retrieve", "RetrieveCall", ("ch-customer",)),
         ("mute", "MuteCall", ()),
         ("unmute", "UnmuteCall", ()),
         ("send_dtmf", "SendDtmfSignaling", ("ch-customer", "5")),
@@ -79,6 +83,8 @@ async def test_each_control_sends_only_fields_its_sdk_request_knows(
     assert sent.query["JobId"] == "job-7" and sent.query["UserId"] == AGENT
     if action == "SendDtmfSignaling":
         assert (sent.query["ChannelId"], sent.query["Dtmf"]) == ("ch-customer", "5")
+    if action in ("HoldCall", "RetrieveCall"):
+        assert sent.query["ChannelId"] == "ch-customer", "the customer's channel is held"
 
 
 @pytest.fixture
@@ -148,6 +154,21 @@ async def test_keypad_tones_reach_the_customers_channel(
     for key in "1#":
         await center.send_dtmf(DEMO_AGENT_ID, DEVICE, job, session.call.customer_leg, key)
     assert sim.model.by_contact[job].digits == ["1", "#"]
+
+
+async def test_hold_and_retrieve_name_the_customers_channel(
+    sim: SimulatorHandle, center: CallCenterPort
+) -> None:
+    job = await _talking(sim, center)
+    session = await center.poll_agent_session(DEMO_AGENT_ID, DEVICE)
+    assert session.call is not None and session.call.customer_leg
+    leg = session.call.customer_leg
+    await center.hold(DEMO_AGENT_ID, DEVICE, job, leg)
+    session = await center.poll_agent_session(DEMO_AGENT_ID, DEVICE)
+    assert session.call is not None and session.call.state is CallState.HOLDING
+    await center.retrieve(DEMO_AGENT_ID, DEVICE, job, leg)
+    session = await center.poll_agent_session(DEMO_AGENT_ID, DEVICE)
+    assert session.call is not None and session.call.state is CallState.TALKING
 
 
 async def test_a_consult_names_the_colleague_and_becomes_a_conference_they_keep(

@@ -95,18 +95,21 @@ def test_every_action_round_trips_through_the_sdk(sim: SimulatorHandle, client: 
     mine = [c for c in polled["CallContext"]["ChannelContexts"] if c["UserId"] == HUMAN]
     assert [c["ChannelState"] for c in mine] == ["RINGING"]
     call("AnswerCall", UserId=HUMAN, JobId=job)
-    call("HoldCall", UserId=HUMAN, JobId=job)
+    # HoldCall / RetrieveCall: ChannelId, the channel to hold / retrieve, is required
+    # (help.aliyun.com/en/ccs/developer-reference/api-ccc-2020-07-01-holdcall, -retrievecall)
+    talking = call("PollUserStatus", UserId=HUMAN)["Data"]["CallContext"]["ChannelContexts"]
+    customer = next(c["ChannelId"] for c in talking if not c["UserId"])
+    call("HoldCall", UserId=HUMAN, JobId=job, ChannelId=customer)
     held = call("PollUserStatus", UserId=HUMAN)["Data"]["CallContext"]["ChannelContexts"]
     # hold is the HOLD flag while the state stays ANSWERED (page 439618)
     assert {(c["ChannelState"], c["ChannelFlags"]) for c in held} == {("ANSWERED", "HOLD")}
-    call("RetrieveCall", UserId=HUMAN, JobId=job)
+    call("RetrieveCall", UserId=HUMAN, JobId=job, ChannelId=customer)
     # mute is the MUTED flag on the agent's own channel (api-ccc-2020-07-01-mutecall)
     call("MuteCall", UserId=HUMAN, JobId=job, DeviceId="SIP-8031")
     muted = call("PollUserStatus", UserId=HUMAN)["Data"]["CallContext"]["ChannelContexts"]
     assert [c["ChannelFlags"] for c in muted if c["UserId"] == HUMAN] == ["MUTED"]
     call("UnmuteCall", UserId=HUMAN, JobId=job, DeviceId="SIP-8031")
     # keypad tones go to the customer's channel; ChannelId and Dtmf are 必填 (page 439626)
-    customer = next(c["ChannelId"] for c in muted if not c["UserId"])
     call("SendDtmfSignaling", UserId=HUMAN, JobId=job, DeviceId="d", ChannelId=customer, Dtmf="5")
     assert sim.model.by_contact[job].digits == ["5"]
     # the lead is a user with a device (pages 439615 MonitorCall, 439605 CoachCall)
@@ -246,6 +249,29 @@ def test_add_ticket_task_without_task_id_is_refused(sim: SimulatorHandle, client
                              "TicketId": created.body.data, "Assignee": "agent002@ccc-demo",
                              "Comment": "please"})  # fmt: skip
     assert (code, status) == ("Parameter.Blank", 400)
+
+
+def test_hold_and_retrieve_without_the_channel_are_refused(
+    sim: SimulatorHandle, client: Client
+) -> None:
+    """ChannelId is required on HoldCall ("Channel ID to be held") and RetrieveCall ("Channel ID
+    of the call to retrieve"): help.aliyun.com/en/ccs/developer-reference/api-ccc-2020-07-01-
+    holdcall and -retrievecall. Missing: Parameter.Blank; a channel of another job: refused."""
+    base = {"InstanceId": sim.instance_id, "UserId": HUMAN}
+    sdk_call(client, "SignInGroup", {**base, "DeviceId": "SIP-8031",
+             "SignedSkillGroupIdList": json.dumps(["sg_group_enquiry"])})  # fmt: skip
+    sdk_call(client, "ReadyForService", base)
+    job = wait_for_offer(sim, client)
+    sdk_call(client, "AnswerCall", {**base, "JobId": job})
+    for action in ("HoldCall", "RetrieveCall"):
+        assert sdk_error(client, action, {**base, "JobId": job}) == ("Parameter.Blank", 400)
+    elsewhere = {**base, "JobId": job, "ChannelId": "job-somebody-else-c"}
+    assert sdk_error(client, "HoldCall", elsewhere) == ("Parameter.Invalid", 400)
+    assert sim.model.by_contact[job].hold_started is None, "nothing was held"
+    # leave the module's simulator as found: the human desk signed out
+    sdk_call(client, "ReleaseCall", {**base, "JobId": job})
+    sdk_call(client, "ResetAgentState", base)
+    sdk_call(client, "SignOutGroup", base)
 
 
 def test_missing_page_number_is_refused_on_historical_reports(

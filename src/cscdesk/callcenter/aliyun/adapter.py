@@ -292,11 +292,13 @@ class AliyunCallCenter:
     async def release(self, agent_id: str, device_id: str, job_id: str) -> None:
         await self._control("ReleaseCall", agent_id, device_id, job_id)
 
-    async def hold(self, agent_id: str, device_id: str, job_id: str) -> None:
-        await self._control("HoldCall", agent_id, device_id, job_id)
+    async def hold(self, agent_id: str, device_id: str, job_id: str, leg_id: str) -> None:
+        """``HoldCall`` (api-ccc-2020-07-01-holdcall): ChannelId, the channel to hold, is required."""
+        await self._control("HoldCall", agent_id, device_id, job_id, ChannelId=leg_id)
 
-    async def retrieve(self, agent_id: str, device_id: str, job_id: str) -> None:
-        await self._control("RetrieveCall", agent_id, device_id, job_id)
+    async def retrieve(self, agent_id: str, device_id: str, job_id: str, leg_id: str) -> None:
+        """``RetrieveCall`` (api-ccc-2020-07-01-retrievecall): ChannelId is required."""
+        await self._control("RetrieveCall", agent_id, device_id, job_id, ChannelId=leg_id)
 
     async def blind_transfer(
         self, agent_id: str, device_id: str, job_id: str, target: str, target_type: str

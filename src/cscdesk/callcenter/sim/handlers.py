@@ -161,8 +161,6 @@ def _call_op(op: Callable[..., Any]) -> Handler:
 for _name, _op in (
     ("AnswerCall", agent_ops.answer),
     ("ReleaseCall", supervision.release),
-    ("HoldCall", agent_ops.hold),
-    ("RetrieveCall", agent_ops.retrieve),
     ("CompleteAttendedTransfer", agent_ops.complete_attended),
     ("CancelAttendedTransfer", agent_ops.cancel_attended),
     ("MuteCall", phone_ops.mute),
@@ -171,6 +169,25 @@ for _name, _op in (
     ("EndConference", phone_ops.end_conference),
 ):
     HANDLERS[_name] = _call_op(_op)
+
+
+def _channel_op(op: Callable[..., Any]) -> Handler:
+    """HoldCall / RetrieveCall: ChannelId is 必填 (api-ccc-2020-07-01-holdcall, -retrievecall)."""
+
+    def handler(req: Request) -> dict[str, Any]:
+        rt = op(
+            req.model,
+            req.text("UserId", required=True),
+            req.text("JobId", required=True),
+            req.text("ChannelId", required=True),
+        )
+        return _agent_reply(req, rt, with_call=True)
+
+    return handler
+
+
+HANDLERS["HoldCall"] = _channel_op(phone_ops.hold)
+HANDLERS["RetrieveCall"] = _channel_op(phone_ops.retrieve)
 
 
 @action("BlindTransfer")

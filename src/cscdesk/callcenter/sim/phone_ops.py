@@ -4,7 +4,8 @@ three-way conference.
 Each follows its CCC 2020-07-01 page: ``MuteCall`` / ``UnmuteCall`` (api-ccc-2020-07-01-mutecall,
 -unmutecall: only an agent in a call, only their own channel; the customer no longer hears
 them), ``SendDtmfSignaling`` (page 439626: ``ChannelId`` and ``Dtmf`` required, keys 0-9, * and
-#, sent on the customer's channel), ``SwitchToConference`` and ``EndConference`` (SDK
+#, sent on the customer's channel), ``HoldCall`` / ``RetrieveCall`` (api-ccc-2020-07-01-holdcall,
+-retrievecall: ``ChannelId`` of the channel to hold / retrieve is required), ``SwitchToConference`` and ``EndConference`` (SDK
 ``SwitchToConferenceRequest`` / ``EndConferenceRequest``: turn the call into a conference; an
 agent leaves it). CCC has no "swap" between the held customer and the consulted colleague.
 """
@@ -13,10 +14,11 @@ from __future__ import annotations
 
 import re
 
+from cscdesk.callcenter.sim import agent_ops
 from cscdesk.callcenter.sim.agent_ops import IN_CALL, _job, _require_state, complete_attended
 from cscdesk.callcenter.sim.model import CallCenterModel, SimError
 from cscdesk.callcenter.sim.records import AgentRuntime, UserState
-from cscdesk.callcenter.sim.wire import customer_channel_id
+from cscdesk.callcenter.sim.wire import call_context, customer_channel_id
 
 DTMF_KEYS = re.compile(r"[0-9*#]+")
 
@@ -39,6 +41,33 @@ def unmute(model: CallCenterModel, user_id: str, job_id: str | None) -> AgentRun
         call.muted.discard(user_id)
         call.events.append((model.now, user_id, "Unmute"))
     return rt
+
+
+def hold(model: CallCenterModel, user_id: str, job_id: str | None, channel_id: str) -> AgentRuntime:
+    """``HoldCall`` on one of the job's channels (the desk holds the customer's)."""
+    _require_channel(model, user_id, job_id, channel_id)
+    return agent_ops.hold(model, user_id, job_id)
+
+
+def retrieve(
+    model: CallCenterModel, user_id: str, job_id: str | None, channel_id: str
+) -> AgentRuntime:
+    """``RetrieveCall`` on the held channel of the job."""
+    _require_channel(model, user_id, job_id, channel_id)
+    return agent_ops.retrieve(model, user_id, job_id)
+
+
+def _require_channel(
+    model: CallCenterModel, user_id: str, job_id: str | None, channel_id: str
+) -> None:
+    """A ChannelId of another job (or none of this one) is refused as the vendor does."""
+    rt = model.agent(user_id)
+    call = _job(rt, job_id)
+    channels = {c["ChannelId"] for c in call_context(model, call, user_id)["ChannelContexts"]}
+    if channel_id not in channels:
+        raise SimError(
+            "Parameter.Invalid", f"ChannelId {channel_id!r} is not a channel of {call.contact_id}."
+        )
 
 
 def send_dtmf(

@@ -74,15 +74,19 @@ class DeskCalls(DeskCustomer):
 
     def action_hold(self) -> None:
         call = self._current_call()
-        if call is None or call.state not in (CallState.TALKING, CallState.HOLDING):
+        # HoldCall / RetrieveCall name the customer's channel (ChannelId is required)
+        leg = call.customer_leg if call is not None else None
+        if call is None or call.state not in (CallState.TALKING, CallState.HOLDING) or not leg:
             self.notify(_("No call to hold"), severity="warning")
             return
         if call.state is CallState.HOLDING:
             self.run_call_action(
-                "retrieve", lambda c: c.retrieve(self.agent_id, self.device, call.job_id)
+                "retrieve", lambda c: c.retrieve(self.agent_id, self.device, call.job_id, leg)
             )
         else:
-            self.run_call_action("hold", lambda c: c.hold(self.agent_id, self.device, call.job_id))
+            self.run_call_action(
+                "hold", lambda c: c.hold(self.agent_id, self.device, call.job_id, leg)
+            )
 
     def action_release(self) -> None:
         call = self._current_call()
