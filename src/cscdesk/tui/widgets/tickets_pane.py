@@ -19,11 +19,16 @@ SYNC_STYLE = {
 COLUMNS = ("id", "type", "status", "priority", "title", "due", "sync")
 
 
+SLA_WIDTH = len(" -365d 23h ")  # fixed: a countdown growing by a digit is not cut off
+
+
 def sla_cell(ticket: Ticket, now: datetime) -> Text:
+    """The countdown with a blank either side inside its colour: an overdue red block stays
+    apart from the Sync word next to it ("-24d 06h" then "synced", not "-24d 06hsynced")."""
     if ticket.due_at is None:
-        return Text("—", "dim")
+        return Text(" — ", "dim")
     level = sla_urgency(ticket.created_at, ticket.due_at, now)
-    return Text(countdown(ticket.due_at, now), URGENCY_STYLE[level])
+    return Text(f" {countdown(ticket.due_at, now)} ", URGENCY_STYLE[level])
 
 
 def _same(shown: object, cell: str | Text) -> bool:
@@ -39,7 +44,7 @@ class TicketTable(DataTable[str | Text]):
         self.cursor_type = "row"
         labels = ("Ticket", "Type", "Status", "Priority", "Title", "SLA", "Sync")
         for key, label in zip(COLUMNS, labels, strict=True):
-            self.add_column(_(label), key=key)
+            self.add_column(_(label), key=key, width=SLA_WIDTH if key == "due" else None)
 
     def cells(self, ticket: Ticket, now: datetime, current: str | None) -> list[str | Text]:
         ref = Text(ticket.number or ticket.id, "bold reverse" if ticket.id == current else "")
