@@ -33,6 +33,7 @@ from cscdesk.tui.format import clock as clock_text
 from cscdesk.tui.i18n import _
 from cscdesk.tui.keys import localize
 from cscdesk.tui.widgets.marks import MarkedCheckbox, MarkedRadioButton, MarkedSelectionList
+from cscdesk.tui.widgets.steady_select import SteadySelect
 
 DIALOG_CSS = """
 .dialog { width: 70; max-width: 95%; height: auto; max-height: 90%; border: thick $primary;
@@ -242,7 +243,9 @@ class WrapUpDialog(_Dialog[WrapUp]):
             else:
                 yield Label(_("Wrap-up code optional"), id="required")
             prompt = _("Wrap-up code (required)") if self.required else _("Wrap-up code")
-            yield Select([(label, key) for key, label in self.codes], prompt=prompt, id="code")
+            yield SteadySelect(
+                [(label, key) for key, label in self.codes], prompt=prompt, id="code"
+            )
             yield Input(placeholder=_("Notes"), id="notes")
             then = [(_("Then: Ready"), READY_NEXT)] + [
                 (_("Then: not ready") + f" ({label})", key) for key, label in self.breaks
@@ -250,7 +253,7 @@ class WrapUpDialog(_Dialog[WrapUp]):
             with Horizontal(classes="wrap-row"):
                 yield MarkedCheckbox(_("Open a ticket for this call"), self.suggest_ticket,
                                      id="ticket")  # fmt: skip
-                yield Select(then, value=READY_NEXT, allow_blank=False, id="then")
+                yield SteadySelect(then, value=READY_NEXT, allow_blank=False, id="then")
             yield Label("", id="error", classes="error")
             yield self.buttons("Finish")
 
