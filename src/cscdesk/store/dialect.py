@@ -119,22 +119,8 @@ def _scalar_min_max(sql: str) -> str:
     SQLite's NULL, PostgreSQL's the other value: the store never passes one.)"""
     out, last = [], 0
     for match in _SCALAR_MIN_MAX.finditer(sql):
-        depth, i, commas = 1, match.end(), 0
-        quote: str | None = None
-        while i < len(sql) and depth:
-            c = sql[i]
-            if quote:
-                quote = None if c == quote else quote
-            elif c in "'\"":
-                quote = c
-            elif c == "(":
-                depth += 1
-            elif c == ")":
-                depth -= 1
-            elif c == "," and depth == 1:
-                commas += 1
-            i += 1
-        if commas:
+        arguments, _ = _split_top_level(sql, match.end())
+        if len(arguments) > 1:
             name = "least" if match.group(1).lower() == "min" else "greatest"
             out.append(sql[last : match.start()] + name + "(")
             last = match.end()
@@ -162,7 +148,7 @@ def _qualify_upsert(sql: str) -> str:
     tail = re.search(r"\s(WHERE|RETURNING)\s", sql[start:], re.I)
     end = start + tail.start() if tail else len(sql)
     assignments = []
-    for assignment in _split_top_level(sql[start:end]):
+    for assignment in _split_top_level(sql[start:end])[0]:
         column, _, value = assignment.partition("=")
         value = _outside_quotes(value, lambda part: _BARE_NAME.sub(
             lambda m: m.group(1) if m.group(1).lower() in _NOT_COLUMNS else f"{table}.{m.group(1)}",
@@ -172,24 +158,31 @@ def _qualify_upsert(sql: str) -> str:
     return sql[:start] + ", ".join(assignments) + sql[end:]
 
 
-def _split_top_level(text: str) -> list[str]:
-    parts, depth, quote, current = [], 0, None, ""
-    for c in text:
+def _split_top_level(text: str, start: int = 0) -> tuple[list[str], int]:
+    """``text`` from ``start`` cut at the commas outside quotes and parentheses, up to the
+    ``)`` that closes a list opened before ``start`` (or the end): (parts, index after it).
+    The one scanner for argument lists and ``SET`` lists."""
+    parts: list[str] = []
+    depth, begin = 0, start
+    quote: str | None = None
+    for i in range(start, len(text)):
+        c = text[i]
         if quote:
             quote = None if c == quote else quote
         elif c in "'\"":
             quote = c
         elif c == "(":
             depth += 1
+        elif c == ")" and depth == 0:
+            parts.append(text[begin:i])
+            return parts, i + 1
         elif c == ")":
             depth -= 1
         elif c == "," and depth == 0:
-            parts.append(current)
-            current = ""
-            continue
-        current += c
-    parts.append(current)
-    return parts
+            parts.append(text[begin:i])
+            begin = i + 1
+    parts.append(text[begin:])
+    return parts, len(text)
 
 
 def _outside_quotes(text: str, change: Callable[[str], str]) -> str:
