@@ -98,3 +98,51 @@ def test_cdr_upsert_is_idempotent_and_links_the_caller(family: Store) -> None:
     }  # fmt: skip
     window = family.calls.between(T0 + timedelta(minutes=5), T0 + timedelta(minutes=15))
     assert [c.contact_id for c in window] == ["job-2"]
+
+
+def test_a_large_batch_with_a_contact_id_twice_lands_as_if_sent_one_by_one(family: Store) -> None:
+    """Thousands of CDRs in one call (a first sync), one ContactId in it twice: the later
+    sighting wins, a desk's wrap-up code on an earlier one survives, callers are linked."""
+    from cscdesk.domain.models import Call, CallDirection, CallOutcome
+
+    desk = Call("job-0", CallDirection.INBOUND, "13812345678", "4008001234", T0,
+                CallOutcome.ANSWERED, wrap_up_code="claim_progress")  # fmt: skip
+    strangers = [_cdr(f"job-{i}", f"137{i:08d}", i % 600) for i in range(1, 4501)]
+    batch = [desk, *strangers[:2000], _cdr("job-0", "13812345678", 0, satisfaction=2),
+             *strangers[2000:], _cdr("job-0", "13812345678", 0, satisfaction=4),
+             _cdr("job-4500", "13812345678", 5)]  # fmt: skip
+    assert family.calls.upsert_many(batch) == len(batch)
+    assert family.calls.count() == 4501
+    again = family.calls.get("job-0")
+    assert (again.satisfaction, again.wrap_up_code, again.member_id) == (4, "claim_progress", "M1")
+    assert again.talk_seconds == 300.0  # the CDR's figures replaced the desk's zero
+    assert family.calls.get("job-4500").member_id == "M1"  # the last line of the batch, linked
+    assert family.calls.get("job-17").member_id is None
+    assert len(family.calls.between(T0, T0 + timedelta(hours=10))) == 4501
+
+
+def test_a_number_shared_by_a_family_links_the_call_to_the_member_themself(store: Store) -> None:
+    store.employers.put_many([employer()])
+    other = member("M9", "王芳", "110105198001010028", "13900009999")
+    child = member("M3", "王小明", "110105201501010011", "13812345678",
+                   relation=Relation.CHILD, main="M9")  # fmt: skip
+    store.members.add_many([other, child])  # a child registered with a phone that is not theirs
+    store.members.add_many([MAIN])  # then the phone's owner
+    store.calls.upsert_many([_cdr("job-1", "+86 138-1234-5678", 0)])
+    assert store.calls.get("job-1").member_id == "M1"
+
+
+def test_awkward_cdr_text_and_numbers_come_back_exactly(family: Store) -> None:
+    """Tabs, newlines, backslashes and Chinese in a CDR's text fields, empty and absent times,
+    and fractional seconds are stored as the vendor sent them."""
+    odd = _cdr("job-\\1", "13812345678", 0, skill_group_id="理赔\t二线\\组\n夜班\r",
+               agent_ids=("",), established_time=None, talk_seconds=0.1 + 0.2,
+               transferred_to="\\N", raw={"note": "a\tb\nc\\d"})  # fmt: skip
+    family.calls.upsert_many([odd])
+    stored = family.calls.get("job-\\1")
+    assert (stored.skill_group, stored.agent_id, stored.transferred_to) == (
+        "理赔\t二线\\组\n夜班\r", "", "\\N",
+    )  # fmt: skip
+    assert stored.answered_at is None
+    assert stored.talk_seconds == 0.1 + 0.2
+    assert stored.member_id == "M1"

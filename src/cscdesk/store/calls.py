@@ -1,7 +1,8 @@
 """The CDR archive (通话记录): one row per CCC ContactId, written in bulk and idempotently.
 
 ``upsert_many`` is on the archive's hot path (a million CDRs when a center first syncs), so it
-maps records to plain tuples and hands them to one ``executemany`` in one transaction.
+maps records to plain tuples and hands them to one ``executemany`` in one transaction; on
+PostgreSQL they go through COPY and one upsert per chunk instead (``store.pg_call_ingest``).
 """
 
 from __future__ import annotations
@@ -184,6 +185,10 @@ def _call_row(c: Call) -> tuple[Any, ...]:
     )
 
 
+def _rows(records: Iterable[CallRecordLike | Call]) -> list[tuple[Any, ...]]:
+    return [_call_row(r) if isinstance(r, Call) else _record_row(r) for r in records]
+
+
 def to_call(r: Sequence[Any]) -> Call:
     started = moment(r[4])
     assert started is not None
@@ -221,8 +226,15 @@ class Calls:
         A caller's member is filled in from ``members`` when the record does not name one;
         wrap-up code and notes typed at the desk survive a later CDR refresh.
         """
-        rows = [_call_row(r) if isinstance(r, Call) else _record_row(r) for r in records]
         with self._store.transaction() as db:
+            if db.dialect == "postgresql":
+                from cscdesk.store.pg_call_ingest import CHUNK, upsert_calls
+
+                given = list(records)
+                chunks = (_rows(given[i : i + CHUNK]) for i in range(0, len(given), CHUNK))
+                upsert_calls(db, _NAMES, _KEEP_IF_NEW_IS_NULL, chunks)
+                return len(given)
+            rows = _rows(records)
             db.executemany(UPSERT, rows)
         return len(rows)
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from cscdesk.store.copy_text import copy_chunks
 from cscdesk.store.db import Store, settle_pending
 from cscdesk.store.dialect import SCHEMA_TABLE, Translated, pragma, translate
 from cscdesk.store.errors import StoreError
@@ -311,18 +312,33 @@ class PgDatabase:
         except psycopg.Error as exc:
             raise self._fault(exc) from exc
 
+    def execute_native(self, sql: str) -> int:
+        """A PostgreSQL statement as written, not translated (no SQLite text to rewrite, and no
+        ``RETURNING rowid`` added to an INSERT); returns the rows it touched."""
+        import psycopg
+
+        try:
+            return int(self.conn.execute(sql).rowcount)
+        except psycopg.Error as exc:
+            raise self._fault(exc) from exc
+
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-        """Bulk load through COPY (PostgreSQL's fast path; the store copy and the bench)."""
-        count = 0
+        """Bulk load through COPY (PostgreSQL's fast path), the rows sent as text in chunks
+        (``store.copy_text``) so the server loads one while the next is formatted."""
+        import psycopg
+
+        batch = rows if isinstance(rows, Sequence) else list(rows)
         names = ", ".join(columns)
-        with (
-            self.conn.cursor() as cursor,
-            cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-                count += 1
-        return count
+        try:
+            with (
+                self.conn.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+            ):
+                for chunk in copy_chunks(batch):
+                    copy.write(chunk)
+        except psycopg.Error as exc:
+            raise self._fault(exc) from exc
+        return len(batch)
 
 
 def _sqlite_like_dumpers(conn: Any) -> None:

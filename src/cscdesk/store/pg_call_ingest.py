@@ -1,0 +1,116 @@
+"""CDR ingest on PostgreSQL: COPY into a staging table, then one upsert into ``calls``.
+
+``executemany`` of the SQLite upsert sends one statement per CDR; a first sync of a center is a
+million of them. Here the rows are streamed with COPY (``PgDatabase.copy_rows``) into a
+temporary table shaped like ``calls`` (its columns' own types, plus the customer's number), and
+one ``INSERT … SELECT … ON CONFLICT`` moves them: the member found from the number in the same
+statement, and the columns a desk writes (wrap-up code, notes, member, first-contact flag) kept
+when the CDR brings none, exactly as ``store.calls.UPSERT`` does on SQLite.
+
+A large batch goes in chunks, and while the server upserts one chunk (a worker thread waits for
+it) the caller's thread maps the next, so the two cores share the work that SQLite does on one.
+A ContactId twice in one chunk is loaded in rounds (each one's first sighting, then its second,
+…): one statement may not update a row twice, and SQLite's executemany applies them in turn.
+
+The staging table lives as long as the connection and is emptied after each upsert and at every
+commit. The customer's full number is on the database server already
+(``members.mobile``); in the staging table it lives only until that statement has run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+STAGING = "cscdesk_calls_in"
+CHUNK = 2_000  # rows per COPY and upsert: small enough that mapping and loading overlap
+
+
+def _after_update(name: str, keep_if_new_is_null: set[str]) -> str:
+    return (
+        f"coalesce(excluded.{name}, calls.{name})"
+        if name in keep_if_new_is_null
+        else f"excluded.{name}"
+    )
+
+
+def _upsert(names: Sequence[str], keep_if_new_is_null: set[str]) -> str:
+    picked = ", ".join(
+        "coalesce(i.member_id, m.id)" if name == "member_id" else f"i.{name}" for name in names
+    )
+    updates = ", ".join(f"{n} = {_after_update(n, keep_if_new_is_null)}" for n in names[1:])
+    # the member of each customer number in the chunk, 'self' first, as store.calls does
+    members = (
+        "SELECT DISTINCT ON (mobile) mobile, id FROM members"
+        f" WHERE mobile IN (SELECT customer FROM {STAGING} WHERE member_id IS NULL)"
+        " ORDER BY mobile, relation <> 'self', rowid"
+    )
+    # a CDR fetched again unchanged (the archive re-reads its settle window) writes nothing
+    changed = (
+        f"({', '.join(f'calls.{n}' for n in names[1:])}) IS DISTINCT FROM"
+        f" ({', '.join(_after_update(n, keep_if_new_is_null) for n in names[1:])})"
+    )
+    return (
+        f"INSERT INTO calls ({', '.join(names)}) SELECT {picked} FROM {STAGING} i"
+        f" LEFT JOIN ({members}) m ON i.member_id IS NULL AND m.mobile = i.customer"
+        f" ON CONFLICT (contact_id) DO UPDATE SET {updates} WHERE {changed};"
+        f" DELETE FROM {STAGING}"
+    )
+
+
+def _rounds(rows: Sequence[Sequence[Any]]) -> list[Sequence[Sequence[Any]]]:
+    """The chunk split so that no round holds a ContactId twice, order kept within each."""
+    if len({row[0] for row in rows}) == len(rows):
+        return [rows]
+    rounds: list[list[Sequence[Any]]] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        depth = seen.get(row[0], 0)
+        seen[row[0]] = depth + 1
+        if depth == len(rounds):
+            rounds.append([])
+        rounds[depth].append(row)
+    return list(rounds)
+
+
+class _Loader:
+    def __init__(self, db: Any, names: Sequence[str], keep_if_new_is_null: set[str]) -> None:
+        self._db = db
+        self._columns = [*names, "customer"]
+        self._statement = _upsert(names, keep_if_new_is_null)
+
+    def load(self, rows: Sequence[Sequence[Any]]) -> None:
+        for batch in _rounds(rows):
+            self._db.copy_rows(STAGING, self._columns, batch)
+            self._db.execute_native(self._statement)
+
+
+def _staging_table(names: Sequence[str]) -> str:
+    return (
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} ON COMMIT DELETE ROWS AS"
+        f" SELECT {', '.join(names)}, ''::text AS customer FROM calls"
+        " WITH NO DATA"
+    )
+
+
+def upsert_calls(
+    db: Any,
+    names: Sequence[str],
+    keep_if_new_is_null: set[str],
+    chunks: Iterable[Sequence[Sequence[Any]]],
+) -> None:
+    """Each row: the values of ``names`` (``contact_id`` first), then the customer's number.
+
+    ``chunks`` may be lazy: the next one is built while the server loads the one before.
+    """
+    db.execute_native(_staging_table(names))
+    loader = _Loader(db, names, keep_if_new_is_null)
+    pending: Future[None] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cdr-ingest") as worker:
+        for chunk in chunks:
+            if pending is not None:
+                pending.result()  # one chunk in flight: the connection has one user at a time
+            pending = worker.submit(loader.load, chunk)
+        if pending is not None:
+            pending.result()
