@@ -355,8 +355,10 @@ class AuditLog:
         self, start: datetime | None = None, end: datetime | None = None, limit: int | None = None
     ) -> list[AuditEntry]:
         """Records with ``start <= at < end``, in chain order."""
-        sql = f"SELECT {_COLUMNS} FROM audit WHERE at >= ? AND at < ? ORDER BY id"
-        params: list[Any] = [when(start) or "", when(end) or "\uffff"]
+        bounds = [("at >= ?", start), ("at < ?", end)]  # no text sentinels: a time column
+        where = " AND ".join(test for test, bound in bounds if bound is not None) or "TRUE"
+        sql = f"SELECT {_COLUMNS} FROM audit WHERE {where} ORDER BY id"
+        params: list[Any] = [when(bound) for _, bound in bounds if bound is not None]
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)

@@ -10,8 +10,10 @@ did with it, so a restart can finish what the last process left undone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
+
+from cscdesk.store._codec import when
 
 if TYPE_CHECKING:
     from cscdesk.store.db import Store, StoreDatabase
@@ -49,10 +51,6 @@ class StoredEvent:
     error: str | None
 
 
-def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
 def _row(row: tuple[str, str, str | None, str, str, str | None, str | None]) -> StoredEvent:
     key, event_type, job_id, received, body, handled, error = row
     return StoredEvent(
@@ -81,7 +79,7 @@ class CallEvents:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO ccc_events (key, event_type, job_id, received_at, body)"
                 " VALUES (?, ?, ?, ?, ?)",
-                [key, event_type, job_id, _iso(received_at), body],
+                [key, event_type, job_id, when(received_at), body],
             )
             return bool(cursor.rowcount)
 
@@ -89,7 +87,7 @@ class CallEvents:
         with self._store.transaction() as db:
             db.execute(
                 "UPDATE ccc_events SET handled_at = ?, error = ? WHERE key = ?",
-                [_iso(at), error, key],
+                [when(at), error, key],
             )
 
     def unhandled(self, limit: int = 100) -> list[StoredEvent]:

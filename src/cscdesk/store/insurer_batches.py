@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from cscdesk.store._codec import when
+
 if TYPE_CHECKING:
     from cscdesk.store.db import Store
 
@@ -67,7 +69,7 @@ class InsurerBatches:
                     file.file_name,
                     day,
                     file.rows,
-                    file.imported_at.isoformat(),
+                    when(file.imported_at),
                 ),
             )
             for r in rows:

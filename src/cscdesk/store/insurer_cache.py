@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from cscdesk.store._codec import when
+
 if TYPE_CHECKING:
     from cscdesk.store.db import Store
 
@@ -45,5 +47,5 @@ class InsurerCache:
             db.execute(
                 "INSERT OR REPLACE INTO insurer_cache"
                 " (insurer_id, query_key, payload, as_of, fetched_at) VALUES (?, ?, ?, ?, ?)",
-                (insurer_id, query_key, payload, as_of.isoformat(), fetched_at.isoformat()),
+                (insurer_id, query_key, payload, when(as_of), when(fetched_at)),
             )

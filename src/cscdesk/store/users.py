@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from cscdesk.domain.access import LoginState, Role, User
+from cscdesk.store._codec import when
 
 if TYPE_CHECKING:
     from cscdesk.store.db import Store
@@ -114,8 +115,8 @@ class UserRepository:
                     user.ccc_user_id,
                     password_hash,
                     int(user.disabled),
-                    now.isoformat(),
-                    now.isoformat(),
+                    when(now),
+                    when(now),
                 ],
             )
 
@@ -156,7 +157,7 @@ class UserRepository:
                 raise UnknownUser(f"no user {user_id!r}")
 
     def save_login_state(self, user_id: str, state: LoginState) -> None:
-        locked = state.locked_until.isoformat() if state.locked_until else None
+        locked = when(state.locked_until)
         self._update(user_id, "failures = ?, locked_until = ?", [state.failures, locked])
 
     def set_disabled(self, user_id: str, disabled: bool) -> None:
@@ -166,5 +167,5 @@ class UserRepository:
         self._update(
             user_id,
             "password_hash = ?, password_changed_at = ?",
-            [password_hash, now.isoformat()],
+            [password_hash, when(now)],
         )
