@@ -111,7 +111,9 @@ def test_bundle_tables_round_trip_rows_and_refuse_unknown_tables(store: Store) -
     assert not store.bundle_tables.has_rows("sync_state")
 
     with store.bundle_tables.loading() as loader:
-        loader.insert("sync_state", {"key": "k", "value": "v", "updated_at": "2026"})
+        loader.insert(
+            "sync_state", {"key": "k", "value": "v", "updated_at": "2026-03-02T08:00:00+00:00"}
+        )
         with pytest.raises(UnknownTable):
             loader.insert('sync_state" ; DROP TABLE tickets; --', {"key": "x"})
     assert [r["value"] for r in store.bundle_tables.rows("sync_state")] == ["v"]

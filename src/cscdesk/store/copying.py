@@ -7,7 +7,8 @@ copy got (``store_copy.*`` rows in the target's ``sync_state``) commit together,
 off by a crash, a network fault or a database restart resumes where it stopped, and no row is
 written twice. Afterwards every table's rows are counted and checksummed on both sides (the
 sum of each row's SHA-256, so that row order, which engines are free to choose, does not
-matter); the notes are removed only when everything matched. Search indexes are not copied:
+matter; a time is summed as the UTC text of its instant, since PostgreSQL keeps the instant
+and not the offset it was written with); the notes are removed only when everything matched. Search indexes are not copied:
 the target's own are filled from what arrived (members by their index definitions, tickets by
 ``ticket_search.index_all``). Desks and daemons must be stopped while a center is moved.
 """
@@ -16,11 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from cscdesk.store import ticket_search
+from cscdesk.store._codec import moment, when
+from cscdesk.store.pg_times import TIMESTAMPTZ
 
 if TYPE_CHECKING:
     from cscdesk.store.db import Store
@@ -62,9 +66,20 @@ def _quoted(name: str) -> str:
 
 
 def _columns(store: Store, table: str) -> list[str]:
+    return [name for name, _ in _declared(store, table)]
+
+
+def _declared(store: Store, table: str) -> list[tuple[str, str]]:
+    """(column, declared type) of a table's columns, its rowid left out."""
     with store.reading() as db:
         rows = db.execute(f"PRAGMA table_info({table})").fetchall()
-    return [str(r[1]) for r in rows if str(r[1]) != "rowid"]
+    return [(str(r[1]), str(r[2]).lower()) for r in rows if str(r[1]) != "rowid"]
+
+
+def _times(*stores: Store, table: str) -> set[str]:
+    """The columns that hold instants on either side (timestamptz on PostgreSQL)."""
+    kinds = (TIMESTAMPTZ, "timestamptz", "timestamptz_text")
+    return {name for store in stores for name, kind in _declared(store, table) if kind in kinds}
 
 
 def _where(table: str) -> str:
@@ -82,9 +97,9 @@ def _notes(target: Store) -> dict[str, str]:
 
 def _note(db: Any, key: str, value: str) -> None:
     db.execute(
-        "INSERT INTO sync_state (key, value, updated_at) VALUES (?, ?, 'store copy')"
+        "INSERT INTO sync_state (key, value, updated_at) VALUES (?, ?, ?)"
         " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [MARK + key, value],
+        [MARK + key, value, when(datetime.now(UTC))],
     )
 
 
@@ -142,13 +157,26 @@ def _value(value: Any) -> Any:
     return value
 
 
-def table_check(store: Store, table: str, columns: Sequence[str]) -> tuple[int, str]:
-    """(rows, order-free checksum) of a table's content over ``columns``."""
+def _instant(value: Any) -> Any:
+    """A time as the UTC text of its instant (what PostgreSQL gives back for it)."""
+    try:
+        return when(moment(value)) if isinstance(value, str) else value
+    except ValueError:
+        return value
+
+
+def table_check(
+    store: Store, table: str, columns: Sequence[str], times: Collection[str] = ()
+) -> tuple[int, str]:
+    """(rows, order-free checksum) of a table's content over ``columns``; those in ``times``
+    summed as instants (see the module docstring)."""
     names = ", ".join(_quoted(c) for c in columns)
+    spell = [_instant if c in times else _value for c in columns]
     total, count = 0, 0
     with store.reading() as db:
         for row in db.execute(f"SELECT {names} FROM {_quoted(table)}{_where(table)}"):
-            text = json.dumps([_value(v) for v in row], ensure_ascii=False)
+            values = [how(v) for how, v in zip(spell, row, strict=True)]
+            text = json.dumps(values, ensure_ascii=False)
             total = (total + int.from_bytes(hashlib.sha256(text.encode()).digest())) % (1 << 256)
             count += 1
     return count, f"{total:064x}"
@@ -174,8 +202,9 @@ def copy_store(
             _note(db, "indexed", "yes")
     for table in tables:
         columns = _columns(source, table)
-        source_rows, source_sum = table_check(source, table, columns)
-        target_rows, target_sum = table_check(target, table, columns)
+        times = _times(source, target, table=table)
+        source_rows, source_sum = table_check(source, table, columns, times)
+        target_rows, target_sum = table_check(target, table, columns, times)
         report.checks.append(TableCheck(table, source_rows, target_rows, source_sum, target_sum))
     if report.ok:
         with target.transaction() as db:

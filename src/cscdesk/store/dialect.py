@@ -8,11 +8,13 @@ through ``translate`` (cached per text). What is rewritten:
 - ``INSERT OR IGNORE`` becomes ``ON CONFLICT DO NOTHING``; ``INSERT OR REPLACE`` an upsert on
   the table's primary key (``replace_into`` names the table; the caller knows the key);
 - DDL types: ``INTEGER PRIMARY KEY [AUTOINCREMENT]`` an identity column, ``INTEGER`` ``BIGINT``,
-  ``REAL`` ``DOUBLE PRECISION``, ``BLOB`` ``BYTEA``; references are deferrable (so ``PRAGMA
-  defer_foreign_keys`` has a meaning) and every table gets a ``rowid`` identity column, as
-  SQLite tables have;
+  ``REAL`` ``DOUBLE PRECISION``, ``BLOB`` ``BYTEA``, ``TIMESTAMPTZ_TEXT`` (a time: text on
+  SQLite, whose affinity rules read the ``TEXT`` in it) ``TIMESTAMPTZ``; references are
+  deferrable (so ``PRAGMA defer_foreign_keys`` has a meaning) and every table gets a ``rowid``
+  identity column, as SQLite tables have;
 - a guard trigger (``BEFORE UPDATE|DELETE ... BEGIN SELECT RAISE(ABORT, '...'); END``, with an
-  optional ``WHEN``) becomes a plpgsql function and a trigger;
+  optional ``WHEN``) becomes a plpgsql function and a trigger; in its ``WHEN``, a time compared
+  with ``strftime(..., 'now', '-N days')`` is compared as an instant with ``now()``;
 - the PRAGMAs the store uses become their PostgreSQL equivalents (``pragma``);
 - a bare column on the right of ``DO UPDATE SET`` is qualified with the table (SQLite reads it
   as the stored row's, PostgreSQL calls it ambiguous);
@@ -91,6 +93,7 @@ _TYPES = (
     (re.compile(r"\bINTEGER\b", re.I), "BIGINT"),
     (re.compile(r"\bREAL\b", re.I), "DOUBLE PRECISION"),
     (re.compile(r"\bBLOB\b", re.I), "BYTEA"),
+    (re.compile(r"\bTIMESTAMPTZ_TEXT\b", re.I), "TIMESTAMPTZ"),
     (re.compile(r"(\bREFERENCES\s+\w+\s*\([^)]*\))", re.I), r"\1 DEFERRABLE INITIALLY IMMEDIATE"),
 )  # fmt: skip
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?(\w+)", re.I)
@@ -102,9 +105,12 @@ _GUARD = re.compile(
     r"'((?:[^']|'')*)'\s*\)\s*;?\s*END\s*;?\s*$",
     re.I | re.S,
 )
-# strftime('%Y-%m-%dT%H:%M:%f', 'now', '-N days'): the UTC moment as the store's ISO text
+# a time compared with strftime('%Y-%m-%dT%H:%M:%f', 'now', '-N days') (the UTC moment as
+# the store's ISO text): compared as instants, whether the column is still text or timestamptz
 _NOW_MINUS = re.compile(
-    r"strftime\s*\(\s*'%Y-%m-%dT%H:%M:%f'\s*,\s*'now'\s*,\s*'-(\d+)\s+days'\s*\)", re.I
+    r"([\w.]+)\s*(>=|<=|<>|!=|=|<|>)\s*"
+    r"strftime\s*\(\s*'%Y-%m-%dT%H:%M:%f'\s*,\s*'now'\s*,\s*'-(\d+)\s+days'\s*\)",
+    re.I,
 )
 _INSERT_OR = re.compile(r"^\s*INSERT\s+OR\s+(IGNORE|REPLACE)\s+INTO\s+(\w+)", re.I)
 _PLAIN_INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.I)
@@ -228,11 +234,8 @@ def _guard(match: re.Match[str]) -> tuple[str, ...]:
 
 
 def _pg_now_minus(match: re.Match[str]) -> str:
-    return (
-        "to_char((now() AT TIME ZONE 'UTC') - interval '"
-        + match.group(1)
-        + " days', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS')"
-    )
+    column, operator, days = match.groups()
+    return f"{column}::timestamptz {operator} (now() - interval '{int(days)} days')"
 
 
 def pragma(sql: str) -> tuple[str, ...] | None:

@@ -10,9 +10,11 @@ table, a trigger that keeps an index) needs ``Migration("what", _vN_what, _vN_po
 entry that has shipped: a migration's version is its position in the list (1-based), and stores
 in the field remember the last version they ran in ``PRAGMA user_version``.
 
-Conventions: times are ISO-8601 text with a timezone (UTC for columns that are compared or
-sorted), money is Decimal text, booleans are 0/1, small structures are JSON text. Mobiles and ID
-numbers live only in ``members``; other tables refer to ``member_id``.
+Conventions: times are ISO-8601 text in UTC (``store._codec.when``), declared
+``TIMESTAMPTZ_TEXT`` (text on SQLite, ``timestamptz`` on PostgreSQL: ``store.pg_times``; the
+columns made before migration 19 are listed in ``TEXT_TIME_COLUMNS``); dates are ISO text
+(``TEXT``), money is Decimal text, booleans are 0/1, small structures are JSON text. Mobiles and
+ID numbers live only in ``members``; other tables refer to ``member_id``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+
+from cscdesk.store._codec import when
 
 if TYPE_CHECKING:
     from cscdesk.store.db import Store, StoreDatabase
@@ -524,13 +529,13 @@ def _v11_complaints(db: StoreDatabase) -> None:
     complaints.create(db)
 
 
-_V12_AUDIT_184_DAYS = """
-DROP TRIGGER audit_keep_six_months;
+_AUDIT_KEEP_184_DAYS = """
 CREATE TRIGGER audit_keep_six_months BEFORE DELETE ON audit
 WHEN old.at >= strftime('%Y-%m-%dT%H:%M:%f', 'now', '-184 days') BEGIN
     SELECT RAISE(ABORT, 'audit records are kept at least 184 days (网络安全法 第21条 六个月; 183 days do not cover every six-month span)');
 END
 """
+_V12_AUDIT_184_DAYS = "DROP TRIGGER audit_keep_six_months;" + _AUDIT_KEEP_184_DAYS
 
 
 def _v12_audit_184_days(db: StoreDatabase) -> None:
@@ -596,6 +601,64 @@ def _v18_ticket_numbers_and_queues(db: StoreDatabase) -> None:
     ticket_numbers.number_existing(db, NUMBER_ZONE)
 
 
+# Every column that holds an instant, as the migrations before 19 made them (TEXT); dates
+# (birth_date, keep_until, day, ...) stay text. wallboard_snapshots.taken_at is not one: it
+# keeps the offset a snapshot was taken in, for the replay's wall clock; taken_ts is its instant.
+TEXT_TIME_COLUMNS: dict[str, tuple[str, ...]] = {
+    "audit": ("at",),
+    "audit_anchor": ("purged_at",),
+    "business_events": ("at", "next_attempt_at", "delivered_at", "dead_at"),
+    "calls": ("started_at", "queued_at", "answered_at", "ended_at"),
+    "ccc_events": ("received_at", "handled_at"),
+    "claims": ("reported_at", "stage_changed_at", "decided_at", "paid_at",
+               "documents_complete_at", "agreed_at"),
+    "complaint_steps": ("at",),
+    "complaints": ("received_at", "updated_at"),
+    "customer_notices": ("created_at", "done_at"),
+    "handoffs": ("created_at", "due_at", "sent_at", "acknowledged_at", "answered_at",
+                 "closed_at", "next_attempt_at"),
+    "insurer_batch_files": ("imported_at",),
+    "insurer_cache": ("as_of", "fetched_at"),
+    "login_unknown_ids": ("locked_until", "updated_at"),
+    "missed_callback_calls": ("missed_at",),
+    "missed_callbacks": ("first_missed_at", "last_missed_at", "claimed_at", "last_attempt_at",
+                         "closed_at"),
+    "outbox": ("created_at", "next_attempt_at", "done_at"),
+    "recording_jobs": ("call_started_at", "next_attempt_at"),
+    "recordings": ("archived_at",),
+    "sync_state": ("updated_at",),
+    "ticket_conflicts": ("detected_at",),
+    "ticket_events": ("at",),
+    "tickets": ("created_at", "updated_at", "due_at", "first_response_due_at",
+                "first_response_at", "resolved_at", "closed_at"),
+    "users": ("locked_until", "password_changed_at", "created_at"),
+}  # fmt: skip
+
+
+def _sqlite_keeps_text(db: StoreDatabase) -> None:
+    """SQLite has no time type: its times stay ISO-8601 text in UTC (``store._codec``)."""
+
+
+def _v19_postgres_timestamptz(db: StoreDatabase) -> None:
+    """PostgreSQL: every instant column becomes ``timestamptz`` (``store.pg_times``), in place,
+    so a center made by an earlier version upgrades where it stands. A text time without an
+    offset is read as UTC (the store's convention); the audit retention guard, which names
+    ``audit.at``, is made again around the change."""
+    db.execute("SET LOCAL TIME ZONE 'UTC'")
+    db.execute(
+        "UPDATE sync_state SET updated_at = ? WHERE updated_at = 'store copy'",
+        [when(datetime.now(UTC))],
+    )  # the notes of an unfinished store copy (store.copying) were stamped with that text
+    db.execute("DROP TRIGGER IF EXISTS audit_keep_six_months")
+    for table, columns in TEXT_TIME_COLUMNS.items():
+        changes = ", ".join(
+            f"ALTER COLUMN {column} TYPE timestamptz USING {column}::timestamptz"
+            for column in columns
+        )
+        db.execute(f"ALTER TABLE {table} {changes}")
+    _script(db, _AUDIT_KEEP_184_DAYS)
+
+
 MIGRATIONS: list[Migration] = [
     Migration("core tables", _v1_core),
     Migration("search, append-only history, audit anchor", _v2_search_and_guards, _v2_postgres),
@@ -617,6 +680,7 @@ MIGRATIONS: list[Migration] = [
     Migration("hand-offs, business event feed, customer notices", _v16_handoffs),
     Migration("missed calls worklist (漏话回拨)", _v17_missed_callbacks),
     Migration("ticket numbers and group queues", _v18_ticket_numbers_and_queues),
+    Migration("times as timestamptz on PostgreSQL", _sqlite_keeps_text, _v19_postgres_timestamptz),
     # APPEND new migrations here, at the end.
 ]
 

@@ -31,6 +31,7 @@ from cscdesk.store.copy_text import copy_chunks
 from cscdesk.store.db import Store, settle_pending
 from cscdesk.store.dialect import SCHEMA_TABLE, Translated, pragma, translate
 from cscdesk.store.errors import StoreError
+from cscdesk.store.pg_times import adapt as adapt_times
 
 WRITE_LOCK = 0x63736364  # "cscd": the advisory lock every writing transaction takes
 SETUP_LOCK = 0x63736D67  # "csmg": making the compatibility objects, once per database
@@ -466,6 +467,7 @@ class PgStore(Store):
 
     def _configure(self, conn: Any) -> None:
         _sqlite_like_dumpers(conn)
+        adapt_times(conn)
         if self.read_only:
             conn.execute("SET default_transaction_read_only = on")
 

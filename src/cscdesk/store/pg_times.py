@@ -1,0 +1,45 @@
+"""Times on PostgreSQL: ``timestamptz`` columns, read back as the store's ISO text.
+
+SQLite keeps a time as UTC ISO-8601 text (``store._codec.when``); PostgreSQL keeps an instant
+(``timestamptz``), so the server compares, indexes and range-queries times as times whatever
+offset a value was written with, and other tools (psql, BI) read real times. Repositories are
+written once, for text: every connection works in UTC and turns each ``timestamptz`` it reads
+into the text ``when`` writes, so they get from PostgreSQL what SQLite gives them (a value
+written with another offset comes back as the same instant in UTC). Parameters go as ISO text
+(or datetimes): the server casts them to the column's type.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+TIMESTAMPTZ = "timestamp with time zone"  # information_schema's data_type of such a column
+SESSION_ZONE = "SET TIME ZONE 'UTC'"  # a text time without an offset is UTC, as in _codec
+
+
+def iso_text(server_text: str) -> str:
+    """The server's ISO output (``2026-03-02 01:02:03.5+00``) as ``when`` spells the instant
+    (``2026-03-02T01:02:03.500000+00:00``); ``infinity`` and the like stay as they are."""
+    if server_text.endswith("+00") and len(server_text) >= 22 and server_text[10] == " ":
+        body = server_text[:-3]  # the usual case: a UTC session, no string to parse
+        fraction = body[19:]
+        fraction = (fraction + "000000")[:7] if fraction else ".000000"
+        return f"{body[:10]}T{body[11:19]}{fraction}+00:00"
+    try:
+        value = datetime.fromisoformat(server_text)
+    except ValueError:
+        return server_text
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def adapt(conn: Any) -> None:
+    """Read this connection's ``timestamptz`` values as ISO text (see the module docstring)."""
+    from psycopg.adapt import Loader
+
+    class IsoTextLoader(Loader):
+        def load(self, data: Any) -> str:
+            return iso_text(bytes(data).decode())
+
+    conn.adapters.register_loader("timestamptz", IsoTextLoader)
+    conn.execute(SESSION_ZONE)
