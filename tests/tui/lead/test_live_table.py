@@ -3,6 +3,7 @@ after any number of in-place updates: no stale cell survives its own repaint pat
 
 from __future__ import annotations
 
+import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
@@ -41,11 +42,22 @@ async def screen_lines(table: DataTable, fill) -> list[list[object]]:  # type: i
         return [list(table.render_line(y)) for y in range(SIZE[1])]
 
 
-async def test_in_place_updates_draw_what_datatable_draws() -> None:
+@pytest.mark.parametrize(
+    ("cursor_row", "hover_line"),
+    [(2, None), (0, 6)],  # row 0 holds a styled (Text) state cell; line 6 is under the mouse
+)
+async def test_in_place_updates_draw_what_datatable_draws(
+    cursor_row: int, hover_line: int | None
+) -> None:
+    async def point(table: DataTable, pilot) -> None:  # type: ignore[no-untyped-def,type-arg]
+        table.move_cursor(row=cursor_row)
+        if hover_line is not None:
+            await pilot.hover(offset=(3, hover_line))
+
     async def updated_in_place(table: LiveTable, pilot) -> None:  # type: ignore[no-untyped-def]
         table.sync(rows(0))
         await pilot.pause()
-        table.move_cursor(row=2)
+        await point(table, pilot)
         for tick in range(1, 4):
             table.sync(rows(tick))
             await pilot.pause()
@@ -59,7 +71,7 @@ async def test_in_place_updates_draw_what_datatable_draws() -> None:
         for key, cells in rows(3).items():
             for (column, _), value in zip(COLUMNS, cells, strict=True):
                 table.update_cell(key, column, value)
-        table.move_cursor(row=2)
+        await point(table, pilot)
 
     live = await screen_lines(LiveTable(COLUMNS), updated_in_place)
     reference = await screen_lines(DataTable(cursor_type="row", zebra_stripes=True), drawn_once)

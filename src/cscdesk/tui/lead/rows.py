@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from functools import cache
 
 from rich.text import Text
 
 from cscdesk.sync.wallboard import AgentRow, QueueRow
-from cscdesk.tui.i18n import _
+from cscdesk.tui.i18n import _, current_language
 from cscdesk.tui.lead import supervision
 from cscdesk.tui.lead.alerts import Alert, Severity
 
@@ -72,7 +73,13 @@ def agent_headers() -> dict[str, str]:
 
 
 def status_label(status: str) -> str:
-    labels = {
+    return _status_labels(current_language()).get(status, status)
+
+
+@cache
+def _status_labels(language: str) -> dict[str, str]:
+    """The state names in ``language``, looked up once: every poll labels 500 agents."""
+    return {
         "offline": _("Offline"),
         "ready": _("Ready"),
         "break": _("Break"),
@@ -83,7 +90,6 @@ def status_label(status: str) -> str:
         "outbound": _("Outbound"),
         "unknown": _("Unknown state"),
     }
-    return labels.get(status, status)
 
 
 def duration(seconds: float | None) -> str:
@@ -138,8 +144,18 @@ def queue_cells(
 def team_label(row: AgentRow, insurer_names: Mapping[str, str]) -> str:
     if row.kind == "seconded":
         insurer = insurer_names.get(row.insurer_id or "", row.insurer_id or "?")
-        return _("Seconded · {insurer}").format(insurer=insurer)
+        return _seconded_label(current_language(), insurer)
+    return _broker_label(current_language())
+
+
+@cache
+def _broker_label(language: str) -> str:
     return _("Broker")
+
+
+@cache
+def _seconded_label(language: str, insurer: str) -> str:
+    return _("Seconded · {insurer}").format(insurer=insurer)
 
 
 def agent_cells(row: AgentRow, now: datetime, insurer_names: Mapping[str, str],

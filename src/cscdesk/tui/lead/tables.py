@@ -12,7 +12,8 @@ cells are rendered again; only lines in view are drawn (measured in bench/bench_
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from rich.cells import cell_len
@@ -35,6 +36,21 @@ _EMPTY = Text()
 _CACHES = ("_cell_render_cache", "_row_render_cache", "_line_cache", "_row_renderable_cache")
 
 
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """What every body line of one repaint shares."""
+
+    header: int
+    scroll_x: int
+    scroll_y: int
+    cursor_row: int
+    hover_row: int
+    rows: int
+    base_style: Style
+    widths: tuple[int, ...]
+    width: int
+
+
 def _plain(value: str) -> bool:
     """Text that rich's markup parse leaves as it is: no ``[`` tag, no ``:emoji:`` code."""
     return "[" not in value and value.count(":") < 2 and value.isprintable()
@@ -45,10 +61,12 @@ class LiveTable(DataTable[Cell]):
 
     def __init__(self, columns: Sequence[tuple[str, str]], **kwargs: object) -> None:
         # per row, each cell's segments (None: to render); valid while _segments_state holds
-        self._segments: dict[RowKey, list[list[Segment] | None]] = {}
+        self._segments: dict[str | None, list[list[Segment] | None]] = {}
         self._segments_state: tuple[object, ...] = ()
-        self._strips: dict[RowKey, tuple[tuple[int, int], Strip]] = {}  # row → (where, line)
-        self._frame: tuple[Style, object, tuple[int, ...], int] | None = None
+        self._strips: dict[str | None, tuple[int, int, Strip]] = {}  # row → (where, x, line)
+        self._cell_styles: dict[tuple[int, Style], list[Style]] = {}
+        self._frame: _Frame | None = None  # while a repaint runs (``render_lines``)
+        self._frame_ready = self._rendering = False
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self._column_spec = list(columns)
         self._shown: dict[str, tuple[Cell, ...]] = {}
@@ -70,33 +88,38 @@ class LiveTable(DataTable[Cell]):
     def sync(self, rows: Mapping[str, Sequence[Cell]]) -> int:
         """Make the table show ``rows`` (key → cells in column order); returns cells written."""
         written = 0
-        for gone in [key for key in self._shown if key not in rows]:
+        shown = self._shown
+        for gone in [key for key in shown if key not in rows]:
             self.remove_row(gone)
-            del self._shown[gone]
+            del shown[gone]
         keys = [key for key, _ in self._column_spec]
         column_keys = [ColumnKey(key) for key in keys]
         columns = [self.columns.get(key) for key in column_keys]
+        widths = [0 if column is None else column.content_width for column in columns]
         changed: dict[str, list[int]] = {}  # row key → positions of the cells written in place
+        data_of = self._data if self._in_place else {}
         for row_key, cells in rows.items():
-            cells = tuple(cells)
-            before = self._shown.get(row_key)
+            cells = cells if type(cells) is tuple else tuple(cells)
+            before = shown.get(row_key)
             if before is None:
                 self.add_row(*cells, key=row_key)
                 written += len(cells)
             elif before != cells:
                 positions = [i for i, (old, new) in enumerate(zip(before, cells, strict=True))
-                             if old != new]  # fmt: skip
-                data = self._data.get(RowKey(row_key)) if self._in_place else None
+                             if old is not new and old != new]  # fmt: skip
+                data = data_of.get(RowKey(row_key))
                 for i in positions:
-                    column, value = columns[i], cells[i]
-                    wider = column is not None and cell_len(str(value)) > column.content_width
+                    value = cells[i]
+                    wider = cell_len(value if type(value) is str else str(value)) > widths[i]
                     if data is not None and not wider:
                         data[column_keys[i]] = value
                     else:  # text wider than its column (a supervision mark) widens the column
                         self.update_cell(row_key, keys[i], value, update_width=wider)
+                        if wider:
+                            widths[i] = max(widths[i], cell_len(str(value)))
                 changed[row_key] = positions
                 written += len(positions)
-            self._shown[row_key] = cells
+            shown[row_key] = cells
         if rows and not self._filled:  # the board's long-lived objects exist from now on
             self._filled = True
             self.call_after_refresh(freeze_settled_heap)
@@ -106,108 +129,180 @@ class LiveTable(DataTable[Cell]):
 
     def _repaint(self, changed: Mapping[str, Sequence[int]]) -> None:
         """Forget the changed cells' segments and their rows' lines, repaint those rows where
-        they are on screen; every other row keeps its line. DataTable's own render caches
-        (only the header, cursor and hover lines use them here, so they stay small) lose the
-        changed cells' entries."""
-        indexes = []
+        they are on screen (consecutive lines as one region); every other row keeps its line.
+        DataTable's own render caches (only the header, cursor and hover lines use them here,
+        so they stay small) lose the changed cells' entries."""
+        strips, segments_of, locations = self._strips, self._segments, self._row_locations
+        lines = []
+        header = self.header_height if self.show_header else 0
+        top = self.scroll_offset.y
+        height = self.size.height
         for row, positions in changed.items():
-            row_key = RowKey(row)
-            self._strips.pop(row_key, None)
-            segments = self._segments.get(row_key)
+            strips.pop(row, None)
+            segments = segments_of.get(row)
             if segments is not None:
                 for position in positions:
                     segments[position] = None
-            indexes.append(self._row_locations.get(row_key))
-        header = self.header_height if self.show_header else 0
-        rows = {RowKey(row) for row in changed}
-        cells = {(RowKey(row), self._column_locations.get_key(position))
-                 for row, positions in changed.items() for position in positions}  # fmt: skip
-        located = set(indexes)
-        prune(self._cell_render_cache, lambda key: (key[0], key[1]) in cells)
-        prune(self._row_render_cache, lambda key: key[0] in rows)
-        prune(self._row_renderable_cache, lambda key: key[1] in located)
-        prune(self._line_cache, lambda key: key[0] - header in located)
-        top = self.scroll_offset.y
+        for y in range(header, height):  # the rows on screen: which of them changed
+            row_key = locations.get_key(y - header + top)
+            if row_key is not None and row_key.value in changed:
+                lines.append(y)
+
+        def row_changed(index: int) -> bool:
+            return getattr(locations.get_key(index), "value", None) in changed
+
+        columns = self._column_locations
+        prune(self._cell_render_cache, lambda key: columns.get(key[1]) in changed.get(
+            key[0].value, ()))  # fmt: skip
+        prune(self._row_render_cache, lambda key: key[0].value in changed)
+        prune(self._row_renderable_cache, lambda key: row_changed(key[1]))
+        prune(self._line_cache, lambda key: row_changed(key[0] - header))
         width = max(self.size.width, self.virtual_size.width)
-        lines = [index + header - top for index in indexes if index is not None]
-        height = self.size.height
-        regions = [Region(0, y, width, 1) for y in lines if 0 <= y < height]
+        regions = [Region(0, first, width, last - first + 1) for first, last in runs(lines)]
         if regions:  # rows are one line high (LiveTable adds them so)
             self.refresh(*regions)
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._frame = None  # styles and column widths are read once per repaint, not per line
-        return super().render_lines(crop)
+        # styles, cursor and column widths are read once per repaint, not once per line
+        self._frame, self._frame_ready, self._rendering = None, False, True
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame, self._frame_ready, self._rendering = None, False, False
 
     def render_line(self, y: int) -> Strip:
-        """A plain body row (not the header, cursor or hover row) is one Strip kept per row and
-        rebuilt from its cells' segments only when a cell changed (only the changed cells are
-        rendered again); other lines take DataTable's path."""
-        strip = self._row_strip(y) if self._in_place else None
+        """A plain body row (not the cursor or hover row) is one Strip kept per row and rebuilt
+        from its cells' segments only when a cell changed (only the changed cells are rendered
+        again); the cursor and hover rows are drawn from the same cells with the cursor's
+        styles; the header and unusual layouts take DataTable's path."""
+        frame = self._frame if self._frame_ready else self._make_frame()
+        strip = None if frame is None else self._row_strip(frame, y)
         return super().render_line(y) if strip is None else strip
 
-    def _row_strip(self, y: int) -> Strip | None:
-        header = self.header_height if self.show_header else 0
-        scroll_x, scroll_y = self.scroll_offset
-        row_index = y - header + scroll_y
-        if (y < header or row_index >= self.row_count or self.cursor_type != "row"
-                or row_index == self.cursor_coordinate.row
-                or row_index == self.hover_coordinate.row or self.fixed_columns
+    def _make_frame(self) -> _Frame | None:
+        """What every line of this repaint shares; None when the table has a layout the kept
+        rows do not cover (fixed rows or columns, labels, cell cursor, rows taller than one)."""
+        if (not self._in_place or self.cursor_type != "row" or self.fixed_columns
                 or self.fixed_rows or self._labelled_row_exists
                 or len(self._y_offsets) != self.row_count):  # fmt: skip
-            return None
-        if self._frame is None:
+            frame = None
+        else:
             widths = tuple(column.get_render_width(self) for column in self.ordered_columns)
-            self._frame = (self.rich_style, self._pseudo_class_state, widths, self.size.width)
-        base_style, pseudo_state, widths, width = self._frame
-        state = (self._update_count, base_style, pseudo_state, width, widths)
-        if state != self._segments_state:  # rows moved, resized or restyled: start again
-            self._segments.clear()
-            self._strips.clear()
-            self._segments_state = state
+            base_style, width = self.rich_style, self.size.width
+            state = (self._update_count, base_style, self._pseudo_class_state, width, widths)
+            if state != self._segments_state:  # rows moved, resized or restyled: start again
+                self._segments.clear()
+                self._strips.clear()
+                self._cell_styles.clear()
+                self._segments_state = state
+            scroll_x, scroll_y = self.scroll_offset
+            frame = _Frame(
+                self.header_height if self.show_header else 0, scroll_x, scroll_y,
+                self.cursor_coordinate.row, self.hover_coordinate.row, self.row_count,
+                base_style, widths, width,
+            )  # fmt: skip
+        if self._rendering:
+            self._frame, self._frame_ready = frame, True
+        return frame
+
+    def _row_strip(self, frame: _Frame, y: int) -> Strip | None:
+        row_index = y - frame.header + frame.scroll_y
+        if y < frame.header or row_index >= frame.rows:
+            return None
         row_key = self._row_locations.get_key(row_index)
         if row_key is None:
             return None
-        kept = self._strips.get(row_key)
-        if kept is not None and kept[0] == (row_index, scroll_x):
-            return kept[1]
-        cells = self._segments.get(row_key)
+        if row_index == frame.cursor_row or row_index == frame.hover_row:
+            return self._highlighted_strip(frame, row_key, row_index)
+        name, scroll_x = row_key.value, frame.scroll_x
+        kept = self._strips.get(name)
+        if kept is not None and kept[0] == row_index and kept[1] == scroll_x:
+            return kept[2]
+        widths = frame.widths
+        cells = self._segments.get(name)
         if cells is None:
-            cells = self._segments[row_key] = [None] * len(widths)
-        row_style = self._row_style(row_index, base_style)
+            cells = self._segments[name] = [None] * len(widths)
+        data = self._data[row_key]
+        column_keys = self._column_locations
+        row_style = self._row_style(row_index, frame.base_style)
+        styles = self._styles_for(row_index, row_style, len(widths))
         segments: list[Segment] = []
         for column_index, cell in enumerate(cells):
             if cell is None:
-                # simplified per cell: neighbouring cells differ in style (their meta), so
-                # the row needs no simplifying of its own
-                cell = cells[column_index] = list(Segment.simplify(self._cell_segments(
-                    row_key, row_index, column_index, row_style, widths[column_index])))  # fmt: skip
+                cell = cells[column_index] = self._cell_segments(
+                    data.get(column_keys.get_key(column_index)),  # type: ignore[arg-type]
+                    row_index, column_index, row_style, styles[column_index],
+                    widths[column_index])  # fmt: skip
             segments.extend(cell)
-        used = sum(widths)
-        meta = Style.from_meta({"row": row_index, "column": 0, "out_of_bounds": True})
-        segments.append(Segment(" " * max(0, width - used), row_style + meta))
-        strip = Strip(segments, max(used, width))
-        if scroll_x or used > width:  # scrolled sideways: cut to the view as DataTable does
-            strip = strip.crop(scroll_x, scroll_x + width)
-            strip = strip.adjust_cell_length(width, base_style).simplify()
-        self._strips[row_key] = ((row_index, scroll_x), strip)
+        strip = self._finish(frame, segments, styles[-1])
+        self._strips[name] = (row_index, scroll_x, strip)
         return strip
 
-    def _cell_segments(self, row_key: RowKey, row_index: int, column_index: int,
-                       row_style: Style, width: int) -> list[Segment]:  # fmt: skip
+    def _highlighted_strip(self, frame: _Frame, row_key: RowKey, row_index: int) -> Strip:
+        """The cursor or hover row: its cells with DataTable's cursor and hover styles over
+        them, drawn afresh each time (one or two lines) and kept nowhere."""
+        cursor, hover = row_index == frame.cursor_row, row_index == frame.hover_row
+        flags = (hover, cursor, self.show_cursor, self._show_hover_cursor)
+        component, post = self._get_styles_to_render_cell(
+            False, False, False, *flags, self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css")  # fmt: skip
+        extend, _ = self._get_styles_to_render_cell(False, False, False, *flags, False, False)
+        data = self._data[row_key]
+        column_keys = self._column_locations
+        row_style = self._row_style(row_index, frame.base_style)
+        styles = self._styles_for(row_index, row_style, len(frame.widths))
+        segments: list[Segment] = []
+        for column_index, width in enumerate(frame.widths):
+            segments += self._cell_segments(
+                data.get(column_keys.get_key(column_index)),  # type: ignore[arg-type]
+                row_index, column_index, row_style, styles[column_index] + component, width,
+                post=post, cursor=cursor, hover=hover)  # fmt: skip
+        meta = Style.from_meta({"row": row_index, "column": 0, "out_of_bounds": True})
+        return self._finish(frame, segments, row_style + extend + meta)
+
+    @staticmethod
+    def _finish(frame: _Frame, segments: list[Segment], extend_style: Style) -> Strip:
+        """A body line from its cells: the blank after the last column, cut to the view when
+        scrolled sideways (as DataTable does)."""
+        used = sum(frame.widths)
+        width, scroll_x = frame.width, frame.scroll_x
+        segments.append(Segment(" " * max(0, width - used), extend_style))
+        strip = Strip(segments, max(used, width))
+        if scroll_x or used > width:
+            strip = strip.crop(scroll_x, scroll_x + width)
+            strip = strip.adjust_cell_length(width, frame.base_style).simplify()
+        return strip
+
+    def _styles_for(self, row_index: int, row_style: Style, columns: int) -> list[Style]:
+        """Each cell's style in a row (the row's stripe with the cell's place as mouse meta),
+        then the style of the blank after the last column; made once per row position."""
+        key = (row_index, row_style)
+        styles = self._cell_styles.get(key)
+        if styles is None:
+            styles = [row_style + Style.from_meta({"row": row_index, "column": column})
+                      for column in range(columns)]  # fmt: skip
+            styles.append(row_style + Style.from_meta(
+                {"row": row_index, "column": 0, "out_of_bounds": True}))  # fmt: skip
+            self._cell_styles[key] = styles
+        return styles
+
+    def _cell_segments(self, value: Cell | None, row_index: int, column_index: int,
+                       row_style: Style, style: Style, width: int, *, post: Style | None = None,
+                       cursor: bool = False, hover: bool = False) -> list[Segment]:  # fmt: skip
         """One body cell as Textual's renderer draws it (padding each side, the text's own
-        style over the row's), without rich's generic layout: most of a repaint's cost."""
-        column_key = self._column_locations.get_key(column_index)
-        value = None if column_key is None else self._data[row_key].get(column_key)
-        style = row_style + Style.from_meta({"row": row_index, "column": column_index})
+        style over ``style``, then ``post``: the cursor's colours), without rich's generic
+        layout: most of a repaint's cost. Simplified per cell: neighbouring cells differ in
+        style (their meta), so the row needs no simplifying of its own."""
         pad = self.cell_padding
         inner = width - 2 * pad
         if isinstance(value, str) and _plain(value) and cell_len(value) <= inner:
             # what the markup parse would give (no markup, no emoji code): skip the parse
-            return [Segment(" " * pad + value + " " * (inner - cell_len(value) + pad), style)]
+            return [Segment(" " * pad + value + " " * (inner - cell_len(value) + pad),
+                            style + post if post else style)]  # fmt: skip
         text = _EMPTY if value is None else default_cell_formatter(value, wrap=False, height=1)
         if not isinstance(text, Text) or cell_len(text.plain) > inner:  # rich crops and folds
-            return super()._render_cell(row_index, column_index, row_style, width)[0]
+            return list(Segment.simplify(super()._render_cell(
+                row_index, column_index, row_style, width, cursor, hover)[0]))  # fmt: skip
         line = [Segment(" " * pad, style)] if pad else []
         used = 0
         if text.spans:  # rich folds the text's own style into each span's
@@ -221,7 +316,9 @@ class LiveTable(DataTable[Cell]):
             line.append(Segment(text.plain, style + own if own else style))
             used = cell_len(text.plain)
         line.append(Segment(" " * (inner - used + pad), style))
-        return line
+        if post:
+            line = [Segment(text, own + post) for text, own, _ in line]  # type: ignore[operator]
+        return list(Segment.simplify(line))
 
     def _row_style(self, row_index: int, base_style: Style) -> Style:
         """The zebra stripe style, computed once per stripe until the styles change."""
@@ -239,6 +336,7 @@ class LiveTable(DataTable[Cell]):
         """DataTable drops its renders (stripes, header, cursor type changed): so do the rows."""
         self._segments.clear()
         self._strips.clear()
+        self._cell_styles.clear()
         super()._clear_caches()
 
     def rebuild(self, rows: Mapping[str, Sequence[Cell]]) -> None:
@@ -257,6 +355,16 @@ class LiveTable(DataTable[Cell]):
         except Exception:  # cursor outside the table after rows vanished
             return None
         return None if row_key.value is None else str(row_key.value)
+
+
+def runs(lines: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """Consecutive line numbers as (first, last) pairs, so one region covers each run."""
+    ordered = sorted(lines)
+    start = 0
+    for end in range(1, len(ordered) + 1):
+        if end == len(ordered) or ordered[end] != ordered[end - 1] + 1:
+            yield ordered[start], ordered[end - 1]
+            start = end
 
 
 def prune(cache: LRUCache[Any, Any], stale: Callable[[Any], bool]) -> None:
