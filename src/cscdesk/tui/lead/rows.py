@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from rich.text import Text
 
@@ -96,7 +96,12 @@ def duration(seconds: float | None) -> str:
     """m:ss below an hour, h:mm:ss above; an em dash when there is nothing to show."""
     if seconds is None:
         return "—"
-    whole = max(0, round(seconds))
+    return _clock(max(0, round(seconds)))
+
+
+@lru_cache(maxsize=4096)
+def _clock(whole: int) -> str:
+    """Kept per whole second: every poll writes 500 times in state, the same values recur poll after poll."""
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

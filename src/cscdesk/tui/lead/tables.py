@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -70,6 +70,7 @@ class LiveTable(DataTable[Cell]):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self._column_spec = list(columns)
         self._shown: dict[str, tuple[Cell, ...]] = {}
+        self._row_data: dict[str, dict[ColumnKey, Cell]] = {}  # DataTable's own cell dicts
         self._filled = False  # first rows shown: the heap is settled once (tui/heap.py)
         self._row_styles: dict[tuple[object, ...], Style] = {}
         self._in_place = all(hasattr(self, name) for name in (*_CACHES, "_data"))
@@ -92,22 +93,27 @@ class LiveTable(DataTable[Cell]):
         for gone in [key for key in shown if key not in rows]:
             self.remove_row(gone)
             del shown[gone]
+            self._row_data.pop(gone, None)
         keys = [key for key, _ in self._column_spec]
-        column_keys = [ColumnKey(key) for key in keys]
-        columns = [self.columns.get(key) for key in column_keys]
+        columns = [self.columns.get(ColumnKey(key)) for key in keys]
+        # the columns' own key objects: the cell dicts find them by identity, not by __eq__
+        column_keys = [ColumnKey(key) if column is None else column.key
+                       for key, column in zip(keys, columns, strict=True)]  # fmt: skip
         widths = [0 if column is None else column.content_width for column in columns]
         changed: dict[str, list[int]] = {}  # row key → positions of the cells written in place
-        data_of = self._data if self._in_place else {}
+        data_of = self._row_data if self._in_place else {}
         for row_key, cells in rows.items():
             cells = cells if type(cells) is tuple else tuple(cells)
             before = shown.get(row_key)
             if before is None:
-                self.add_row(*cells, key=row_key)
+                added = self.add_row(*cells, key=row_key)
+                if self._in_place:
+                    self._row_data[row_key] = self._data[added]
                 written += len(cells)
             elif before != cells:
                 positions = [i for i, (old, new) in enumerate(zip(before, cells, strict=True))
                              if old is not new and old != new]  # fmt: skip
-                data = data_of.get(RowKey(row_key))
+                data = data_of.get(row_key)
                 for i in positions:
                     value = cells[i]
                     wider = cell_len(value if type(value) is str else str(value)) > widths[i]
@@ -299,7 +305,8 @@ class LiveTable(DataTable[Cell]):
             # what the markup parse would give (no markup, no emoji code): skip the parse
             return [Segment(" " * pad + value + " " * (inner - cell_len(value) + pad),
                             style + post if post else style)]  # fmt: skip
-        text = _EMPTY if value is None else default_cell_formatter(value, wrap=False, height=1)
+        text = (value if isinstance(value, Text) else _EMPTY if value is None
+                else default_cell_formatter(value, wrap=False, height=1))  # fmt: skip
         if not isinstance(text, Text) or cell_len(text.plain) > inner:  # rich crops and folds
             return list(Segment.simplify(super()._render_cell(
                 row_index, column_index, row_style, width, cursor, hover)[0]))  # fmt: skip
@@ -339,10 +346,15 @@ class LiveTable(DataTable[Cell]):
         self._cell_styles.clear()
         super()._clear_caches()
 
+    def clear(self, columns: bool = False) -> Self:
+        """Empty the table, and what ``sync`` knows of the rows it showed."""
+        self._shown.clear()
+        self._row_data.clear()
+        return super().clear(columns)
+
     def rebuild(self, rows: Mapping[str, Sequence[Cell]]) -> None:
         """The naive alternative (clear and re-add), kept for the benchmark's baseline."""
         self.clear()
-        self._shown = {}
         for row_key, cells in rows.items():
             self.add_row(*cells, key=row_key)
             self._shown[row_key] = tuple(cells)
