@@ -6,8 +6,10 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from textual.app import App
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from cscdesk.tui.i18n import set_language
 from cscdesk.tui.lead.screen import LeadScreen
@@ -50,3 +52,21 @@ async def first_snapshot(app: LeadApp, pilot: Pilot[None]) -> LeadScreen:
     screen = app.screen
     assert isinstance(screen, LeadScreen)
     return screen
+
+
+def columns_fit(table: DataTable[object]) -> bool:
+    """Every cell is as wide as its column: DataTable measures new rows only when it is next
+    idle, and a screenshot taken before that shows every column cut to its label."""
+    for key, column in table.columns.items():
+        widest = max((cell_len(str(table.get_cell(row, key))) for row in table.rows), default=0)
+        if column.content_width < widest:
+            return False
+    return True
+
+
+async def tables_settled(pilot: Pilot[None]) -> None:
+    """Workers done, their rows added and measured: the screen a person would now read."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    tables = list(pilot.app.screen.query(DataTable))
+    await wait_for(lambda: all(columns_fit(table) for table in tables), pilot)

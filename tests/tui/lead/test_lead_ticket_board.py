@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
-from lead_harness import LeadApp, first_snapshot, wait_for
+from lead_harness import LeadApp, first_snapshot, tables_settled, wait_for
 from test_lead_snapshots import assert_no_personal_numbers
 from textual.pilot import Pilot
 from textual.widgets import DataTable
@@ -118,7 +118,7 @@ async def test_board_counts_drill_down_and_ticket_history(
 
 async def board_still(pilot: Pilot[None]) -> None:
     await open_board(pilot.app, pilot)  # type: ignore[arg-type]
-    await pilot.pause()
+    await tables_settled(pilot)
     assert_no_personal_numbers(pilot.app.export_screenshot())
 
 
