@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
 
 from cscdesk.callcenter.port import AgentStatus, CallState
 from cscdesk.callcenter.sim.model import CENTER_TZ
@@ -82,3 +83,12 @@ def screen_text(app: DeskApp) -> str:
         strips = screen._compositor.render_strips()
         texts.append("\n".join(strip.text for strip in strips))
     return "\n".join(texts)
+
+
+def steady_cursors(app: DeskApp) -> None:
+    """A focused field's cursor blinks every half second, so a screenshot caught it or not by
+    chance: held steady (shown) it is the same in every picture."""
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+    for area in app.screen.query(TextArea):
+        area.cursor_blink = False

@@ -11,7 +11,7 @@ from html import unescape
 from pathlib import Path
 from typing import Any
 
-from desk_harness import agent_screen, wait_for
+from desk_harness import agent_screen, steady_cursors, wait_for
 from test_ticket_form import OTHER, _in_conflict, _ticket
 from textual.pilot import Pilot
 from textual.widgets import DataTable
@@ -45,6 +45,7 @@ def _open(sim: SimulatorHandle, ticket_id: str, screen_type: type,
         desk.state.facts.last_ok = sim.clock.now()
         desk._repaint()
         app.clear_notifications()
+        steady_cursors(app)
         await pilot.pause()
 
     return run_before
