@@ -8,22 +8,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from desk_harness import START, WALL_NOW
+from desk_harness import SCENARIO_AGENTS, START, WALL_NOW
 
 from cscdesk.callcenter.aliyun.adapter import AliyunCallCenter
 from cscdesk.callcenter.aliyun.client import AliyunRpcClient
 from cscdesk.callcenter.sim.model import ModelConfig
 from cscdesk.callcenter.sim.server import SimulatorHandle, start_simulator
 from cscdesk.config import Settings, resolve_paths
-from cscdesk.demo.scenario import AGENTS, DEMO_AGENT_ID, SKILL_GROUPS
-from cscdesk.domain.models import AgentKind, Member
+from cscdesk.demo.scenario import DEMO_AGENT_ID, SKILL_GROUPS
 from cscdesk.tui.app import DeskApp
 from cscdesk.tui.services import DeskServices
 from cscdesk.wiring import demo_directory
 
 MEMBERS = 300
 # the desk's agent plus the seconded teams: every broker call reaches the person under test
-SCENARIO_AGENTS = tuple(a for a in AGENTS if a.id == DEMO_AGENT_ID or a.kind is AgentKind.SECONDED)
 
 
 @pytest.fixture(scope="module")
@@ -50,17 +48,6 @@ def store(seeded_db: Path, tmp_path: Path) -> Iterator[Any]:
     opened = open_store(path)
     yield opened
     opened.close()
-
-
-def caller_with_one_match(store: Any) -> Member:
-    """A member whose mobile belongs to nobody else, so screen pop has one answer."""
-    from cscdesk.demo.seed import demo_mobiles
-
-    for mobile in demo_mobiles(store, 50):
-        found = list(store.members.by_mobile(mobile))
-        if len(found) == 1:
-            return found[0]  # type: ignore[no-any-return]
-    raise AssertionError("the seeded store has no member with a unique mobile")
 
 
 @pytest.fixture

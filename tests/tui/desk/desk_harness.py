@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
@@ -12,11 +13,14 @@ from textual.widgets import Input, TextArea
 from cscdesk.callcenter.port import AgentStatus, CallState
 from cscdesk.callcenter.sim.model import CENTER_TZ
 from cscdesk.callcenter.sim.server import SimulatorHandle
+from cscdesk.demo.scenario import AGENTS, DEMO_AGENT_ID
+from cscdesk.domain.models import AgentKind, Member
 from cscdesk.tui.app import DeskApp
 from cscdesk.tui.desk import AgentScreen
 
 START = datetime(2026, 3, 10, 10, 0, tzinfo=CENTER_TZ)  # a Tuesday morning in claim season
 WALL_NOW = datetime(2026, 3, 10, 10, 5, tzinfo=CENTER_TZ)  # the desk's own clock, fixed
+SCENARIO_AGENTS = tuple(a for a in AGENTS if a.id == DEMO_AGENT_ID or a.kind is AgentKind.SECONDED)
 
 
 async def wait_for(pilot: Pilot[None], condition: Callable[[], object], what: str,
@@ -92,3 +96,14 @@ def steady_cursors(app: DeskApp) -> None:
         field.cursor_blink = False
     for area in app.screen.query(TextArea):
         area.cursor_blink = False
+
+
+def caller_with_one_match(store: Any) -> Member:
+    """A member whose mobile belongs to nobody else, so screen pop has one answer."""
+    from cscdesk.demo.seed import demo_mobiles
+
+    for mobile in demo_mobiles(store, 50):
+        found = list(store.members.by_mobile(mobile))
+        if len(found) == 1:
+            return found[0]  # type: ignore[no-any-return]
+    raise AssertionError("the seeded store has no member with a unique mobile")

@@ -14,6 +14,7 @@ from desk_harness import (
     WALL_NOW,
     agent_screen,
     call_state,
+    caller_with_one_match,
     offer_a_call,
     screen_text,
     sign_in_and_ready,
@@ -22,7 +23,6 @@ from desk_harness import (
 )
 from textual.widgets import DataTable, Input, OptionList, Select, SelectionList
 
-from conftest import caller_with_one_match
 from cscdesk.callcenter.port import AgentStatus, CallState
 from cscdesk.callcenter.sim.server import SimulatorHandle
 from cscdesk.demo.scenario import DEMO_AGENT_ID

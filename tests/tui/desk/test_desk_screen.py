@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from desk_harness import agent_screen, screen_text, sign_in_and_ready, status, wait_for
+from desk_harness import (
+    agent_screen,
+    caller_with_one_match,
+    screen_text,
+    sign_in_and_ready,
+    status,
+    wait_for,
+)
 from textual.widgets import DataTable, Input, Tabs
 
-from conftest import caller_with_one_match
 from cscdesk.callcenter.port import AgentStatus
 from cscdesk.callcenter.sim.server import SimulatorHandle
 from cscdesk.domain.privacy import mask_mobile

@@ -12,6 +12,7 @@ from typing import Any
 from desk_harness import (
     agent_screen,
     call_state,
+    caller_with_one_match,
     offer_a_call,
     screen_text,
     sign_in_and_ready,
@@ -19,7 +20,6 @@ from desk_harness import (
 )
 from textual.widgets import Input, OptionList, Select, TextArea
 
-from conftest import caller_with_one_match
 from cscdesk.callcenter.port import CallState
 from cscdesk.callcenter.sim.server import SimulatorHandle
 from cscdesk.demo.scenario import DEMO_AGENT_ID

@@ -8,12 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from desk_harness import agent_screen, wait_for
+from desk_harness import agent_screen, caller_with_one_match, wait_for
 from test_knowledge import panel, with_knowledge
 from test_snapshots import _on_a_call
 from textual.pilot import Pilot
 
-from conftest import caller_with_one_match
 from cscdesk.callcenter.sim.server import SimulatorHandle
 from cscdesk.tui.app import DeskApp
 

@@ -9,10 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from desk_harness import START, agent_screen, screen_text, status, wait_for
+from desk_harness import SCENARIO_AGENTS, START, agent_screen, screen_text, status, wait_for
 from textual.widgets import DataTable, OptionList
 
-from conftest import SCENARIO_AGENTS
 from cscdesk.callcenter.aliyun.adapter import AliyunCallCenter
 from cscdesk.callcenter.aliyun.client import AliyunRpcClient
 from cscdesk.callcenter.port import AgentStatus

@@ -15,9 +15,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from desk_harness import agent_screen, call_state, offer_a_call, sign_in_and_ready, wait_for
+from desk_harness import (
+    agent_screen,
+    call_state,
+    caller_with_one_match,
+    offer_a_call,
+    sign_in_and_ready,
+    wait_for,
+)
 
-from conftest import caller_with_one_match
 from cscdesk.callcenter.port import CallState
 from cscdesk.callcenter.sim.server import SimulatorHandle
 from cscdesk.demo.scenario import DEMO_AGENT_ID

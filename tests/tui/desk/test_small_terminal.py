@@ -11,6 +11,7 @@ import pytest
 from desk_harness import (
     agent_screen,
     call_state,
+    caller_with_one_match,
     offer_a_call,
     sign_in_and_ready,
     status,
@@ -19,7 +20,6 @@ from desk_harness import (
 from textual.command import CommandInput, CommandPalette
 from textual.widgets import DataTable, Footer, SelectionList
 
-from conftest import caller_with_one_match
 from cscdesk.callcenter.port import AgentStatus, CallState
 from cscdesk.callcenter.sim.server import SimulatorHandle
 from cscdesk.demo.scenario import DEMO_AGENT_ID

@@ -7,11 +7,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from desk_harness import WALL_NOW, agent_screen, screen_text, wait_for
+from desk_harness import WALL_NOW, agent_screen, caller_with_one_match, screen_text, wait_for
 from textual.app import App
 from textual.widgets import DataTable, Input
 
-from conftest import caller_with_one_match
 from cscdesk.callcenter.sim.server import SimulatorHandle
 from cscdesk.demo.scenario import DEMO_AGENT_ID
 from cscdesk.domain.access import Role, User

@@ -11,11 +11,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from desk_harness import WALL_NOW, agent_screen, screen_text, wait_for
+from desk_harness import WALL_NOW, agent_screen, caller_with_one_match, screen_text, wait_for
 from test_knowledge import open_member
 from textual.widgets import DataTable, Input, Select, TextArea
 
-from conftest import caller_with_one_match
 from cscdesk.callcenter.aliyun.adapter import AliyunCallCenter
 from cscdesk.callcenter.aliyun.client import AliyunRpcClient
 from cscdesk.callcenter.sim.server import SimulatorHandle

@@ -7,10 +7,16 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from desk_harness import WALL_NOW, agent_screen, sign_in_and_ready, status, wait_for
+from desk_harness import (
+    WALL_NOW,
+    agent_screen,
+    caller_with_one_match,
+    sign_in_and_ready,
+    status,
+    wait_for,
+)
 from textual.widgets import DataTable, Input, Select
 
-from conftest import caller_with_one_match
 from cscdesk.callcenter.port import AgentStatus
 from cscdesk.callcenter.sim.server import SimulatorHandle
 from cscdesk.domain.models import SyncState, Ticket, TicketStatus

@@ -11,9 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from desk_harness import call_state, offer_a_call, screen_text, sign_in_and_ready, wait_for
+from desk_harness import (
+    call_state,
+    caller_with_one_match,
+    offer_a_call,
+    screen_text,
+    sign_in_and_ready,
+    wait_for,
+)
 
-from conftest import caller_with_one_match
 from cscdesk.callcenter.port import CallState
 from cscdesk.callcenter.sim import agent_ops
 from cscdesk.callcenter.sim.server import SimulatorHandle

@@ -14,10 +14,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from desk_harness import agent_screen, call_state, offer_a_call, screen_text, status, wait_for
+from desk_harness import (
+    agent_screen,
+    call_state,
+    caller_with_one_match,
+    offer_a_call,
+    screen_text,
+    status,
+    wait_for,
+)
 from textual.widgets import Checkbox, Select, SelectionList
 
-from conftest import caller_with_one_match
 from cscdesk.callcenter.port import AgentStatus, CallState
 from cscdesk.callcenter.sim.server import SimulatorHandle
 from cscdesk.demo.scenario import DEMO_AGENT_ID
