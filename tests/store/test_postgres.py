@@ -172,6 +172,38 @@ def test_two_hosts_appending_at_once_keep_one_gapless_audit_chain(tmp_path: Path
         host_b.close()
 
 
+def test_an_audit_record_is_written_while_another_host_holds_a_long_write(
+    tmp_path: Path,
+) -> None:
+    """A screen pop's audit record queues on the audit chain only: it is in the chain while
+    another host is still inside a long save, which then commits its own records after it."""
+    import threading
+
+    url = postgres_db.new_database()
+    host_a = _open(url, tmp_path / "heads")
+    host_b = _open(url, tmp_path / "heads")
+    written = threading.Event()
+    try:
+        with host_a.transaction() as db:
+            db.execute(
+                "INSERT INTO sync_state (key, value, updated_at) VALUES ('long', 'save', 'now')"
+            )
+
+            def pop() -> None:
+                host_b.audit.append("agent-b", "view_record", "member", "M1")
+                written.set()
+
+            threading.Thread(target=pop, daemon=True).start()
+            assert written.wait(timeout=30), "the append waited for the other host's save"
+            host_a.audit.append("agent-a", "ticket_change", "ticket", "T1")
+        assert [e.actor for e in host_b.audit.list()] == ["agent-b", "agent-a"]
+        report = host_b.audit.verify()
+        assert report.ok, report.problems
+    finally:
+        host_a.close()
+        host_b.close()
+
+
 def test_history_is_append_only_even_for_a_role_that_disables_its_triggers(
     tmp_path: Path,
 ) -> None:

@@ -156,3 +156,17 @@ def test_a_record_rolled_back_with_its_callers_transaction_leaves_no_head_behind
     report = store.audit.verify()
     assert report.ok, report.problems
     assert report.checked == 3
+
+
+def test_a_whole_store_write_cannot_open_inside_an_audit_append(store: Store) -> None:
+    """An append holds only the audit chain's lock; a write elsewhere inside it would take the
+    store's lock second, the other order from every other writer (a deadlock on PostgreSQL)."""
+    from cscdesk.store.audit import AUDIT_LOCK
+
+    with (
+        pytest.raises(RuntimeError, match="whole-store"),
+        store.transaction(lock=AUDIT_LOCK),
+        store.transaction() as db,
+    ):
+        db.execute("INSERT INTO sync_state (key, value, updated_at) VALUES ('k', 'v', 'now')")
+    assert store.sync_state.get("k") is None

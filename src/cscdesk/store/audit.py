@@ -56,6 +56,7 @@ KEYED_PREFIX = "hmac-sha256:"
 DEFAULT_KEY_NAME = "audit-key"
 HEAD_SUFFIX = ".audit-head"
 HEAD_FORMAT = 1
+AUDIT_LOCK = "audit"  # Store.transaction(lock=...): appends queue on this, not on every writer
 # Public on purpose: the embedded demo signs with it so that it runs without a keyring. It
 # protects nothing (anyone can read it here), and a deployment never uses it.
 DEMO_KEY = b"cscdesk DEMO audit key - public, protects nothing"
@@ -64,6 +65,16 @@ Heads = list[tuple[str, dict[str, Any]]]
 Damaged = list[str]
 
 _COLUMNS = "id, at, actor, action, target_type, target_id, outcome, detail, prev_hash, hash"
+# the chain's end in one statement (an append reads it while holding the chain's lock): the
+# last record, the high-water mark (a record removed at the tail is told from one never
+# written) and the purge anchor, each NULL when absent
+_CHAIN_END = """
+SELECT last.id, last.hash, mark.seq, anchor.hash, anchor.through_id
+FROM (SELECT 1 AS one) AS here
+LEFT JOIN (SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1) AS last ON 1 = 1
+LEFT JOIN sqlite_sequence AS mark ON mark.name = 'audit'
+LEFT JOIN audit_anchor AS anchor ON anchor.id = 1
+"""
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _HEX_KEY = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -324,12 +335,11 @@ class AuditLog:
         key = self._signing_key()
         moment_ = when(at or datetime.now(UTC))
         body = as_json(scrub(dict(detail or {})))
-        with self._store.transaction() as db:
-            last = db.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-            seq_row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit'").fetchone()
-            anchor_hash, anchor_id = self._anchor(db)
-            prev_hash = str(last[1]) if last else anchor_hash
-            next_id = max(int(seq_row[0]) if seq_row else 0, anchor_id) + 1
+        with self._store.transaction(lock=AUDIT_LOCK) as db:
+            last_id, last_hash, seq, anchor_hash, anchor_id = db.execute(_CHAIN_END).fetchone()
+            anchor_hash, anchor_id = str(anchor_hash or GENESIS), int(anchor_id or 0)
+            prev_hash = anchor_hash if last_id is None else str(last_hash)
+            next_id = max(int(seq or 0), anchor_id) + 1
             record = {
                 "id": next_id, "at": moment_, "actor": actor, "action": action,
                 "target_type": target_type, "target_id": target_id, "outcome": outcome,
@@ -598,7 +608,7 @@ class AuditLog:
         """Remove the oldest records written before ``cutoff``; the chain stays verifiable, and a
         signed head records the new anchor (a purge no head records is a forgery)."""
         key = self._signing_key()
-        with self._store.transaction() as db:
+        with self._store.transaction(lock=AUDIT_LOCK) as db:
             first_kept = db.execute(
                 "SELECT min(id) FROM audit WHERE at >= ?", [when(cutoff)]
             ).fetchone()[0]

@@ -12,6 +12,8 @@ import contextlib
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from cscdesk.store.audit import AUDIT_LOCK
+
 if TYPE_CHECKING:
     from cscdesk.store.db import Store, StoreDatabase
 
@@ -87,8 +89,9 @@ class BundleTables:
 
     @contextlib.contextmanager
     def loading(self) -> Iterator[TableLoader]:
-        """One transaction for a whole load, foreign keys checked at commit (any table order)."""
+        """One transaction for a whole load, foreign keys checked at commit (any table order);
+        audit appends wait for it (the audit records loaded are a chain of their own)."""
         tables = frozenset(self.content_tables())
-        with self._store.transaction() as db:
+        with self._store.transaction() as db, self._store.transaction(lock=AUDIT_LOCK):
             db.execute("PRAGMA defer_foreign_keys = ON")
             yield TableLoader(db, tables)

@@ -41,6 +41,7 @@ from cscdesk.store.tickets import Tickets
 
 OWNER_ONLY = 0o600
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
+STORE_LOCK = "store"  # a transaction's lock: every writer queues on it (the default)
 
 
 class StoreDatabase(Database):
@@ -70,6 +71,7 @@ class _Handle:
         self.db = db
         self.lock = lock
         self.depth = 0
+        self.lock_name = STORE_LOCK  # the outermost transaction's lock (Store.transaction)
         self.pending: list[tuple[int, Callable[[], None]]] = []  # (depth, after-commit action)
 
 
@@ -236,39 +238,67 @@ class Store:
             yield handle.db
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[StoreDatabase]:
+    def transaction(self, *, lock: str = STORE_LOCK) -> Iterator[StoreDatabase]:
         """All statements inside commit together or not at all.
 
-        The outermost call runs ``BEGIN IMMEDIATE``; a nested call is a savepoint, so a
-        repository write inside a caller's transaction joins it.
+        The outermost call begins the transaction with the write lock taken at the start (on
+        SQLite ``BEGIN IMMEDIATE``: every writer queues on the file); a nested call is a
+        savepoint, so a repository write inside a caller's transaction joins it. ``lock``
+        matters on PostgreSQL only (``store.postgres``): ``AUDIT_LOCK`` (``store.audit``) queues behind other
+        audit appends but not behind other writers, so such a transaction writes the audit
+        tables and nothing else (a whole-store transaction cannot be nested in it).
         """
-        handle = self._handle()
-        with handle.lock:
-            conn = handle.db.conn
+        with self._writer() as handle:
             depth = handle.depth
-            savepoint = f"sp_{depth}"
             if depth == 0:
-                self.check_identity()
-            self._run(conn, "BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {savepoint}")
+                handle.lock_name = lock
+            elif handle.lock_name != STORE_LOCK and lock == STORE_LOCK:
+                raise RuntimeError(
+                    "a whole-store transaction cannot open inside one that holds only the"
+                    f" {handle.lock_name} lock: open the whole-store transaction first"
+                )
+            savepoint = f"sp_{depth}"
+            self._begin(handle, depth, savepoint, lock)
             handle.depth += 1
             try:
                 yield handle.db
             except BaseException as exc:
                 handle.depth -= 1
-                self._undo(conn, depth, savepoint)
+                self._undo(handle.db.conn, depth, savepoint)
                 settle_pending(handle, depth, committed=False)
-                fault = explain(self.path, exc)
+                fault = self._fault_in_block(exc)
                 if fault is not None and fault is not exc:
                     raise fault from exc
                 raise
             handle.depth -= 1
             try:
-                self._run(conn, "COMMIT" if depth == 0 else f"RELEASE {savepoint}")
+                self._end(handle, depth, savepoint, lock)
             except BaseException:
-                self._undo(conn, depth, savepoint)
+                self._undo(handle.db.conn, depth, savepoint)
                 settle_pending(handle, depth, committed=False)
                 raise
             settle_pending(handle, depth, committed=True)
+
+    @contextlib.contextmanager
+    def _writer(self) -> Iterator[Any]:
+        """This thread's handle for a transaction: held under its lock, the file checked first."""
+        handle = self._handle()
+        with handle.lock:
+            if handle.depth == 0:
+                self.check_identity()
+            yield handle
+
+    def _begin(self, handle: Any, depth: int, savepoint: str, lock: str) -> None:
+        """Open the transaction (``depth`` 0) or a savepoint; SQLite has one write lock."""
+        self._run(handle.db.conn, "BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {savepoint}")
+
+    def _end(self, handle: Any, depth: int, savepoint: str, lock: str) -> None:
+        """Commit the transaction (``depth`` 0) or release the savepoint."""
+        self._run(handle.db.conn, "COMMIT" if depth == 0 else f"RELEASE {savepoint}")
+
+    def _fault_in_block(self, exc: BaseException) -> BaseException | None:
+        """What a failure inside a transaction block is raised as (SQLite: explained)."""
+        return explain(self.path, exc)
 
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run ``action`` once this thread's outermost transaction commits (now, if none is

@@ -5,9 +5,11 @@ whose connections come from a psycopg pool (a thread borrows one for a read or a
 gives it back), and whose ``db`` objects translate each SQLite statement (``store.dialect``).
 
 What SQLite guarantees is kept: ``transaction()`` takes a transaction-level advisory lock, so
-writers queue exactly as ``BEGIN IMMEDIATE`` makes them queue on SQLite (the audit chain, the
-outbox sequence and lease takeovers rely on one writer at a time, across every host); readers
-are never blocked. SQLite's ``sqlite_sequence`` (the audit chain's high-water mark: a record
+writers queue exactly as ``BEGIN IMMEDIATE`` makes them queue on SQLite (the outbox sequence
+and lease takeovers rely on one writer at a time, across every host); readers are never
+blocked. Audit appends queue on the chain's own lock instead (``AUDIT_LOCK``), and commit
+without holding it through the disk flush (``PgStore._end``), so fifty desks' screen pops do
+not take turns at the disk. SQLite's ``sqlite_sequence`` (the audit chain's high-water mark: a record
 removed at the tail is told from one never written) is a real table kept by a trigger, and
 ``sqlite_master``, ``instr`` and ``group_concat`` exist under their SQLite names. The schema
 version lives in ``cscdesk_schema``; the compatibility objects are made once, under a session
@@ -27,16 +29,22 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from cscdesk.store.audit import AUDIT_LOCK
 from cscdesk.store.copy_text import copy_chunks
-from cscdesk.store.db import Store, settle_pending
+from cscdesk.store.db import STORE_LOCK, Store
 from cscdesk.store.dialect import SCHEMA_TABLE, Translated, pragma, translate
 from cscdesk.store.errors import StoreError
 from cscdesk.store.pg_times import adapt as adapt_times
 
 WRITE_LOCK = 0x63736364  # "cscd": the advisory lock every writing transaction takes
+CHAIN_LOCK = 0x63736361  # "csca": the audit chain's appenders (Store.transaction's AUDIT_LOCK)
+_LOCK_KEYS = {STORE_LOCK: WRITE_LOCK, AUDIT_LOCK: CHAIN_LOCK}
+# committed synchronously, a WAL record flushes the log up to it (and every commit before it)
+DURABLE = "SELECT pg_logical_emit_message(true, 'cscdesk', 'flush')"
 SETUP_LOCK = 0x63736D67  # "csmg": making the compatibility objects, once per database
 DEFAULT_POOL_SIZE = 10
 IDLE_CHECK_SECONDS = 2.0  # a pooled connection idle longer is tested before it is lent
+_TUPLES_OK = 2  # psycopg.pq.ExecStatus.TUPLES_OK: a result with rows, possibly none
 _DROP_TRIGGER = re.compile(r"^\s*DROP\s+TRIGGER\s+(IF\s+EXISTS\s+)?(\w+)\s*;?\s*$", re.I)
 
 _COMPATIBILITY = f"""
@@ -112,7 +120,15 @@ class PgCursor:
         self._next = 0
         self.rowcount = rowcount
         self.lastrowid = lastrowid
-        self.description: list[tuple[Any, ...]] | None = None
+        self.names: list[bytes] | None = None  # the result's column names, for description
+
+    @property
+    def description(self) -> list[tuple[Any, ...]] | None:
+        """sqlite3's shape, made only when asked for (psycopg's makes an object per column
+        on every call: a third of a screen pop's time in the client)."""
+        if self.names is None:
+            return None
+        return [(n.decode(), None, None, None, None, None, None) for n in self.names]
 
     def fetchone(self) -> tuple[Any, ...] | None:
         if self._next >= len(self._rows):
@@ -290,12 +306,11 @@ class PgDatabase:
 
     def _run(self, sql: str, arguments: Sequence[Any] | None) -> PgCursor:
         cursor = self.conn.execute(sql, arguments)
-        if cursor.description is None:
+        result = cursor.pgresult
+        if result is None or not (result.nfields or result.status == _TUPLES_OK):
             return PgCursor([], cursor.rowcount)
         found = PgCursor(cursor.fetchall(), cursor.rowcount)
-        found.description = [
-            (c.name, None, None, None, None, None, None) for c in cursor.description
-        ]
+        found.names = [result.fname(i) or b"" for i in range(result.nfields)]
         return found
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> PgCursor:
@@ -385,6 +400,7 @@ class _PgHandle:
         self.conn = conn
         self.db = db
         self.depth = 0
+        self.lock_name = STORE_LOCK
         self.pending: list[tuple[int, Callable[[], None]]] = []  # (depth, after-commit action)
 
 
@@ -523,40 +539,51 @@ class PgStore(Store):
             yield handle.db
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Any]:
-        """One writer at a time across every host (``WRITE_LOCK``), as ``BEGIN IMMEDIATE``."""
+    def _writer(self) -> Iterator[_PgHandle]:
+        with self._borrow() as handle:
+            yield handle
+
+    def _begin(self, handle: Any, depth: int, savepoint: str, lock: str) -> None:
+        """``BEGIN`` and the lock in one round trip: ``WRITE_LOCK``, one writer at a time
+        across every host as ``BEGIN IMMEDIATE``; or ``AUDIT_LOCK`` alone (see ``_end``)."""
         import psycopg
 
-        with self._borrow() as handle:
-            conn, depth = handle.conn, handle.depth
-            savepoint = f"sp_{depth}"
-            try:
-                if depth == 0:
-                    conn.execute("BEGIN")
-                    if not self.read_only:
-                        conn.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
-                else:
-                    conn.execute(f"SAVEPOINT {savepoint}")
-            except psycopg.OperationalError as exc:
+        if depth == 0:
+            steps = ["BEGIN"]
+            if lock == AUDIT_LOCK:
+                steps.append("SET LOCAL synchronous_commit = off")
+        else:
+            steps = [f"SAVEPOINT {savepoint}"]
+        if not self.read_only and (depth == 0 or lock != STORE_LOCK):
+            steps.append(f"SELECT pg_advisory_xact_lock({_LOCK_KEYS[lock]})")
+        try:
+            handle.conn.execute("; ".join(steps))
+        except psycopg.OperationalError as exc:
+            raise self._connection_lost(exc) from None
+
+    def _end(self, handle: Any, depth: int, savepoint: str, lock: str) -> None:
+        """Commit, or release the savepoint. An audit append commits without waiting for the
+        disk, so the next append (queued on its lock) need not wait for that flush: a chain
+        can take only one record per disk flush otherwise. The flush comes after, outside
+        the lock, and before anything after the commit runs (the signed head names only a
+        record on disk): a transactional message in the WAL, committed synchronously, makes
+        the server flush the log up to it, grouped with other appenders' flushes."""
+        import psycopg
+
+        try:
+            if depth > 0:
+                handle.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+                return
+            handle.conn.execute("COMMIT")
+            if lock == AUDIT_LOCK and not self.read_only:
+                handle.conn.execute(DURABLE)
+        except psycopg.Error as exc:
+            if isinstance(exc, psycopg.OperationalError):
                 raise self._connection_lost(exc) from None
-            handle.depth += 1
-            try:
-                yield handle.db
-            except BaseException:
-                handle.depth -= 1
-                self._undo(conn, depth, savepoint)
-                settle_pending(handle, depth, committed=False)
-                raise
-            handle.depth -= 1
-            try:
-                conn.execute("COMMIT" if depth == 0 else f"RELEASE SAVEPOINT {savepoint}")
-            except psycopg.Error as exc:
-                self._undo(conn, depth, savepoint)
-                settle_pending(handle, depth, committed=False)
-                if isinstance(exc, psycopg.OperationalError):
-                    raise self._connection_lost(exc) from None
-                raise _sqlite_error(exc) from exc
-            settle_pending(handle, depth, committed=True)
+            raise _sqlite_error(exc) from exc
+
+    def _fault_in_block(self, exc: BaseException) -> BaseException | None:
+        return None
 
     def _open_transaction(self) -> Any:
         return getattr(self._pg, "handle", None)
