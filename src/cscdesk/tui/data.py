@@ -137,6 +137,12 @@ class DeskData:
         return list(seen.values())
 
     def profile(self, member_id: str) -> ProfileData:
+        """Everything the screen pop shows, read over one connection (on PostgreSQL one
+        borrowed from the pool for the whole pop, not one per question)."""
+        with self.store.reading():
+            return self._profile(member_id)
+
+    def _profile(self, member_id: str) -> ProfileData:
         members = self.store.members
         member = members.get(member_id)
         self._audited("view_record", "member", member_id)
