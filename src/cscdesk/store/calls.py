@@ -126,11 +126,12 @@ def _record_row(r: CallRecordLike) -> tuple[Any, ...]:
     wait = r.queue_wait_seconds
     end_of_wait = r.established_time or r.release_time or r.start_time
     queued = None if wait is None else end_of_wait - timedelta(seconds=wait)
+    caller, callee = normalise_mobile(r.caller), normalise_mobile(r.callee)  # once per number
     return (
         r.contact_id,
         r.direction,
-        number_at_rest(r.caller),
-        number_at_rest(r.callee),
+        _caller_at_rest(r.caller, caller),
+        _caller_at_rest(r.callee, callee),
         when(r.start_time),
         when(queued),
         when(r.established_time),
@@ -151,7 +152,7 @@ def _record_row(r: CallRecordLike) -> tuple[Any, ...]:
         r.satisfaction,
         None,
         _raw_at_rest(r.raw),
-        _customer(r.direction, r.caller, r.callee),
+        callee if r.direction == CallDirection.OUTBOUND.value else caller,  # the customer
     )
 
 
