@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 from textual.widgets import DataTable
 
 from cscdesk.tui.lead.tables import LiveTable
@@ -34,12 +35,14 @@ class Board(App[None]):
 
 
 async def screen_lines(table: DataTable, fill) -> list[list[object]]:  # type: ignore[no-untyped-def,type-arg]
-    """The table's on-screen lines, segment by segment (text and style), after ``fill``."""
+    """The table's on-screen lines, segment by segment (text and style), after ``fill``: each
+    line as the table draws it, then as the screen gets it (widget styles and filters on)."""
     app = Board(table)
     async with app.run_test(size=SIZE) as pilot:
         await fill(table, pilot)
         await pilot.pause()
-        return [list(table.render_line(y)) for y in range(SIZE[1])]
+        drawn = [list(table.render_line(y)) for y in range(SIZE[1])]
+        return drawn + [list(strip) for strip in table.render_lines(Region(0, 0, *SIZE))]
 
 
 @pytest.mark.parametrize(

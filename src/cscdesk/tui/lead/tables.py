@@ -27,6 +27,7 @@ from textual.widgets import DataTable
 from textual.widgets._data_table import ColumnKey, RowKey, default_cell_formatter
 
 from cscdesk.tui.heap import freeze_settled_heap
+from cscdesk.tui.lead.bare_lines import bare_lines
 
 Cell = str | Text
 _EMPTY = Text()
@@ -172,7 +173,9 @@ class LiveTable(DataTable[Cell]):
         # styles, cursor and column widths are read once per repaint, not once per line
         self._frame, self._frame_ready, self._rendering = None, False, True
         try:
-            return super().render_lines(crop)
+            self._pseudo_class_state = self.get_pseudo_class_state()  # as DataTable does
+            lines = bare_lines(self, crop)  # without StylesCache's per-line border work
+            return super().render_lines(crop) if lines is None else lines
         finally:
             self._frame, self._frame_ready, self._rendering = None, False, False
 
@@ -310,18 +313,24 @@ class LiveTable(DataTable[Cell]):
         if not isinstance(text, Text) or cell_len(text.plain) > inner:  # rich crops and folds
             return list(Segment.simplify(super()._render_cell(
                 row_index, column_index, row_style, width, cursor, hover)[0]))  # fmt: skip
+        console = self.app.console
+        body, used = text.plain, cell_len(text.plain)
+        if not text.spans and not post:  # one colour for the text: what simplify would give
+            own = console.get_style(text.style) if text.style else None
+            text_style = style + own if own else style
+            if not body or text_style == style:
+                return [Segment(" " * pad + body + " " * (inner - used + pad), style)]
+            return [*([Segment(" " * pad, style)] if pad else []), Segment(body, text_style),
+                    Segment(" " * (inner - used + pad), style)]  # fmt: skip
         line = [Segment(" " * pad, style)] if pad else []
-        used = 0
         if text.spans:  # rich folds the text's own style into each span's
-            for segment in text.render(self.app.console, end=""):
+            for segment in text.render(console, end=""):
                 line.append(
                     Segment(segment.text, style + segment.style if segment.style else style)
                 )
-                used += segment.cell_length
-        elif text.plain:
-            own = self.app.console.get_style(text.style) if text.style else None
-            line.append(Segment(text.plain, style + own if own else style))
-            used = cell_len(text.plain)
+        elif body:
+            own = console.get_style(text.style) if text.style else None
+            line.append(Segment(body, style + own if own else style))
         line.append(Segment(" " * (inner - used + pad), style))
         if post:
             line = [Segment(text, own + post) for text, own, _ in line]  # type: ignore[operator]
