@@ -159,8 +159,10 @@ def _value(value: Any) -> Any:
 
 def _instant(value: Any) -> Any:
     """A time as the UTC text of its instant (what PostgreSQL gives back for it)."""
+    if not isinstance(value, str) or (len(value) == 32 and value.endswith("+00:00")):
+        return value  # not text, or already as _codec.when spells it (the usual case)
     try:
-        return when(moment(value)) if isinstance(value, str) else value
+        return when(moment(value))
     except ValueError:
         return value
 

@@ -18,14 +18,8 @@ TIMESTAMPTZ = "timestamp with time zone"  # information_schema's data_type of su
 SESSION_ZONE = "SET TIME ZONE 'UTC'"  # a text time without an offset is UTC, as in _codec
 
 
-def iso_text(server_text: str) -> str:
-    """The server's ISO output (``2026-03-02 01:02:03.5+00``) as ``when`` spells the instant
-    (``2026-03-02T01:02:03.500000+00:00``); ``infinity`` and the like stay as they are."""
-    if server_text.endswith("+00") and len(server_text) >= 22 and server_text[10] == " ":
-        body = server_text[:-3]  # the usual case: a UTC session, no string to parse
-        fraction = body[19:]
-        fraction = (fraction + "000000")[:7] if fraction else ".000000"
-        return f"{body[:10]}T{body[11:19]}{fraction}+00:00"
+def _in_utc(server_text: str) -> str:
+    """A time the server spelled in another zone (or ``infinity``) as ``when`` spells it."""
     try:
         value = datetime.fromisoformat(server_text)
     except ValueError:
@@ -39,7 +33,15 @@ def adapt(conn: Any) -> None:
 
     class IsoTextLoader(Loader):
         def load(self, data: Any) -> str:
-            return iso_text(bytes(data).decode())
+            """``2026-03-02 01:02:03.5+00`` → ``2026-03-02T01:02:03.500000+00:00``, with no
+            call and no parsing in the usual case: a report reads tens of thousands of times."""
+            text = str(data, "ascii")
+            if len(text) == 29 and text.endswith("+00"):  # microseconds in full
+                return text.replace(" ", "T") + ":00"
+            if text.endswith("+00") and text[10:11] == " ":
+                body = text[:-3].replace(" ", "T")  # the server dropped trailing zeros
+                return (body if len(body) > 19 else body + ".").ljust(26, "0") + "+00:00"
+            return _in_utc(text)
 
     conn.adapters.register_loader("timestamptz", IsoTextLoader)
     conn.execute(SESSION_ZONE)
