@@ -12,16 +12,19 @@ from textual.widgets import DataTable
 from cscdesk.tui.lead.tables import LiveTable
 
 COLUMNS = [("name", "Agent"), ("state", "State"), ("time", "In state")]
-SIZE = (60, 12)  # 12 lines: the header and 11 rows on screen, the rest below the fold
+SIZE = (70, 12)  # 12 lines: the header and 11 rows on screen, the rest below the fold
 
 
 def rows(tick: int) -> dict[str, tuple[str | Text, ...]]:
-    """Twenty agents; every time-in-state ticks, one agent in three changes state."""
+    """Twenty agents; every time-in-state ticks (half of them past an hour), one agent in
+    three changes state."""
     table: dict[str, tuple[str | Text, ...]] = {}
     for n in range(20):
         state: str | Text = "talking" if (n + tick) % 3 else Text("break", style="bold red")
         name = f"agent {n:02d}" if n != 4 else "agent with a name far wider than its column"
-        table[f"a{n}"] = (name, state, f"0:{(n + tick) % 60:02d}" if n != 7 else "")
+        name = "agent :100:" if n == 5 else name  # an emoji code, drawn as the emoji
+        clock = f"0:{(n + tick) % 60:02d}" if n % 2 else f"1:{(n + tick) % 60:02d}:05"
+        table[f"a{n}"] = (name, state, clock if n != 7 else "")
     return table
 
 
@@ -78,7 +81,7 @@ async def test_in_place_updates_draw_what_datatable_draws(
 
     live = await screen_lines(LiveTable(COLUMNS), updated_in_place)
     reference = await screen_lines(DataTable(cursor_type="row", zebra_stripes=True), drawn_once)
-    assert "0:03" in "".join(segment.text for segment in live[1])  # type: ignore[attr-defined]
+    assert "1:03:05" in "".join(segment.text for segment in live[1])  # type: ignore[attr-defined]
     assert live == reference
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self
 
+from rich._emoji_replace import _emoji_replace
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
@@ -53,8 +54,13 @@ class _Frame:
 
 
 def _plain(value: str) -> bool:
-    """Text that rich's markup parse leaves as it is: no ``[`` tag, no ``:emoji:`` code."""
-    return "[" not in value and value.count(":") < 2 and value.isprintable()
+    """Text that rich's markup parse leaves as it is: no ``[`` tag, no ``:emoji:`` code (a
+    time in state past an hour, ``1:02:03``, has two colons and is no emoji)."""
+    return (
+        "[" not in value
+        and value.isprintable()
+        and (value.count(":") < 2 or _emoji_replace(value) == value)
+    )
 
 
 class LiveTable(DataTable[Cell]):
