@@ -7,8 +7,9 @@ one ``INSERT … SELECT … ON CONFLICT`` moves them: the member found from the 
 statement, and the columns a desk writes (wrap-up code, notes, member, first-contact flag) kept
 when the CDR brings none, exactly as ``store.calls.UPSERT`` does on SQLite.
 
-A large batch goes in chunks, and while the server upserts one chunk (a worker thread waits for
-it) the caller's thread maps the next, so the two cores share the work that SQLite does on one.
+A large batch goes in chunks, and while the server loads and upserts one chunk (a worker thread
+only waits for it) the caller's thread maps and formats the next, so the two cores share the
+work that SQLite does on one.
 A ContactId twice in one chunk is loaded in rounds (each one's first sighting, then its second,
 …): one statement may not update a row twice, and SQLite's executemany applies them in turn.
 
@@ -22,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
+
+from cscdesk.store.copy_text import copy_text
 
 STAGING = "cscdesk_calls_in"
 CHUNK = 2_000  # rows per COPY and upsert: small enough that mapping and loading overlap
@@ -81,9 +84,10 @@ class _Loader:
         self._columns = [*names, "customer"]
         self._statement = _upsert(names, keep_if_new_is_null)
 
-    def load(self, rows: Sequence[Sequence[Any]]) -> None:
-        for batch in _rounds(rows):
-            self._db.copy_rows(STAGING, self._columns, batch)
+    def load(self, rounds: list[str]) -> None:
+        """Each round as COPY text, loaded and upserted in turn (this thread only waits)."""
+        for text in rounds:
+            self._db.copy_text(STAGING, self._columns, [text])
             self._db.execute_native(self._statement)
 
 
@@ -110,8 +114,9 @@ def upsert_calls(
     pending: Future[None] | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cdr-ingest") as worker:
         for chunk in chunks:
+            rounds = [copy_text(batch) for batch in _rounds(chunk)]  # Python work stays here
             if pending is not None:
                 pending.result()  # one chunk in flight: the connection has one user at a time
-            pending = worker.submit(loader.load, chunk)
+            pending = worker.submit(loader.load, rounds)
         if pending is not None:
             pending.result()

@@ -341,20 +341,23 @@ class PgDatabase:
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         """Bulk load through COPY (PostgreSQL's fast path), the rows sent as text in chunks
         (``store.copy_text``) so the server loads one while the next is formatted."""
+        batch = rows if isinstance(rows, Sequence) else list(rows)
+        self.copy_text(table, columns, copy_chunks(batch))
+        return len(batch)
+
+    def copy_text(self, table: str, columns: Sequence[str], text: Iterable[str]) -> None:
+        """COPY rows already written as COPY text (``store.copy_text``), piece by piece."""
         import psycopg
 
-        batch = rows if isinstance(rows, Sequence) else list(rows)
-        names = ", ".join(columns)
         try:
             with (
                 self.conn.cursor() as cursor,
-                cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
             ):
-                for chunk in copy_chunks(batch):
-                    copy.write(chunk)
+                for piece in text:
+                    copy.write(piece)
         except psycopg.Error as exc:
             raise self._fault(exc) from exc
-        return len(batch)
 
 
 def _sqlite_like_dumpers(conn: Any) -> None:
