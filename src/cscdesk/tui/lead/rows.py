@@ -113,7 +113,14 @@ def percent(value: float | None) -> str:
 
 def _styled(text: str, severity: Severity) -> Text | str:
     style = SEVERITY_STYLE[severity]
-    return Text(text, style=style) if style else text
+    return _alert_text(text, style) if style else text
+
+
+@lru_cache(maxsize=4096)
+def _alert_text(text: str, style: str) -> Text:
+    """One Text per text and colour, shared by every poll that shows it (never changed after):
+    the table then finds an unchanged alert cell by identity, and a poll builds no new Text."""
+    return Text(text, style=style)
 
 
 def queue_cells(
