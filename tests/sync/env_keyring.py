@@ -8,6 +8,7 @@ passes each secret as ``CSCDESK_TEST_SECRET_<NAME>``. Used only by tests, never 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordSetError
@@ -30,3 +31,15 @@ class EnvKeyring(KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         raise PasswordSetError("the test keyring is read-only")
+
+
+def child_environment(secrets: dict[str, str]) -> dict[str, str]:
+    """The environment for a ``cscdesk`` child process whose keyring holds ``secrets``
+    (name → value) and nothing else."""
+    here = str(Path(__file__).parent)
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")]),
+        "PYTHON_KEYRING_BACKEND": "env_keyring.EnvKeyring",
+        **{variable(name): value for name, value in secrets.items()},
+    }

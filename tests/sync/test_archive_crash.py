@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import random
 import signal
 import sqlite3
@@ -23,7 +22,7 @@ from cscdesk.sync.storage import SyncStorage
 
 from .archive_env import start_archive_sim, wall
 from .conftest import make_port
-from .env_keyring import variable
+from .env_keyring import child_environment
 from .test_archive import all_vendor_records
 
 KILLS = 6
@@ -66,15 +65,9 @@ lease_seconds = 3
 """,
         encoding="utf-8",
     )
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            [str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]
-        ),
-        "PYTHON_KEYRING_BACKEND": "env_keyring.EnvKeyring",
-        variable("ccc-key-id"): sim.access_key_id,
-        variable("ccc-key-secret"): sim.access_key_secret,
-    }
+    env = child_environment(
+        {"ccc-key-id": sim.access_key_id, "ccc-key-secret": sim.access_key_secret}
+    )
     args = [
         sys.executable, "-m", "cscdesk", "--config", str(config), "--data-dir", str(store.parent),
         "archive", "sync", "--restore-retry-seconds", "0",

@@ -31,16 +31,28 @@ def _store_path(ctx: click.Context) -> Path:
         return Path("(the configured store)")
 
 
+def _refusals() -> tuple[type[Exception], ...]:
+    """Faults whose message is already the whole story (imported only when one is raised)."""
+    from cscdesk.store.audit import AuditUnkeyed
+    from cscdesk.sync.s3blobs import BlobStoreError
+    from cscdesk.wiring import WiringError
+
+    return (AuditUnkeyed, BlobStoreError, WiringError)
+
+
 class CommandGroup(click.Group):
-    """A click group whose commands turn store faults into one clear line and exit 1."""
+    """A click group whose commands turn store and recordings-bucket faults into one clear line
+    and exit 1 (every command that touches the blob store is covered here, once)."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from cscdesk.store.audit import AuditUnkeyed
         from cscdesk.store.errors import explain
 
         try:
             return super().invoke(ctx)
-        except AuditUnkeyed as exc:  # a deployment without its audit key writes nothing
+        except _refusals() as exc:
+            # no audit key, a bucket that cannot be used, a keyring secret not found: the
+            # message already names what to check
+            log.debug("command refused", exc_info=True)
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_FAILURE)
         except (sqlite3.Error, OSError) as exc:

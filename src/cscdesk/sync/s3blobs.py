@@ -22,6 +22,7 @@ import os
 import random
 from collections.abc import AsyncIterable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -36,6 +37,13 @@ from cscdesk.sync.blobstore import (
 
 MULTIPART_FROM = 64 << 20  # a conditional put holds the object in memory; larger ones stream
 METADATA_KEY = "sha256"
+# How long a person waits on a bucket that cannot be reached: obstore's defaults are 10 retries
+# within 3 minutes and no connect timeout (a host that drops packets held each attempt for the
+# OS's ~2 min). Refused connections now fail in well under a second, a silent host in about
+# 4 × 5 s; a slow upload is not cut short (no whole-request timeout).
+CONNECT_TIMEOUT = timedelta(seconds=5)
+RETRIES = 3
+RETRY_WITHIN = timedelta(seconds=30)
 
 
 class BlobStoreError(RuntimeError):
@@ -71,6 +79,8 @@ class S3BlobStore:
         access_key_id: str | None = None,
         secret_access_key: str | None = None,
         sample_percent: float = 1.0,
+        retries: int = RETRIES,
+        connect_timeout: timedelta = CONNECT_TIMEOUT,
     ) -> None:
         from obstore.store import S3Store
 
@@ -84,12 +94,24 @@ class S3BlobStore:
         if access_key_id and secret_access_key:
             config["access_key_id"] = access_key_id
             config["secret_access_key"] = secret_access_key
-        client = {"allow_http": bool(endpoint and endpoint.startswith("http://"))}
+        client = {
+            "allow_http": bool(endpoint and endpoint.startswith("http://")),
+            "connect_timeout": connect_timeout,
+        }
+        retry = {
+            "max_retries": retries,
+            "retry_timeout": RETRY_WITHIN,
+            "backoff": {
+                "init_backoff": timedelta(milliseconds=100),
+                "max_backoff": timedelta(seconds=2),
+            },
+        }
         self._store = S3Store(
             self.location.bucket,
             prefix=self.location.prefix or None,
             config=config,  # type: ignore[arg-type]
             client_options=client,  # type: ignore[arg-type]
+            retry_config=retry,  # type: ignore[arg-type]
         )
 
     def __str__(self) -> str:
@@ -236,8 +258,22 @@ class S3BlobStore:
     def iter_hashes(self) -> Iterator[str]:
         import obstore
 
-        for batch in obstore.list(self._store, chunk_size=1000):
-            for meta in batch:
-                name = str(meta["path"]).rsplit("/", 1)[-1]
-                if len(name) == 64:
-                    yield name
+        try:
+            for batch in obstore.list(self._store, chunk_size=1000):
+                for meta in batch:
+                    name = str(meta["path"]).rsplit("/", 1)[-1]
+                    if len(name) == 64:
+                        yield name
+        except Exception as exc:
+            raise self._fault("cannot be listed", exc) from None
+
+    def probe(self) -> None:
+        """List at most one key under the prefix: raises ``BlobStoreError`` when the bucket
+        cannot be read (``doctor``'s cheap check; an empty prefix is fine)."""
+        import obstore
+
+        try:
+            for _batch in obstore.list(self._store, chunk_size=1):
+                break
+        except Exception as exc:
+            raise self._fault("cannot be read", exc) from None
