@@ -11,7 +11,7 @@ import pytest
 from cscdesk.callcenter.aliyun.adapter import AliyunCallCenter
 from cscdesk.callcenter.aliyun.client import AliyunRpcClient
 from cscdesk.callcenter.errors import AuthError, InvalidParameterError
-from cscdesk.callcenter.port import AgentStatus, CallState
+from cscdesk.callcenter.port import AgentStatus, CallState, TicketDraft
 from cscdesk.callcenter.sim.model import CENTER_TZ
 from cscdesk.callcenter.sim.server import SimulatorHandle, start_simulator
 from cscdesk.demo.scenario import DEMO_AGENT_ID
@@ -116,3 +116,28 @@ async def test_the_simulator_rejects_a_wrong_key_and_answers_paging_limits(
              "EndTime": int(START.timestamp() * 1000)},
             retry_safe=True,
         )  # fmt: skip
+
+
+async def test_simulated_tickets_carry_only_the_documented_states(
+    sim: SimulatorHandle, center: AliyunCallCenter
+) -> None:
+    """GetTicket page (help.aliyun.com, api-ccc-2020-07-01-getticket): ``State`` is Processing,
+    Withdrawal, Rejected or Closed; ``CloseCode`` Completed or Terminated. The desk shows the
+    state; a word outside the page is logged as undocumented and shown as unknown."""
+    documented = {"Processing", "Withdrawal", "Rejected", "Closed"}
+    draft = TicketDraft(
+        title="咨询 保单状态", context={"type": "enquiry"}, template_id="tpl-follow-up"
+    )
+    opened = await center.create_ticket(draft)
+    assert opened.state == "Processing"
+    task_id = opened.raw["CurrentTaskId"]
+    await center.finish_ticket_task(opened.ticket_id, task_id, "已回访")
+    done = await center.get_ticket(opened.ticket_id)
+    assert (done.state, done.raw["CloseCode"]) == ("Closed", "Completed")
+
+    dropped = await center.create_ticket(draft)
+    await center.terminate_ticket(dropped.ticket_id, "客户撤诉")
+    ended = await center.get_ticket(dropped.ticket_id)
+    assert (ended.state, ended.raw["CloseCode"]) == ("Closed", "Terminated")
+    listed = (await center.list_tickets(updated_since=None)).items
+    assert {t.state for t in listed} <= documented

@@ -1,5 +1,9 @@
 """Tickets (工单) with templates whose process is a fixed list of tasks; ``UpdatedTime`` moves on
 every change so a client can pull incrementally.
+
+States and close codes are the GetTicket page's words (api-ccc-2020-07-01-getticket): a ticket is
+``Processing`` until its last task is finished (``Closed``, CloseCode ``Completed``) or it is
+terminated (``Closed``, CloseCode ``Terminated``).
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ class Ticket:
     creator: str
     created_ms: int
     updated_ms: int
-    state: str = "Active"
+    state: str = "Processing"
+    close_code: str = ""  # Completed / Terminated once Closed
     step: int = 0
     task_seq: int = 1
     assignee: str = ""
@@ -104,7 +109,7 @@ class TicketBook:
 
     def _active(self, ticket_id: str, task_id: str | None = None) -> Ticket:
         ticket = self.get(ticket_id)
-        if ticket.state != "Active":
+        if ticket.state != "Processing":
             raise SimError(
                 "Forbidden.TicketState", f"The ticket {ticket_id} is {ticket.state}.", 403
             )
@@ -139,7 +144,7 @@ class TicketBook:
         if ticket.extra_tasks:
             ticket.extra_tasks.pop()
         elif ticket.step + 1 >= len(ticket.template.steps):
-            ticket.state = "Finished"
+            ticket.state, ticket.close_code = "Closed", "Completed"
             ticket.end_ms = ticket.updated_ms = self._stamp(now_ms)
             return ticket
         else:
@@ -158,6 +163,6 @@ class TicketBook:
 
     def terminate(self, ticket_id: str, comment: str, now_ms: int) -> Ticket:
         ticket = self._active(ticket_id)
-        ticket.state, ticket.comment = "Terminated", comment
+        ticket.state, ticket.close_code, ticket.comment = "Closed", "Terminated", comment
         ticket.end_ms = ticket.updated_ms = self._stamp(now_ms)
         return ticket

@@ -303,13 +303,13 @@ def ticket(t: Ticket, instance_id: str) -> dict[str, Any]:
         "UpdatedTime": t.updated_ms,
         "StartTime": t.created_ms,
         "EndTime": t.end_ms,
-        "CurrentTaskId": t.task_id if t.state == "Active" else "",
-        "CurrentTaskName": t.task_name if t.state == "Active" else "",
+        "CurrentTaskId": t.task_id if t.state == "Processing" else "",
+        "CurrentTaskName": t.task_name if t.state == "Processing" else "",
         "CurrentTaskStartTime": t.task_started_ms,
         "Assignee": t.assignee,
         "AssigneeName": t.assignee,
         "Comment": t.comment,
-        "CloseCode": t.state if t.state != "Active" else "",
+        "CloseCode": t.close_code,
     }
 
 
