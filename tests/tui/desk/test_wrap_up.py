@@ -23,16 +23,17 @@ from desk_harness import (
     status,
     wait_for,
 )
-from textual.widgets import Checkbox, Select, SelectionList
+from textual.widgets import Checkbox, Input, Select, SelectionList
 
 from cscdesk.callcenter.port import AgentStatus, CallState
 from cscdesk.callcenter.sim.server import SimulatorHandle
 from cscdesk.demo.scenario import DEMO_AGENT_ID
 from cscdesk.tui.app import DeskApp
 from cscdesk.tui.screens.dialogs import WrapUpDialog
+from cscdesk.tui.screens.ticket_editor import TicketEditor
 
 
-async def _to_wrap_up(pilot: Any, app: DeskApp, sim: SimulatorHandle, group: str) -> None:
+async def _to_talking(pilot: Any, app: DeskApp, sim: SimulatorHandle, group: str) -> None:
     await wait_for(pilot, lambda: agent_screen(app).state.me is not None, "the directory")
     await pilot.press("g")
     await wait_for(pilot, lambda: app.screen.query(SelectionList), "the sign-in dialog")
@@ -46,6 +47,10 @@ async def _to_wrap_up(pilot: Any, app: DeskApp, sim: SimulatorHandle, group: str
     await offer_a_call(pilot, sim, DEMO_AGENT_ID)
     await pilot.press("a")
     await wait_for(pilot, lambda: call_state(app) is CallState.TALKING, "talking")
+
+
+async def _to_wrap_up(pilot: Any, app: DeskApp, sim: SimulatorHandle, group: str) -> None:
+    await _to_talking(pilot, app, sim, group)
     await pilot.press("x")
     await wait_for(pilot, lambda: isinstance(app.screen, WrapUpDialog), "the wrap-up dialog")
 
@@ -102,6 +107,29 @@ async def test_finishing_goes_ready_by_default(
         await wait_for(pilot, lambda: status(app) is AgentStatus.READY, "ready")
 
 
+async def test_a_call_that_already_has_a_ticket_is_not_offered_another_by_default(
+    store: Any, make_sim: Callable[..., SimulatorHandle], make_app: Callable[..., DeskApp]
+) -> None:
+    sim = make_sim([caller_with_one_match(store).mobile])
+    app = make_app(sim)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _to_talking(pilot, app, sim, "sg_group_enquiry")
+        await pilot.press("n")  # the agent writes the ticket while still on the call
+        await wait_for(pilot, lambda: isinstance(app.screen, TicketEditor), "a new ticket")
+        app.screen.query_one("#title", Input).value = "Asked about the renewal"
+        await pilot.press("ctrl+s")
+        screen = agent_screen(app)
+        await wait_for(pilot, lambda: any(t.number for t in screen.state.tickets), "it is listed")
+        (made,) = [t for t in screen.state.tickets if t.title == "Asked about the renewal"]
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, WrapUpDialog), "the wrap-up dialog")
+        assert app.screen.query_one("#ticket", Checkbox).value is False
+        assert f"This call has a ticket already: {made.number}" in screen_text(app)
+        await pilot.click("#ok")
+        await wait_for(pilot, lambda: status(app) is AgentStatus.READY, "ready, no second editor")
+        assert [t.contact_id for t in screen.state.tickets].count(made.contact_id) == 1
+
+
 @pytest.mark.parametrize(
     ("language", "required", "optional"),
     [("en", "* A wrap-up code is required for this skill group", "Wrap-up code optional"),
@@ -119,8 +147,11 @@ async def test_the_dialog_says_whether_a_code_is_required(
         assert optional not in screen_text(app)
 
 
+@pytest.mark.parametrize("existing", [None, "GD-20260310-0001"])
 @pytest.mark.parametrize(("language", "finish"), [("en", "Finish"), ("zh_CN", "完成")])
-async def test_at_80x24_the_whole_dialog_fits_down_to_finish(language: str, finish: str) -> None:
+async def test_at_80x24_the_whole_dialog_fits_down_to_finish(
+    language: str, finish: str, existing: str | None
+) -> None:
     from datetime import datetime, timedelta
 
     from textual.app import App
@@ -138,7 +169,8 @@ async def test_at_80x24_the_whole_dialog_fits_down_to_finish(language: str, fini
     class _Host(App[None]):
         def on_mount(self) -> None:
             self.push_screen(WrapUpDialog(codes, True, True, breaks=breaks, clock=lambda: start,
-                                          deadline=start + timedelta(seconds=600)))  # fmt: skip
+                                          deadline=start + timedelta(seconds=600),
+                                          existing_ticket=existing))  # fmt: skip
 
     try:
         app = _Host()
@@ -150,3 +182,4 @@ async def test_at_80x24_the_whole_dialog_fits_down_to_finish(language: str, fini
     finally:
         set_language(before)
     assert finish in text and ("10:00" in text)
+    assert existing is None or existing in text

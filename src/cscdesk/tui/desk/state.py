@@ -59,6 +59,7 @@ class DeskState:
     acw_contact: str | None = None  # the call whose after-call work began at ``acw_since``
     acw_since: datetime | None = None
     after_wrap_up: str | None = None  # the break reason to take after wrap-up (None: Ready)
+    call_tickets: dict[str, str] = field(default_factory=dict)  # contact id → ticket id made here
 
 
 @dataclass

@@ -66,8 +66,18 @@ class DeskTickets(DeskCalls):
             self._codes("wrap"), required, suggest_ticket=self.state.member is not None,
             breaks=self._codes("break"), clock=self.call_now,
             deadline=since + timedelta(seconds=limit) if since else None,
+            existing_ticket=self._ticket_of_call(call.contact_id),
         )  # fmt: skip
         self.app.push_screen(dialog, self._wrapped_up)
+
+    def _ticket_of_call(self, contact_id: str) -> str | None:
+        """The number of a ticket already linked to this call (made during it), if any: the
+        wrap-up then does not offer a second one by default."""
+        made_here = self.state.call_tickets.get(contact_id)
+        for ticket in self.state.tickets:
+            if ticket.contact_id == contact_id or ticket.id == made_here:
+                return ticket.number or ticket.id
+        return made_here
 
     def _wrapped_up(self, result: WrapUp | None) -> None:
         call = self.state.last_call
@@ -225,6 +235,8 @@ class DeskTickets(DeskCalls):
     @on(TicketSaved)
     def _ticket_saved(self, message: TicketSaved) -> None:
         self.state.current_ticket = message.ticket.id
+        if message.created and message.ticket.contact_id:
+            self.state.call_tickets[message.ticket.contact_id] = message.ticket.id
         verb = _("Ticket created") if message.created else _("Ticket saved")
         self.notify(f"{verb}: {message.ticket.id}")
         self.load_tickets()

@@ -223,11 +223,13 @@ class WrapUpDialog(_Dialog[WrapUp]):
 
     def __init__(self, codes: list[tuple[str, str]], required: bool, suggest_ticket: bool, *,
                  breaks: list[tuple[str, str]] | None = None, deadline: datetime | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:  # fmt: skip
+                 clock: Callable[[], datetime] | None = None,
+                 existing_ticket: str | None = None) -> None:  # fmt: skip
         super().__init__()
         self.codes = codes
         self.required = required
-        self.suggest_ticket = suggest_ticket
+        self.suggest_ticket = suggest_ticket and existing_ticket is None
+        self.existing_ticket = existing_ticket  # the number of the call's ticket, if it has one
         self.breaks = breaks or []
         self.deadline = deadline
         self.clock = clock
@@ -247,6 +249,9 @@ class WrapUpDialog(_Dialog[WrapUp]):
                 [(label, key) for key, label in self.codes], prompt=prompt, id="code"
             )
             yield Input(placeholder=_("Notes"), id="notes")
+            if self.existing_ticket is not None:
+                yield Label(_("This call has a ticket already:") + f" {self.existing_ticket}",
+                            id="existing")  # fmt: skip
             then = [(_("Then: Ready"), READY_NEXT)] + [
                 (_("Then: not ready") + f" ({label})", key) for key, label in self.breaks
             ]
