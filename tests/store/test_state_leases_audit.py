@@ -170,3 +170,38 @@ def test_a_whole_store_write_cannot_open_inside_an_audit_append(store: Store) ->
     ):
         db.execute("INSERT INTO sync_state (key, value, updated_at) VALUES ('k', 'v', 'now')")
     assert store.sync_state.get("k") is None
+
+
+def test_desks_appending_at_once_each_get_their_own_record_in_one_gapless_chain(
+    store: Store,
+) -> None:
+    """Twenty desks of one process looking people up at once (on PostgreSQL their records are
+    committed together, store.group_commit): every desk gets back the record it wrote, the
+    chain has no gap, and every record has its signed head."""
+    import threading
+
+    start = threading.Barrier(20)
+    got: dict[str, list[int]] = {}
+
+    def desk(k: int) -> None:
+        start.wait()
+        got[f"agent{k:03d}"] = [
+            store.audit.append(f"agent{k:03d}", "view_record", "member", f"M{k}-{i}").seq
+            for i in range(5)
+        ]
+
+    threads = [threading.Thread(target=desk, args=(k,)) for k in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    entries = store.audit.list()
+    assert [e.seq for e in entries] == list(range(1, 101))
+    for entry in entries:
+        assert entry.seq in got[entry.actor]
+        assert entry.target_id.startswith(f"M{int(entry.actor[5:])}-")
+    heads, damaged = store.audit.read_heads()
+    assert not damaged
+    assert sorted(int(head["seq"]) for _, head in heads) == list(range(1, 101))
+    report = store.audit.verify()
+    assert report.ok, report.problems

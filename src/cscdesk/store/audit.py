@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from cscdesk.domain.privacy import mask_id_number, mask_mobile
 from cscdesk.store._codec import as_json, moment, when
+from cscdesk.store.group_commit import GroupCommit
 
 if TYPE_CHECKING:
     from cscdesk.store.db import Store, StoreDatabase
@@ -215,6 +216,7 @@ class AuditLog:
         self._key_lookup: Callable[[str], str | None] = no_key
         self._key: AuditKey | None = None
         self.head_file = Path(f"{store.path}{HEAD_SUFFIX}")
+        self._together: GroupCommit[dict[str, Any], AuditEntry] = GroupCommit(self._write)
 
     # ------------------------------------------------------------------ key and head file
     def configure(
@@ -332,34 +334,52 @@ class AuditLog:
             outcome = SUCCESS if success else FAILURE
         if outcome not in (SUCCESS, FAILURE):
             raise ValueError(f"audit outcome must be success or failure, not {outcome!r}")
+        self._signing_key()  # an unkeyed log refuses here, before anything is queued
+        record = {
+            "id": 0, "at": when(at or datetime.now(UTC)), "actor": actor, "action": action,
+            "target_type": target_type, "target_id": target_id, "outcome": outcome,
+            "detail": as_json(scrub(dict(detail or {}))),
+        }  # fmt: skip
+        if self._store.shares_commits():
+            return self._together.submit(record)
+        (entry,) = self._write([record])
+        return entry
+
+    def _write(self, records: Sequence[dict[str, Any]]) -> list[AuditEntry]:
+        """Chain ``records`` (their ids still 0) onto the end of the log, in order."""
         key = self._signing_key()
-        moment_ = when(at or datetime.now(UTC))
-        body = as_json(scrub(dict(detail or {})))
+        rows: list[list[Any]] = []
+        heads: list[tuple[dict[str, Any], bool]] = []
         with self._store.transaction(lock=AUDIT_LOCK) as db:
             last_id, last_hash, seq, anchor_hash, anchor_id = db.execute(_CHAIN_END).fetchone()
             anchor_hash, anchor_id = str(anchor_hash or GENESIS), int(anchor_id or 0)
             prev_hash = anchor_hash if last_id is None else str(last_hash)
-            next_id = max(int(seq or 0), anchor_id) + 1
-            record = {
-                "id": next_id, "at": moment_, "actor": actor, "action": action,
-                "target_type": target_type, "target_id": target_id, "outcome": outcome,
-                "detail": body,
-            }  # fmt: skip
-            digest = keyed_hash(key, prev_hash, record)
-            db.execute(
-                f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [*record.values(), prev_hash, digest],
-            )
-            head: dict[str, Any] = {
-                "v": HEAD_FORMAT, "event": "append", "seq": next_id, "head": digest,
-                "count": next_id - anchor_id, "anchor_through": anchor_id, "anchor": anchor_hash,
-                "at": when(datetime.now(UTC)), "key": key.state,
-            }  # fmt: skip
+            next_id = max(int(seq or 0), anchor_id)
+            for unnumbered in records:
+                next_id += 1
+                record = {**unnumbered, "id": next_id}
+                digest = keyed_hash(key, prev_hash, record)
+                rows.append([*record.values(), prev_hash, digest])
+                head: dict[str, Any] = {
+                    "v": HEAD_FORMAT, "event": "append", "seq": next_id, "head": digest,
+                    "count": next_id - anchor_id, "anchor_through": anchor_id,
+                    "anchor": anchor_hash, "at": when(datetime.now(UTC)), "key": key.state,
+                }  # fmt: skip
+                heads.append((head, prev_hash.startswith(KEYED_PREFIX)))
+                prev_hash = digest
+            insert = f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            if len(rows) == 1:
+                db.execute(insert, rows[0])
+            else:
+                db.executemany(insert, rows)
             # after the outermost commit (a caller's transaction may hold this one): a head
             # never names a record that is not there, even when that caller rolls back
-            chained = prev_hash.startswith(KEYED_PREFIX)
-            self._store.after_commit(lambda: self._write_head(key, head, chained=chained))
-        return _entry([*record.values(), prev_hash, digest])
+            self._store.after_commit(lambda: self._write_heads(key, heads))
+        return [_entry(row) for row in rows]
+
+    def _write_heads(self, key: AuditKey, heads: Sequence[tuple[dict[str, Any], bool]]) -> None:
+        for head, chained in heads:
+            self._write_head(key, head, chained=chained)
 
     def list(
         self, start: datetime | None = None, end: datetime | None = None, limit: int | None = None

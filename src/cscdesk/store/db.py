@@ -300,6 +300,12 @@ class Store:
         """What a failure inside a transaction block is raised as (SQLite: explained)."""
         return explain(self.path, exc)
 
+    def shares_commits(self) -> bool:
+        """Whether this thread's audit record may be committed by another thread, together
+        with its own (``store.group_commit``). Never on SQLite: a write there is a few
+        microseconds under the file's lock, with no server to wait for in between."""
+        return False
+
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run ``action`` once this thread's outermost transaction commits (now, if none is
         open); dropped if the transaction, or the savepoint it was queued in, rolls back."""

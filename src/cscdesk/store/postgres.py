@@ -588,6 +588,11 @@ class PgStore(Store):
     def _fault_in_block(self, exc: BaseException) -> BaseException | None:
         return None
 
+    def shares_commits(self) -> bool:
+        """Yes when this thread has no connection of its own borrowed (nothing open that the
+        record must join, and no connection held idle while it waits for another thread)."""
+        return not self.read_only and getattr(self._pg, "handle", None) is None
+
     def _open_transaction(self) -> Any:
         return getattr(self._pg, "handle", None)
 

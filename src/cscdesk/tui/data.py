@@ -138,14 +138,15 @@ class DeskData:
 
     def profile(self, member_id: str) -> ProfileData:
         """Everything the screen pop shows, read over one connection (on PostgreSQL one
-        borrowed from the pool for the whole pop, not one per question)."""
-        with self.store.reading():
-            return self._profile(member_id)
-
-    def _profile(self, member_id: str) -> ProfileData:
-        members = self.store.members
-        member = members.get(member_id)
+        borrowed from the pool for the whole pop, not one per question); the audit record in
+        between, with no connection held (other desks' records may be committed with it)."""
+        member = self.store.members.get(member_id)
         self._audited("view_record", "member", member_id)
+        with self.store.reading():
+            return self._profile(member)
+
+    def _profile(self, member: Member) -> ProfileData:
+        members = self.store.members
         main = None
         if member.main_member_id and member.main_member_id != member.id:
             main = members.get(member.main_member_id)
