@@ -323,3 +323,36 @@ def test_doctor_and_status_look_at_the_database_the_config_names(
     status = CliRunner().invoke(main, [*base, "status"])
     assert "tickets lease" in status.output, status.output
     assert not (data_dir / "cscdesk.db").exists()
+
+
+def test_ticket_search_takes_the_newest_matches_whichever_way_it_reads_the_index(
+    tmp_path: Path,
+) -> None:
+    """Ticket search reads the newest tickets first and the word index for older ones
+    (pg_search.ticket_candidates); whether a word is in nearly every ticket, in a few, in the
+    old ones only or a number in one, it finds exactly the newest matches, as one plain
+    query over the whole index does."""
+    from cscdesk.store import pg_search, ticket_search
+
+    url = postgres_db.new_database()
+    store = _open(url, tmp_path / "heads")
+    try:
+        store.db.execute(  # 30,000 tickets: the newest fiftieth holds 580 with 理赔
+            f"INSERT INTO {ticket_search.TABLE} (rowid, doc) SELECT n, CAST("
+            " CASE WHEN n % 50 = 0 THEN '发票:1 票:2' ELSE '理赔:1 赔进:2 进度:3 度:4' END"
+            " || CASE WHEN n < 300 THEN ' 旧单:6 单:7' ELSE '' END"
+            " || ' r' || lpad(CAST(n AS text), 9, '0') || ':8' AS tsvector)"
+            " FROM generate_series(1, 30000) AS n"
+        )
+        store.db.execute(f"ANALYZE {ticket_search.TABLE}")
+        for text in ("理赔", "理赔进度", "发票", "旧单", f"R{24321:09d}", f"R{1:09d}", "没有"):
+            sql, params = ticket_search.candidates(store.db, text)
+            found = [r[0] for r in store.db.execute(sql, params).fetchall()]
+            plain = store.db.execute(
+                f"SELECT rowid FROM {ticket_search.TABLE} WHERE doc @@ CAST(? AS tsquery)"
+                " ORDER BY rowid DESC LIMIT ?",
+                [pg_search.ticket_query(ticket_search.match_terms(text)), 500],
+            ).fetchall()
+            assert sorted(found, reverse=True) == [r[0] for r in plain], text
+    finally:
+        store.close()

@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-INDEX_COMMENT = "search index"  # sqlite_master on PostgreSQL calls such a table virtual
+INDEX_COMMENT = "search index"
+_NO_ROWID = 2**63 - 1  # above every rowid: an empty window leaves every match to the word index
+RECENT_SHARE = 50  # a ticket search reads the newest 1/50 of the index first (ticket_candidates)  # sqlite_master on PostgreSQL calls such a table virtual
 
 _MEMBER_FUNCTIONS = (
     # one lexeme per letter or character of the first 32, positions in order
@@ -125,3 +127,50 @@ def remove_ticket(db: Any, table: str, rowid: int) -> None:
 def ticket_query(terms: Sequence[tuple[Sequence[str], bool]]) -> str:
     """Every term's phrase, ANDed (the FTS5 expression of ``ticket_search.match_expression``)."""
     return " & ".join(f"({phrase(words, prefix)})" for words, prefix in terms)
+
+
+def _names_a_number(words: Sequence[str]) -> bool:
+    """A word of five characters or more with a digit in it: a report, claim or policy number,
+    which a handful of tickets hold at most."""
+    return any(len(w) >= 5 and any(c.isdigit() for c in w) for w in words)
+
+
+def ticket_candidates(
+    table: str, terms: Sequence[tuple[Sequence[str], bool]], limit: int
+) -> tuple[str, list[Any]]:
+    """SQL selecting the rowids of the newest ``limit`` tickets matching every term: the same
+    rows as ``... WHERE doc @@ query ORDER BY rowid DESC LIMIT limit``, in a plan that does not
+    hang on the planner's guess of how many tickets match (EXPLAIN ANALYZE, 1,000,000 tickets).
+
+    A term naming a number (``'r000123':*``) matches a handful of tickets, but the planner
+    guesses thousands and walks the tickets newest first, filtering, through all of them
+    (0.9 s): it goes through the word index alone (``OFFSET 0`` keeps the walk out).
+
+    A phrase's bigrams occur together far more often than the planner's product of their
+    frequencies, so for 理赔进度 it takes the word index, whose hits are rechecked for order
+    one by one (77,000 of them, 0.85 s), when the newest 7,000 tickets already hold 500. So the
+    newest fiftieth of the tickets is read first, newest first, and the word index is asked
+    only for what is older than that and only when those did not hold ``limit`` matches."""
+    query = ticket_query(terms)
+    if any(_names_a_number(words) for words, _prefix in terms):
+        return (
+            f"SELECT rowid FROM (SELECT rowid FROM {table} WHERE doc @@ CAST(? AS tsquery)"
+            " OFFSET 0) AS found ORDER BY rowid DESC LIMIT ?",
+            [query, limit],
+        )
+    newest = (
+        f"SELECT rowid, doc FROM {table} ORDER BY rowid DESC"
+        f" LIMIT (SELECT greatest(reltuples, 0)::bigint / {RECENT_SHARE} FROM pg_class"
+        f" WHERE oid = '{table}'::regclass)"
+    )
+    return (
+        f"WITH recent AS (SELECT rowid FROM ({newest}) AS newest"
+        " WHERE doc @@ CAST(? AS tsquery) ORDER BY rowid DESC LIMIT ?)"
+        " SELECT rowid FROM recent UNION ALL"
+        f" (SELECT rowid FROM (SELECT rowid FROM {table} WHERE doc @@ CAST(? AS tsquery)"
+        " OFFSET 0) AS older"
+        " WHERE (SELECT count(*) FROM recent) < ?"
+        f" AND rowid < coalesce((SELECT min(rowid) FROM ({newest}) AS newest), {_NO_ROWID})"
+        " ORDER BY rowid DESC LIMIT ? - (SELECT count(*) FROM recent))",
+        [query, limit, query, limit, limit],
+    )

@@ -96,11 +96,7 @@ def candidates(db: _Executes, text: str) -> tuple[str, list[Any]] | None:
         terms = match_terms(text)
         if not terms:
             return None
-        return (
-            f"SELECT rowid FROM {TABLE} WHERE doc @@ CAST(? AS tsquery)"
-            " ORDER BY rowid DESC LIMIT ?",
-            [pg_search.ticket_query(terms), CANDIDATES],
-        )
+        return pg_search.ticket_candidates(TABLE, terms, CANDIDATES)
     expression = match_expression(text)
     if expression is None:
         return None
