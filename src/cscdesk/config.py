@@ -287,6 +287,7 @@ class ArchiveSettings(_Section):
     lag_alarm_days: int = Field(default=3, ge=1, le=170)
     window_minutes: int = Field(default=60, ge=1, le=1440)
     overlap_minutes: int = Field(default=10, ge=0, le=1440)
+    late_cdr_minutes: int = Field(default=120, ge=0, le=1440)  # longest call + publish delay
     recording_url_seconds: int = Field(default=600, ge=60, le=86_400)
     min_retention_years: int = Field(default=5, ge=5, le=100)
 

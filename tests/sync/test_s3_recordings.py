@@ -138,9 +138,9 @@ async def test_a_center_on_postgresql_archives_its_recordings_into_the_bucket(
                 port, storage, blobs, instance_id="ccc-demo", settings=settings, clock=wall,
                 restore_retry=timedelta(0),
             )  # fmt: skip
-            history.advance(600)  # the vendor restores archived audio meanwhile
             if result.waiting_for_restore == 0 and result.recordings.stored == 0:
                 break
+            history.advance(600)  # the vendor restores archived audio meanwhile
         manifest = {r.sha256 for r in storage.recordings()}
         assert manifest
         in_bucket = s3_server.objects(bucket)

@@ -43,12 +43,24 @@ class RecordingJobs:
         self._store = store
 
     def queue(self, calls: Iterable[tuple[str, datetime]]) -> int:
-        """Queue ``(contact_id, call_started_at)`` pairs not queued yet; returns how many were new."""
+        """Queue ``(contact_id, call_started_at)`` pairs neither queued nor archived yet (the
+        CDR walk reads recent windows again); returns how many were new."""
+        pairs = list(calls)
         with self._store.transaction() as db:
+            archived: set[str] = set()
+            for at in range(0, len(pairs), 500):
+                ids = [contact_id for contact_id, _ in pairs[at : at + 500]]
+                marks = ", ".join("?" * len(ids))
+                archived.update(
+                    row[0]
+                    for row in db.execute(
+                        f"SELECT contact_id FROM recordings WHERE contact_id IN ({marks})", ids
+                    )
+                )
             cursor = db.executemany(
                 "INSERT OR IGNORE INTO recording_jobs (contact_id, call_started_at, state,"
                 " attempts, next_attempt_at) VALUES (?, ?, 'pending', 0, ?)",
-                [(contact_id, iso(started), iso(started)) for contact_id, started in calls],
+                [(c, iso(started), iso(started)) for c, started in pairs if c not in archived],
             )
             return max(0, int(cursor.rowcount))  # rows inserted: the ignored ones count 0
 

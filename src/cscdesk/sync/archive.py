@@ -1,9 +1,12 @@
 """Copy every call detail record (CDR) from the rented call system into our own store.
 
 The vendor pages at most 100 pages × 100 records per query and reaches back only 180 days, so
-the copy walks time windows forward from a per-instance watermark. Each window starts a little
-before the previous one ended (overlap) so late-arriving CDRs are not missed; a window holding
-more records than one query can page through is split in halves until each half fits. Records
+the copy walks time windows forward from a per-instance watermark. Windows are on the call's
+start time, but a CDR is listed only once its call has ended and the vendor has published it
+(``CDRReady`` comes some time after the call): a call that started before the watermark can
+appear later. So each run walks again from ``late`` before its horizon (at least ``overlap``
+before the watermark); a window holding more records than one query can page through is split
+in halves until each half fits. Records
 are upserted by ContactId, so overlap and re-runs after a crash never duplicate anything, and the
 watermark moves only after a whole window is stored: a ``kill -9`` at any point just repeats the
 window it was in.
@@ -29,6 +32,7 @@ class ArchivePolicy:
     window: timedelta = timedelta(minutes=60)
     max_window: timedelta = timedelta(days=30)  # quiet stretches are walked in growing windows
     overlap: timedelta = timedelta(minutes=10)
+    late: timedelta = timedelta(hours=2)  # the longest call plus the vendor's publish delay
     page_size: int = 100
     max_pages: int = 100
     reach: timedelta = timedelta(days=180)
@@ -80,19 +84,20 @@ async def sync_call_records(
     key = cdr_watermark_key(instance_id)
     watermark = storage.get_time(key)
     earliest = now - policy.reach + timedelta(hours=1)
+    horizon = now - policy.settle
     if watermark is None:
         start = earliest
-    else:
+    elif watermark - policy.overlap < earliest:
         start = watermark - policy.overlap
-        if start < earliest:
-            report.gap_from = start
-            report.notes.append(
-                f"archive fell beyond the vendor's reach: records from {start:%Y-%m-%d %H:%M} "
-                f"to {earliest:%Y-%m-%d %H:%M} can no longer be listed"
-            )
-            log.error("CDR archive gap for %s from %s to %s", instance_id, start, earliest)
-            start = earliest
-    horizon = now - policy.settle
+        report.gap_from = start
+        report.notes.append(
+            f"archive fell beyond the vendor's reach: records from {start:%Y-%m-%d %H:%M} "
+            f"to {earliest:%Y-%m-%d %H:%M} can no longer be listed"
+        )
+        log.error("CDR archive gap for %s from %s to %s", instance_id, start, earliest)
+        start = earliest
+    else:  # again over the calls whose CDRs may have been published since the last run
+        start = max(earliest, min(watermark - policy.overlap, horizon - policy.late))
     size = policy.window
     first, hours = start, max(0, int((horizon - start).total_seconds() // 3600))
     while start < horizon:

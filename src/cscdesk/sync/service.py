@@ -29,6 +29,7 @@ def archive_policy(settings: ArchiveSettings) -> ArchivePolicy:
     return ArchivePolicy(
         window=timedelta(minutes=settings.window_minutes),
         overlap=timedelta(minutes=settings.overlap_minutes),
+        late=timedelta(minutes=settings.late_cdr_minutes),
     )
 
 
