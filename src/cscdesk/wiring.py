@@ -487,16 +487,22 @@ def call_center_keys(settings: Settings) -> tuple[str, str]:
     return key_id, key_secret
 
 
-def command_call_center(settings: Settings) -> tuple[Any, str, Any]:
+def command_call_center(settings: Settings, data_dir: Path | None = None) -> tuple[Any, str, Any]:
     """The call system for a command or daemon: (port, instance id, stop).
 
-    The configured one, or for the embedded demo an in-process simulator with six hours of
-    history, reached through the same builder as the desk.
+    The configured one; for the embedded demo the data dir's running center (the one its desks
+    take calls on, so ``archive sync`` copies those calls), else an in-process simulator with
+    six hours of history, reached through the same builder as the desk.
     """
     if settings.callcenter.mode == "aliyun":
         key_id, key_secret = call_center_keys(settings)
         port = call_center_port(settings.callcenter, key_id, key_secret)
         return port, settings.callcenter.instance_id, lambda: None
+    address = _live_demo_center(data_dir)
+    if address is not None:
+        cc = settings.callcenter.model_copy(update={"mode": "aliyun", "endpoint": address.base_url,
+                                                    "instance_id": address.instance_id})  # fmt: skip
+        return call_center_port(cc, *address.keys()), address.instance_id, lambda: None
     from cscdesk.callcenter.sim.server import start_simulator
 
     sim = settings.simulator
@@ -506,6 +512,24 @@ def command_call_center(settings: Settings) -> tuple[Any, str, Any]:
     cc = simulator_settings(handle)
     port = call_center_port(cc, handle.access_key_id, handle.access_key_secret)
     return port, handle.instance_id, handle.stop
+
+
+def command_clock(settings: Settings, data_dir: Path | None = None) -> Any:
+    """The time a command's archive walks by: the call system's. A demo center started by a
+    desk runs on simulated time (from 10:00 today, faster for a lead), so its calls carry its
+    clock, not the wall's; everything else is on UTC wall time."""
+    address = None if settings.callcenter.mode == "aliyun" else _live_demo_center(data_dir)
+    return address.sim_now if address is not None else _utc_clock
+
+
+def _live_demo_center(data_dir: Path | None) -> Any:
+    """The data dir's published demo center if it answers and takes the demo key, else None."""
+    from cscdesk.callcenter.sim import shared
+
+    if data_dir is None:
+        return None
+    address = shared.live_center(data_dir)
+    return address if address is not None and address.access_key_id else None
 
 
 def center_directory(store: Any) -> CenterDirectory:

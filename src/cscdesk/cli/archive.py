@@ -67,10 +67,12 @@ def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float, as_js
 
     from cscdesk.importing.progress import AUTO, reporting
     from cscdesk.sync.runs import archive_sync as run_archive_sync
+    from cscdesk.wiring import command_clock
 
     settings, paths, store = open_sync_store(ctx)
     blobs = blob_store(settings, paths)
-    port, instance_id, stop = call_center(settings)
+    port, instance_id, stop = call_center(settings, paths.data_dir)
+    clock = command_clock(settings, paths.data_dir)
 
     rounds: list[Any] = []  # the last round's alarm decides the exit code
 
@@ -111,6 +113,7 @@ def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float, as_js
                     settings,
                     follow=follow,
                     restore_retry=timedelta(seconds=restore_retry_seconds),
+                    clock=clock,
                     show=show,
                     on_error=failed,
                     progress=progress,

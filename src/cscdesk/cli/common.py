@@ -137,12 +137,13 @@ def blob_store(settings, paths):  # type: ignore[no-untyped-def]
     return wiring.blob_store(settings, paths)
 
 
-def call_center(settings):  # type: ignore[no-untyped-def]
-    """(port, instance_id, stop) from the composition root; a wiring fault is one line, exit 1."""
+def call_center(settings, data_dir=None):  # type: ignore[no-untyped-def]
+    """(port, instance_id, stop) from the composition root; a wiring fault is one line, exit 1.
+    ``data_dir``: the demo's running center there is used when there is one."""
     from cscdesk.wiring import WiringError, command_call_center
 
     try:
-        return command_call_center(settings)
+        return command_call_center(settings, data_dir)
     except WiringError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

@@ -65,7 +65,7 @@ def events_serve(
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     settings, paths, store = open_sync_store(ctx)
-    cc, _instance_id, stop = call_center(settings)
+    cc, _instance_id, stop = call_center(settings, paths.data_dir)
 
     def clock() -> datetime:
         return datetime.now(UTC)

@@ -41,8 +41,8 @@ def sync_tickets(ctx: Context, follow: bool, as_json: bool) -> None:
     from cscdesk.wiring import start_daemon_duties as daemon_duties
     from cscdesk.wiring import stop_background
 
-    settings, _paths, store = open_sync_store(ctx)
-    port, _instance, stop = call_center(settings)
+    settings, paths, store = open_sync_store(ctx)
+    port, _instance, stop = call_center(settings, paths.data_dir)
 
     reports = []  # the last round's report decides the exit code
 

@@ -95,10 +95,11 @@ async def archive_sync(
     show: Callable[[ArchiveRound], None],
     on_error: Callable[[str], None],
     progress: Callable[[str, int, int | None], None] | None = None,
+    clock: Callable[[], datetime] = _now,
 ) -> LeasedRun:
     """Copy new CDRs and recordings under the archive lease; each round's result to ``show``,
     each failed round's reason to ``on_error`` (as it happens, so ``--follow`` reports it),
-    how far a round is to ``progress``."""
+    how far a round is to ``progress``; ``clock`` is the call system's time."""
     lease = Lease(store, ARCHIVE_LEASE, holder=holder_id(), ttl_seconds=settings.sync.lease_seconds)
 
     async def once() -> None:
@@ -109,7 +110,7 @@ async def archive_sync(
                 blobs,
                 instance_id=instance_id,
                 settings=settings.archive,
-                clock=_now,
+                clock=clock,
                 heartbeat=lease.keep,
                 restore_retry=restore_retry,
                 progress=progress,
