@@ -3,6 +3,7 @@ archive pages the CDRs it produced."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -141,3 +142,26 @@ async def test_simulated_tickets_carry_only_the_documented_states(
     assert (ended.state, ended.raw["CloseCode"]) == ("Closed", "Terminated")
     listed = (await center.list_tickets(updated_since=None)).items
     assert {t.state for t in listed} <= documented
+
+
+async def test_a_restarted_simulator_never_reuses_a_call_id() -> None:
+    """CCC's JobId / ContactId is ``job-`` and 18 digits and never repeats (GetTicket page's
+    example JobId job-399383842187575296, GetCallDetailRecord's ContactId
+    job-109634426711871319): a ticket linked to one call must not come to name another when
+    ``cscdesk sim --demo`` starts again on the same data."""
+    seen: list[set[str]] = []
+    for _run in range(2):  # the same seed and the same start: the same calls, told apart
+        handle = start_simulator(seed=11, paused=True, start_time=START, prefill_days=0.05)
+        client = AliyunRpcClient(handle.endpoint, handle.access_key_id,
+                                 handle.access_key_secret, scheme="http")  # fmt: skip
+        center = AliyunCallCenter(client, handle.instance_id)
+        try:
+            page = await center.list_call_records(START - timedelta(hours=2), START, None, 100)
+        finally:
+            await center.aclose()
+            handle.stop()
+        ids = {r.contact_id for r in page.items}
+        assert ids and all(re.fullmatch(r"job-\d{18}", i) for i in ids), sorted(ids)[:3]
+        seen.append(ids)
+    first, second = seen
+    assert not first & second

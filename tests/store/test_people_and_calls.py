@@ -100,6 +100,31 @@ def test_cdr_upsert_is_idempotent_and_links_the_caller(family: Store) -> None:
     assert [c.contact_id for c in window] == ["job-2"]
 
 
+def test_another_call_under_a_stored_contact_id_keeps_the_first_and_says_so(
+    family: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A simulator restarted on old data once numbered its calls from 1 again: a ticket linked
+    to a call must keep pointing at that call, whatever arrives later under its id."""
+    first = _cdr("job-3", "13812345678", 0)
+    family.calls.upsert_many([first])
+    family.calls.set_wrap_up("job-3", "claim_progress", "问理赔进度")
+    stranger = _cdr("job-3", "13700000000", 90, agent_ids=("agent007@ccc-demo",))
+    with caplog.at_level("WARNING", logger="cscdesk.store.calls"):
+        family.calls.upsert_many([stranger, _cdr("job-4", "13700000000", 95)])
+    kept = family.calls.get("job-3")
+    assert (kept.caller, kept.agent_id, kept.member_id) == (
+        "138****5678",
+        "agent001@ccc-demo",
+        "M1",
+    )
+    assert (kept.started_at, kept.wrap_up_code) == (T0, "claim_progress")
+    assert family.calls.get("job-4").caller == "137****0000"  # the rest of the batch is stored
+    (warning,) = [r for r in caplog.records if "job-3" in r.getMessage()]
+    assert "stored already as another call" in warning.getMessage()
+    family.calls.upsert_many([_cdr("job-3", "13812345678", 0, satisfaction=5)])  # the same call
+    assert family.calls.get("job-3").satisfaction == 5
+
+
 def test_a_large_batch_with_a_contact_id_twice_lands_as_if_sent_one_by_one(family: Store) -> None:
     """Thousands of CDRs in one call (a first sync), one ContactId in it twice: the later
     sighting wins, a desk's wrap-up code on an earlier one survives, callers are linked."""
@@ -110,7 +135,7 @@ def test_a_large_batch_with_a_contact_id_twice_lands_as_if_sent_one_by_one(famil
     strangers = [_cdr(f"job-{i}", f"137{i:08d}", i % 600) for i in range(1, 4501)]
     batch = [desk, *strangers[:2000], _cdr("job-0", "13812345678", 0, satisfaction=2),
              *strangers[2000:], _cdr("job-0", "13812345678", 0, satisfaction=4),
-             _cdr("job-4500", "13812345678", 5)]  # fmt: skip
+             _cdr("job-4500", "13812345678", 4500 % 600)]  # fmt: skip
     assert family.calls.upsert_many(batch) == len(batch)
     assert family.calls.count() == 4501
     again = family.calls.get("job-0")

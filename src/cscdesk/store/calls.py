@@ -17,6 +17,8 @@ from cscdesk.domain.models import Call, CallDirection, CallOutcome
 from cscdesk.domain.privacy import mask_mobile, normalise_mobile
 from cscdesk.store._codec import moment, when
 from cscdesk.store.audit import scrub
+from cscdesk.store.call_identity import SAME_CALL, report_clashes
+from cscdesk.store.id_lists import rows_for_ids
 
 if TYPE_CHECKING:
     from cscdesk.store.db import Store
@@ -48,6 +50,8 @@ UPSERT = (
         else f"{n} = excluded.{n}"
         for n in _NAMES[1:]
     )
+    + " WHERE "
+    + SAME_CALL.format(old="calls", new="excluded")
 )
 
 
@@ -217,6 +221,21 @@ def to_call(r: Sequence[Any]) -> Call:
     )
 
 
+def _clashes(db: Any, rows: Sequence[Sequence[Any]]) -> list[tuple[str, Any, Any]]:
+    """(ContactId, stored start, refused start) for rows naming a stored call of another start
+    or direction."""
+    given = {row[0]: row for row in rows}
+    stored = rows_for_ids(
+        db, "SELECT contact_id, started_at, direction FROM calls WHERE contact_id IN ({marks})",
+        list(given),
+    )  # fmt: skip
+    return [
+        (contact_id, started, given[contact_id][4])
+        for contact_id, started, direction in stored
+        if (started, direction) != (given[contact_id][4], given[contact_id][1])
+    ]
+
+
 class Calls:
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -236,7 +255,9 @@ class Calls:
                 upsert_calls(db, _NAMES, _KEEP_IF_NEW_IS_NULL, chunks)
                 return len(given)
             rows = _rows(records)
-            db.executemany(UPSERT, rows)
+            written = db.executemany(UPSERT, rows).rowcount
+            if written < len(rows):  # some were refused as another call: say which
+                report_clashes(_clashes(db, rows))
         return len(rows)
 
     def set_wrap_up(self, contact_id: str, code: str | None, notes: str | None = None) -> None:

@@ -22,6 +22,7 @@ from cscdesk.domain.missed_calls import (
     WorklistSize,
 )
 from cscdesk.store._codec import moment, required, when
+from cscdesk.store.id_lists import rows_for_ids
 
 if TYPE_CHECKING:
     from cscdesk.store.db import Store, StoreDatabase
@@ -102,17 +103,13 @@ class MissedCalls:
     def known(self, contact_ids: Iterable[str]) -> set[str]:
         """Which of these calls the worklist has already taken in."""
         ids = list(dict.fromkeys(contact_ids))
-        found: set[str] = set()
         with self._store.reading() as db:
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                marks = ", ".join("?" for _ in chunk)
-                rows = db.execute(
-                    f"SELECT contact_id FROM missed_callback_calls WHERE contact_id IN ({marks})",
-                    chunk,
-                ).fetchall()
-                found.update(str(r[0]) for r in rows)
-        return found
+            rows = rows_for_ids(
+                db,
+                "SELECT contact_id FROM missed_callback_calls WHERE contact_id IN ({marks})",
+                ids,
+            )
+        return {str(r[0]) for r in rows}
 
     def same_day(self, day: date, number_masked: str) -> list[CallbackEntry]:
         """The day's entries whose number looks the same once masked (the caller decides which,

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from cscdesk.store.call_identity import SAME_CALL, report_clashes
 from cscdesk.store.copy_text import copy_text
 
 STAGING = "cscdesk_calls_in"
@@ -55,12 +56,21 @@ def _upsert(names: Sequence[str], keep_if_new_is_null: set[str]) -> str:
         f"({', '.join(f'calls.{n}' for n in names[1:])}) IS DISTINCT FROM"
         f" ({', '.join(_after_update(n, keep_if_new_is_null) for n in names[1:])})"
     )
+    same_call = SAME_CALL.format(old="calls", new="excluded")
     return (
         f"INSERT INTO calls ({', '.join(names)}) SELECT {picked} FROM {STAGING} i"
         f" LEFT JOIN LATERAL ({member}) m ON i.member_id IS NULL"
-        f" ON CONFLICT (contact_id) DO UPDATE SET {updates} WHERE {changed};"
+        f" ON CONFLICT (contact_id) DO UPDATE SET {updates} WHERE {same_call} AND {changed};"
         f" DELETE FROM {STAGING}"
     )
+
+
+# staged rows that name a stored call of another start or direction: refused by the upsert
+_CLASHES = (
+    f"SELECT c.contact_id, c.started_at, i.started_at FROM {STAGING} i"
+    " JOIN calls c ON c.contact_id = i.contact_id"
+    " WHERE NOT (" + SAME_CALL.format(old="c", new="i") + ")"
+)
 
 
 def _rounds(rows: Sequence[Sequence[Any]]) -> list[Sequence[Sequence[Any]]]:
@@ -88,6 +98,9 @@ class _Loader:
         """Each round as COPY text, loaded and upserted in turn (this thread only waits)."""
         for text in rounds:
             self._db.copy_text(STAGING, self._columns, [text])
+            clashes = self._db.execute(_CLASHES).fetchall()
+            if clashes:  # refused by the upsert below: the first call under an id is kept
+                report_clashes(clashes)
             self._db.execute_native(self._statement)
 
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from cscdesk.callcenter.sim.arrivals import ArrivalProcess, TrafficProfile
 from cscdesk.callcenter.sim.clock import SimClock
+from cscdesk.callcenter.sim.ids import ContactIds
 from cscdesk.callcenter.sim.records import AgentRuntime, CallRuntime, UserState
 from cscdesk.domain.models import Agent, AgentKind, CallDirection, CallOutcome, Routing, SkillGroup
 
@@ -129,7 +130,7 @@ class CallCenterModel:
         self.state_log: list[tuple[float, str, UserState, str]] = []  # (t, agent, state, code)
         self._events: list[tuple[float, int, Callable[..., None], tuple[Any, ...]]] = []
         self._seq = itertools.count()
-        self._contact_seq = itertools.count(1)
+        self._contact_ids = ContactIds()  # unique across restarts (sim/ids.py)
         # set by the server to an EventPusher.publish; called under ``lock`` (see sim/events.py)
         self.on_event: Callable[[dict[str, Any]], None] | None = None
         self.pusher: EventPusher | None = None  # what UpdateSubscription configures
@@ -195,7 +196,7 @@ class CallCenterModel:
         return f"1{self.rng.choice('3578')}{self.rng.randrange(10**9):09d}"
 
     def new_call(self, direction: CallDirection, caller: str, callee: str) -> CallRuntime:
-        contact_id = f"job-{self.instance_id}-{next(self._contact_seq):08d}"
+        contact_id = self._contact_ids.next()
         call = CallRuntime(contact_id, direction, caller, callee, started_at=self.now)
         self.active[contact_id] = call
         self.by_contact[contact_id] = call
