@@ -4,6 +4,8 @@ a newer extract updates claim stages and an older one never rolls them back."""
 from __future__ import annotations
 
 import csv
+import io
+import zipfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,9 @@ from openpyxl import load_workbook
 from cscdesk.domain.models import ClaimStage
 from cscdesk.insurers.batch_import import CLAIM_COLUMNS, find_records, import_directory
 from cscdesk.insurers.sim import InsurerSimHandles
+from cscdesk.insurers.sim.runner import start_insurer_sims
+
+from .conftest import quiet_profiles
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -72,6 +77,30 @@ def test_importing_the_same_files_twice_changes_nothing(
     assert second.count("skipped") == 2 and second.count("imported") == 0
     assert _all_of_anhe(store, sims) == before
     assert {p.policy_no for p in before.policies} == {p.policy_no for p in sims.batch_book.policies}
+
+
+def test_a_restarted_insurer_simulator_writes_the_days_extract_byte_for_byte_again(
+    sims: InsurerSimHandles, store: Any, store_path: Path, tmp_path: Path
+) -> None:
+    """openpyxl stamps the zip entries and docProps with the moment of saving: a restart made
+    the same day's claims workbook a "new" file under another checksum, imported twice."""
+    day = date(2026, 11, 23)
+    first = {p.name: p.read_bytes() for p in sims.write_batch(tmp_path / "before", day)}
+    assert import_directory(store, tmp_path / "before", NOW).count("imported") == 2
+    again = start_insurer_sims(store_path, seed=7, profiles=quiet_profiles())
+    try:
+        written = again.write_batch(tmp_path / "after", day)
+    finally:
+        again.stop()
+    assert {p.name: p.read_bytes() for p in written} == first
+    for path in written:  # the restart's files are the same files: nothing new to import
+        path.replace(tmp_path / "before" / path.name)
+    assert import_directory(store, tmp_path / "before", NOW).count("skipped") == 2
+    (claims,) = [p for p in written if p.suffix == ".xlsx"]
+    with zipfile.ZipFile(io.BytesIO(first[claims.name])) as workbook:
+        assert {i.date_time for i in workbook.infolist()} == {(2026, 11, 23, 0, 0, 0)}
+        core = workbook.read("docProps/core.xml").decode()
+    assert core.count("2026-11-23T00:00:00Z") == 2  # created and modified: the extract's day
 
 
 def test_a_newer_extract_moves_claims_on_and_an_older_one_does_not_roll_back(

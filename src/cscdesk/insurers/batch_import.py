@@ -91,6 +91,9 @@ STAGE_ZH = {
 }
 
 
+ALREADY_IMPORTED = "already imported (same checksum)"
+
+
 class BatchFileError(Exception):
     """Why a file was rejected, naming file, row and column so the sender can fix it."""
 
@@ -281,18 +284,20 @@ def _import_file(store: Store, path: Path, now: datetime) -> FileOutcome:
     # Name and content: the same rows re-sent as a later day's extract still confirm that day.
     digest = hashlib.sha256(path.name.encode() + b"\0" + content).hexdigest()
     if store.insurer_batches.is_loaded(digest):
-        return FileOutcome(path.name, "skipped", detail="already imported (same checksum)")
+        return FileOutcome(path.name, "skipped", detail=ALREADY_IMPORTED)
     try:
         insurer_id, kind, extract_date, records = read_extract(path, content)
     except BatchFileError as exc:
         return FileOutcome(path.name, "rejected", detail=str(exc))
-    store.insurer_batches.load(  # the whole file or nothing
+    loaded = store.insurer_batches.load(  # the whole file or nothing
         BatchFile(digest, insurer_id, kind, path.name, extract_date, len(records), now),
         (
             BatchRow(r.key, r.member_id, r.policy_no, json.dumps(r.payload, ensure_ascii=False))
             for r in records
         ),
     )
+    if not loaded:  # another desk on the same store imported it meanwhile
+        return FileOutcome(path.name, "skipped", detail=ALREADY_IMPORTED)
     return FileOutcome(path.name, "imported", rows=len(records))
 
 

@@ -56,12 +56,17 @@ class InsurerBatches:
             ).fetchone()
         return row is not None
 
-    def load(self, file: BatchFile, rows: Iterable[BatchRow]) -> None:
-        """Record the file and upsert its rows, all in one transaction (the whole file or nothing)."""
+    def load(self, file: BatchFile, rows: Iterable[BatchRow]) -> bool:
+        """Record the file and upsert its rows, all in one transaction (the whole file or nothing).
+
+        False when the file is recorded already: another desk on the same store imported it
+        first, perhaps at the same moment (its insert wins, ours waits for it and does nothing).
+        """
         day = file.extract_date.isoformat()
         with self._store.transaction() as db:
-            db.execute(
-                "INSERT INTO insurer_batch_files VALUES (?, ?, ?, ?, ?, ?, ?)",
+            recorded = db.execute(
+                "INSERT INTO insurer_batch_files VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (sha256) DO NOTHING",
                 (
                     file.sha256,
                     file.insurer_id,
@@ -71,7 +76,9 @@ class InsurerBatches:
                     file.rows,
                     when(file.imported_at),
                 ),
-            )
+            ).rowcount
+            if not recorded:
+                return False
             for r in rows:
                 db.execute(
                     "INSERT INTO insurer_batch_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -91,6 +98,7 @@ class InsurerBatches:
                         r.payload,
                     ),
                 )
+        return True
 
     def find(
         self,
