@@ -118,3 +118,75 @@ def test_doctor_names_the_config_file_it_read(data_dir: Path, tmp_path: Path) ->
     )
     assert result.exit_code == 0, result.output
     assert f"{config} (given with --config) is valid" in result.output
+
+
+def _bucket_config(tmp_path: Path, bucket: str) -> Path:
+    import s3_server
+
+    config = tmp_path / "s3.toml"
+    config.write_text(
+        f'[archive]\nrecordings = "s3://{bucket}/center-1"\n'
+        f's3_endpoint = "{s3_server.endpoint()}"\ns3_region = "{s3_server.REGION}"\n'
+        's3_access_key_id = "keyring:s3-key-id"\ns3_secret_access_key = "keyring:s3-key-secret"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def _doctor_json(config: Path, data_dir: Path) -> tuple[int, dict[str, dict[str, str]]]:
+    import json
+
+    result = CliRunner().invoke(
+        main, ["--config", str(config), "--data-dir", str(data_dir), "doctor", "--json"]
+    )
+    checks = {c["check"]: c for c in json.loads(result.stdout)["checks"]}
+    return result.exit_code, checks
+
+
+def test_a_recordings_bucket_that_does_not_exist_fails_doctor(
+    memory_keyring,  # type: ignore[no-untyped-def]
+    data_dir: Path,
+    tmp_path: Path,
+) -> None:
+    import s3_server
+
+    memory_keyring.set_password("cscdesk", "s3-key-id", s3_server.KEY_ID)
+    memory_keyring.set_password("cscdesk", "s3-key-secret", s3_server.KEY_SECRET)
+    code, checks = _doctor_json(_bucket_config(tmp_path, "no-such-bucket"), data_dir)
+    assert code == 1
+    assert checks["recordings"]["status"] == "fail"
+    assert "s3://no-such-bucket/center-1" in checks["recordings"]["detail"]
+    assert checks["secret archive.s3_secret_access_key"]["status"] == "ok"
+
+
+def test_a_readable_bucket_passes_and_a_missing_bucket_key_is_named(
+    memory_keyring,  # type: ignore[no-untyped-def]
+    data_dir: Path,
+    tmp_path: Path,
+) -> None:
+    import s3_server
+
+    config = _bucket_config(tmp_path, s3_server.new_bucket())
+    memory_keyring.set_password("cscdesk", "s3-key-id", s3_server.KEY_ID)
+    memory_keyring.set_password("cscdesk", "s3-key-secret", s3_server.KEY_SECRET)
+    code, checks = _doctor_json(config, data_dir)
+    assert checks["recordings"]["status"] == "ok", checks["recordings"]
+    assert code == 0, checks
+    memory_keyring.delete_password("cscdesk", "s3-key-secret")
+    code, checks = _doctor_json(config, data_dir)
+    assert code == 1
+    assert checks["secret archive.s3_secret_access_key"]["status"] == "fail"
+    assert "s3-key-secret" in checks["recordings"]["detail"]
+
+
+def test_the_local_recordings_folder_is_checked_when_it_exists(data_dir: Path) -> None:
+    import json
+
+    (data_dir / "recordings").mkdir()
+    result = CliRunner().invoke(main, ["--data-dir", str(data_dir), "doctor", "--json"])
+    checks = {c["check"]: c for c in json.loads(result.stdout)["checks"]}
+    assert checks["recordings"] == {
+        "check": "recordings",
+        "status": "ok",
+        "detail": f"{data_dir / 'recordings'} is writable",
+    }

@@ -150,6 +150,10 @@ def secret_refs(settings: Settings) -> list[tuple[str, str]]:
                 refs.append((f"insurers[{i}].{key}", value))
     if settings.webhook.url:
         refs.append(("webhook.secret", settings.webhook.secret or ""))
+    for key in ("s3_access_key_id", "s3_secret_access_key"):
+        value = getattr(settings.archive, key)
+        if settings.archive.recordings and value:
+            refs.append((f"archive.{key}", value))
     return refs
 
 
@@ -170,6 +174,28 @@ def check_keyring(settings: Settings) -> list[Finding]:
                 Finding(f"secret {where}", Status.OK, f"{secret_name(ref)!r} is in the keyring")
             )
     return findings
+
+
+def check_recordings_folder(folder: Path) -> Finding:
+    """The local recordings folder, when it exists: the archive writes there."""
+    if not folder.exists():
+        return Finding("recordings", Status.OK, f"{folder} will be created on the first archive")
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        return Finding("recordings", Status.FAIL, f"{folder}: not a folder this user can write")
+    return Finding("recordings", Status.OK, f"{folder} is writable")
+
+
+def check_recordings_bucket(location: str, open_bucket: Callable[[], Any]) -> Finding:
+    """``s3://`` recordings: the keys resolve and one cheap listing of the prefix answers
+    (``open_bucket`` builds the store with a short timeout and no retries)."""
+    try:
+        open_bucket().probe()
+    except Exception as exc:  # a key missing from the keyring, a bucket that cannot be read
+        said = str(exc)
+        return Finding(
+            "recordings", Status.FAIL, said if location in said else f"{location}: {said}"
+        )
+    return Finding("recordings", Status.OK, f"{location} can be listed")
 
 
 def check_sync(status: Any) -> list[Finding]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -83,16 +83,17 @@ def open_report_store(settings: Settings, paths: Paths) -> Any | None:
     return None
 
 
-def blob_store(settings: Settings, paths: Paths) -> Any:
+def blob_store(settings: Settings, paths: Paths, *, quick: bool = False) -> Any:
     """Where the archived recordings live: the bucket of ``[archive] recordings`` (keys from
-    the keyring), else ``[archive] blob_dir`` or the data dir's folder."""
+    the keyring), else ``[archive] blob_dir`` or the data dir's folder. ``quick``: a bucket
+    that gives up at once (no retries, 3 s to connect), for ``doctor``'s look."""
     from cscdesk.sync.blobstore import BlobStore
 
     archive = settings.archive
     if not archive.recordings:
         return BlobStore(archive.blob_dir or paths.recordings)
     from cscdesk.config import SecretUnavailable
-    from cscdesk.sync.s3blobs import S3BlobStore
+    from cscdesk.sync.s3blobs import CONNECT_TIMEOUT, RETRIES, S3BlobStore
 
     keys: list[str | None] = [None, None]
     refs = (archive.s3_access_key_id, archive.s3_secret_access_key)
@@ -110,6 +111,8 @@ def blob_store(settings: Settings, paths: Paths) -> Any:
         access_key_id=keys[0],
         secret_access_key=keys[1],
         sample_percent=archive.verify_sample_percent,
+        retries=0 if quick else RETRIES,
+        connect_timeout=timedelta(seconds=3) if quick else CONNECT_TIMEOUT,
     )
 
 

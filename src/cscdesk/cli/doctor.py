@@ -36,6 +36,7 @@ def doctor(ctx: Context, as_json: bool) -> None:
     if store.status != checks.Status.FAIL:  # never open a damaged store read-write
         findings.extend(_sync_findings(settings, paths, store_path))
     findings.extend(checks.check_keyring(settings))
+    findings.append(_recordings_finding(settings, paths))
     findings.extend(asyncio.run(checks.run_probes(_endpoint_probes(settings))))
     failed = any(f.status == "fail" for f in findings)
     if as_json:
@@ -72,6 +73,22 @@ def _sync_findings(settings, paths, store_path: Path):  # type: ignore[no-untype
                 *check_loop(store, settings)]  # fmt: skip
     finally:
         store.close()
+
+
+def _recordings_finding(settings, paths):  # type: ignore[no-untyped-def]
+    """Where the archive keeps recordings: the bucket answers, or the folder is writable."""
+    from cscdesk import doctor as checks
+
+    archive = settings.archive
+    if not archive.recordings:
+        return checks.check_recordings_folder(archive.blob_dir or paths.recordings)
+
+    def open_bucket():  # type: ignore[no-untyped-def]
+        from cscdesk.wiring import blob_store
+
+        return blob_store(settings, paths, quick=True)
+
+    return checks.check_recordings_bucket(archive.recordings, open_bucket)
 
 
 def _store_opener(settings, paths):  # type: ignore[no-untyped-def]
