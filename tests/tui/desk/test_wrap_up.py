@@ -183,3 +183,40 @@ async def test_at_80x24_the_whole_dialog_fits_down_to_finish(
         set_language(before)
     assert finish in text and ("10:00" in text)
     assert existing is None or existing in text
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_every_break_reason_in_the_then_dropdown_is_drawn_whole(
+    size: tuple[int, int],
+) -> None:
+    """The dropdown opens over the Finish and Cancel buttons; a button's edge inside a
+    double-width character made Textual blank it (完成后示忙 (休息) drawn as "(  息)")."""
+    from datetime import datetime
+
+    from textual.app import App
+
+    from cscdesk.domain.center_directory import STANDARD_BREAK_CODES, STANDARD_WRAP_UP_CODES
+    from cscdesk.tui.i18n import current_language, set_language
+
+    before = current_language()
+    set_language("zh_CN")
+    codes = [(c, z) for c, z, _e in STANDARD_WRAP_UP_CODES]
+    breaks = [(c, z) for c, z, _e in STANDARD_BREAK_CODES]
+
+    class _Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(WrapUpDialog(codes, False, True, breaks=breaks,
+                                          clock=lambda: datetime(2026, 3, 10, 10, 0)))  # fmt: skip
+
+    try:
+        app = _Host()
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause(0.2)
+            app.screen.query_one("#then", Select).focus()
+            await pilot.press("enter")
+            await pilot.pause(0.3)
+            text = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    finally:
+        set_language(before)
+    for _code, label in breaks:
+        assert f"完成后示忙 ({label})" in text, f"{label} is cut in the dropdown"

@@ -255,10 +255,12 @@ class WrapUpDialog(_Dialog[WrapUp]):
             then = [(_("Then: Ready"), READY_NEXT)] + [
                 (_("Then: not ready") + f" ({label})", key) for key, label in self.breaks
             ]
+            # The dropdown opens over the buttons, which sit right: on the left its Chinese is
+            # clear of their edges (on the right 休息 was drawn "  息", as .dialog > Label says).
             with Horizontal(classes="wrap-row"):
+                yield SteadySelect(then, value=READY_NEXT, allow_blank=False, id="then")
                 yield MarkedCheckbox(_("Open a ticket for this call"), self.suggest_ticket,
                                      id="ticket")  # fmt: skip
-                yield SteadySelect(then, value=READY_NEXT, allow_blank=False, id="then")
             yield Label("", id="error", classes="error")
             yield self.buttons("Finish")
 
