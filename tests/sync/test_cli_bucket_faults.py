@@ -17,6 +17,7 @@ import s3_server
 from cscdesk.domain.models import Recording
 from cscdesk.store import open_store
 
+from .archive_env import start_archive_sim
 from .env_keyring import child_environment, variable
 
 AUDIO_SHA = "ab" * 32
@@ -103,3 +104,36 @@ def test_a_bucket_key_missing_from_the_keyring_is_one_line_too(tmp_path: Path) -
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "s3-key-secret" in done.stderr
+
+
+def test_archive_sync_stops_at_a_bucket_that_cannot_be_used_and_says_why(tmp_path: Path) -> None:
+    """The CDRs are copied; the recordings part stops at the first job, with the bucket's
+    reason on one line and exit 1, instead of failing every job with a bare class name."""
+    history = start_archive_sim()
+    try:
+        data_dir, config, env = _center(tmp_path, s3_server.endpoint())
+        with config.open("a", encoding="utf-8") as site:
+            site.write(
+                f'[callcenter]\nmode = "aliyun"\nendpoint = "{history.base_url}"\n'
+                f'instance_id = "{history.instance_id}"\naccess_key_id = "keyring:ccc-id"\n'
+                'access_key_secret = "keyring:ccc-secret"\n'
+            )
+        env = {
+            **env,
+            variable("ccc-id"): history.access_key_id,
+            variable("ccc-secret"): history.access_key_secret,
+        }
+        done = _run(data_dir, config, env, "archive", "sync", "--restore-retry-seconds", "0")
+    finally:
+        history.stop()
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert (
+        "archive sync failed: BlobStoreError: recordings bucket s3://no-such-bucket/center-1"
+        in (done.stderr)
+    )
+    # the round's reason (and the operations log's line for the failed round), not one
+    # "not copied: BlobStoreError" warning per recording
+    assert len(lines) <= 2, done.stderr
+    assert all("recordings bucket s3://no-such-bucket/center-1" in line for line in lines)

@@ -20,6 +20,7 @@ from cscdesk.callcenter.port import CallCenterPort, RecordingLocator
 from cscdesk.domain.models import Recording
 from cscdesk.domain.retention import PolicyTerm, keep_until
 from cscdesk.sync.blobstore import BlobStore
+from cscdesk.sync.s3blobs import BlobStoreError
 from cscdesk.sync.storage import RecordingJob, SyncStorage
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,8 @@ async def fetch_recordings(
                 port, storage, blobs, job, locator, clock, policy, policies_for
             )
             report.stored += 1
+        except BlobStoreError:  # the bucket, not this call: every job would fail the same way
+            raise
         except Exception as exc:  # a failed job must not stop the others; it is retried
             report.failed += 1
             report.errors.append(f"{job.contact_id}: {type(exc).__name__}")
@@ -107,6 +110,8 @@ async def download_recording(
         try:
             blob = await blobs.put_stream(port.download(locator))
             break
+        except BlobStoreError:
+            raise  # a fresh URL does not help a bucket that cannot be written
         except Exception:
             if attempt >= policy.download_attempts:
                 raise
