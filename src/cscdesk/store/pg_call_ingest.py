@@ -13,7 +13,7 @@ work that SQLite does on one.
 A ContactId twice in one chunk is loaded in rounds (each one's first sighting, then its second,
 …): one statement may not update a row twice, and SQLite's executemany applies them in turn.
 
-The staging table lives as long as the connection and is emptied after each upsert and at every
+The staging table lives as long as the connection and is emptied after each round and at every
 commit. The customer's full number is on the database server already
 (``members.mobile``); in the staging table it lives only until that statement has run.
 """
@@ -60,15 +60,20 @@ def _upsert(names: Sequence[str], keep_if_new_is_null: set[str]) -> str:
     return (
         f"INSERT INTO calls ({', '.join(names)}) SELECT {picked} FROM {STAGING} i"
         f" LEFT JOIN LATERAL ({member}) m ON i.member_id IS NULL"
-        f" ON CONFLICT (contact_id) DO UPDATE SET {updates} WHERE {same_call} AND {changed};"
-        f" DELETE FROM {STAGING}"
+        f" ON CONFLICT (contact_id) DO UPDATE SET {updates} WHERE {same_call} AND {changed}"
     )
 
 
-# staged rows that name a stored call of another start or direction: refused by the upsert
+_EMPTY = f"DELETE FROM {STAGING}"
+
+
+# staged rows that name a stored call of another start or direction: refused by the upsert.
+# One primary-key probe a staged row (LATERAL): a plain join over the unanalysed staging table
+# let the planner hash all of ``calls`` for every chunk.
 _CLASHES = (
-    f"SELECT c.contact_id, c.started_at, i.started_at FROM {STAGING} i"
-    " JOIN calls c ON c.contact_id = i.contact_id"
+    f"SELECT i.contact_id, c.started_at, i.started_at FROM {STAGING} i"
+    " CROSS JOIN LATERAL (SELECT started_at, direction FROM calls"
+    " WHERE calls.contact_id = i.contact_id) c"
     " WHERE NOT (" + SAME_CALL.format(old="c", new="i") + ")"
 )
 
@@ -94,14 +99,17 @@ class _Loader:
         self._columns = [*names, "customer"]
         self._statement = _upsert(names, keep_if_new_is_null)
 
-    def load(self, rounds: list[str]) -> None:
-        """Each round as COPY text, loaded and upserted in turn (this thread only waits)."""
-        for text in rounds:
+    def load(self, rounds: list[tuple[str, int]]) -> None:
+        """Each round as COPY text and its row count, loaded and upserted in turn (this thread
+        only waits). A round that wrote fewer rows than it holds (CDRs fetched again unchanged,
+        or another call under a stored id) is checked for clashes; a first sync is not."""
+        for text, count in rounds:
             self._db.copy_text(STAGING, self._columns, [text])
-            clashes = self._db.execute(_CLASHES).fetchall()
-            if clashes:  # refused by the upsert below: the first call under an id is kept
-                report_clashes(clashes)
-            self._db.execute_native(self._statement)
+            if self._db.execute_native(self._statement) < count:
+                clashes = self._db.execute(_CLASHES).fetchall()
+                if clashes:  # refused by the upsert: the first call under an id is kept
+                    report_clashes(clashes)
+            self._db.execute_native(_EMPTY)
 
 
 def _staging_table(names: Sequence[str]) -> str:
@@ -127,7 +135,7 @@ def upsert_calls(
     pending: Future[None] | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cdr-ingest") as worker:
         for chunk in chunks:
-            rounds = [copy_text(batch) for batch in _rounds(chunk)]  # Python work stays here
+            rounds = [(copy_text(batch), len(batch)) for batch in _rounds(chunk)]  # work here
             if pending is not None:
                 pending.result()  # one chunk in flight: the connection has one user at a time
             pending = worker.submit(loader.load, rounds)
