@@ -284,7 +284,8 @@ class AuditLog:
         """Sign ``head`` and append it to the head file (0600, O_APPEND only).
 
         ``chained``: keyed records came before the one this head names. A head file that is
-        empty then was deleted or emptied since the last head: the line says so (``restarted``)
+        empty then was deleted or emptied since it was begun (``_begin_head_file``), so the
+        line says so (``restarted``)
         and verify reports it. A failure to write is logged, not raised: the record is already
         committed, and verify notes records after the last head.
         """
@@ -301,6 +302,28 @@ class AuditLog:
         except OSError as exc:
             log.warning("audit head not written to %s: %s", self.head_file, exc)
         head.setdefault("mac", head_mac(key, head))
+
+    def _begin_head_file(self, key: AuditKey, db: StoreDatabase) -> None:
+        """Under the chain's lock, before records commit: an empty head file gets a first line
+        now, a signed head of the chain as committed so far (``event`` ``begin``).
+
+        Heads of records are appended after their commit, outside the lock, so writers may
+        append them in any order: the head of record 2 may land before that of record 1. Were
+        the file first written by whichever head came first, the head of record 2 could find it
+        empty and call it restarted. Begun here instead, the file is never empty once a keyed
+        record is committed: a writer (thread or process) that finds it empty under the lock
+        while keyed records exist knows it was deleted or emptied, and that begin line says so.
+        """
+        try:
+            empty = self.head_file.stat().st_size == 0
+        except FileNotFoundError:
+            empty = True
+        except OSError as exc:
+            log.warning("audit head file %s cannot be read: %s", self.head_file, exc)
+            return
+        if empty:
+            head = self._head(key, db, "begin")
+            self._write_head(key, head, chained=str(head["head"]).startswith(KEYED_PREFIX))
 
     def signed_head(self, event: str = "export") -> dict[str, Any]:
         """The current head, signed, also appended to the head file (for exports)."""
@@ -351,6 +374,7 @@ class AuditLog:
         rows: list[list[Any]] = []
         heads: list[tuple[dict[str, Any], bool]] = []
         with self._store.transaction(lock=AUDIT_LOCK) as db:
+            self._begin_head_file(key, db)
             last_id, last_hash, seq, anchor_hash, anchor_id = db.execute(_CHAIN_END).fetchone()
             anchor_hash, anchor_id = str(anchor_hash or GENESIS), int(anchor_id or 0)
             prev_hash = anchor_hash if last_id is None else str(last_hash)
@@ -629,6 +653,7 @@ class AuditLog:
         signed head records the new anchor (a purge no head records is a forgery)."""
         key = self._signing_key()
         with self._store.transaction(lock=AUDIT_LOCK) as db:
+            self._begin_head_file(key, db)
             first_kept = db.execute(
                 "SELECT min(id) FROM audit WHERE at >= ?", [when(cutoff)]
             ).fetchone()[0]
