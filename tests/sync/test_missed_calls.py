@@ -10,7 +10,7 @@ nothing, and the desk reads the number to dial from the call system.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
@@ -155,20 +155,25 @@ def test_two_desks_offering_the_duty_take_each_lost_call_in_once(sim: Any, tmp_p
     def taken_in() -> int:
         return sum(e.misses for e in _day(sim, worklist))
 
+    def ran(duty: BackgroundMissedCalls) -> bool:
+        return duty.last_round is not None and duty.last_round.ran
+
+    def wait_until(condition: Callable[[], bool]) -> None:
+        """A round's report is set just after its commit: wait for both, bounded."""
+        deadline = time.monotonic() + 30
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
     try:
         for duty in duties:
             duty.start()
-        deadline = time.monotonic() + 30
-        while taken_in() < len(_lost(sim)) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: taken_in() >= len(_lost(sim)) and any(ran(d) for d in duties))
         assert taken_in() == len(_lost(sim))
-        holder = next(d for d in duties if d.last_round is not None and d.last_round.ran)
+        holder = next(d for d in duties if ran(d))
         other = duties[1 - duties.index(holder)]
         holder.stop()  # the desk doing the duty closes: its lease is let go
         sim.advance(1200)
-        deadline = time.monotonic() + 30
-        while taken_in() < len(_lost(sim)) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: taken_in() >= len(_lost(sim)) and ran(other))
     finally:
         for duty in duties:
             duty.stop()
