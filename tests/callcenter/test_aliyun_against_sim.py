@@ -165,3 +165,22 @@ async def test_a_restarted_simulator_never_reuses_a_call_id() -> None:
         seen.append(ids)
     first, second = seen
     assert not first & second
+
+
+async def test_a_restarted_simulator_never_reuses_a_ticket_id() -> None:
+    """TicketId is a UUID on the GetTicket page (b3a6a131-359e-46bd-9bc5-1f5cb0ea093f); a store
+    syncing a ticket by its id must not find another ticket under it after a restart."""
+    made: list[str] = []
+    for _run in range(2):
+        handle = start_simulator(seed=11, paused=True, start_time=START)
+        client = AliyunRpcClient(handle.endpoint, handle.access_key_id,
+                                 handle.access_key_secret, scheme="http")  # fmt: skip
+        center = AliyunCallCenter(client, handle.instance_id)
+        try:
+            ticket = await center.create_ticket(TicketDraft(title="咨询", context={}))
+        finally:
+            await center.aclose()
+            handle.stop()
+        assert re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", ticket.ticket_id)
+        made.append(ticket.ticket_id)
+    assert made[0] != made[1]

@@ -3,13 +3,15 @@ every change so a client can pull incrementally.
 
 States and close codes are the GetTicket page's words (api-ccc-2020-07-01-getticket): a ticket is
 ``Processing`` until its last task is finished (``Closed``, CloseCode ``Completed``) or it is
-terminated (``Closed``, CloseCode ``Terminated``).
+terminated (``Closed``, CloseCode ``Terminated``). TicketIds are UUIDs, as on that page
+(``b3a6a131-359e-46bd-9bc5-1f5cb0ea093f``): a counter from 1 would hand a restarted simulator's
+new tickets the ids of tickets a store already syncs.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,7 +71,6 @@ class Ticket:
 class TicketBook:
     def __init__(self) -> None:
         self.tickets: dict[str, Ticket] = {}
-        self._ids = itertools.count(1)
         self._last_ms = 0
 
     def _stamp(self, now_ms: int) -> int:
@@ -99,7 +100,7 @@ class TicketBook:
                 raise SimError("Parameter.Invalid", "Context must be a JSON object.") from None
         stamp = self._stamp(now_ms)
         ticket = Ticket(
-            ticket_id=f"tk{next(self._ids):08d}", template=template, title=title, context=context,
+            ticket_id=str(uuid.uuid4()), template=template, title=title, context=context,
             customer_id=customer_id, contact_id=contact_id, source=source or "Manual",
             creator=creator, created_ms=stamp, updated_ms=stamp, assignee=creator,
             task_started_ms=stamp,
