@@ -1,3 +1,3 @@
-from cscdesk.cli import main
+from cscdesk.cli import run
 
-main()
+run()

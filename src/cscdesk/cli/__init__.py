@@ -25,6 +25,7 @@ from cscdesk.cli import (  # noqa: F401  (each module registers its commands on 
     sync,
     users,
 )
+from cscdesk.cli.entry import run
 from cscdesk.cli.root import main
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
