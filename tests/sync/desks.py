@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,9 +20,13 @@ from cscdesk.sync.storage import SyncStorage
 from cscdesk.sync.tickets import SyncReport, TicketSync, TicketSyncPolicy
 from cscdesk.sync.worker import TICKETS_LEASE
 
-# Tests retry at once, and wait for an unanswered write only a little longer than the
-# simulator's injected hang (0.6 s), after which that write has either landed or never will.
-FAST = TicketSyncPolicy(backoff=timedelta(0), inflight_grace=timedelta(seconds=1))
+# Tests retry at once, and wait for an unanswered write a few times the simulator's injected
+# hang (0.6 s), after which that write has either landed or never will. The simulator runs in
+# the test's own process: on a loaded machine its hang can end well after 0.6 s, and a write
+# landing after the grace overwrites a newer one (the vendor has no compare-and-set), which the
+# fault campaign then reports as a lost edit. The product's grace is a minute.
+FAST = TicketSyncPolicy(backoff=timedelta(0), inflight_grace=timedelta(seconds=3))
+DRAIN_SECONDS = 60  # an outbox drains within a few graces; bounded all the same
 
 
 def now() -> datetime:
@@ -74,9 +79,10 @@ class Desk:
 
     async def settle(self) -> list[SyncReport]:
         """Sync rounds until the outbox is empty: an unanswered write holds its ticket for
-        the in-flight grace (1 s here), so this waits on the condition, boundedly."""
+        the in-flight grace (3 s here), so this waits on the condition, boundedly."""
         reports = []
-        for _ in range(60):
+        deadline = time.monotonic() + DRAIN_SECONDS
+        while time.monotonic() < deadline:
             reports.append(await self.round())
             if self.storage.backlog() == 0:
                 return reports

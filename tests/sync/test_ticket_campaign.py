@@ -13,6 +13,7 @@ import asyncio
 import itertools
 import random
 import tempfile
+import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from cscdesk.sync.codec import ticket_fields
 from cscdesk.sync.tickets import resolve_conflict
 
 from .conftest import make_port
-from .desks import Desk, now, remote_snapshots
+from .desks import DRAIN_SECONDS, Desk, now, remote_snapshots
 
 FAULTS = FaultPlan(
     error_rates={"Throttling.User": 0.06, "InternalError": 0.04, "ServiceUnavailable": 0.04},
@@ -135,7 +136,8 @@ def test_fault_campaign(sim: Any) -> None:
         def _drain(self) -> None:
             site_desks = (self.desks[0], self.desks[2])
             quiet_rounds = 0
-            for _ in range(80):  # bounded: unanswered writes settle within about a second
+            deadline = time.monotonic() + DRAIN_SECONDS
+            while time.monotonic() < deadline:  # unanswered writes settle within the grace
                 for desk in site_desks:
                     self.loop.run_until_complete(desk.round())
                     for copy in desk.storage.conflicts():
