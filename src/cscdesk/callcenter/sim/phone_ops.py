@@ -65,9 +65,14 @@ def _require_channel(
     call = _job(rt, job_id)
     channels = {c["ChannelId"] for c in call_context(model, call, user_id)["ChannelContexts"]}
     if channel_id not in channels:
-        raise SimError(
-            "Parameter.Invalid", f"ChannelId {channel_id!r} is not a channel of {call.contact_id}."
-        )
+        raise _not_a_channel(channel_id, call.contact_id)
+
+
+def _not_a_channel(channel_id: str, contact_id: str) -> SimError:
+    """The vendor's refusal of a ChannelId the operation cannot act on."""
+    return SimError(
+        "Parameter.Invalid", f"ChannelId {channel_id!r} is not a channel of {contact_id}."
+    )
 
 
 def send_dtmf(
@@ -78,10 +83,8 @@ def send_dtmf(
     _require_state(rt, UserState.TALKING)
     if not DTMF_KEYS.fullmatch(dtmf):
         raise SimError("Parameter.Invalid", f"Dtmf {dtmf!r}: only 0-9, * and # are keys.")
-    if channel_id != customer_channel_id(call.contact_id):
-        raise SimError(
-            "Parameter.Invalid", f"ChannelId {channel_id!r} is not a channel of {call.contact_id}."
-        )
+    if channel_id != customer_channel_id(call.contact_id):  # keys go to the customer only
+        raise _not_a_channel(channel_id, call.contact_id)
     call.digits.append(dtmf)
     call.events.append((model.now, user_id, "Dtmf"))
     return rt
