@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -171,3 +171,17 @@ def test_awkward_cdr_text_and_numbers_come_back_exactly(family: Store) -> None:
     assert stored.answered_at is None
     assert stored.talk_seconds == 0.1 + 0.2
     assert stored.member_id == "M1"
+
+
+def test_cdr_times_from_any_zone_are_kept_as_the_same_instants(family: Store) -> None:
+    """A CDR time in Beijing time, or without a zone (taken as UTC), is the same instant when
+    the desk reads it back, on either engine."""
+    beijing = timezone(timedelta(hours=8))
+    start = T0.astimezone(beijing)
+    naive_answer = (T0 + timedelta(seconds=30)).replace(tzinfo=None)
+    family.calls.upsert_many([_cdr("job-tz", "13812345678", 0, start_time=start,
+                                   established_time=naive_answer)])  # fmt: skip
+    stored = family.calls.get("job-tz")
+    assert stored.started_at == T0
+    assert stored.answered_at == T0 + timedelta(seconds=30)
+    assert [c.contact_id for c in family.calls.between(T0, T0 + timedelta(minutes=1))] == ["job-tz"]

@@ -355,3 +355,30 @@ def test_ticket_search_takes_the_newest_matches_whichever_way_it_reads_the_index
             assert sorted(found, reverse=True) == [r[0] for r in plain], text
     finally:
         store.close()
+
+
+def test_rows_copied_in_bulk_come_back_as_written(tmp_path: Path) -> None:
+    """``copy_rows`` (binary COPY): times given as ISO text or naive datetimes land as their
+    instants, text with tabs, newlines and backslashes as written, absent values as NULL."""
+    url = postgres_db.worker_database()
+    postgres_db.empty(url)
+    store = _open(url, tmp_path / "heads")
+    columns = ("contact_id", "direction", "caller", "callee", "started_at", "answered_at",
+               "outcome", "talk_seconds", "recorded", "skill_group")  # fmt: skip
+    rows = [
+        ("c-1", "inbound", "138****0001", "4008001234", "2026-03-02T09:00:00.000000+08:00",
+         None, "answered", 12.5, True, "理赔\t二线\\组\n夜班"),
+        ("c-2", "inbound", "138****0002", "4008001234", T0.replace(tzinfo=None),
+         T0 + timedelta(seconds=30), "abandoned", 0, False, None),
+    ]  # fmt: skip
+    try:
+        with store.transaction() as db:
+            assert db.copy_rows("calls", columns, rows) == 2
+        first, second = store.calls.get("c-1"), store.calls.get("c-2")
+    finally:
+        store.close()
+    assert first.started_at == T0 - timedelta(hours=8)
+    assert (first.answered_at, first.talk_seconds, first.recorded) == (None, 12.5, True)
+    assert first.skill_group == "理赔\t二线\\组\n夜班"
+    assert (second.started_at, second.answered_at) == (T0, T0 + timedelta(seconds=30))
+    assert (second.recorded, second.skill_group) == (False, None)

@@ -23,6 +23,14 @@ def when(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def instant(value: datetime | None) -> datetime | None:
+    """A time as an aware instant (PostgreSQL's timestamptz takes it as it is); a naive time is
+    taken as UTC, as ``when`` does."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
 def moment(text: str | None) -> datetime | None:
     if not text:
         return None

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cscdesk.domain.models import Call, CallDirection, CallOutcome
 from cscdesk.domain.privacy import mask_mobile, normalise_mobile
-from cscdesk.store._codec import moment, when
+from cscdesk.store._codec import instant, moment, when
 from cscdesk.store.audit import scrub
 from cscdesk.store.call_identity import SAME_CALL, report_clashes
 from cscdesk.store.id_lists import rows_for_ids
@@ -126,7 +126,12 @@ class CallRecordLike(Protocol):
     def raw(self) -> Any: ...
 
 
-def _record_row(r: CallRecordLike) -> tuple[Any, ...]:
+# How a row holds a time: UTC text for SQLite (``when``), an aware datetime for PostgreSQL's
+# binary COPY (``instant``), which stores it as timestamptz without formatting or parsing.
+_Time = Callable[[datetime | None], Any]
+
+
+def _record_row(r: CallRecordLike, at: _Time) -> tuple[Any, ...]:
     wait = r.queue_wait_seconds
     end_of_wait = r.established_time or r.release_time or r.start_time
     queued = None if wait is None else end_of_wait - timedelta(seconds=wait)
@@ -136,10 +141,10 @@ def _record_row(r: CallRecordLike) -> tuple[Any, ...]:
         r.direction,
         _caller_at_rest(r.caller, caller),
         _caller_at_rest(r.callee, callee),
-        when(r.start_time),
-        when(queued),
-        when(r.established_time),
-        when(r.release_time),
+        at(r.start_time),
+        at(queued),
+        at(r.established_time),
+        at(r.release_time),
         r.skill_group_id,
         r.agent_ids[0] if r.agent_ids else None,
         r.outcome,
@@ -160,16 +165,16 @@ def _record_row(r: CallRecordLike) -> tuple[Any, ...]:
     )
 
 
-def _call_row(c: Call) -> tuple[Any, ...]:
+def _call_row(c: Call, at: _Time) -> tuple[Any, ...]:
     return (
         c.contact_id,
         c.direction.value,
         number_at_rest(c.caller),
         number_at_rest(c.callee),
-        when(c.started_at),
-        when(c.queued_at),
-        when(c.answered_at),
-        when(c.ended_at),
+        at(c.started_at),
+        at(c.queued_at),
+        at(c.answered_at),
+        at(c.ended_at),
         c.skill_group,
         c.agent_id,
         c.outcome.value,
@@ -190,8 +195,8 @@ def _call_row(c: Call) -> tuple[Any, ...]:
     )
 
 
-def _rows(records: Iterable[CallRecordLike | Call]) -> list[tuple[Any, ...]]:
-    return [_call_row(r) if isinstance(r, Call) else _record_row(r) for r in records]
+def _rows(records: Iterable[CallRecordLike | Call], at: _Time = when) -> list[tuple[Any, ...]]:
+    return [_call_row(r, at) if isinstance(r, Call) else _record_row(r, at) for r in records]
 
 
 def to_call(r: Sequence[Any]) -> Call:
@@ -251,7 +256,7 @@ class Calls:
                 from cscdesk.store.pg_call_ingest import CHUNK, upsert_calls
 
                 given = list(records)
-                chunks = (_rows(given[i : i + CHUNK]) for i in range(0, len(given), CHUNK))
+                chunks = (_rows(given[i : i + CHUNK], instant) for i in range(0, len(given), CHUNK))
                 upsert_calls(db, _NAMES, _KEEP_IF_NEW_IS_NULL, chunks)
                 return len(given)
             rows = _rows(records)

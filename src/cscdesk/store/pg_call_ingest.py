@@ -1,14 +1,15 @@
 """CDR ingest on PostgreSQL: COPY into a staging table, then one upsert into ``calls``.
 
 ``executemany`` of the SQLite upsert sends one statement per CDR; a first sync of a center is a
-million of them. Here the rows are streamed with COPY (``PgDatabase.copy_rows``) into a
+million of them. Here the rows are streamed with binary COPY (``PgDatabase.copy_typed``: times
+as datetimes, numbers as numbers, nothing to format or parse) into a
 temporary table shaped like ``calls`` (its columns' own types, plus the customer's number), and
 one ``INSERT … SELECT … ON CONFLICT`` moves them: the member found from the number in the same
 statement, and the columns a desk writes (wrap-up code, notes, member, first-contact flag) kept
 when the CDR brings none, exactly as ``store.calls.UPSERT`` does on SQLite.
 
 A large batch goes in chunks, and while the server loads and upserts one chunk (a worker thread
-only waits for it) the caller's thread maps and formats the next, so the two cores share the
+packs it for COPY, then waits) the caller's thread maps the next, so the two cores share the
 work that SQLite does on one.
 A ContactId twice in one chunk is loaded in rounds (each one's first sighting, then its second,
 …): one statement may not update a row twice, and SQLite's executemany applies them in turn.
@@ -25,7 +26,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from cscdesk.store.call_identity import SAME_CALL, report_clashes
-from cscdesk.store.copy_text import copy_text
+from cscdesk.store.copy_binary import column_types
 
 STAGING = "cscdesk_calls_in"
 CHUNK = 2_000  # rows per COPY and upsert: small enough that mapping and loading overlap
@@ -97,15 +98,16 @@ class _Loader:
     def __init__(self, db: Any, names: Sequence[str], keep_if_new_is_null: set[str]) -> None:
         self._db = db
         self._columns = [*names, "customer"]
+        self._types = column_types(db.conn, STAGING, self._columns)
         self._statement = _upsert(names, keep_if_new_is_null)
 
-    def load(self, rounds: list[tuple[str, int]]) -> None:
-        """Each round as COPY text and its row count, loaded and upserted in turn (this thread
-        only waits). A round that wrote fewer rows than it holds (CDRs fetched again unchanged,
-        or another call under a stored id) is checked for clashes; a first sync is not."""
-        for text, count in rounds:
-            self._db.copy_text(STAGING, self._columns, [text])
-            if self._db.execute_native(self._statement) < count:
+    def load(self, rounds: list[Sequence[Sequence[Any]]]) -> None:
+        """Each round COPYed and upserted in turn. A round that wrote fewer rows than it holds
+        (CDRs fetched again unchanged, or another call under a stored id) is checked for
+        clashes; a first sync is not."""
+        for rows in rounds:
+            self._db.copy_typed(STAGING, self._columns, self._types, rows)
+            if self._db.execute_native(self._statement) < len(rows):
                 clashes = self._db.execute(_CLASHES).fetchall()
                 if clashes:  # refused by the upsert: the first call under an id is kept
                     report_clashes(clashes)
@@ -126,7 +128,8 @@ def upsert_calls(
     keep_if_new_is_null: set[str],
     chunks: Iterable[Sequence[Sequence[Any]]],
 ) -> None:
-    """Each row: the values of ``names`` (``contact_id`` first), then the customer's number.
+    """Each row: the values of ``names`` (``contact_id`` first), then the customer's number;
+    times as aware datetimes (``store.copy_binary``).
 
     ``chunks`` may be lazy: the next one is built while the server loads the one before.
     """
@@ -135,7 +138,7 @@ def upsert_calls(
     pending: Future[None] | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cdr-ingest") as worker:
         for chunk in chunks:
-            rounds = [(copy_text(batch), len(batch)) for batch in _rounds(chunk)]  # work here
+            rounds = _rounds(chunk)  # the chunk was mapped here, in the caller's thread
             if pending is not None:
                 pending.result()  # one chunk in flight: the connection has one user at a time
             pending = worker.submit(loader.load, rounds)

@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from cscdesk.store.audit import AUDIT_LOCK
-from cscdesk.store.copy_text import copy_chunks
+from cscdesk.store.copy_binary import column_types, typed_rows
 from cscdesk.store.db import STORE_LOCK, Store
 from cscdesk.store.dialect import SCHEMA_TABLE, Translated, pragma, translate
 from cscdesk.store.errors import StoreError
@@ -339,23 +339,34 @@ class PgDatabase:
             raise self._fault(exc) from exc
 
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-        """Bulk load through COPY (PostgreSQL's fast path), the rows sent as text in chunks
-        (``store.copy_text``) so the server loads one while the next is formatted."""
-        batch = rows if isinstance(rows, Sequence) else list(rows)
-        self.copy_text(table, columns, copy_chunks(batch))
+        """Bulk load through COPY (PostgreSQL's fast path) in its binary format
+        (``store.copy_binary``): each value goes as its column's type, nothing to parse."""
+        types = column_types(self.conn, table, columns)
+        batch = typed_rows(rows if isinstance(rows, Sequence) else list(rows), types)
+        self.copy_typed(table, columns, types, batch)
         return len(batch)
 
-    def copy_text(self, table: str, columns: Sequence[str], text: Iterable[str]) -> None:
-        """COPY rows already written as COPY text (``store.copy_text``), piece by piece."""
+    def copy_typed(
+        self,
+        table: str,
+        columns: Sequence[str],
+        types: Sequence[int],
+        rows: Iterable[Sequence[Any]],
+    ) -> None:
+        """COPY rows whose values have their columns' ``types`` already (times aware datetimes);
+        the server stores each chunk psycopg sends while the next rows are packed."""
         import psycopg
 
         try:
             with (
                 self.conn.cursor() as cursor,
-                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+                cursor.copy(
+                    f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+                ) as copy,
             ):
-                for piece in text:
-                    copy.write(piece)
+                copy.set_types(types)
+                for row in rows:
+                    copy.write_row(row)
         except psycopg.Error as exc:
             raise self._fault(exc) from exc
 
