@@ -27,7 +27,7 @@ from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets._data_table import ColumnKey, RowKey, default_cell_formatter
 
-from cscdesk.tui.heap import freeze_settled_heap
+from cscdesk.tui.heap import collect_after_frame, freeze_settled_heap
 from cscdesk.tui.lead.bare_lines import bare_lines
 
 Cell = str | Text
@@ -136,6 +136,7 @@ class LiveTable(DataTable[Cell]):
         if rows and not self._filled:  # the board's long-lived objects exist from now on
             self._filled = True
             self.call_after_refresh(freeze_settled_heap)
+        collect_after_frame(self)
         if changed and self._in_place:
             self._repaint(changed)
         return written
