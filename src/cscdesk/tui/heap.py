@@ -11,9 +11,9 @@ Even so, at CPython's default young threshold (700 allocations) a refresh, which
 thousand tracked objects, ran three young collections, a middle one every third refresh and now
 and then a full one inside the frame. So once the heap is settled the young threshold is raised
 above what one refresh allocates, and after each refreshed frame the screen collects the young
-and middle generations in the idle time before the next poll (and the whole heap when CPython's
-own count says a full collection is due): the same collections, between frames. If refreshes
-ever come back to back, the raised threshold still starts collections by allocation count.
+generation in the idle time before the next poll (an older one when CPython's own counts say it
+is due): the same collections, between frames. If refreshes ever come back to back, the raised
+threshold still starts collections by allocation count.
 """
 
 from __future__ import annotations
@@ -61,6 +61,11 @@ def collect_after_frame(widget: Widget) -> None:
 def _collect_young() -> None:
     global _pending
     _pending = None
-    # the generation CPython would collect next: the whole heap when enough middle collections
-    # ran since the last full one, else the young and middle generations together
-    gc.collect(2 if gc.get_count()[2] >= gc.get_threshold()[2] else 1)
+    gc.collect(next_generation())
+
+
+def next_generation() -> int:
+    """The generation CPython's allocation count would collect next: the oldest one whose count
+    of collections below it reached its threshold (young collections are the cheap, usual case)."""
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    return next((gen for gen in (2, 1) if counts[gen] >= thresholds[gen]), 0)
