@@ -129,6 +129,7 @@ def test_resident_id_gives_birth_date_and_sex() -> None:
         ("A1010519491231002X", "first 17 characters must be digits"),
         ("110105194913310021", "not a real birth date"),  # month 13, valid check digit
         ("999999194912310025", "not a known region code"),  # valid check digit
+        ("11000119900101001X", "not a known region code"),  # a province's code, no county
         (None, "got 0"),
     ],
 )

@@ -133,7 +133,9 @@ def validate_resident_id(number: str | None) -> ResidentId:
         raise InvalidIdNumber(
             f"ID number {shown}: the check character (last) does not match; is a digit mistyped?"
         ) from None
-    except InvalidComponent:
+    except (InvalidComponent, KeyError):
+        # stdnum raises KeyError, not InvalidComponent, for a code that names a province or
+        # city in its table but no county (110001, 310001): the same mistake to the person
         try:
             ric.get_birth_date(text)
         except InvalidComponent:
