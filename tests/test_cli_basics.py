@@ -119,3 +119,36 @@ def test_the_version_is_written_in_one_place() -> None:
     )
     assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
     assert version("cscdesk") == __version__
+
+
+def test_an_unexpected_fault_is_one_line_and_the_traceback_goes_to_the_log(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """No traceback reaches a person: a fault no handler knows (here a library's KeyError, as
+    stdnum once raised for an ID number) prints one line naming the log file and exits 1; the
+    traceback is in the day's log file, with the ID number masked there too."""
+    import click
+
+    from cscdesk.cli.errors import CommandGroup
+    from cscdesk.security.logfile import configure_logging
+
+    @click.group(cls=CommandGroup)
+    def group() -> None:
+        pass
+
+    @group.command()
+    def boom() -> None:
+        raise KeyError("county of 11000119900101001X")
+
+    logs = tmp_path / "logs"
+    configure_logging(folder=logs, console=True)
+    try:
+        result = CliRunner().invoke(group, ["boom"])
+    finally:
+        configure_logging(folder=None)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "unexpected fault" in result.stderr and str(logs) in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    (log_file,) = logs.iterdir()
+    logged = log_file.read_text()
+    assert "Traceback" in logged and "KeyError" in logged
+    assert "11000119900101001X" not in logged

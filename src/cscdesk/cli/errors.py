@@ -45,6 +45,18 @@ class CommandGroup(click.Group):
     and exit 1 (every command that touches the blob store is covered here, once)."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return self._invoke_explained(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click's own: usage errors (exit 2), --help, Ctrl-C at a prompt
+        except Exception:
+            # Anything no handler knows is a fault in cscdesk: one line for the person, the
+            # traceback (redacted like every record) in the log file for whoever fixes it.
+            log.error("unexpected fault (a bug in cscdesk): the details are in %s; please"
+                      " report it with the command you ran", _log_file(), exc_info=True)  # fmt: skip
+            sys.exit(EXIT_FAILURE)
+
+    def _invoke_explained(self, ctx: click.Context) -> Any:
         from cscdesk.store.errors import explain
 
         try:
@@ -65,3 +77,13 @@ class CommandGroup(click.Group):
             message = str(fault) if fault else f"store {_store_path(ctx)}: database error: {exc}"
             click.echo(f"error: {message}", err=True)
             sys.exit(EXIT_FAILURE)
+
+
+def _log_file() -> str:
+    """The day's log file this process writes (where the traceback went), or a pointer to it."""
+    from cscdesk.security.logfile import DailyLogFile
+
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, DailyLogFile):
+            return str(handler.current_path())
+    return "the log file (logs folder of the data dir)"

@@ -55,6 +55,10 @@ class DailyLogFile(logging.Handler):
     def path_for(self, day: date) -> Path:
         return self.folder / f"{PREFIX}{day.isoformat()}{SUFFIX}"
 
+    def current_path(self) -> Path:
+        """Today's file: where a command's error message sends the person for the details."""
+        return self.path_for(self._today())
+
     def emit(self, record: logging.LogRecord) -> None:
         try:
             line = self.format(record).replace("\n", "\n  ") + "\n"  # one record, one line group
