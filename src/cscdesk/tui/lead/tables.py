@@ -22,6 +22,8 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.cache import LRUCache
+from textual.color import Color
+from textual.filter import ANSIToTruecolor
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import DataTable
@@ -51,6 +53,8 @@ class _Frame:
     base_style: Style
     widths: tuple[int, ...]
     width: int
+    line_filter: ANSIToTruecolor | None  # the app's one line filter, applied per cell (below)
+    background: Color
 
 
 def _plain(value: str) -> bool:
@@ -69,6 +73,7 @@ class LiveTable(DataTable[Cell]):
     def __init__(self, columns: Sequence[tuple[str, str]], **kwargs: object) -> None:
         # per row, each cell's segments (None: to render); valid while _segments_state holds
         self._segments: dict[str | None, list[list[Segment] | None]] = {}
+        self._filtered: dict[str | None, list[list[Segment] | None]] = {}  # the same, filtered
         self._segments_state: tuple[object, ...] = ()
         self._strips: dict[str | None, tuple[int, int, Strip]] = {}  # row → (where, x, line)
         self._cell_styles: dict[tuple[int, Style], list[Style]] = {}
@@ -153,10 +158,10 @@ class LiveTable(DataTable[Cell]):
         height = self.size.height
         for row, positions in changed.items():
             strips.pop(row, None)
-            segments = segments_of.get(row)
-            if segments is not None:
-                for position in positions:
-                    segments[position] = None
+            for kept in (segments_of.get(row), self._filtered.get(row)):
+                if kept is not None:
+                    for position in positions:
+                        kept[position] = None
         for y in range(header, height):  # the rows on screen: which of them changed
             row_key = locations.get_key(y - header + top)
             if row_key is not None and row_key.value in changed:
@@ -205,9 +210,16 @@ class LiveTable(DataTable[Cell]):
         else:
             widths = tuple(column.get_render_width(self) for column in self.ordered_columns)
             base_style, width = self.rich_style, self.size.width
-            state = (self._update_count, base_style, self._pseudo_class_state, width, widths)
+            filters, background = self.get_line_filters(), self.background_colors[1]
+            # Textual's usual single filter maps each segment on its own, so it can be applied
+            # to each cell once, when the cell is rendered, instead of to every changed line
+            line_filter = (filters[0] if len(filters) == 1
+                           and type(filters[0]) is ANSIToTruecolor else None)  # fmt: skip
+            state = (self._update_count, base_style, self._pseudo_class_state, width, widths,
+                     line_filter, background)  # fmt: skip
             if state != self._segments_state:  # rows moved, resized or restyled: start again
                 self._segments.clear()
+                self._filtered.clear()
                 self._strips.clear()
                 self._cell_styles.clear()
                 self._segments_state = state
@@ -215,7 +227,7 @@ class LiveTable(DataTable[Cell]):
             frame = _Frame(
                 self.header_height if self.show_header else 0, scroll_x, scroll_y,
                 self.cursor_coordinate.row, self.hover_coordinate.row, self.row_count,
-                base_style, widths, width,
+                base_style, widths, width, line_filter, background,
             )  # fmt: skip
         if self._rendering:
             self._frame, self._frame_ready = frame, True
@@ -251,8 +263,28 @@ class LiveTable(DataTable[Cell]):
                     widths[column_index])  # fmt: skip
             segments.extend(cell)
         strip = self._finish(frame, segments, styles[-1])
+        if frame.line_filter is not None and not (scroll_x or sum(widths) > frame.width):
+            self._prefilter(frame, frame.line_filter, name, cells, strip)
         self._strips[name] = (row_index, scroll_x, strip)
         return strip
+
+    def _prefilter(self, frame: _Frame, line_filter: ANSIToTruecolor, name: str | None,
+                   cells: list[list[Segment] | None], strip: Strip) -> None:  # fmt: skip
+        """Give ``strip`` its filtered self from the row's cells filtered one by one (only the
+        changed cells are filtered again), where ``Strip.apply_filter`` looks first: the line
+        the screen gets is the same, the filter's work per poll a cell or two per row."""
+        background = frame.background
+        filtered = self._filtered.get(name)
+        if filtered is None:
+            filtered = self._filtered[name] = [None] * len(cells)
+        segments: list[Segment] = []
+        for column_index, cell in enumerate(cells):
+            done = filtered[column_index]
+            if done is None:
+                done = filtered[column_index] = line_filter.apply(cell or [], background)
+            segments.extend(done)
+        segments.extend(line_filter.apply(strip._segments[-1:], background))  # the blank
+        strip._filter_cache[(line_filter, background)] = Strip(segments, strip.cell_length)
 
     def _highlighted_strip(self, frame: _Frame, row_key: RowKey, row_index: int) -> Strip:
         """The cursor or hover row: its cells with DataTable's cursor and hover styles over
@@ -358,6 +390,7 @@ class LiveTable(DataTable[Cell]):
     def _clear_caches(self) -> None:
         """DataTable drops its renders (stripes, header, cursor type changed): so do the rows."""
         self._segments.clear()
+        self._filtered.clear()
         self._strips.clear()
         self._cell_styles.clear()
         super()._clear_caches()
