@@ -342,9 +342,13 @@ def _batches(
     path: Path, header: tabular.Header, employer_id: str, today: date, report: RosterReport | None
 ) -> Iterator[list[_Row]]:
     """Checked rows in batches; row problems go to ``report`` (first pass) or, when there is
-    no report (second pass), mean the file changed between the passes."""
+    no report (second pass), mean the file changed between the passes. A batch ends every
+    ``BATCH`` rows read, valid or not (it may then be short or empty), so that the progress
+    bar moves through a file of bad rows too."""
     batch: list[_Row] = []
+    read = 0
     for number, cells in _data_rows(path, header):
+        read += 1
         row, errors = _check_row(number, cells, employer_id, today)
         if report is not None:
             report.rows += 1
@@ -355,9 +359,9 @@ def _batches(
             )
         if row is not None:
             batch.append(row)
-        if len(batch) >= BATCH:
+        if read >= BATCH:
             yield batch
-            batch = []
+            batch, read = [], 0
     if batch:
         yield batch
 
