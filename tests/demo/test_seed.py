@@ -119,3 +119,20 @@ def test_demo_claims_carry_the_moments_their_clocks_count_from(seeded: Store) ->
     assert all(c.agreed_at is None for c in by_stage[ClaimStage.REFUSED])
     clocks = [k for c in started for k in claim_duty_clocks(c, SlaPolicy(), NOW)]
     assert clocks and all(k.start_recorded for k in clocks)  # none falls back to 报案
+
+
+def test_the_members_bar_is_drawn_before_the_first_batch_is_written(tmp_path: Path) -> None:
+    """``demo-data --members 200000`` once showed nothing for half a minute: the bar came with
+    the first 50,000 members written. Now it starts at 0 of N and ends at N of N."""
+    store = open_store(tmp_path / "bar.db")
+    heard: list[tuple[str, int, int | None]] = []
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        heard.append((stage, done, total))
+        if done == 0:
+            assert store.members.count() == 0  # drawn before any member is written
+
+    seed_demo(store, members=30, seed=7, progress=progress)
+    assert heard[0] == ("members", 0, 30)
+    assert heard[-1][1] == heard[-1][2] == store.members.count()
+    store.close()

@@ -308,6 +308,8 @@ def seed_demo(
                 store.policies.set_plan(policy_no, tier, coverages)
         store.policies.set_plan(f"ACC{year}", "", PLANS["C"][3:])
         batch: list[Member] = []
+        if progress is not None:  # the bar from the start: the first batch takes half a minute
+            progress("members", 0, members)
         for family in _families(members, people, employers, today):
             batch.extend(family)
             if len(batch) >= BATCH:
