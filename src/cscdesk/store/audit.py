@@ -374,8 +374,9 @@ class AuditLog:
         rows: list[list[Any]] = []
         heads: list[tuple[dict[str, Any], bool]] = []
         with self._store.transaction(lock=AUDIT_LOCK) as db:
-            self._begin_head_file(key, db)
+            # the first statement: on PostgreSQL it takes the chain's lock (PgStore._begin)
             last_id, last_hash, seq, anchor_hash, anchor_id = db.execute(_CHAIN_END).fetchone()
+            self._begin_head_file(key, db)
             anchor_hash, anchor_id = str(anchor_hash or GENESIS), int(anchor_id or 0)
             prev_hash = anchor_hash if last_id is None else str(last_hash)
             next_id = max(int(seq or 0), anchor_id)
@@ -653,10 +654,11 @@ class AuditLog:
         signed head records the new anchor (a purge no head records is a forgery)."""
         key = self._signing_key()
         with self._store.transaction(lock=AUDIT_LOCK) as db:
-            self._begin_head_file(key, db)
+            # the first statement: on PostgreSQL it takes the chain's lock (PgStore._begin)
             first_kept = db.execute(
                 "SELECT min(id) FROM audit WHERE at >= ?", [when(cutoff)]
             ).fetchone()[0]
+            self._begin_head_file(key, db)
             bound = db.execute(
                 "SELECT max(id) FROM audit" + ("" if first_kept is None else " WHERE id < ?"),
                 [] if first_kept is None else [first_kept],

@@ -324,8 +324,7 @@ class Store:
         except sqlite3.Error as exc:
             raise explain(self.path, exc) or exc from None
 
-    @staticmethod
-    def _undo(conn: sqlite3.Connection, depth: int, savepoint: str) -> None:
+    def _undo(self, conn: sqlite3.Connection, depth: int, savepoint: str) -> None:
         """Roll back what the failed block did; SQLite may have rolled back already."""
         if not conn.in_transaction:
             return

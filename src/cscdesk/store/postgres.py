@@ -238,6 +238,13 @@ class PgDatabase:
         self.conn = conn
         self._catalog = catalog
         self._lost = lost  # the store's answer to a cut connection (a StoreError)
+        self.opening: list[str] = []  # BEGIN and its lock, held back (PgStore._begin)
+
+    def _open(self) -> None:
+        """Send the held-back statements that open the transaction, on their own."""
+        if self.opening:
+            steps, self.opening = self.opening, []
+            self.conn.execute("; ".join(steps))
 
     def _fault(self, exc: Exception) -> Exception:
         if self._lost is not None and getattr(self.conn, "broken", False):
@@ -293,6 +300,7 @@ class PgDatabase:
         return cursor
 
     def _drop_trigger(self, name: str, if_exists: bool) -> tuple[str, ...]:
+        self._open()
         row = self.conn.execute(
             "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
             " WHERE t.tgname = %s AND c.relnamespace = current_schema()::regnamespace",
@@ -305,7 +313,14 @@ class PgDatabase:
         return (f"DROP TRIGGER {name} ON {row[0]}",)
 
     def _run(self, sql: str, arguments: Sequence[Any] | None) -> PgCursor:
-        cursor = self.conn.execute(sql, arguments)
+        if self.opening:  # BEGIN, its lock and this statement in one round trip
+            steps, self.opening = self.opening, []
+            with self.conn.pipeline():
+                for step in steps:
+                    self.conn.execute(step)
+                cursor = self.conn.execute(sql, arguments)
+        else:
+            cursor = self.conn.execute(sql, arguments)
         result = cursor.pgresult
         if result is None or not (result.nfields or result.status == _TUPLES_OK):
             return PgCursor([], cursor.rowcount)
@@ -322,6 +337,7 @@ class PgDatabase:
         if not batch:
             return PgCursor([], 0)
         try:
+            self._open()
             with self.conn.cursor() as cursor:
                 cursor.executemany(statement, batch)
                 return PgCursor([], cursor.rowcount)
@@ -334,6 +350,7 @@ class PgDatabase:
         import psycopg
 
         try:
+            self._open()
             return int(self.conn.execute(sql).rowcount)
         except psycopg.Error as exc:
             raise self._fault(exc) from exc
@@ -358,6 +375,7 @@ class PgDatabase:
         import psycopg
 
         try:
+            self._open()
             with (
                 self.conn.cursor() as cursor,
                 cursor.copy(
@@ -559,7 +577,11 @@ class PgStore(Store):
 
     def _begin(self, handle: Any, depth: int, savepoint: str, lock: str) -> None:
         """``BEGIN`` and the lock in one round trip: ``WRITE_LOCK``, one writer at a time
-        across every host as ``BEGIN IMMEDIATE``; or ``AUDIT_LOCK`` alone (see ``_end``)."""
+        across every host as ``BEGIN IMMEDIATE``; or ``AUDIT_LOCK`` alone (see ``_end``).
+
+        An audit append's are held back and sent with its first statement (the read of the
+        chain's end, ``PgDatabase._run``): every desk process appends on the one chain, and
+        the lock is then held across one client round trip fewer."""
         import psycopg
 
         if depth == 0:
@@ -570,7 +592,11 @@ class PgStore(Store):
             steps = [f"SAVEPOINT {savepoint}"]
         if not self.read_only and (depth == 0 or lock != STORE_LOCK):
             steps.append(f"SELECT pg_advisory_xact_lock({_LOCK_KEYS[lock]})")
+        if depth == 0 and lock == AUDIT_LOCK:
+            handle.db.opening = steps
+            return
         try:
+            handle.db._open()
             handle.conn.execute("; ".join(steps))
         except psycopg.OperationalError as exc:
             raise self._connection_lost(exc) from None
@@ -584,13 +610,17 @@ class PgStore(Store):
         the server flush the log up to it, grouped with other appenders' flushes."""
         import psycopg
 
+        if depth == 0 and handle.db.opening:  # nothing was sent: nothing to commit
+            handle.db.opening = []
+            return
         try:
             if depth > 0:
                 handle.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
                 return
-            handle.conn.execute("COMMIT")
             if lock == AUDIT_LOCK and not self.read_only:
-                handle.conn.execute(DURABLE)
+                handle.conn.execute(f"COMMIT; {DURABLE}")  # one round trip
+            else:
+                handle.conn.execute("COMMIT")
         except psycopg.Error as exc:
             if isinstance(exc, psycopg.OperationalError):
                 raise self._connection_lost(exc) from None
@@ -607,9 +637,13 @@ class PgStore(Store):
     def _open_transaction(self) -> Any:
         return getattr(self._pg, "handle", None)
 
-    @staticmethod
-    def _undo(conn: Any, depth: int, savepoint: str) -> None:
+    def _undo(self, conn: Any, depth: int, savepoint: str) -> None:
         import psycopg
+
+        handle: _PgHandle | None = getattr(self._pg, "handle", None)
+        if handle is not None and handle.db.opening:  # never begun on the server
+            handle.db.opening = []
+            return
 
         with contextlib.suppress(psycopg.Error):
             if depth == 0:
