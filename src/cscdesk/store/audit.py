@@ -394,7 +394,7 @@ class AuditLog:
                 prev_hash = digest
             insert = f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             if len(rows) == 1:
-                db.execute(insert, rows[0])
+                db.execute_last(insert, rows[0])  # on PostgreSQL sent with the commit
             else:
                 db.executemany(insert, rows)
             # after the outermost commit (a caller's transaction may hold this one): a head

@@ -52,6 +52,11 @@ class StoreDatabase(Database):
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
         return self.conn.executemany(sql, rows)
 
+    def execute_last(self, sql: str, parameters: Any = (), /) -> None:
+        """A transaction block's last write, its result not needed (PostgreSQL sends it with
+        the commit, ``PgDatabase.execute_last``; here it simply runs)."""
+        self.conn.execute(sql, parameters)
+
 
 def settle_pending(handle: Any, depth: int, *, committed: bool) -> None:
     """After a transaction block at ``depth`` ends: run the queued actions once the outermost

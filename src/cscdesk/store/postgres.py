@@ -239,12 +239,41 @@ class PgDatabase:
         self._catalog = catalog
         self._lost = lost  # the store's answer to a cut connection (a StoreError)
         self.opening: list[str] = []  # BEGIN and its lock, held back (PgStore._begin)
+        self.closing: list[tuple[str, Sequence[Any] | None]] = []  # see execute_last
 
     def _open(self) -> None:
-        """Send the held-back statements that open the transaction, on their own."""
+        """Send what was held back (the transaction's opening, statements given to
+        ``execute_last``) before any other statement, in order."""
         if self.opening:
             steps, self.opening = self.opening, []
             self.conn.execute("; ".join(steps))
+        while self.closing:
+            sql, arguments = self.closing.pop(0)
+            self.conn.execute(sql, arguments)
+
+    def forget_held(self) -> bool:
+        """Drop what was held back (a block rolled back); True when the transaction's opening
+        was among it, so the server never began it."""
+        unopened = bool(self.opening)
+        self.opening, self.closing = [], []
+        return unopened
+
+    def execute_last(self, sql: str, parameters: Any = (), /) -> None:
+        """A write whose result is not needed, the last of its transaction block: sent with the
+        commit in one round trip (the audit append's insert: the chain's lock is then held
+        across one client round trip, not two). Any other statement sends it first."""
+        translated = translate(sql)
+        (statement,) = self._complete(translated)
+        self.closing.append((statement, _arguments(translated.order, parameters)))
+
+    def commit_held(self, final: str) -> None:
+        """``final`` (COMMIT or RELEASE) with everything held back, in one round trip."""
+        steps: list[tuple[str, Sequence[Any] | None]] = [(s, None) for s in self.opening]
+        steps += [*self.closing, (final, None)]
+        self.opening, self.closing = [], []
+        with self.conn.pipeline():
+            for sql, arguments in steps:
+                self.conn.execute(sql, arguments)
 
     def _fault(self, exc: Exception) -> Exception:
         if self._lost is not None and getattr(self.conn, "broken", False):
@@ -313,6 +342,8 @@ class PgDatabase:
         return (f"DROP TRIGGER {name} ON {row[0]}",)
 
     def _run(self, sql: str, arguments: Sequence[Any] | None) -> PgCursor:
+        if self.closing:
+            self._open()
         if self.opening:  # BEGIN, its lock and this statement in one round trip
             steps, self.opening = self.opening, []
             with self.conn.pipeline():
@@ -610,17 +641,22 @@ class PgStore(Store):
         the server flush the log up to it, grouped with other appenders' flushes."""
         import psycopg
 
-        if depth == 0 and handle.db.opening:  # nothing was sent: nothing to commit
-            handle.db.opening = []
+        db = handle.db
+        if depth == 0 and db.opening and not db.closing:  # nothing was sent: nothing to commit
+            db.opening = []
             return
         try:
             if depth > 0:
-                handle.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+                release = f"RELEASE SAVEPOINT {savepoint}"
+                db.commit_held(release) if db.closing else handle.conn.execute(release)
                 return
-            if lock == AUDIT_LOCK and not self.read_only:
-                handle.conn.execute(f"COMMIT; {DURABLE}")  # one round trip
-            else:
-                handle.conn.execute("COMMIT")
+            durable = lock == AUDIT_LOCK and not self.read_only
+            if db.opening or db.closing:
+                db.commit_held("COMMIT")
+                if durable:
+                    handle.conn.execute(DURABLE)
+            else:  # one round trip
+                handle.conn.execute(f"COMMIT; {DURABLE}" if durable else "COMMIT")
         except psycopg.Error as exc:
             if isinstance(exc, psycopg.OperationalError):
                 raise self._connection_lost(exc) from None
@@ -641,10 +677,8 @@ class PgStore(Store):
         import psycopg
 
         handle: _PgHandle | None = getattr(self._pg, "handle", None)
-        if handle is not None and handle.db.opening:  # never begun on the server
-            handle.db.opening = []
-            return
-
+        if handle is not None and handle.db.forget_held() and depth == 0:
+            return  # never begun on the server
         with contextlib.suppress(psycopg.Error):
             if depth == 0:
                 conn.execute("ROLLBACK")
