@@ -158,6 +158,24 @@ def test_a_record_rolled_back_with_its_callers_transaction_leaves_no_head_behind
     assert report.checked == 3
 
 
+def test_records_appended_inside_one_callers_transaction_are_all_kept_in_order(
+    store: Store,
+) -> None:
+    """Several records of one change (on PostgreSQL each insert is sent with its block's end):
+    each is chained onto the one before it, and the caller's own write commits with them."""
+    with store.transaction():
+        store.audit.append("agent001", "ticket.update", subject="ticket:T1")
+        store.audit.append("agent001", "ticket.escalate", subject="ticket:T1")
+        store.sync_state.set("k", "v")
+    store.audit.append("agent002", "view_record", subject="member:M1")
+    assert [(e.seq, e.action) for e in store.audit.list()] == [
+        (1, "ticket.update"), (2, "ticket.escalate"), (3, "view_record")
+    ]  # fmt: skip
+    assert store.sync_state.get("k") == "v"
+    report = store.audit.verify()
+    assert report.ok, report.problems
+
+
 def test_a_whole_store_write_cannot_open_inside_an_audit_append(store: Store) -> None:
     """An append holds only the audit chain's lock; a write elsewhere inside it would take the
     store's lock second, the other order from every other writer (a deadlock on PostgreSQL)."""
