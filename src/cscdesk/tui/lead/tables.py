@@ -270,21 +270,27 @@ class LiveTable(DataTable[Cell]):
 
     def _prefilter(self, frame: _Frame, line_filter: ANSIToTruecolor, name: str | None,
                    cells: list[list[Segment] | None], strip: Strip) -> None:  # fmt: skip
-        """Give ``strip`` its filtered self from the row's cells filtered one by one (only the
-        changed cells are filtered again), where ``Strip.apply_filter`` looks first: the line
-        the screen gets is the same, the filter's work per poll a cell or two per row."""
-        background = frame.background
+        """Give ``strip`` its filtered self, made from the row's cells filtered once each (only
+        the changed cells are filtered again, in one call per row), where
+        ``Strip.apply_filter`` looks first: the line the screen gets is the same, the filter's
+        work per poll a cell or two per row instead of every segment of every changed line."""
         filtered = self._filtered.get(name)
         if filtered is None:
             filtered = self._filtered[name] = [None] * len(cells)
-        segments: list[Segment] = []
-        for column_index, cell in enumerate(cells):
-            done = filtered[column_index]
-            if done is None:
-                done = filtered[column_index] = line_filter.apply(cell or [], background)
-            segments.extend(done)
-        segments.extend(line_filter.apply(strip._segments[-1:], background))  # the blank
-        strip._filter_cache[(line_filter, background)] = Strip(segments, strip.cell_length)
+        todo = [index for index, done in enumerate(filtered) if done is None]
+        # one filter call for the row's changed cells and its blank (the filter maps segment
+        # for segment, so the output splits back at the same places)
+        out = line_filter.apply(
+            [segment for index in todo for segment in cells[index] or ()] + strip._segments[-1:],
+            frame.background,
+        )
+        start = 0
+        for index in todo:
+            end = start + len(cells[index] or ())
+            filtered[index], start = out[start:end], end
+        segments = [segment for done in filtered for segment in done or ()]
+        segments += out[start:]  # the blank after the last column
+        strip._filter_cache[(line_filter, frame.background)] = Strip(segments, strip.cell_length)
 
     def _highlighted_strip(self, frame: _Frame, row_key: RowKey, row_index: int) -> Strip:
         """The cursor or hover row: its cells with DataTable's cursor and hover styles over
