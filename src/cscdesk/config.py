@@ -113,6 +113,42 @@ def _check_store_url(value: str | None) -> str | None:
     return value
 
 
+def _check_http_url(value: str | None) -> str | None:
+    """An http(s) URL with a host, checked when the file is read: a typo ("ftp://", "http://[::1",
+    a space) would otherwise surface as a failed round in a log, hours later."""
+    if value is None or value == "":
+        return None
+    from urllib.parse import urlsplit
+
+    if not value.startswith(("https://", "http://")) or any(c.isspace() for c in value):
+        raise ValueError("give an http(s) URL such as 'https://host.example.cn/path'")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - a bad port raises here, not at the first request
+    except ValueError as exc:
+        raise ValueError(f"not a usable URL ({exc})") from None
+    if not parts.hostname:
+        raise ValueError("the URL names no host")
+    return value
+
+
+def _check_endpoint(value: str) -> str:
+    """The call system's host (``ccc.cn-shanghai.aliyuncs.com``) or an http(s) URL to it."""
+    if "://" in value:
+        checked = _check_http_url(value)
+        assert checked is not None
+        return checked
+    if not _HOST.fullmatch(value):
+        raise ValueError(
+            "give a host name such as 'ccc.cn-shanghai.aliyuncs.com' or a URL such as"
+            " 'http://127.0.0.1:PORT'"
+        )
+    return value
+
+
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?")
+
+
 class StoreSettings(_Section):
     path: Path | None = None  # default: <data dir>/cscdesk.db
     busy_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
@@ -137,6 +173,7 @@ class CallCenterSettings(_Section):
     verify_tls: bool = True
 
     _secret_id = field_validator("access_key_id", "access_key_secret")(_check_secret_ref)
+    _endpoint = field_validator("endpoint")(_check_endpoint)
 
 
 class SimulatorSettings(_Section):
@@ -162,6 +199,7 @@ class InsurerSettings(_Section):
     retries: int = Field(default=1, ge=0, le=5)
 
     _secrets = field_validator("client_secret", "hmac_key")(_check_secret_ref)
+    _base_url = field_validator("base_url")(_check_http_url)
 
 
 class GatewaySettings(_Section):
@@ -283,6 +321,7 @@ class ArchiveSettings(_Section):
     verify_sample_percent: float = Field(default=1.0, ge=0, le=100)  # full re-reads by verify
 
     _bucket = field_validator("recordings")(_check_bucket)
+    _s3_endpoint = field_validator("s3_endpoint")(_check_http_url)
     _s3_keys = field_validator("s3_access_key_id", "s3_secret_access_key")(_check_secret_ref)
     lag_alarm_days: int = Field(default=3, ge=1, le=170)
     window_minutes: int = Field(default=60, ge=1, le=1440)
@@ -360,6 +399,7 @@ class WebhookSettings(_Section):
     max_attempts: int = Field(default=10, ge=1, le=100)
 
     _secret_webhook = field_validator("secret")(_check_secret_ref)
+    _url = field_validator("url")(_check_http_url)
 
 
 def _check_folder(value: Path | None) -> Path | None:

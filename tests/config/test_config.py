@@ -69,6 +69,15 @@ def _write(tmp_path: Path, text: str) -> Path:
         ("[store]\nurl = 'postgresql://desk:pw@db/cscdesk'\n", "store.url", "keyring"),
         ("[store]\nurl = 'mysql://desk@db/cscdesk'\n", "store.url", "PostgreSQL URL"),
         ("[store]\npassword = 'hunter2'\n", "store.password", "keyring"),
+        ("[webhook]\nurl = 'ftp://biz.example.com/in'\n", "webhook.url", "http(s) URL"),
+        ("[callcenter]\nendpoint = 'http://[::1'\n", "callcenter.endpoint", "not a usable URL"),
+        ("[callcenter]\nendpoint = 'not a url'\n", "callcenter.endpoint", "host name"),
+        ("[archive]\ns3_endpoint = 'oss-cn-shanghai'\n", "archive.s3_endpoint", "http(s) URL"),
+        (
+            "[[insurers]]\nid = 'x'\nname = 'X'\nkind = 'rest_oauth'\nbase_url = 'https://'\n",
+            "insurers[0].base_url",
+            "no host",
+        ),
     ],
 )
 def test_bad_values_name_the_key_path(tmp_path: Path, text: str, key: str, expected: str) -> None:
@@ -94,6 +103,20 @@ def test_cli_exit_2_names_key_for_a_wrong_type(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--config", str(path), "doctor"])
     assert result.exit_code == 2
     assert "staffing.shrinkage" in result.output
+
+
+def test_a_url_that_cannot_work_stops_the_command_with_exit_2(tmp_path: Path) -> None:
+    """Issue 20: ``[webhook] url = "ftp://x"`` once loaded as valid and doctor said ok."""
+    path = _write(tmp_path, "[webhook]\nurl = 'ftp://x'\n")
+    result = CliRunner().invoke(main, ["--config", str(path), "doctor"])
+    assert result.exit_code == 2
+    assert "webhook.url" in result.stderr and "Traceback" not in result.output
+
+
+def test_the_usual_endpoints_load(tmp_path: Path) -> None:
+    for endpoint in ("ccc.cn-shanghai.aliyuncs.com", "http://127.0.0.1:8080", "ccc.example:443"):
+        path = _write(tmp_path, f"[callcenter]\nendpoint = '{endpoint}'\n")
+        assert load_settings(path).callcenter.endpoint == endpoint
 
 
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
