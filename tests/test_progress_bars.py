@@ -51,3 +51,37 @@ def test_store_copy_draws_a_bar_per_table_only_on_a_terminal(tmp_path: Path) -> 
     piped = subprocess.run(copy(tmp_path / "b.db"), capture_output=True, text=True, env=env,
                            timeout=180)  # fmt: skip
     assert piped.returncode == 0 and piped.stderr == "" and "ok" in piped.stdout
+
+
+def test_archive_sync_prints_its_result_after_the_bar_is_gone(tmp_path: Path) -> None:
+    """At a terminal (stdout and stderr on one screen) the round's line was written under the
+    live bar, whose clean-up then erased half of it and left bar debris. Now nothing is drawn
+    after the result line: it stands whole below where the bar was."""
+    import pty
+
+    data = tmp_path / "center"
+    demo_data(data, terminal=False)
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"TERM": "xterm-256color"}
+    leader, follower = pty.openpty()
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "cscdesk", "--data-dir", str(data), "archive", "sync"],
+            stdout=follower, stderr=follower, env=env,
+        )  # fmt: skip
+        os.close(follower)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            drawn += chunk
+        assert child.wait(timeout=180) == 0, drawn
+    finally:
+        os.close(leader)
+    assert b"CDRs (hours)" in drawn  # the bar was drawn
+    result = drawn.rindex(b"CDRs ")
+    assert b"window(s); recordings stored" in drawn[result:]
+    assert b"\x1b" not in drawn[result:]  # no cursor move or erase after the result line

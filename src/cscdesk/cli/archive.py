@@ -78,6 +78,10 @@ def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float, as_js
 
     def show(result) -> None:  # type: ignore[no-untyped-def]
         rounds.append(result)
+        if follow:  # one line per round as it ends (no bar: nothing to draw over)
+            report(result)
+
+    def report(result) -> None:  # type: ignore[no-untyped-def]
         if as_json and follow:  # one JSON line per round
             print_json(archive_json(result))
         elif not as_json:
@@ -103,7 +107,10 @@ def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float, as_js
         stop_on_sigterm()
     run = None
     try:
-        with reporting(AUTO) as progress:  # bars on stderr when a person watches a terminal
+        # bars on stderr when a person watches a terminal; a one-shot run prints its round
+        # after the bar is gone (a line written under a live bar was cut off and left bar
+        # debris on the screen), and --follow draws none: its rounds print as they end
+        with reporting(None if follow else AUTO) as progress:
             run = asyncio.run(
                 run_archive_sync(
                     port,
@@ -123,6 +130,9 @@ def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float, as_js
         click.echo("stopped; the next run resumes where this one left off", err=as_json)
     finally:
         stop()
+    if not follow:
+        for result in rounds:
+            report(result)
     if run is None or follow:
         return
     last = rounds[-1] if rounds else None
