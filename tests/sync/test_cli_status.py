@@ -63,3 +63,18 @@ def test_status_without_a_store_says_where_it_looked_and_exits_2(data_dir: Path)
     assert result.exit_code == 2
     assert f"no store at {data_dir / 'cscdesk.db'}" in result.stderr
     assert not (data_dir / "cscdesk.db").exists()
+
+
+def test_status_of_an_unreachable_postgresql_store_names_it_not_a_sqlite_file(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """Issue 20: ``status`` on a PostgreSQL URL whose database does not exist said "store
+    <data dir>/cscdesk.db cannot be opened", a file that is not in use, before the URL."""
+    config = tmp_path / "pg.toml"
+    config.write_text('[store]\nurl = "postgresql://postgres@127.0.0.1:5432/no_such_db_20"\n',
+                      encoding="utf-8")  # fmt: skip
+    result = cli("--config", str(config), "--data-dir", str(data_dir), "status")
+    assert result.exit_code == 1
+    assert "no_such_db_20" in result.stderr
+    assert "cscdesk.db" not in result.stderr
+    assert "Traceback" not in result.output

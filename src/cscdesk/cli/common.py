@@ -120,7 +120,10 @@ def open_read_only_store(ctx: Context):  # type: ignore[no-untyped-def]
     try:
         return settings, read_only_store(path, settings, paths)  # with its key when encrypted
     except Exception as exc:  # a damaged or newer store, a missing key: one line; doctor says more
-        click.echo(f"error: store {path} cannot be opened read-only ({exc}); run `cscdesk doctor`",
+        # a PostgreSQL store's fault names its URL (password-free) itself; the SQLite path of
+        # the data dir is not in use then and would send the person to the wrong place
+        where = "the store" if settings.store.url else f"store {path}"
+        click.echo(f"error: {where} cannot be opened read-only ({exc}); run `cscdesk doctor`",
                    err=True)  # fmt: skip
         sys.exit(EXIT_FAILURE)
 
