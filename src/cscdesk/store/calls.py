@@ -19,6 +19,7 @@ from cscdesk.store._codec import instant, moment, when
 from cscdesk.store.audit import scrub
 from cscdesk.store.call_identity import SAME_CALL, report_clashes
 from cscdesk.store.id_lists import rows_for_ids
+from cscdesk.store.read_ahead import Read
 
 if TYPE_CHECKING:
     from cscdesk.store.db import Store
@@ -292,8 +293,16 @@ class Calls:
         )
 
     def for_member(self, member_id: str, limit: int = 50) -> list[Call]:
-        return self._many(
-            "WHERE member_id = ? ORDER BY started_at DESC LIMIT ?", [member_id, limit]
+        with self._store.reading() as db:
+            rows = db.execute(*self.for_member_read(member_id, limit)).fetchall()
+        return [to_call(r) for r in rows]
+
+    @staticmethod
+    def for_member_read(member_id: str, limit: int = 50) -> Read:
+        """``for_member``'s statement, for ``Store.read_ahead``."""
+        return (
+            f"SELECT {_COLUMNS} FROM calls WHERE member_id = ? ORDER BY started_at DESC LIMIT ?",
+            [member_id, limit],
         )
 
     def between(self, start: datetime, end: datetime) -> list[Call]:

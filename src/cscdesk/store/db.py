@@ -34,6 +34,7 @@ from cscdesk.store.login_ids import UnknownLoginIds
 from cscdesk.store.members import Members
 from cscdesk.store.outbox import Outbox
 from cscdesk.store.policies import Policies
+from cscdesk.store.read_ahead import Read
 from cscdesk.store.recordings import Recordings
 from cscdesk.store.sync_records import RecordingJobs, TicketConflicts, TicketSyncBases
 from cscdesk.store.sync_state import SyncStateRepo
@@ -304,6 +305,11 @@ class Store:
     def _fault_in_block(self, exc: BaseException) -> BaseException | None:
         """What a failure inside a transaction block is raised as (SQLite: explained)."""
         return explain(self.path, exc)
+
+    def read_ahead(self, reads: Sequence[Read]) -> None:
+        """Send ``reads`` together, to answer the repository calls that follow in this
+        ``reading()`` block (``store.read_ahead``); on SQLite nothing to gain: reads run
+        in-process, so nothing is done."""
 
     def shares_commits(self) -> bool:
         """Whether this thread's audit record may be committed by another thread, together

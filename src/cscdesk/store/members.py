@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from cscdesk.domain.models import IdType, Member, Relation, Sex
 from cscdesk.domain.privacy import mask_id_number, mask_mobile, mask_name
 from cscdesk.store._codec import day, to_day
+from cscdesk.store.read_ahead import Read
 
 if TYPE_CHECKING:
     from cscdesk.store.db import Store, StoreDatabase
@@ -430,7 +431,12 @@ class Members:
         )
 
     def dependants_of(self, main_member_id: str) -> list[Member]:
-        return self._many(
+        return self._many(*self.dependants_read(main_member_id))
+
+    @staticmethod
+    def dependants_read(main_member_id: str) -> Read:
+        """``dependants_of``'s statement, for ``Store.read_ahead``."""
+        return (
             f"SELECT {COLUMNS} FROM members WHERE main_member_id = ? AND id != ? ORDER BY id",
             [main_member_id, main_member_id],
         )
@@ -519,8 +525,13 @@ class Members:
 
     def employer_name(self, employer_id: str) -> str | None:
         with self._store.reading() as db:
-            row = db.execute("SELECT name FROM employers WHERE id = ?", [employer_id]).fetchone()
+            row = db.execute(*self.employer_name_read(employer_id)).fetchone()
         return None if row is None else str(row[0])
+
+    @staticmethod
+    def employer_name_read(employer_id: str) -> Read:
+        """``employer_name``'s statement, for ``Store.read_ahead``."""
+        return "SELECT name FROM employers WHERE id = ?", [employer_id]
 
     def add_many(self, members: Iterable[Member], *, defer_links: bool = False) -> int:
         """Insert new members in one transaction (bulk: demo data, roster import).

@@ -22,6 +22,7 @@ from cscdesk.domain.models import (
     PolicyStatus,
 )
 from cscdesk.store._codec import as_json, day, moment, money, to_day, to_money, when
+from cscdesk.store.read_ahead import Read
 
 if TYPE_CHECKING:
     from cscdesk.store.db import Store
@@ -171,13 +172,27 @@ class Policies:
         return len(rows)
 
     # ------------------------------------------------------------------ reads
+    @staticmethod
+    def _policies_read(where: str, params: Sequence[Any], limit: int = 1000) -> Read:
+        sql = (
+            f"SELECT {_POLICY} FROM policies WHERE {where} ORDER BY start_date DESC,"
+            " policy_no, sub_policy_no LIMIT ?"
+        )
+        return sql, [*params, limit]
+
+    def for_member_read(self, member_id: str) -> Read:
+        """``for_member``'s first statement (its policies; their coverages follow), for
+        ``Store.read_ahead``."""
+        return self._policies_read("member_id = ?", [member_id])
+
+    def claims_for_member_read(self, member_id: str) -> Read:
+        """``claims_for_member``'s statement, for ``Store.read_ahead``."""
+        sql = f"SELECT {_CLAIM} FROM claims WHERE member_id = ? ORDER BY reported_at DESC"
+        return sql, [member_id]
+
     def _policies(self, where: str, params: Sequence[Any], limit: int = 1000) -> list[Policy]:
         with self._store.reading() as db:
-            rows = db.execute(
-                f"SELECT {_POLICY} FROM policies WHERE {where} ORDER BY start_date DESC,"
-                " policy_no, sub_policy_no LIMIT ?",
-                [*params, limit],
-            ).fetchall()
+            rows = db.execute(*self._policies_read(where, params, limit)).fetchall()
             plans: dict[tuple[str, str], tuple[Coverage, ...]] = {}
             for row in rows:
                 key = (row[0], row[6])
@@ -232,10 +247,7 @@ class Policies:
 
     def claims_for_member(self, member_id: str) -> list[Claim]:
         with self._store.reading() as db:
-            rows = db.execute(
-                f"SELECT {_CLAIM} FROM claims WHERE member_id = ? ORDER BY reported_at DESC",
-                [member_id],
-            ).fetchall()
+            rows = db.execute(*self.claims_for_member_read(member_id)).fetchall()
         return [_to_claim(r) for r in rows]
 
     def claim_by_no(self, claim_no: str) -> Claim | None:

@@ -240,6 +240,35 @@ class PgDatabase:
         self._lost = lost  # the store's answer to a cut connection (a StoreError)
         self.opening: list[str] = []  # BEGIN and its lock, held back (PgStore._begin)
         self.closing: list[tuple[str, Sequence[Any] | None]] = []  # see execute_last
+        self.ahead: dict[tuple[str, tuple[Any, ...]], PgCursor] = {}  # see fetch_ahead
+
+    def fetch_ahead(self, reads: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        """Run ``reads`` in one pipelined round trip and keep each one's rows for the
+        ``execute`` of the same statement and parameters that follows (once)."""
+        import psycopg
+
+        if not reads:
+            return
+        try:
+            self._open()
+            cursors = []
+            with self.conn.pipeline():
+                for sql, parameters in reads:
+                    translated = translate(sql)
+                    (statement,) = self._complete(translated)
+                    cursor = self.conn.cursor()
+                    cursor.execute(statement, _arguments(translated.order, parameters))
+                    cursors.append(cursor)
+            for (sql, parameters), cursor in zip(reads, cursors, strict=True):
+                found = PgCursor(cursor.fetchall(), cursor.rowcount)
+                result = cursor.pgresult
+                if result is not None:
+                    found.names = [result.fname(i) or b"" for i in range(result.nfields)]
+                self.ahead[(sql, tuple(parameters))] = found
+                cursor.close()
+        except psycopg.Error as exc:
+            self.ahead.clear()
+            raise self._fault(exc) from exc
 
     def _open(self) -> None:
         """Send what was held back (the transaction's opening, statements given to
@@ -297,6 +326,10 @@ class PgDatabase:
     def execute(self, sql: str, parameters: Any = (), /) -> PgCursor:
         import psycopg
 
+        if self.ahead:
+            fetched = self.ahead.pop((sql, tuple(parameters or ())), None)
+            if fetched is not None:
+                return fetched
         try:
             return self._execute(sql, parameters)
         except psycopg.Error as exc:
@@ -664,6 +697,13 @@ class PgStore(Store):
 
     def _fault_in_block(self, exc: BaseException) -> BaseException | None:
         return None
+
+    def read_ahead(self, reads: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        """One round trip for ``reads`` (``store.read_ahead``), inside a ``reading()`` block."""
+        handle: _PgHandle | None = getattr(self._pg, "handle", None)
+        if handle is None:
+            raise RuntimeError("read_ahead answers the reads of a reading() block: open one")
+        handle.db.fetch_ahead(reads)
 
     def shares_commits(self) -> bool:
         """Yes when this thread has no connection of its own borrowed (nothing open that the

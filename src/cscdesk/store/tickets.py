@@ -30,6 +30,7 @@ from cscdesk.domain.ticket_views import TicketQuery
 from cscdesk.store import ticket_numbers, ticket_search
 from cscdesk.store._codec import as_json, moment, when
 from cscdesk.store.audit import scrub
+from cscdesk.store.read_ahead import Read
 
 if TYPE_CHECKING:
     from cscdesk.store.db import Store, StoreDatabase
@@ -353,7 +354,15 @@ class Tickets:
         )
 
     def for_member(self, member_id: str) -> list[Ticket]:
-        return self._many("WHERE member_id = ? ORDER BY created_at DESC", [member_id])
+        with self._store.reading() as db:
+            rows = db.execute(*self.for_member_read(member_id)).fetchall()
+        return [to_ticket(r) for r in rows]
+
+    @staticmethod
+    def for_member_read(member_id: str) -> Read:
+        """``for_member``'s statement, for ``Store.read_ahead``."""
+        sql = f"SELECT {_COLUMNS} FROM tickets WHERE member_id = ? ORDER BY created_at DESC"
+        return sql, [member_id]
 
     def for_contact(self, contact_id: str) -> list[Ticket]:
         return self._many("WHERE contact_id = ? ORDER BY created_at", [contact_id])

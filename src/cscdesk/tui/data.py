@@ -151,11 +151,22 @@ class DeskData:
         if member.main_member_id and member.main_member_id != member.id:
             main = members.get(member.main_member_id)
         head = main or member
+        policies_ = self.store.policies
+        self.store.read_ahead(  # on PostgreSQL the six reads below in one round trip
+            [
+                members.dependants_read(head.id),
+                members.employer_name_read(member.employer_id),
+                self.store.calls.for_member_read(member.id, TIMELINE_LIMIT),
+                self.store.tickets.for_member_read(member.id),
+                policies_.for_member_read(member.id),
+                policies_.claims_for_member_read(member.id),
+            ]
+        )
         dependants = [d for d in members.dependants_of(head.id) if d.id != member.id]
         employer_name = self._employer_name(member.employer_id)
         timeline = self.timeline(member)
-        policies = list(self.store.policies.for_member(member.id))
-        claims = list(self.store.policies.claims_for_member(member.id))
+        policies = list(policies_.for_member(member.id))
+        claims = list(policies_.claims_for_member(member.id))
         return ProfileData(member, employer_name, main, dependants, timeline, policies, claims)
 
     def _employer_name(self, employer_id: str) -> str | None:
