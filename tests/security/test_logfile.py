@@ -179,3 +179,27 @@ def test_library_chatter_stays_out_unless_debug(tmp_path: Path, restore_root_log
     assert "HTTP Request" not in info and "connection reset" in info
     assert "HTTP Request" in debug
     assert logging.getLogger("httpx").level == logging.NOTSET  # the library's logger untouched
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "138 1234 5678",  # as a roster cell or a person types it
+        "138-1234-5678",
+        "GET /api/v1/insured/search?mobile=%2B8613812345678",  # an httpx debug line
+        "+86 138 1234 5678",
+        "１３８１２３４５６７８",  # full-width digits from a Chinese input method
+    ],
+)
+def test_a_mobile_written_with_spaces_a_prefix_or_full_width_digits_is_masked(
+    tmp_path: Path, written: str
+) -> None:
+    """The roster and the desk accept these forms; a log line holding one showed it whole."""
+    handler = DailyLogFile(tmp_path, keep_days=190, today=lambda: date(2026, 9, 1))
+    handler.setFormatter(TextLine())
+    handler.emit(record("lookup: %s", written))
+    handler.close()
+    text = next(tmp_path.iterdir()).read_text(encoding="utf-8")
+    digits = "".join(str(int(c)) for c in text.split("lookup: ")[1] if c.isdigit())
+    assert "12345678" not in digits and "1234" not in digits.replace("5678", "")
+    assert "****" in text

@@ -157,7 +157,12 @@ def validate_resident_id(number: str | None) -> ResidentId:
 
 
 _ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
-_MOBILE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[- ]?)?(1[3-9]\d{9})(?!\d)")
+# A mobile as people and systems write it: 13812345678, 138 1234 5678, 138-1234-5678, with
+# +86 / 86 / 0086 in front (also URL-encoded, %2B86, as a request URL in a debug log has it),
+# in full-width digits from a Chinese input method (\d is any Unicode digit).
+_MOBILE_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])(?:(?:\+|%2[Bb])?86[- ]?|0086[- ]?)?([1１][3-9３-９]\d(?:[- ]?\d{4}){2})(?!\d)"
+)
 
 
 def mask_numbers_in_text(text: str) -> str:
