@@ -3,7 +3,7 @@ once, ticket search, and CDR ingest.
 
 Ingest is measured twice, each time the same work on both engines, into new empty stores (a
 store's schema and indexes, no center data), three rounds that alternate the engines (the table
-grows between rounds on both): bare rows (binary COPY on PostgreSQL, SQLite's raw ``executemany``,
+grows between rounds on both): bare rows (COPY on PostgreSQL, SQLite's raw ``executemany``,
 7 columns), and the archive's path, ``calls.upsert_many`` on the same CDRs (mapping, member
 link, upsert; COPY and one upsert a chunk on PostgreSQL, ``executemany`` on SQLite), against
 members whose numbers call a third of the time.
@@ -269,8 +269,7 @@ def run(quick: bool = False) -> list[Row]:
             target="≥ SQLite's rate",
             met=ingest["pg"].median >= ingest["sqlite"].median,
             notes="the same 7-column rows into calls (its indexes) of a new empty store, one"
-            " transaction each (binary COPY: the rows' ISO times read into datetimes inside the"
-            " timed part); 3 rounds, engines alternating",
+            " transaction each; 3 rounds, engines alternating",
         ),
         Row(
             name=f"PostgreSQL CDR ingest through the store (calls.upsert_many), {rows:,} CDRs",

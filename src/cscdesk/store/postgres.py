@@ -30,7 +30,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from cscdesk.store.audit import AUDIT_LOCK
-from cscdesk.store.copy_binary import column_types, typed_rows
+from cscdesk.store.copy_binary import large_pieces
+from cscdesk.store.copy_text import copy_chunks
 from cscdesk.store.db import STORE_LOCK, Store
 from cscdesk.store.dialect import SCHEMA_TABLE, Translated, pragma, translate
 from cscdesk.store.errors import StoreError
@@ -420,11 +421,22 @@ class PgDatabase:
             raise self._fault(exc) from exc
 
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-        """Bulk load through COPY (PostgreSQL's fast path) in its binary format
-        (``store.copy_binary``): each value goes as its column's type, nothing to parse."""
-        types = column_types(self.conn, table, columns)
-        batch = typed_rows(rows if isinstance(rows, Sequence) else list(rows), types)
-        self.copy_typed(table, columns, types, batch)
+        """Bulk load through COPY (PostgreSQL's fast path), the rows sent as text in chunks
+        (``store.copy_text``) so the server loads one while the next is formatted. For rows of
+        a few plain columns text is as fast as binary COPY (measured: the same server CPU,
+        and the text is sent in fewer, larger pieces); ``copy_typed`` is for wide rows."""
+        batch = rows if isinstance(rows, Sequence) else list(rows)
+        import psycopg
+
+        try:
+            with (
+                self.conn.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+            ):
+                for piece in copy_chunks(batch):
+                    copy.write(piece)
+        except psycopg.Error as exc:
+            raise self._fault(exc) from exc
         return len(batch)
 
     def copy_typed(
@@ -434,8 +446,9 @@ class PgDatabase:
         types: Sequence[int],
         rows: Iterable[Sequence[Any]],
     ) -> None:
-        """COPY rows whose values have their columns' ``types`` already (times aware datetimes);
-        the server stores each chunk psycopg sends while the next rows are packed."""
+        """Binary COPY of rows whose values have their columns' ``types`` already (times aware
+        datetimes, ``store.copy_binary``); the server stores each piece sent while the next
+        rows are packed."""
         import psycopg
 
         try:
@@ -443,7 +456,8 @@ class PgDatabase:
             with (
                 self.conn.cursor() as cursor,
                 cursor.copy(
-                    f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+                    f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)",
+                    writer=large_pieces(cursor),
                 ) as copy,
             ):
                 copy.set_types(types)
