@@ -78,3 +78,38 @@ def test_status_of_an_unreachable_postgresql_store_names_it_not_a_sqlite_file(
     assert "no_such_db_20" in result.stderr
     assert "cscdesk.db" not in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_postgresql_database_that_does_not_exist_is_named_at_once_with_what_to_do(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """Found by the operator trial: a missing database was retried for 10 s with the pool's
+    warnings on stderr, then called "the database server cannot be reached" (it answered),
+    under a URL with one slash, advising a keyring entry that does not exist."""
+    import postgres_db
+
+    postgres_db.server_or_skip()
+    config = tmp_path / "pg.toml"
+    config.write_text('[store]\nurl = "postgresql://postgres@127.0.0.1:5432/no_such_db_20"\n',
+                      encoding="utf-8")  # fmt: skip
+    result = cli("--config", str(config), "--data-dir", str(data_dir), "status")
+    assert result.exit_code == 1
+    assert "postgresql://postgres@127.0.0.1:5432/no_such_db_20" in result.stderr
+    assert "the server has no database named 'no_such_db_20'" in result.stderr
+    assert "createdb" in result.stderr
+    assert "cannot be reached" not in result.stderr
+    assert "error connecting" not in result.stderr  # the pool never tried
+    assert "secrets set store.password" not in result.stderr
+
+
+def test_a_postgresql_server_that_is_not_there_is_called_unreachable(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "pg.toml"
+    config.write_text('[store]\nurl = "postgresql://postgres@127.0.0.1:9/cscdesk"\n',
+                      encoding="utf-8")  # fmt: skip
+    result = cli("--config", str(config), "--data-dir", str(data_dir), "status")
+    assert result.exit_code == 1
+    assert "postgresql://postgres@127.0.0.1:9/cscdesk" in result.stderr
+    assert "the database server cannot be reached" in result.stderr
+    assert "Traceback" not in result.output

@@ -16,7 +16,7 @@ from pathlib import Path
 class StoreError(sqlite3.DatabaseError):
     """The store at ``path`` cannot be used; ``str()`` is the message for the person."""
 
-    def __init__(self, path: Path, problem: str, advice: str) -> None:
+    def __init__(self, path: Path | str, problem: str, advice: str) -> None:
         super().__init__(f"store {path}: {problem}. {advice}")
         self.path = path
         self.problem = problem

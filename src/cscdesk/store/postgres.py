@@ -35,6 +35,7 @@ from cscdesk.store.copy_text import copy_chunks
 from cscdesk.store.db import STORE_LOCK, Store
 from cscdesk.store.dialect import SCHEMA_TABLE, Translated, pragma, translate
 from cscdesk.store.errors import StoreError
+from cscdesk.store.pg_probe import probe, refusal
 from cscdesk.store.pg_times import adapt as adapt_times
 
 WRITE_LOCK = 0x63736364  # "cscd": the advisory lock every writing transaction takes
@@ -538,6 +539,7 @@ class PgStore(Store):
         self._own: list[Any] = []
         self._last_used: dict[int, float] = {}
         self._password: dict[str, Any] = {} if password is None else {"password": password}
+        probe(url, self.location, self._password)  # a fault waiting will not mend: said now
         extra: dict[str, Any] = {"autocommit": True, **self._password}
         self._pool = ConnectionPool(
             url,
@@ -553,20 +555,16 @@ class PgStore(Store):
             self._pool.open(wait=True, timeout=10)
         except Exception as exc:
             self._pool.close()
-            raise StoreError(
-                self.path,
-                f"the database server cannot be reached ({exc})",
-                "Check [store] url, that the server runs and this host may connect, and the"
-                " password in the keyring (cscdesk secrets set store.password).",
-            ) from None
+            raise refusal(url, self.location, str(exc)) from None
 
     @property
     def location(self) -> str:
-        return self.url
+        """The URL without its password: what messages name (a ``Path`` would fold ``//``)."""
+        return redacted(self.url)
 
     def _connect(self) -> sqlite3.Connection:
         """No SQLite file behind a database on a server: the URL must never be opened as a path."""
-        raise StoreError(self.path, "a PostgreSQL store has no SQLite connection",
+        raise StoreError(self.location, "a PostgreSQL store has no SQLite connection",
                          "This is a fault in cscdesk: report it with the command you ran.")  # fmt: skip
 
     def _note_use(self, conn: Any) -> None:
@@ -623,7 +621,7 @@ class PgStore(Store):
 
     def _unreachable(self, exc: BaseException) -> StoreError:
         return StoreError(
-            self.path,
+            self.location,
             f"the database server cannot be reached ({exc})",
             "The work is kept and resumes when the server answers again; check the server.",
         )
