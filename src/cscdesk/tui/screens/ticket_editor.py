@@ -201,7 +201,9 @@ class TicketEditor(ModalScreen[TicketChange | None]):
         )
         if member:
             self.load_refs(member)
-        self.query_one("#title", Input).focus()
+        # at once, not by focus() (which lands a moment later): keys typed as soon as the
+        # form shows went to the Type list, the screen's first focusable field, before it
+        self.set_focus(self.query_one("#title", Input), scroll_visible=False)
 
     @work(thread=True, exclusive=True, group="ticket-refs")
     def load_refs(self, member_id: str) -> None:
