@@ -78,8 +78,9 @@ def make_app(store: Any, tmp_path: Path) -> Callable[..., DeskApp]:
             {"desk": {"poll_interval_seconds": 0.4, "bell": False, "theme": theme, **(desk or {})},
              "keymap": keymap or {}}
         )  # fmt: skip
+        # 5 s, as the other desk tests: a slow moment of a shared CI machine is no refusal
         client = AliyunRpcClient(sim.endpoint, sim.access_key_id, sim.access_key_secret,
-                                 scheme="http", max_retries=0, timeout=2.0)  # fmt: skip
+                                 scheme="http", max_retries=0, timeout=5.0)  # fmt: skip
         services = DeskServices(
             settings=settings, paths=resolve_paths(None, tmp_path),
             call_center=AliyunCallCenter(client, sim.instance_id), store=store, gateway=gateway,

@@ -47,7 +47,8 @@ def insurers(store: Any, tmp_path: Path) -> Iterator[Callable[..., Any]]:
         handles = start_insurer_sims(tmp_path / "desk.db", seed=7, profiles=profiles,
                                      batch_dir=tmp_path / "batch")  # fmt: skip
         started.append(handles)
-        settings = demo_insurer_settings(handles, timeout_seconds=1.0, retries=0)
+        # the failing insurer answers with errors at once; 5 s leaves a slow CI moment room
+        settings = demo_insurer_settings(handles, timeout_seconds=5.0, retries=0)
         resolver = demo_secret_resolver()
         return build_gateway(settings, GatewaySettings(), store,
                              secrets=lambda ref, what: resolver(ref, what))  # fmt: skip
