@@ -12,12 +12,14 @@ from typing import Any
 def run_on_terminal(args: list[str], *, stream: str, env: dict[str, str],
                     **popen: Any) -> tuple[int, bytes, Any]:  # fmt: skip
     """(exit status, what reached the terminal, the other stream's text) of ``args`` with
-    ``stream`` ("stdout" or "stderr") on a pseudo-terminal and the other one piped."""
+    ``stream`` ("stdout" or "stderr") on a pseudo-terminal and the other one piped; "both":
+    the two on one terminal, as a person's screen shows them (no other stream: None)."""
     leader, follower = pty.openpty()
     other = "stderr" if stream == "stdout" else "stdout"
+    streams = ({"stdout": follower, "stderr": follower} if stream == "both"
+               else {stream: follower, other: subprocess.PIPE})  # fmt: skip
     try:
-        child = subprocess.Popen(args, env=env, **{stream: follower, other: subprocess.PIPE},
-                                 **popen)  # fmt: skip
+        child = subprocess.Popen(args, env=env, **streams, **popen)
         os.close(follower)
         drawn = b""
         while True:

@@ -57,30 +57,14 @@ def test_archive_sync_prints_its_result_after_the_bar_is_gone(tmp_path: Path) ->
     """At a terminal (stdout and stderr on one screen) the round's line was written under the
     live bar, whose clean-up then erased half of it and left bar debris. Now nothing is drawn
     after the result line: it stands whole below where the bar was."""
-    import pty
-
     data = tmp_path / "center"
     demo_data(data, terminal=False)
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"TERM": "xterm-256color"}
-    leader, follower = pty.openpty()
-    try:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "cscdesk", "--data-dir", str(data), "archive", "sync"],
-            stdout=follower, stderr=follower, env=env,
-        )  # fmt: skip
-        os.close(follower)
-        drawn = b""
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # the child closed the terminal
-                break
-            if not chunk:
-                break
-            drawn += chunk
-        assert child.wait(timeout=180) == 0, drawn
-    finally:
-        os.close(leader)
+    code, drawn, _ = run_on_terminal(
+        [sys.executable, "-m", "cscdesk", "--data-dir", str(data), "archive", "sync"],
+        stream="both", env=env,
+    )  # fmt: skip
+    assert code == 0, drawn
     assert b"CDRs (hours)" in drawn  # the bar was drawn
     result = drawn.rindex(b"CDRs ")
     assert b"window(s); recordings stored" in drawn[result:]
