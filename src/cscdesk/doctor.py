@@ -216,9 +216,13 @@ def check_sync(status: Any) -> list[Finding]:
         "ticket outbox",
         Status.OK if status.conflicts == 0 else Status.WARN,
         f"{status.outbox_backlog} change(s) waiting, {status.conflicts} ticket(s) in conflict,"
-        f" sync lease held by {status.tickets_holder or 'nobody'}",
+        f" sync lease held by {_who(status.tickets_holder)}",
     )
     return [archive, backlog]
+
+
+def _who(holder: Any) -> str:
+    return "nobody" if holder is None else str(holder.describe())
 
 
 Probe = Callable[[], Awaitable[str]]

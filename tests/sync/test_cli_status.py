@@ -9,7 +9,7 @@ from pathlib import Path
 from cscdesk.store import open_store
 from cscdesk.sync.archive import cdr_watermark_key
 from cscdesk.sync.storage import SyncStorage
-from cscdesk.sync.worker import TICKETS_LEASE
+from cscdesk.sync.worker import ARCHIVE_LEASE, TICKETS_LEASE
 
 from .cli_env import cli, hold
 from .desks import Desk
@@ -53,9 +53,33 @@ def test_status_shows_backlog_and_lease_holder_and_never_writes(data_dir: Path) 
     text = cli("--data-dir", str(data_dir), "status")
     assert text.exit_code == 0, text.output
     assert "1 change(s) waiting, 0 ticket(s) in conflict" in text.stdout
-    assert f"tickets lease   {lease.holder}" in text.stdout
+    assert "tickets lease   pid 4242 on desk-7.broker.lan (heartbeat good for" in text.stdout
     assert "archive lease   nobody" in text.stdout
     assert path.read_bytes() == before  # looked at read-only
+
+
+def test_status_words_a_lease_holder_as_sync_does(data_dir: Path) -> None:
+    """Issue 20: ``status`` printed the raw lease row (``vm:21525:84b3f0``) where ``sync``
+    said ``pid 21525 on vm``; an operator reading both saw two names for one process."""
+    open_store(data_dir / "cscdesk.db").close()
+    tickets = hold(data_dir, TICKETS_LEASE)
+    hold(data_dir, ARCHIVE_LEASE)
+    busy = cli("--data-dir", str(data_dir), "sync")
+    assert busy.exit_code == 3, busy.output
+    who = "pid 4242 on desk-7.broker.lan"
+    assert f"ticket sync is running in {who} (heartbeat good for" in busy.stderr
+
+    text = cli("--data-dir", str(data_dir), "status")
+    assert f"tickets lease   {who} (heartbeat good for" in text.stdout
+    assert f"archive lease   {who} (heartbeat good for" in text.stdout
+    archive = cli("--data-dir", str(data_dir), "archive", "status")
+    assert f"copied by           {who} (heartbeat good for" in archive.stdout
+    doctor = cli("--data-dir", str(data_dir), "doctor")
+    assert f"sync lease held by {who}" in doctor.stdout
+    assert tickets.holder not in text.stdout + archive.stdout + doctor.stdout
+
+    report = json.loads(cli("--data-dir", str(data_dir), "status", "--json").stdout)
+    assert report["leases"] == {"tickets": tickets.holder, "archive": tickets.holder}
 
 
 def test_status_without_a_store_says_where_it_looked_and_exits_2(data_dir: Path) -> None:

@@ -173,6 +173,7 @@ def archive_status(ctx: Context, as_json: bool) -> None:
     from datetime import UTC, datetime
 
     from cscdesk.sync.archive import archive_lag
+    from cscdesk.sync.lease import live_holder
     from cscdesk.sync.storage import SyncStorage
     from cscdesk.sync.worker import ARCHIVE_LEASE
 
@@ -182,20 +183,21 @@ def archive_status(ctx: Context, as_json: bool) -> None:
         lag = archive_lag(storage, datetime.now(UTC), instance_id=settings.callcenter.instance_id,
                           alarm_days=settings.archive.lag_alarm_days)  # fmt: skip
         pending = storage.pending_recording_count()
-        holder = store.leases.holder(ARCHIVE_LEASE)
+        holder = live_holder(store, ARCHIVE_LEASE)
     finally:
         store.close()
     never = " (never synced)" if lag.cdr_watermark is None else ""
     if as_json:
         print_json(archive_status_json(lag, alarm_days=settings.archive.lag_alarm_days,
-                                       pending=pending, holder=holder))  # fmt: skip
+                                       pending=pending,
+                                       holder=None if holder is None else holder.holder))  # fmt: skip
     else:
         click.echo(f"archive lag         {lag.lag}{never}, alarm after "
                    f"{settings.archive.lag_alarm_days} day(s)")  # fmt: skip
         click.echo(f"CDRs copied up to   {lag.cdr_watermark or 'never'}")
         click.echo(f"recordings waiting  {pending} (oldest from "
                    f"{lag.oldest_pending_recording or '-'})")  # fmt: skip
-        click.echo(f"copied by           {holder or 'nobody right now'}")
+        click.echo(f"copied by           {holder.describe() if holder else 'nobody right now'}")
     if lag.alarm:
         click.echo(f"ALARM: archive lags {lag.lag}{never}", err=True)
         sys.exit(EXIT_ALARM)

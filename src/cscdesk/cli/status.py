@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cscdesk.cli.common import JSON_OUTPUT, open_read_only_store, print_json
 from cscdesk.cli.errors import EXIT_ALARM
 from cscdesk.cli.root import Context, main, pass_ctx
+
+if TYPE_CHECKING:
+    from cscdesk.sync.lease import HolderInfo
 
 
 def status_json(status: Any, alarm_days: int) -> dict[str, Any]:
@@ -31,8 +34,18 @@ def status_json(status: Any, alarm_days: int) -> dict[str, Any]:
         },
         "outbox_backlog": status.outbox_backlog,
         "conflicts": status.conflicts,
-        "leases": {"tickets": status.tickets_holder, "archive": status.archive_holder},
+        "leases": {"tickets": _raw(status.tickets_holder), "archive": _raw(status.archive_holder)},
     }
+
+
+def _raw(holder: HolderInfo | None) -> str | None:
+    """The lease row's holder as stored (``host:pid:tag``): the documented JSON value."""
+    return None if holder is None else holder.holder
+
+
+def _who(holder: HolderInfo | None) -> str:
+    """The holder as ``sync`` words it when it finds the lease taken."""
+    return "nobody" if holder is None else holder.describe()
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -60,8 +73,8 @@ def status(ctx: Context, as_json: bool) -> None:
         click.echo(f"archive lag     {lag.lag}{never}, alarm after {alarm_days} day(s)")
         click.echo(f"ticket outbox   {now.outbox_backlog} change(s) waiting, "
                    f"{now.conflicts} ticket(s) in conflict")  # fmt: skip
-        click.echo(f"tickets lease   {now.tickets_holder or 'nobody'}")
-        click.echo(f"archive lease   {now.archive_holder or 'nobody'}")
+        click.echo(f"tickets lease   {_who(now.tickets_holder)}")
+        click.echo(f"archive lease   {_who(now.archive_holder)}")
     if lag.alarm:
         click.echo(f"ALARM: archive lags {lag.lag}{never}", err=True)
         sys.exit(EXIT_ALARM)

@@ -38,6 +38,8 @@ class HolderInfo:
     expires_in: float  # seconds until the lease lapses without a heartbeat (negative: lapsed)
 
     def describe(self) -> str:
+        """The one wording of a holder for people (``sync``, ``status``, ``doctor``, …):
+        ``pid 4242 on desk-7 (heartbeat good for 30 s more)``, not the raw lease row."""
         who = f"pid {self.pid} on {self.host}" if self.pid is not None else self.holder
         if self.expires_in < 0:
             return f"{who} (heartbeat lapsed {-self.expires_in:.0f} s ago)"
@@ -49,6 +51,16 @@ def parse_holder(holder: str, expires_at: float, now: float) -> HolderInfo:
     pid = int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
     host = parts[0] if pid is not None else "?"
     return HolderInfo(holder, host, pid, expires_at - now)
+
+
+def live_holder(store: Store, name: str) -> HolderInfo | None:
+    """Who holds lease ``name`` with a live heartbeat (None: nobody, or the heartbeat lapsed),
+    for the read-only looks (``status``, ``archive status``, ``doctor``)."""
+    row = store.leases.current(name)
+    if row is None:
+        return None
+    info = parse_holder(row.holder, row.expires_at, time.time())
+    return info if info.expires_in > 0 else None
 
 
 def holder_is_dead(info: HolderInfo) -> bool:

@@ -18,6 +18,7 @@ from cscdesk.sync.archive import (
     sync_call_records,
 )
 from cscdesk.sync.blobstore import BlobStore
+from cscdesk.sync.lease import HolderInfo, live_holder
 from cscdesk.sync.recordings import RecordingPolicy, RecordingReport, fetch_recordings
 from cscdesk.sync.storage import SyncStorage
 
@@ -109,8 +110,8 @@ class SyncStatus:
     archive: ArchiveLag
     outbox_backlog: int
     conflicts: int
-    tickets_holder: str | None  # which process holds the ticket-sync lease, if any
-    archive_holder: str | None
+    tickets_holder: HolderInfo | None  # which process holds the ticket-sync lease, if any
+    archive_holder: HolderInfo | None
 
 
 def sync_status(store: Store, settings: Settings, now: datetime) -> SyncStatus:
@@ -127,6 +128,6 @@ def sync_status(store: Store, settings: Settings, now: datetime) -> SyncStatus:
         ),
         outbox_backlog=storage.backlog(),
         conflicts=len(storage.conflicts()),
-        tickets_holder=store.leases.holder(TICKETS_LEASE),
-        archive_holder=store.leases.holder(ARCHIVE_LEASE),
+        tickets_holder=live_holder(store, TICKETS_LEASE),
+        archive_holder=live_holder(store, ARCHIVE_LEASE),
     )
