@@ -12,6 +12,7 @@ from cscdesk.cli.common import (
     AS_USER,
     EXIT_REFUSED,
     JSON_OUTPUT,
+    alarm,
     ask_secret,
     blob_store,
     call_center,
@@ -94,10 +95,9 @@ def archive_sync(ctx: Context, follow: bool, restore_retry_seconds: float, as_js
         for note in result.cdr.notes:
             click.echo(f"! {note}", err=True)
         if result.lag.alarm:
-            click.echo(
-                f"ALARM: archive lags {result.lag.lag} (alarm after "
-                f"{settings.archive.lag_alarm_days} day(s); the vendor keeps CDRs 180 days)",
-                err=True,
+            alarm(
+                f"archive lags {result.lag.lag} (alarm after "
+                f"{settings.archive.lag_alarm_days} day(s); the vendor keeps CDRs 180 days)"
             )
 
     def failed(error: str) -> None:
@@ -199,7 +199,7 @@ def archive_status(ctx: Context, as_json: bool) -> None:
                    f"{lag.oldest_pending_recording or '-'})")  # fmt: skip
         click.echo(f"copied by           {holder.describe() if holder else 'nobody right now'}")
     if lag.alarm:
-        click.echo(f"ALARM: archive lags {lag.lag}{never}", err=True)
+        alarm(f"archive lags {lag.lag}{never}")
         sys.exit(EXIT_ALARM)
 
 

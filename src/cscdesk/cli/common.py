@@ -48,6 +48,14 @@ def print_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, default=str))
 
 
+def alarm(message: str) -> None:
+    """``ALARM: message`` on stderr and in the day's log file: one ERROR record (so ``-q``
+    still shows it), redacted, and a JSON line like every other record under ``--log-json``."""
+    import logging
+
+    logging.getLogger("cscdesk.alarm").error("ALARM: %s", message, extra={"alarm": True})
+
+
 AS_USER = click.option(
     "--as-user", default=None, help="Your own admin/auditor account (its password is asked)."
 )

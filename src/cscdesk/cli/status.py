@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cscdesk.cli.common import JSON_OUTPUT, open_read_only_store, print_json
+from cscdesk.cli.common import JSON_OUTPUT, alarm, open_read_only_store, print_json
 from cscdesk.cli.errors import EXIT_ALARM
 from cscdesk.cli.root import Context, main, pass_ctx
 
@@ -76,5 +76,5 @@ def status(ctx: Context, as_json: bool) -> None:
         click.echo(f"tickets lease   {_who(now.tickets_holder)}")
         click.echo(f"archive lease   {_who(now.archive_holder)}")
     if lag.alarm:
-        click.echo(f"ALARM: archive lags {lag.lag}{never}", err=True)
+        alarm(f"archive lags {lag.lag}{never}")
         sys.exit(EXIT_ALARM)

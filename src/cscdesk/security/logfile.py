@@ -141,10 +141,12 @@ class JsonLine(logging.Formatter):
 
 
 class OneLine(logging.Formatter):
-    """What a person reads on stderr: ``warning: message``, never a traceback."""
+    """What a person reads on stderr: ``warning: message``, never a traceback; an alarm
+    (a record logged with ``extra={"alarm": True}``) as its own ``ALARM: …`` line."""
 
     def format(self, record: logging.LogRecord) -> str:
-        text = f"{record.levelname.lower()}: {record.getMessage()}"
+        level = "" if getattr(record, "alarm", False) else f"{record.levelname.lower()}: "
+        text = f"{level}{record.getMessage()}"
         if record.exc_info and record.exc_info[1] is not None:
             error = record.exc_info[1]
             text += f": {type(error).__name__}: {error}"
