@@ -160,6 +160,32 @@ def test_commands_log_to_the_configured_folder_and_v_and_q_set_stderr(
     assert messages.count("cscdesk status started (version 0.1.0)") == 3
 
 
+def test_the_start_line_names_the_whole_command_path_but_no_arguments(
+    tmp_path: Path, restore_root_logger: None
+) -> None:
+    """Issue 20: ``archive sync`` and ``archive status`` both logged "cscdesk archive started":
+    the operator could not tell which command wrote the lines under it."""
+    data = tmp_path / "data"
+    runs = [
+        ["archive", "status"],
+        ["sla", "due", "claim-decision", "2026-03-02", "--documents-complete", "2026-03-04"],
+        ["complaint", "review", "decide", "C-13812345678"],  # stops on a usage error
+    ]
+    firsts = []
+    for args in runs:
+        logs = tmp_path / "logs" / args[0]
+        config = tmp_path / f"{args[0]}.toml"
+        config.write_text(f'[logging]\ndir = "{logs}"\n', encoding="utf-8")
+        CliRunner().invoke(main, ["--config", str(config), "--data-dir", str(data), *args])
+        [path] = logs.iterdir()
+        firsts.append(path.read_text("utf-8").splitlines()[0].split(": ", 1)[1])
+    assert firsts == [
+        "cscdesk archive status started (version 0.1.0)",
+        "cscdesk sla due started (version 0.1.0)",
+        "cscdesk complaint review decide started (version 0.1.0)",
+    ]
+
+
 def test_retention_below_six_months_is_refused_by_config(tmp_path: Path) -> None:
     config = tmp_path / "cscdesk.toml"
     config.write_text("[logging]\nkeep_days = 90\n", encoding="utf-8")

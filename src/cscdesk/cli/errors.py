@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from cscdesk.cli.started import CommandTree
+
 log = logging.getLogger(__name__)
 
 # The exit codes every command keeps (README: "Exit codes and machine-readable output"), so
@@ -40,9 +42,12 @@ def _refusals() -> tuple[type[Exception], ...]:
     return (AuditUnkeyed, BlobStoreError, WiringError)
 
 
-class CommandGroup(click.Group):
+class CommandGroup(CommandTree):
     """A click group whose commands turn store and recordings-bucket faults into one clear line
-    and exit 1 (every command that touches the blob store is covered here, once)."""
+    and exit 1 (every command that touches the blob store is covered here, once); its commands
+    and subgroups log their start (``CommandTree``)."""
+
+    group_class = CommandTree  # the faults are caught here once, not again in each subgroup
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

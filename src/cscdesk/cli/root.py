@@ -16,6 +16,7 @@ import click
 
 from cscdesk import __version__
 from cscdesk.cli.errors import EXIT_USAGE, CommandGroup
+from cscdesk.cli.started import log_start
 
 if TYPE_CHECKING:
     from cscdesk.config import ConfigChoice
@@ -152,7 +153,8 @@ def main(
     desk = click_ctx.invoked_subcommand is None
     _start_logging(click_ctx.obj, console=not desk, verbose=verbose, quiet=quiet,
                    log_json=log_json)  # fmt: skip
-    if desk:
+    if desk:  # a command logs its start itself, with its whole path (cli/started.py)
+        log_start("desk")
         role = "lead" if who.startswith("lead") else "agent"
         _open_desk(click_ctx.obj, role=role, lang=lang, who=who, center_url=center_url)
 
@@ -177,8 +179,6 @@ def _start_logging(ctx: Context, *, console: bool, verbose: int, quiet: bool,
                       keep_days=options.keep_days, log_format=log_format,
                       console=console, console_level=stderr_level(verbose, quiet),
                       console_format="json" if log_json else "text")  # fmt: skip
-    command = click.get_current_context().invoked_subcommand or "desk"
-    logging.getLogger("cscdesk").info("cscdesk %s started (version %s)", command, __version__)
 
 
 def _open_desk(ctx: Context, *, role: str, lang: str | None, who: str | None = None,
