@@ -307,7 +307,7 @@ class CallCenterModel:
         call.ring_seconds += self.now - (call.offered_at or self.now)
         call.events.append((self.now, rt.agent.id, "RingTimeout"))
         rt.call = None
-        self._set_state(rt, UserState.BREAK, "MissedCall")
+        self._set_state(rt, UserState.BREAK, "RingingTimeout")  # CCC's system break code
         self._enqueue(call, call.groups[-1], front=True)
 
     # ------------------------------------------------------- call lifecycle

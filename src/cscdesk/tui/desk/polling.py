@@ -13,10 +13,11 @@ from textual import on, work
 from cscdesk.callcenter.errors import UnavailableError
 from cscdesk.domain.models import AgentKind
 from cscdesk.tui.call_errors import explain
-from cscdesk.tui.desk.state import english, track_session
+from cscdesk.tui.desk.state import track_session
 from cscdesk.tui.desk.tickets import DeskTickets
 from cscdesk.tui.i18n import _
 from cscdesk.tui.messages import DirectoryLoaded, PollFailed, QueuesPolled, SessionPolled
+from cscdesk.tui.widgets.status_bar import break_reason
 
 
 class DeskPolling(DeskTickets):
@@ -121,7 +122,7 @@ class DeskPolling(DeskTickets):
         facts.device_id = session.device_id
         facts.work_mode = session.work_mode
         facts.break_label = (
-            self.directory.code_label("break", session.break_code, english=english())
+            break_reason(session.break_code, dict(self._codes("break")))
             if session.break_code
             else None
         )

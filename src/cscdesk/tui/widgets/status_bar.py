@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,6 +29,14 @@ WORK_MODE_LABELS = {
     "OFF_SITE": "off site (mobile)",
     "OFFICE_PHONE": "office phone",
 }
+# The call system's own break reasons: it puts an agent on a break with these, nobody picks
+# them at a desk (CCC's documented system codes, SDK ListRealtimeAgentStates ``BreakCode``).
+BREAK_CODE_LABELS = {
+    "RingingTimeout": "Missed a call",
+    "RejectCall": "Rejected a call",
+    "Warm-up": "Getting ready",
+}
+SHOWN_CODE_CHARS = 24  # an unknown code is shown as given, up to this many characters
 STATUS_STYLE = {
     AgentStatus.OFFLINE: "dim",
     AgentStatus.READY: "bold green",
@@ -39,6 +48,18 @@ STATUS_STYLE = {
     AgentStatus.OUTBOUND: "bold cyan",
     AgentStatus.UNKNOWN: "dim",
 }
+
+
+def break_reason(code: str, center_codes: Mapping[str, str]) -> str:
+    """Why the agent is on a break, in the desk's language: a reason the center's agents choose
+    (``center_codes``: code → label from the directory), one the call system sets itself, or
+    else the code as given (a custom code of the call system's tenant), marked as a code."""
+    if code in center_codes:
+        return center_codes[code]
+    if code in BREAK_CODE_LABELS:
+        return _(BREAK_CODE_LABELS[code])
+    shown = "".join(ch for ch in code if ch.isprintable()).strip()[:SHOWN_CODE_CHARS]
+    return _("reason code {code}").format(code=shown or "?")
 
 
 @dataclass(slots=True)
