@@ -19,7 +19,8 @@ from typing import Any
 PRELOAD = ["cscdesk.tui.data", "cscdesk.store.postgres", "cscdesk.store.db", "psycopg_pool"]
 
 
-def _open(location: str, head_file: str) -> Any:
+def open_desk_store(location: str, head_file: str) -> Any:
+    """A desk's own store: SQLite at a path, or PostgreSQL with a desk's small pool."""
     from cscdesk.store import open_store
     from cscdesk.store.postgres import is_postgres_url, open_postgres
 
@@ -31,7 +32,7 @@ def _open(location: str, head_file: str) -> Any:
 def _desk(location: str, head_file: str, k: int, mine: list[str], start: Any, out: Any) -> None:
     from cscdesk.tui.data import DeskData
 
-    store = _open(location, head_file)
+    store = open_desk_store(location, head_file)
     samples: list[float] = []
     try:
         data = DeskData(store, actor=lambda: f"bench-{k}")
