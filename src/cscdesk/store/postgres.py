@@ -297,10 +297,13 @@ class PgDatabase:
         (statement,) = self._complete(translated)
         self.closing.append((statement, _arguments(translated.order, parameters)))
 
-    def commit_held(self, final: str) -> None:
-        """``final`` (COMMIT or RELEASE) with everything held back, in one round trip."""
+    def commit_held(self, final: str, then: str | None = None) -> None:
+        """``final`` (COMMIT or RELEASE) with everything held back, and ``then`` after it (a
+        statement of its own, run by the server once ``final`` is done), in one round trip."""
         steps: list[tuple[str, Sequence[Any] | None]] = [(s, None) for s in self.opening]
         steps += [*self.closing, (final, None)]
+        if then is not None:
+            steps.append((then, None))
         self.opening, self.closing = [], []
         with self.conn.pipeline():
             for sql, arguments in steps:
@@ -681,9 +684,11 @@ class PgStore(Store):
         """Commit, or release the savepoint. An audit append commits without waiting for the
         disk, so the next append (queued on its lock) need not wait for that flush: a chain
         can take only one record per disk flush otherwise. The flush comes after, outside
-        the lock, and before anything after the commit runs (the signed head names only a
-        record on disk): a transactional message in the WAL, committed synchronously, makes
-        the server flush the log up to it, grouped with other appenders' flushes."""
+        the lock (sent with the COMMIT, it runs once the commit has released the lock: no
+        round trip of its own), and before anything after the commit runs (the signed head
+        names only a record on disk): a transactional message in the WAL, committed
+        synchronously, makes the server flush the log up to it, grouped with other
+        appenders' flushes."""
         import psycopg
 
         db = handle.db
@@ -696,10 +701,8 @@ class PgStore(Store):
                 db.commit_held(release) if db.closing else handle.conn.execute(release)
                 return
             durable = lock == AUDIT_LOCK and not self.read_only
-            if db.opening or db.closing:
-                db.commit_held("COMMIT")
-                if durable:
-                    handle.conn.execute(DURABLE)
+            if db.opening or db.closing:  # the flush after the COMMIT, in the same round trip
+                db.commit_held("COMMIT", DURABLE if durable else None)
             else:  # one round trip
                 handle.conn.execute(f"COMMIT; {DURABLE}" if durable else "COMMIT")
         except psycopg.Error as exc:
