@@ -375,10 +375,15 @@ class Members:
         return [to_member(r) for r in rows]
 
     def get(self, member_id: str) -> Member:
-        found = self._many(f"SELECT {COLUMNS} FROM members WHERE id = ?", [member_id])
+        found = self._many(*self.get_read(member_id))
         if not found:
             raise UnknownMember(member_id)
         return found[0]
+
+    @staticmethod
+    def get_read(member_id: str) -> Read:
+        """``get``'s statement, for ``Store.read_ahead``."""
+        return f"SELECT {COLUMNS} FROM members WHERE id = ?", [member_id]
 
     def find(self, member_id: str) -> Member | None:
         found = self._many(f"SELECT {COLUMNS} FROM members WHERE id = ?", [member_id])

@@ -181,9 +181,20 @@ class Policies:
         return sql, [*params, limit]
 
     def for_member_read(self, member_id: str) -> Read:
-        """``for_member``'s first statement (its policies; their coverages follow), for
-        ``Store.read_ahead``."""
+        """``for_member``'s first statement (its policies), for ``Store.read_ahead``."""
         return self._policies_read("member_id = ?", [member_id])
+
+    @staticmethod
+    def coverages_for_member_read(member_id: str) -> Read:
+        """``for_member``'s second statement: the coverages of every plan its policies name,
+        at once (not one statement a plan), for ``Store.read_ahead``."""
+        sql = (
+            "SELECT c.policy_no, c.plan_tier, c.code, c.name, c.limit_amount, c.deductible,"
+            " c.ratio FROM coverages AS c JOIN (SELECT DISTINCT policy_no, plan_tier FROM"
+            " policies WHERE member_id = ?) AS p ON p.policy_no = c.policy_no AND"
+            " p.plan_tier = c.plan_tier ORDER BY c.policy_no, c.plan_tier, c.code"
+        )
+        return sql, [member_id]
 
     def claims_for_member_read(self, member_id: str) -> Read:
         """``claims_for_member``'s statement, for ``Store.read_ahead``."""
@@ -198,35 +209,23 @@ class Policies:
                 key = (row[0], row[6])
                 if key not in plans:
                     plans[key] = tuple(
-                        Coverage(c[0], c[1], Decimal(c[2]), Decimal(c[3]), Decimal(c[4]))
+                        _to_coverage(c)
                         for c in db.execute(
                             "SELECT code, name, limit_amount, deductible, ratio FROM coverages"
                             " WHERE policy_no = ? AND plan_tier = ? ORDER BY code",
                             key,
                         ).fetchall()
                     )
-        result = []
-        for r in rows:
-            start, end = to_day(r[7]), to_day(r[8])
-            assert start is not None and end is not None
-            result.append(
-                Policy(
-                    policy_no=r[0],
-                    sub_policy_no=r[1],
-                    insurer_id=r[2],
-                    employer_id=r[3],
-                    member_id=r[4],
-                    product=r[5],
-                    start=start,
-                    end=end,
-                    status=PolicyStatus(r[9]),
-                    coverages=plans[(r[0], r[6])],
-                )
-            )
-        return result
+        return _to_policies(rows, plans)
 
     def for_member(self, member_id: str) -> list[Policy]:
-        return self._policies("member_id = ?", [member_id])
+        with self._store.reading() as db:
+            rows = db.execute(*self.for_member_read(member_id)).fetchall()
+            covered = db.execute(*self.coverages_for_member_read(member_id)).fetchall()
+        plans: dict[tuple[str, str], list[Coverage]] = {}
+        for c in covered:
+            plans.setdefault((c[0], c[1]), []).append(_to_coverage(c[2:]))
+        return _to_policies(rows, {key: tuple(found) for key, found in plans.items()})
 
     def by_policy_no(self, policy_no: str, limit: int = 200) -> list[Policy]:
         """Insured records of a group policy (团单号)."""
@@ -278,3 +277,33 @@ class Policies:
                 [when(start), when(end)],
             ).fetchall()
         return [_to_claim(r) for r in rows]
+
+
+def _to_coverage(row: Sequence[Any]) -> Coverage:
+    """A coverage from (code, name, limit, deductible, ratio)."""
+    return Coverage(row[0], row[1], Decimal(row[2]), Decimal(row[3]), Decimal(row[4]))
+
+
+def _to_policies(rows: Sequence[Sequence[Any]],
+                 plans: dict[tuple[str, str], tuple[Coverage, ...]]) -> list[Policy]:  # fmt: skip
+    """Policies from rows of ``_POLICY``, each with its plan's coverages (none when the plan
+    has none)."""
+    result = []
+    for r in rows:
+        start, end = to_day(r[7]), to_day(r[8])
+        assert start is not None and end is not None
+        result.append(
+            Policy(
+                policy_no=r[0],
+                sub_policy_no=r[1],
+                insurer_id=r[2],
+                employer_id=r[3],
+                member_id=r[4],
+                product=r[5],
+                start=start,
+                end=end,
+                status=PolicyStatus(r[9]),
+                coverages=plans.get((r[0], r[6]), ()),
+            )
+        )
+    return result

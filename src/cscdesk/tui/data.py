@@ -147,22 +147,24 @@ class DeskData:
 
     def _profile(self, member: Member) -> ProfileData:
         members = self.store.members
-        main = None
+        head_id = member.id  # the main insured: the member, or the one it depends on
         if member.main_member_id and member.main_member_id != member.id:
-            main = members.get(member.main_member_id)
-        head = main or member
+            head_id = member.main_member_id
         policies_ = self.store.policies
-        self.store.read_ahead(  # on PostgreSQL the six reads below in one round trip
-            [
-                members.dependants_read(head.id),
-                members.employer_name_read(member.employer_id),
-                self.store.calls.for_member_read(member.id, TIMELINE_LIMIT),
-                self.store.tickets.for_member_read(member.id),
-                policies_.for_member_read(member.id),
-                policies_.claims_for_member_read(member.id),
-            ]
-        )
-        dependants = [d for d in members.dependants_of(head.id) if d.id != member.id]
+        reads = [
+            members.dependants_read(head_id),
+            members.employer_name_read(member.employer_id),
+            self.store.calls.for_member_read(member.id, TIMELINE_LIMIT),
+            self.store.tickets.for_member_read(member.id),
+            policies_.for_member_read(member.id),
+            policies_.coverages_for_member_read(member.id),
+            policies_.claims_for_member_read(member.id),
+        ]
+        if head_id != member.id:
+            reads.append(members.get_read(head_id))
+        self.store.read_ahead(reads)  # on PostgreSQL all of these in one round trip
+        main = members.get(head_id) if head_id != member.id else None
+        dependants = [d for d in members.dependants_of(head_id) if d.id != member.id]
         employer_name = self._employer_name(member.employer_id)
         timeline = self.timeline(member)
         policies = list(policies_.for_member(member.id))
