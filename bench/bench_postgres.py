@@ -93,7 +93,7 @@ def _concurrent_pops(store: Any, mobiles: list[str]) -> list[float]:
             began = time.perf_counter()
             members = data.members_for_caller(mobile)
             assert members, "every chosen caller is a member"
-            data.profile(members[0].id)
+            data.profile(members[0].id, members[0])
             with lock:
                 samples.append((time.perf_counter() - began) * 1000)
 

@@ -24,7 +24,7 @@ TABLES = ("members", "policies", "claims", "calls", "tickets")
 
 def _pop(data: Any, mobile: str) -> Any:
     members = data.members_for_caller(mobile)
-    return data.profile(members[0].id) if members else None
+    return data.profile(members[0].id, members[0]) if members else None  # as the desk does
 
 
 def _samples(data: Any, mobiles: list[str]) -> list[float]:

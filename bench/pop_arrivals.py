@@ -94,7 +94,7 @@ def poisson_arrivals(rate: float, count: int, callers: list[str], seed: int) -> 
 def _pop(data: Any, mobile: str) -> None:
     members = data.members_for_caller(mobile)
     assert members, "every chosen caller is a member"
-    data.profile(members[0].id)
+    data.profile(members[0].id, members[0])  # as the desk does (customer.py)
 
 
 def _desk(location: str, head_file: str, k: int, warm: list[str], jobs: Any, out: Any) -> None:

@@ -36,13 +36,14 @@ def _desk(location: str, head_file: str, k: int, mine: list[str], start: Any, ou
     samples: list[float] = []
     try:
         data = DeskData(store, actor=lambda: f"bench-{k}")
-        data.profile(data.members_for_caller(mine[0])[0].id)  # warm-up, before the start
+        first = data.members_for_caller(mine[0])[0]
+        data.profile(first.id, first)  # warm-up, before the start
         start.wait(timeout=300)
         for mobile in mine:
             began = time.perf_counter()
             members = data.members_for_caller(mobile)
             assert members, "every chosen caller is a member"
-            data.profile(members[0].id)
+            data.profile(members[0].id, members[0])
             samples.append((time.perf_counter() - began) * 1000)
     finally:
         out.put(samples)

@@ -136,11 +136,15 @@ class DeskData:
                     seen[member_id] = found
         return list(seen.values())
 
-    def profile(self, member_id: str) -> ProfileData:
+    def profile(self, member_id: str, known: Member | None = None) -> ProfileData:
         """Everything the screen pop shows, read over one connection (on PostgreSQL one
-        borrowed from the pool for the whole pop, not one per question); the audit record in
-        between, with no connection held (other desks' records may be committed with it)."""
-        member = self.store.members.get(member_id)
+        borrowed from the pool for the whole pop, not one per question); the audit record
+        before, with no connection held (other desks' records may be committed with it).
+        ``known``: the member as the caller's lookup read it a moment ago (a screen pop), not
+        read again."""
+        member = known if known is not None and known.id == member_id else None
+        if member is None:
+            member = self.store.members.get(member_id)
         self._audited("view_record", "member", member_id)
         with self.store.reading():
             return self._profile(member)

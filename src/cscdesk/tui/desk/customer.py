@@ -56,7 +56,7 @@ class DeskCustomer(DeskLayout):
     def _members_found(self, message: MembersFound) -> None:
         members = message.members
         if len(members) == 1:
-            self.open_member(members[0].id)
+            self.open_member(members[0].id, members[0])  # as just read: not read again
         elif len(members) > 1:
             self._candidates = members
             self.action_choose_member()
@@ -87,13 +87,13 @@ class DeskCustomer(DeskLayout):
     def action_search(self) -> None:
         self.app.push_screen(SearchScreen(self.data), self._search_done)
 
-    def open_member(self, member_id: str) -> None:
-        self.load_profile(member_id)
+    def open_member(self, member_id: str, known: Member | None = None) -> None:
+        self.load_profile(member_id, known)
 
     @work(thread=True, exclusive=True, group="profile", exit_on_error=False)
-    def load_profile(self, member_id: str) -> None:
+    def load_profile(self, member_id: str, known: Member | None = None) -> None:
         try:
-            profile = self.data.profile(member_id)
+            profile = self.data.profile(member_id, known)
         except Exception as exc:
             self.post_message(StoreFailed(_("Customer profile"), str(exc)))
             return
