@@ -255,11 +255,13 @@ def _process_bursts(locations: dict[str, str], unique: list[str]) -> dict[str, t
 
 
 def _engine_note(run: Any) -> str:
+    total = Stats.of([p.total_ms for p in run.pops])
     service = Stats.of([p.service_ms for p in run.pops])
     wait = Stats.of([p.wait_ms for p in run.pops])
     most, at_desks = run.most_at_once(), run.most_at_once(queued=False)
     return (
-        f"desk's own pop median {service.median:.1f} / p95 {service.p95:.1f} ms, queue wait"
+        f"from arrival median {total.median:.1f} / p95 {total.p95:.1f} ms, desk's own pop"
+        f" median {service.median:.1f} / p95 {service.p95:.1f} ms, queue wait"
         f" median {wait.median:.1f} / p95 {wait.p95:.1f} ms, most pops in progress at one"
         f" instant {most} ({at_desks} at desks), dispatcher at most"
         f" {run.dispatch_late_ms:.1f} ms late, load average {run.load[0]:.2f} → {run.load[1]:.2f}"
