@@ -14,7 +14,7 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,15 @@ class StoreDatabase(Database):
         """A transaction block's last write, its result not needed (PostgreSQL sends it with
         the commit, ``PgDatabase.execute_last``; here it simply runs)."""
         self.conn.execute(sql, parameters)
+
+    def stream(
+        self, sql: str, parameters: Sequence[Any] = (), size: int = 5_000
+    ) -> Generator[list[Any], None, None]:
+        """The rows of a large read, ``size`` at a time, none held longer than its chunk (on
+        PostgreSQL a server-side cursor: ``PgDatabase.stream``)."""
+        cursor = self.conn.execute(sql, parameters)
+        while rows := cursor.fetchmany(size):
+            yield rows
 
 
 def settle_pending(handle: Any, depth: int, *, committed: bool) -> None:

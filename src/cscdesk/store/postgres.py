@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -47,6 +48,7 @@ SETUP_LOCK = 0x63736D67  # "csmg": making the compatibility objects, once per da
 DEFAULT_POOL_SIZE = 10
 IDLE_CHECK_SECONDS = 2.0  # a pooled connection idle longer is tested before it is lent
 _TUPLES_OK = 2  # psycopg.pq.ExecStatus.TUPLES_OK: a result with rows, possibly none
+_STREAMS = itertools.count(1)  # names of server-side cursors (PgDatabase.stream)
 _DROP_TRIGGER = re.compile(r"^\s*DROP\s+TRIGGER\s+(IF\s+EXISTS\s+)?(\w+)\s*;?\s*$", re.I)
 
 _COMPATIBILITY = f"""
@@ -413,6 +415,30 @@ class PgDatabase:
         except psycopg.Error as exc:
             raise self._fault(exc) from exc
 
+    def stream(
+        self, sql: str, parameters: Sequence[Any] = (), size: int = 5_000
+    ) -> Generator[list[tuple[Any, ...]], None, None]:
+        """The rows of a large read, ``size`` at a time: a server-side cursor in a transaction
+        of its own (a savepoint of the one open), where ``execute`` would hold every row of a
+        table of millions in memory at once."""
+        import psycopg
+
+        translated = translate(sql)
+        (statement,) = self._complete(translated)
+        name = f"cscdesk_stream_{next(_STREAMS)}"
+        try:
+            self._open()
+            with self.conn.transaction():
+                self.conn.execute(
+                    f"DECLARE {name} NO SCROLL CURSOR FOR {statement}",
+                    _arguments(translated.order, parameters),
+                )
+                fetch = f"FETCH FORWARD {int(size)} FROM {name}"
+                while rows := self.conn.execute(fetch).fetchall():
+                    yield rows
+        except psycopg.Error as exc:
+            raise self._fault(exc) from exc
+
     def execute_native(self, sql: str) -> int:
         """A PostgreSQL statement as written, not translated (no SQLite text to rewrite, and no
         ``RETURNING rowid`` added to an INSERT); returns the rows it touched."""
@@ -433,6 +459,7 @@ class PgDatabase:
         import psycopg
 
         try:
+            self._open()
             with (
                 self.conn.cursor() as cursor,
                 cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,

@@ -15,6 +15,7 @@ tokens are made in Python, which triggers cannot call.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -128,25 +129,50 @@ def create(db: _Executes) -> None:
     )
 
 
+_TEXTS = (
+    "SELECT t.rowid, t.title, t.description, (SELECT group_concat(note, ' ') FROM"
+    " (SELECT e.note FROM ticket_events e WHERE e.ticket_id = t.id"
+    " AND e.note IS NOT NULL ORDER BY e.id) AS notes) FROM tickets t"
+)
+
+
 def _rows_after(db: _Executes, last: int, batch: int) -> list[Any]:
     return list(
-        db.execute(
-            "SELECT t.rowid, t.title, t.description, (SELECT group_concat(note, ' ') FROM"
-            " (SELECT e.note FROM ticket_events e WHERE e.ticket_id = t.id"
-            " AND e.note IS NOT NULL ORDER BY e.id) AS notes) FROM tickets t WHERE t.rowid > ?"
-            " ORDER BY t.rowid LIMIT ?",
-            [last, batch],
-        ).fetchall()
+        db.execute(f"{_TEXTS} WHERE t.rowid > ? ORDER BY t.rowid LIMIT ?", [last, batch]).fetchall()
     )
 
 
 def index_all(db: _Executes, batch: int = 20_000) -> int:
-    """Index every ticket already stored (migration, bulk loads); returns how many."""
+    """Index every ticket already stored into the empty index (migration, bulk loads);
+    returns how many."""
+    if getattr(db, "dialect", "sqlite") == "postgresql":
+        return _index_all_postgres(db, batch)
     last, count = 0, 0
     while rows := _rows_after(db, last, batch):
         for rowid, title, description, notes in rows:
             add(db, rowid, title, body(description, [notes]))
         last, count = rows[-1][0], count + len(rows)
+    return count
+
+
+def _index_all_postgres(db: Any, batch: int) -> int:
+    """All tickets read by one server-side cursor and their documents written by COPY: one
+    statement and one row lookup per ticket cost a copied center of a million tickets more
+    than an hour."""
+    from cscdesk.store import pg_search
+
+    if not _present(db):
+        return 0
+    count = 0
+    with contextlib.closing(db.stream(f"{_TEXTS} ORDER BY t.rowid", (), batch)) as chunks:
+        for rows in chunks:
+            documents = [
+                (rowid, pg_search.vector(tokens(title).split(),
+                                         tokens(body(description, [notes])).split()))
+                for rowid, title, description, notes in rows
+            ]  # fmt: skip
+            db.copy_rows(TABLE, ["rowid", "doc"], documents)
+            count += len(rows)
     return count
 
 
