@@ -1,7 +1,7 @@
 """The benchmarks' center on PostgreSQL, copied once from the SQLite center and kept between runs.
 
-Copying the full center (8 million rows) with ``store copy``'s code takes far longer than the
-measurement, so, as ``bench.datasets`` keeps its SQLite files, the copy is kept in a database
+Copying the full center (8 million rows) with ``store copy``'s code takes minutes, far longer
+than the measurement, so, as ``bench.datasets`` keeps its SQLite files, the copy is kept in a database
 named after the size (``cscdesk_bench_center_quick`` / ``_full``). It is reused only when it is
 a finished copy of this very file: the database's comment names the SQLite file (its inode, and
 the rows of the tables a screen pop reads, counted on both sides again before every reuse); a
@@ -90,8 +90,6 @@ def pg_center(sqlite_store: Any, path: Path, label: str, **open_args: Any) -> tu
     if not report.ok:
         pg.close()
         raise RuntimeError(f"the copy into {name} does not match its source: {report.checks}")
-    with pg.reading() as db:
-        db.execute_native("ANALYZE")  # statistics now, not from autovacuum during the pops
     with _admin() as conn:
         conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(name), want))
     return pg, f"{how} in {time.perf_counter() - began:.0f} s"

@@ -35,7 +35,13 @@ def store_group() -> None:
     default=None,
     help="s3://bucket/prefix: copy the recordings there too ([archive] s3_* keys).",
 )
-@click.option("--batch", default=5000, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option(
+    "--batch",
+    default=20_000,  # store.copying.DEFAULT_BATCH (not imported: the CLI starts without it)
+    show_default=True,
+    type=click.IntRange(1, 1_000_000),
+    help="Rows committed together with the note of how far the copy got.",
+)
 @pass_ctx
 def store_copy(ctx: Context, target_location: str, password_secret: str | None,
                recordings_to: str | None, batch: int) -> None:  # fmt: skip

@@ -355,6 +355,16 @@ class Store:
                 conn.execute(f"ROLLBACK TO {savepoint}")
                 conn.execute(f"RELEASE {savepoint}")
 
+    def set_aside_for_load(self, db: StoreDatabase, tables: Sequence[str]) -> dict[str, str]:
+        """Before rows are written in bulk (store copy): what costs every row and is rebuilt
+        faster from all of them, set aside (key → definition, for ``put_back_after_load``).
+        SQLite's inserts are cheap enough: nothing."""
+        return {}
+
+    def put_back_after_load(self, db: StoreDatabase, key: str, definition: str) -> None:
+        """Put back one item ``set_aside_for_load`` returned."""
+        raise KeyError(key)
+
     def after_bulk_load(self, db: StoreDatabase) -> None:
         """After rows were written with their own ids (store copy): SQLite needs nothing."""
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from cscdesk.store import pg_bulk_load
 from cscdesk.store.audit import AUDIT_LOCK
 from cscdesk.store.copy_binary import large_pieces
 from cscdesk.store.copy_text import copy_chunks
@@ -768,9 +769,18 @@ class PgStore(Store):
                 conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
                 conn.execute(f"RELEASE SAVEPOINT {savepoint}")
 
+    def set_aside_for_load(self, db: Any, tables: Sequence[str]) -> dict[str, str]:
+        """Secondary indexes, foreign keys and the ``sqlite_sequence`` triggers, set aside
+        while rows go in by COPY (``store.pg_bulk_load``)."""
+        return pg_bulk_load.set_aside(db, tables)
+
+    def put_back_after_load(self, db: Any, key: str, definition: str) -> None:
+        pg_bulk_load.put_back(db, key, definition)
+
     def after_bulk_load(self, db: Any) -> None:
         """Identity columns continue after the highest id copied in (rows that brought their
-        own ids do not move a sequence, as SQLite's rowid would)."""
+        own ids do not move a sequence, as SQLite's rowid would); the planner's statistics
+        taken now, not whenever autovacuum comes to the new tables."""
         columns = db.execute(
             "SELECT table_name, column_name FROM information_schema.columns"
             " WHERE table_schema = current_schema() AND is_identity = 'YES'"
@@ -780,6 +790,7 @@ class PgStore(Store):
                 f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'),"
                 f" coalesce(max({column}), 0) + 1, false) FROM {table}"
             )
+        db.execute_native("ANALYZE")
 
     def check_identity(self) -> None:
         """A server database cannot be swapped under us the way a file can."""
