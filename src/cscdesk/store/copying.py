@@ -52,6 +52,10 @@ DEFAULT_BATCH = 20_000
 CHECK_CHUNK = 10_000  # rows summed at a time
 _ROW_HASH = partial(hashlib.blake2b, digest_size=16)
 _DIGEST = methodcaller("digest")
+_UTC_TEXT = (  # a timestamptz as _codec.when spells it; infinity as the server spells it
+    "CASE WHEN isfinite({0}) THEN to_char({0} AT TIME ZONE 'UTC',"
+    ' \'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"\') ELSE CAST({0} AS text) END'
+)
 
 
 class TargetNotEmpty(RuntimeError):
@@ -228,6 +232,16 @@ def _as_instants(rows: list[Any], times: Sequence[int]) -> list[Any]:
     return list(zip(*columns, strict=True))
 
 
+def _selected(store: Store, table: str, columns: Sequence[str]) -> list[str]:
+    """The select list of a check: on PostgreSQL a time is spelled as ``when`` spells it by the
+    server (``to_char``), not by the connection's loader, a Python call per value that was half
+    of a check's client time there."""
+    if store.dialect != "postgresql":
+        return [_quoted(c) for c in columns]
+    instants = {name for name, kind in _declared(store, table) if kind == TIMESTAMPTZ}
+    return [_UTC_TEXT.format(_quoted(c)) if c in instants else _quoted(c) for c in columns]
+
+
 def table_check(
     store: Store, table: str, columns: Sequence[str], times: Collection[str] = ()
 ) -> tuple[int, str]:
@@ -238,7 +252,7 @@ def table_check(
     interning, a float as its ``repr``; both engines hand back the same Python types for the
     same values: text, int, float, bytes, None), by a chain of C-level ``map`` calls: Python
     code runs per value only for a time not yet spelled in UTC."""
-    names = ", ".join(_quoted(c) for c in columns)
+    names = ", ".join(_selected(store, table, columns))
     instants = [i for i, c in enumerate(columns) if c in times]
     total, count = 0, 0
     query = f"SELECT {names} FROM {_quoted(table)}{_where(table)}"
