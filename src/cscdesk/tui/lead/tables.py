@@ -8,13 +8,17 @@ time-in-state ticks every second each poll re-rendered every visible cell. ``syn
 re-renders only the changed cells and repaints only the changed rows that are on screen: each
 plain row is one Strip kept per row, rebuilt from per-cell segments of which only the changed
 cells are rendered again; only lines in view are drawn (measured in bench/bench_wallboard.py).
+Rows out of the table's view are not written at all: each keeps the newest cells it was given
+and is brought up to date when it is drawn (scrolled to, a taller terminal, the cursor moved
+onto it), read (``get_cell``, ``get_row``) or sorted, so the screen and every read show what a
+full update would; only a cell wider than its column is written at once, to widen it then.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 from rich._emoji_replace import _emoji_replace
 from rich.cells import cell_len
@@ -57,6 +61,25 @@ class _Frame:
     background: Color
 
 
+class _Columns(NamedTuple):
+    """The table's columns as one sync writes them."""
+
+    keys: tuple[str, ...]
+    column_keys: tuple[ColumnKey, ...]
+    widths: list[int]  # content widths, raised as cells widen them
+
+
+class _Widths(dict[Cell, int]):
+    """Cell text → its width on screen, measured once per text."""
+
+    def __missing__(self, value: Cell) -> int:
+        width = self[value] = cell_len(value if type(value) is str else str(value))
+        return width
+
+
+_WIDTHS_KEPT = 20_000  # texts whose widths are kept (times in state make new ones all day)
+
+
 def _plain(value: str) -> bool:
     """Text that rich's markup parse leaves as it is: no ``[`` tag, no ``:emoji:`` code (a
     time in state past an hour, ``1:02:03``, has two colons and is no emoji)."""
@@ -81,7 +104,9 @@ class LiveTable(DataTable[Cell]):
         self._frame_ready = self._rendering = False
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self._column_spec = list(columns)
-        self._shown: dict[str, tuple[Cell, ...]] = {}
+        self._shown: dict[str, tuple[Cell, ...]] = {}  # per row, the cells the table holds
+        self._latest: dict[str, Sequence[Cell]] = {}  # per row, the newest cells given to sync
+        self._width_of = _Widths()
         self._row_data: dict[str, dict[ColumnKey, Cell]] = {}  # DataTable's own cell dicts
         self._filled = False  # first rows shown: the heap is settled once (tui/heap.py)
         self._row_styles: dict[tuple[object, ...], Style] = {}
@@ -99,45 +124,42 @@ class LiveTable(DataTable[Cell]):
         self.refresh()
 
     def sync(self, rows: Mapping[str, Sequence[Cell]]) -> int:
-        """Make the table show ``rows`` (key → cells in column order); returns cells written."""
-        written = 0
-        shown = self._shown
+        """Make the table show ``rows`` (key → cells in column order); returns the cells
+        written now. Rows out of view are only remembered: their cells are written when they
+        come into view or are read (``_catch_up``), so what is drawn or read is always what a
+        full update would give; a cell wider than its column widens it at once, wherever its
+        row is, as a full update would."""
+        shown, latest = self._shown, self._latest
         for gone in [key for key in shown if key not in rows]:
             self.remove_row(gone)
             del shown[gone]
             self._row_data.pop(gone, None)
-        keys = [key for key, _ in self._column_spec]
-        columns = [self.columns.get(ColumnKey(key)) for key in keys]
-        # the columns' own key objects: the cell dicts find them by identity, not by __eq__
-        column_keys = [ColumnKey(key) if column is None else column.key
-                       for key, column in zip(keys, columns, strict=True)]  # fmt: skip
-        widths = [0 if column is None else column.content_width for column in columns]
-        changed: dict[str, list[int]] = {}  # row key → positions of the cells written in place
-        data_of = self._row_data if self._in_place else {}
-        for row_key, cells in rows.items():
-            cells = cells if type(cells) is tuple else tuple(cells)
-            before = shown.get(row_key)
-            if before is None:
+            latest.pop(gone, None)
+        latest.update(rows)
+        columns = self._columns()
+        written = 0
+        if len(rows) > len(shown):  # rows new to the table are added whole, where they fall
+            for row_key in [key for key in rows if key not in shown]:
+                cells = rows[row_key]
+                cells = cells if type(cells) is tuple else tuple(cells)
+                shown[row_key] = latest[row_key] = cells
                 added = self.add_row(*cells, key=row_key)
                 if self._in_place:
                     self._row_data[row_key] = self._data[added]
                 written += len(cells)
-            elif before != cells:
-                positions = [i for i, (old, new) in enumerate(zip(before, cells, strict=True))
-                             if old is not new and old != new]  # fmt: skip
-                data = data_of.get(row_key)
-                for i in positions:
-                    value = cells[i]
-                    wider = cell_len(value if type(value) is str else str(value)) > widths[i]
-                    if data is not None and not wider:
-                        data[column_keys[i]] = value
-                    else:  # text wider than its column (a supervision mark) widens the column
-                        self.update_cell(row_key, keys[i], value, update_width=wider)
-                        if wider:
-                            widths[i] = max(widths[i], cell_len(str(value)))
+        due: Iterable[str]
+        if self._in_place:
+            in_view = self._in_view()
+            due = in_view if len(in_view) >= len(rows) else in_view | self._too_wide(
+                rows, columns.widths)  # fmt: skip
+        else:  # DataTable's own update_cell, row by row: every row is written
+            due = rows.keys()
+        changed: dict[str, list[int]] = {}  # row key → positions of the cells written in place
+        for row_key in due:
+            positions = self._write(row_key, columns)
+            if positions:
                 changed[row_key] = positions
                 written += len(positions)
-            shown[row_key] = cells
         if rows and not self._filled:  # the board's long-lived objects exist from now on
             self._filled = True
             self.call_after_refresh(freeze_settled_heap)
@@ -146,26 +168,129 @@ class LiveTable(DataTable[Cell]):
             self._repaint(changed)
         return written
 
+    def _columns(self) -> _Columns:
+        keys = tuple(key for key, _ in self._column_spec)
+        columns = [self.columns.get(ColumnKey(key)) for key in keys]
+        # the columns' own key objects: the cell dicts find them by identity, not by __eq__
+        column_keys = tuple(ColumnKey(key) if column is None else column.key
+                            for key, column in zip(keys, columns, strict=True))  # fmt: skip
+        widths = [0 if column is None else column.content_width for column in columns]
+        return _Columns(keys, column_keys, widths)
+
+    def _in_view(self) -> set[str]:
+        """Keys of the rows in the table's own viewport (lines below the header)."""
+        header = self.header_height if self.show_header else 0
+        top = self.scroll_offset.y
+        get_key = self._row_locations.get_key
+        keys = (get_key(index) for index in range(top, top + self.size.height - header))
+        return {key.value for key in keys if key is not None and key.value is not None}
+
+    def _too_wide(self, rows: Mapping[str, Sequence[Cell]], widths: Sequence[int]) -> set[str]:
+        """Rows with a cell wider than its column: written now wherever they are, so the
+        column widens when a full update would widen it. Measured a column at a time through
+        a dict of known widths (C loops; the same few hundred texts recur poll after poll)."""
+        width_of = self._width_of
+        if len(width_of) > _WIDTHS_KEPT:
+            width_of.clear()
+        found: set[str] = set()
+        for index, column in enumerate(zip(*rows.values(), strict=True)):
+            try:
+                widest = max(map(width_of.__getitem__, column), default=0)
+            except TypeError:  # a styled Text (unhashable): measured one by one
+                widest = max((cell_len(str(value)) for value in column), default=0)
+            if widest > widths[index]:
+                found.update(key for key, cells in rows.items()
+                             if cell_len(str(cells[index])) > widths[index])  # fmt: skip
+        return found
+
+    def _write(self, row_key: str, columns: _Columns) -> list[int]:
+        """Write the row's newest cells where they differ from what the table holds; returns
+        their positions."""
+        cells = self._latest[row_key]
+        cells = cells if type(cells) is tuple else tuple(cells)
+        before = self._shown[row_key]
+        self._latest[row_key] = cells  # what the table holds is the newest from now on
+        if before is cells or before == cells:
+            self._shown[row_key] = cells
+            return []
+        keys, column_keys, widths = columns
+        positions = [i for i, (old, new) in enumerate(zip(before, cells, strict=True))
+                     if old is not new and old != new]  # fmt: skip
+        data = self._row_data.get(row_key) if self._in_place else None
+        for i in positions:
+            value = cells[i]
+            wider = cell_len(value if type(value) is str else str(value)) > widths[i]
+            if data is not None and not wider:
+                data[column_keys[i]] = value
+            else:  # text wider than its column (a supervision mark) widens the column
+                self.update_cell(row_key, keys[i], value, update_width=wider)
+                if wider:
+                    widths[i] = max(widths[i], cell_len(str(value)))
+        self._shown[row_key] = cells
+        return positions
+
+    def _catch_up(self, row_keys: Iterable[str]) -> None:
+        """Bring rows written while out of view up to date, forgetting what was drawn of
+        their changed cells (the caller is about to draw or read them)."""
+        latest, shown = self._latest, self._shown
+        stale = [key for key in row_keys if latest.get(key) is not shown.get(key)]
+        if not stale:
+            return
+        columns = self._columns()
+        changed = {key: positions for key in stale if (positions := self._write(key, columns))}
+        if changed:
+            self._forget(changed)
+
+    def _catch_up_all(self) -> None:
+        self._catch_up(list(self._latest))
+
+    def get_cell(self, row_key: RowKey | str, column_key: ColumnKey | str) -> Cell:
+        self._catch_up([str(getattr(row_key, "value", row_key))])
+        return super().get_cell(row_key, column_key)
+
+    def get_row(self, row_key: RowKey | str) -> list[Cell]:
+        self._catch_up([str(getattr(row_key, "value", row_key))])
+        return super().get_row(row_key)
+
+    def get_column(self, column_key: ColumnKey | str) -> Iterable[Cell]:
+        self._catch_up_all()
+        return super().get_column(column_key)
+
+    def sort(self, *columns: ColumnKey | str, key: Callable[[Any], Any] | None = None,
+             reverse: bool = False) -> Self:  # fmt: skip
+        """Sorted on every row's newest cells."""
+        self._catch_up_all()
+        return super().sort(*columns, key=key, reverse=reverse)
+
     def _repaint(self, changed: Mapping[str, Sequence[int]]) -> None:
-        """Forget the changed cells' segments and their rows' lines, repaint those rows where
-        they are on screen (consecutive lines as one region); every other row keeps its line.
-        DataTable's own render caches (only the header, cursor and hover lines use them here,
-        so they stay small) lose the changed cells' entries."""
-        strips, segments_of, locations = self._strips, self._segments, self._row_locations
+        """Forget what was drawn of the changed cells, repaint their rows where they are on
+        screen (consecutive lines as one region); every other row keeps its line."""
+        self._forget(changed)
         lines = []
         header = self.header_height if self.show_header else 0
         top = self.scroll_offset.y
-        height = self.size.height
+        locations = self._row_locations
+        for y in range(header, self.size.height):  # the rows on screen: which of them changed
+            row_key = locations.get_key(y - header + top)
+            if row_key is not None and row_key.value in changed:
+                lines.append(y)
+        width = max(self.size.width, self.virtual_size.width)
+        regions = [Region(0, first, width, last - first + 1) for first, last in runs(lines)]
+        if regions:  # rows are one line high (LiveTable adds them so)
+            self.refresh(*regions)
+
+    def _forget(self, changed: Mapping[str, Sequence[int]]) -> None:
+        """Drop the changed cells' segments and their rows' lines. DataTable's own render
+        caches (only the header, cursor and hover lines use them here, so they stay small)
+        lose the changed cells' entries."""
+        strips, segments_of, locations = self._strips, self._segments, self._row_locations
+        header = self.header_height if self.show_header else 0
         for row, positions in changed.items():
             strips.pop(row, None)
             for kept in (segments_of.get(row), self._filtered.get(row)):
                 if kept is not None:
                     for position in positions:
                         kept[position] = None
-        for y in range(header, height):  # the rows on screen: which of them changed
-            row_key = locations.get_key(y - header + top)
-            if row_key is not None and row_key.value in changed:
-                lines.append(y)
 
         def row_changed(index: int) -> bool:
             return getattr(locations.get_key(index), "value", None) in changed
@@ -176,10 +301,6 @@ class LiveTable(DataTable[Cell]):
         prune(self._row_render_cache, lambda key: key[0].value in changed)
         prune(self._row_renderable_cache, lambda key: row_changed(key[1]))
         prune(self._line_cache, lambda key: row_changed(key[0] - header))
-        width = max(self.size.width, self.virtual_size.width)
-        regions = [Region(0, first, width, last - first + 1) for first, last in runs(lines)]
-        if regions:  # rows are one line high (LiveTable adds them so)
-            self.refresh(*regions)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # styles, cursor and column widths are read once per repaint, not once per line
@@ -196,6 +317,11 @@ class LiveTable(DataTable[Cell]):
         from its cells' segments only when a cell changed (only the changed cells are rendered
         again); the cursor and hover rows are drawn from the same cells with the cursor's
         styles; the header and unusual layouts take DataTable's path."""
+        if self._latest:  # a row written while out of view is brought up to date first
+            header = self.header_height if self.show_header else 0
+            row_key = self._row_locations.get_key(y - header + self.scroll_offset.y)
+            if row_key is not None and row_key.value is not None and y >= header:
+                self._catch_up([row_key.value])
         frame = self._frame if self._frame_ready else self._make_frame()
         strip = None if frame is None else self._row_strip(frame, y)
         return super().render_line(y) if strip is None else strip
@@ -404,6 +530,7 @@ class LiveTable(DataTable[Cell]):
     def clear(self, columns: bool = False) -> Self:
         """Empty the table, and what ``sync`` knows of the rows it showed."""
         self._shown.clear()
+        self._latest.clear()
         self._row_data.clear()
         return super().clear(columns)
 
@@ -412,7 +539,7 @@ class LiveTable(DataTable[Cell]):
         self.clear()
         for row_key, cells in rows.items():
             self.add_row(*cells, key=row_key)
-            self._shown[row_key] = tuple(cells)
+            self._shown[row_key] = self._latest[row_key] = tuple(cells)
 
     def selected_key(self) -> str | None:
         if not self.row_count:
