@@ -22,6 +22,7 @@ from typing import Any, NamedTuple, Self
 
 from rich._emoji_replace import _emoji_replace
 from rich.cells import cell_len
+from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -59,6 +60,7 @@ class _Frame:
     width: int
     line_filter: ANSIToTruecolor | None  # the app's one line filter, applied per cell (below)
     background: Color
+    pad: int  # cell padding, each side
 
 
 class _Columns(NamedTuple):
@@ -78,6 +80,18 @@ class _Widths(dict[Cell, int]):
 
 
 _WIDTHS_KEPT = 20_000  # texts whose widths are kept (times in state make new ones all day)
+
+
+class _Truecolor(dict[Style, Style]):
+    """Style → the style the app's ANSIToTruecolor filter makes of it, computed once each."""
+
+    def __init__(self, line_filter: ANSIToTruecolor, background: RichColor) -> None:
+        super().__init__()
+        self.line_filter, self.background = line_filter, background
+
+    def __missing__(self, style: Style) -> Style:
+        converted = self[style] = self.line_filter.truecolor_style(style, self.background)
+        return converted
 
 
 def _plain(value: str) -> bool:
@@ -100,6 +114,9 @@ class LiveTable(DataTable[Cell]):
         self._segments_state: tuple[object, ...] = ()
         self._strips: dict[str | None, tuple[int, int, Strip]] = {}  # row → (where, x, line)
         self._cell_styles: dict[tuple[int, Style], list[Style]] = {}
+        self._sums: dict[tuple[Style, Style], Style] = {}  # a cell's style and its text's
+        self._text_styles: dict[str | Style, Style] = {}
+        self._truecolor: _Truecolor | None = None  # the line filter's style map, kept
         self._frame: _Frame | None = None  # while a repaint runs (``render_lines``)
         self._frame_ready = self._rendering = False
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
@@ -210,23 +227,23 @@ class LiveTable(DataTable[Cell]):
         cells = cells if type(cells) is tuple else tuple(cells)
         before = self._shown[row_key]
         self._latest[row_key] = cells  # what the table holds is the newest from now on
-        if before is cells or before == cells:
-            self._shown[row_key] = cells
+        self._shown[row_key] = cells
+        if before is cells:
             return []
-        keys, column_keys, widths = columns
         positions = [i for i, (old, new) in enumerate(zip(before, cells, strict=True))
                      if old is not new and old != new]  # fmt: skip
+        keys, column_keys, widths = columns
         data = self._row_data.get(row_key) if self._in_place else None
+        width_of = self._width_of
         for i in positions:
             value = cells[i]
-            wider = cell_len(value if type(value) is str else str(value)) > widths[i]
+            wider = (width_of[value] if type(value) is str else cell_len(str(value))) > widths[i]
             if data is not None and not wider:
                 data[column_keys[i]] = value
             else:  # text wider than its column (a supervision mark) widens the column
                 self.update_cell(row_key, keys[i], value, update_width=wider)
                 if wider:
                     widths[i] = max(widths[i], cell_len(str(value)))
-        self._shown[row_key] = cells
         return positions
 
     def _catch_up(self, row_keys: Iterable[str]) -> None:
@@ -281,8 +298,8 @@ class LiveTable(DataTable[Cell]):
 
     def _forget(self, changed: Mapping[str, Sequence[int]]) -> None:
         """Drop the changed cells' segments and their rows' lines. DataTable's own render
-        caches (only the header, cursor and hover lines use them here, so they stay small)
-        lose the changed cells' entries."""
+        caches (only the header, cursor and hover lines use them here, so they stay small;
+        each is scanned whole per poll) lose the changed cells' entries."""
         strips, segments_of, locations = self._strips, self._segments, self._row_locations
         header = self.header_height if self.show_header else 0
         for row, positions in changed.items():
@@ -299,7 +316,10 @@ class LiveTable(DataTable[Cell]):
         prune(self._cell_render_cache, lambda key: columns.get(key[1]) in changed.get(
             key[0].value, ()))  # fmt: skip
         prune(self._row_render_cache, lambda key: key[0].value in changed)
-        prune(self._row_renderable_cache, lambda key: row_changed(key[1]))
+        # keyed (update count, row index): entries of an older count (the column widths'
+        # first measuring leaves one per row) can never be used again, so they go too
+        count = self._update_count
+        prune(self._row_renderable_cache, lambda key: key[0] != count or row_changed(key[1]))
         prune(self._line_cache, lambda key: row_changed(key[0] - header))
 
     def render_lines(self, crop: Region) -> list[Strip]:
@@ -317,12 +337,14 @@ class LiveTable(DataTable[Cell]):
         from its cells' segments only when a cell changed (only the changed cells are rendered
         again); the cursor and hover rows are drawn from the same cells with the cursor's
         styles; the header and unusual layouts take DataTable's path."""
-        if self._latest:  # a row written while out of view is brought up to date first
-            header = self.header_height if self.show_header else 0
-            row_key = self._row_locations.get_key(y - header + self.scroll_offset.y)
-            if row_key is not None and row_key.value is not None and y >= header:
-                self._catch_up([row_key.value])
         frame = self._frame if self._frame_ready else self._make_frame()
+        if self._latest:  # a row written while out of view is brought up to date first
+            header, top = ((frame.header, frame.scroll_y) if frame is not None else
+                           (self.header_height if self.show_header else 0, self.scroll_offset.y))  # fmt: skip
+            row_key = self._row_locations.get_key(y - header + top)
+            name = None if row_key is None or y < header else row_key.value
+            if name is not None and self._latest.get(name) is not self._shown.get(name):
+                self._catch_up([name])
         strip = None if frame is None else self._row_strip(frame, y)
         return super().render_line(y) if strip is None else strip
 
@@ -344,16 +366,15 @@ class LiveTable(DataTable[Cell]):
             state = (self._update_count, base_style, self._pseudo_class_state, width, widths,
                      line_filter, background)  # fmt: skip
             if state != self._segments_state:  # rows moved, resized or restyled: start again
-                self._segments.clear()
-                self._filtered.clear()
-                self._strips.clear()
-                self._cell_styles.clear()
+                self._forget_all()
                 self._segments_state = state
+                self._truecolor = (None if line_filter is None
+                                   else _Truecolor(line_filter, background.rich_color))  # fmt: skip
             scroll_x, scroll_y = self.scroll_offset
             frame = _Frame(
                 self.header_height if self.show_header else 0, scroll_x, scroll_y,
                 self.cursor_coordinate.row, self.hover_coordinate.row, self.row_count,
-                base_style, widths, width, line_filter, background,
+                base_style, widths, width, line_filter, background, self.cell_padding,
             )  # fmt: skip
         if self._rendering:
             self._frame, self._frame_ready = frame, True
@@ -386,7 +407,7 @@ class LiveTable(DataTable[Cell]):
                 cell = cells[column_index] = self._cell_segments(
                     data.get(column_keys.get_key(column_index)),  # type: ignore[arg-type]
                     row_index, column_index, row_style, styles[column_index],
-                    widths[column_index])  # fmt: skip
+                    widths[column_index], frame.pad)  # fmt: skip
             segments.extend(cell)
         strip = self._finish(frame, segments, styles[-1])
         if frame.line_filter is not None and not (scroll_x or sum(widths) > frame.width):
@@ -397,25 +418,26 @@ class LiveTable(DataTable[Cell]):
     def _prefilter(self, frame: _Frame, line_filter: ANSIToTruecolor, name: str | None,
                    cells: list[list[Segment] | None], strip: Strip) -> None:  # fmt: skip
         """Give ``strip`` its filtered self, made from the row's cells filtered once each (only
-        the changed cells are filtered again, in one call per row), where
-        ``Strip.apply_filter`` looks first: the line the screen gets is the same, the filter's
-        work per poll a cell or two per row instead of every segment of every changed line."""
+        the changed cells are filtered again), where ``Strip.apply_filter`` looks first: the
+        line the screen gets is the same, the filter's work per poll a cell or two per row
+        instead of every segment of every changed line. The filter maps each segment's style
+        on its own; its own cache of 1,024 styles is far smaller than the styles of a table's
+        cells (each carries its place as mouse meta), so the styles it gives are kept here."""
+        to_truecolor = self._truecolor
+        if to_truecolor is None:
+            to_truecolor = self._truecolor = _Truecolor(line_filter, frame.background.rich_color)
         filtered = self._filtered.get(name)
         if filtered is None:
             filtered = self._filtered[name] = [None] * len(cells)
-        todo = [index for index, done in enumerate(filtered) if done is None]
-        # one filter call for the row's changed cells and its blank (the filter maps segment
-        # for segment, so the output splits back at the same places)
-        out = line_filter.apply(
-            [segment for index in todo for segment in cells[index] or ()] + strip._segments[-1:],
-            frame.background,
-        )
-        start = 0
-        for index in todo:
-            end = start + len(cells[index] or ())
-            filtered[index], start = out[start:end], end
+        for index, done in enumerate(filtered):
+            if done is None:
+                filtered[index] = [
+                    Segment(text, None if style is None else to_truecolor[style])
+                    for text, style, _ in cells[index] or ()
+                ]
         segments = [segment for done in filtered for segment in done or ()]
-        segments += out[start:]  # the blank after the last column
+        text, style, _ = strip._segments[-1]  # the blank after the last column
+        segments.append(Segment(text, None if style is None else to_truecolor[style]))
         strip._filter_cache[(line_filter, frame.background)] = Strip(segments, strip.cell_length)
 
     def _highlighted_strip(self, frame: _Frame, row_key: RowKey, row_index: int) -> Strip:
@@ -436,7 +458,7 @@ class LiveTable(DataTable[Cell]):
             segments += self._cell_segments(
                 data.get(column_keys.get_key(column_index)),  # type: ignore[arg-type]
                 row_index, column_index, row_style, styles[column_index] + component, width,
-                post=post, cursor=cursor, hover=hover)  # fmt: skip
+                frame.pad, post=post, cursor=cursor, hover=hover)  # fmt: skip
         meta = Style.from_meta({"row": row_index, "column": 0, "out_of_bounds": True})
         return self._finish(frame, segments, row_style + extend + meta)
 
@@ -467,28 +489,28 @@ class LiveTable(DataTable[Cell]):
         return styles
 
     def _cell_segments(self, value: Cell | None, row_index: int, column_index: int,
-                       row_style: Style, style: Style, width: int, *, post: Style | None = None,
-                       cursor: bool = False, hover: bool = False) -> list[Segment]:  # fmt: skip
+                       row_style: Style, style: Style, width: int, pad: int, *,
+                       post: Style | None = None, cursor: bool = False,
+                       hover: bool = False) -> list[Segment]:  # fmt: skip
         """One body cell as Textual's renderer draws it (padding each side, the text's own
         style over ``style``, then ``post``: the cursor's colours), without rich's generic
         layout: most of a repaint's cost. Simplified per cell: neighbouring cells differ in
         style (their meta), so the row needs no simplifying of its own."""
-        pad = self.cell_padding
         inner = width - 2 * pad
-        if isinstance(value, str) and _plain(value) and cell_len(value) <= inner:
+        if type(value) is str and _plain(value) and (used := cell_len(value)) <= inner:
             # what the markup parse would give (no markup, no emoji code): skip the parse
-            return [Segment(" " * pad + value + " " * (inner - cell_len(value) + pad),
+            return [Segment(" " * pad + value + " " * (inner - used + pad),
                             style + post if post else style)]  # fmt: skip
         text = (value if isinstance(value, Text) else _EMPTY if value is None
                 else default_cell_formatter(value, wrap=False, height=1))  # fmt: skip
-        if not isinstance(text, Text) or cell_len(text.plain) > inner:  # rich crops and folds
+        body = text.plain if isinstance(text, Text) else ""
+        if not isinstance(text, Text) or (used := cell_len(body)) > inner:  # rich crops, folds
             return list(Segment.simplify(super()._render_cell(
                 row_index, column_index, row_style, width, cursor, hover)[0]))  # fmt: skip
         console = self.app.console
-        body, used = text.plain, cell_len(text.plain)
         if not text.spans and not post:  # one colour for the text: what simplify would give
-            own = console.get_style(text.style) if text.style else None
-            text_style = style + own if own else style
+            own = self._text_style(text.style) if text.style else None
+            text_style = self._plus(style, own) if own else style
             if not body or text_style == style:
                 return [Segment(" " * pad + body + " " * (inner - used + pad), style)]
             return [*([Segment(" " * pad, style)] if pad else []), Segment(body, text_style),
@@ -497,15 +519,34 @@ class LiveTable(DataTable[Cell]):
         if text.spans:  # rich folds the text's own style into each span's
             for segment in text.render(console, end=""):
                 line.append(
-                    Segment(segment.text, style + segment.style if segment.style else style)
+                    Segment(
+                        segment.text, self._plus(style, segment.style) if segment.style else style
+                    )
                 )
         elif body:
-            own = console.get_style(text.style) if text.style else None
-            line.append(Segment(body, style + own if own else style))
+            own = self._text_style(text.style) if text.style else None
+            line.append(Segment(body, self._plus(style, own) if own else style))
         line.append(Segment(" " * (inner - used + pad), style))
         if post:
             line = [Segment(text, own + post) for text, own, _ in line]  # type: ignore[operator]
         return list(Segment.simplify(line))
+
+    def _text_style(self, name: str | Style) -> Style:
+        """A text's own style (a Style, or a name the console parses), looked up once."""
+        style = self._text_styles.get(name)
+        if style is None:
+            style = self._text_styles[name] = self.app.console.get_style(name)
+        return style
+
+    def _plus(self, style: Style, over: Style) -> Style:
+        """``style + over``, kept: rich keeps 1,024 sums, fewer than a table's cells have
+        styles (each carries its place as mouse meta), so each poll made them all again; and a
+        kept sum is one object, whose hash is computed once (the line filter's lookups)."""
+        key = (style, over)
+        total = self._sums.get(key)
+        if total is None:
+            total = self._sums[key] = style + over
+        return total
 
     def _row_style(self, row_index: int, base_style: Style) -> Style:
         """The zebra stripe style, computed once per stripe until the styles change."""
@@ -521,11 +562,17 @@ class LiveTable(DataTable[Cell]):
 
     def _clear_caches(self) -> None:
         """DataTable drops its renders (stripes, header, cursor type changed): so do the rows."""
+        self._forget_all()
+        super()._clear_caches()
+
+    def _forget_all(self) -> None:
         self._segments.clear()
         self._filtered.clear()
         self._strips.clear()
         self._cell_styles.clear()
-        super()._clear_caches()
+        self._sums.clear()
+        self._text_styles.clear()
+        self._truecolor = None
 
     def clear(self, columns: bool = False) -> Self:
         """Empty the table, and what ``sync`` knows of the rows it showed."""
