@@ -222,3 +222,23 @@ async def test_a_wider_cell_below_the_fold_widens_its_column_at_once() -> None:
     live = await screen(LiveTable(COLUMNS), updated_in_place)
     assert live == await screen(DataTable(cursor_type="row", zebra_stripes=True), drawn_once)
     assert marked not in texts(live)  # its row is below the fold; its column is as wide
+
+
+async def test_a_cell_that_keeps_its_text_but_changes_colour_is_repainted() -> None:
+    """rich's Text equality ignores the style: a group name turning from warning to critical
+    colour (its worst alert escalated) must still be written and drawn."""
+    warning, critical = Text("sg01", style="bold black on yellow"), Text("sg01", style="red")
+
+    async def updated_in_place(table: LiveTable, pilot) -> None:  # type: ignore[no-untyped-def]
+        table.sync({"q0": ("sg00", "0", "0:00"), "q1": (warning, "3", "0:10")})
+        await pilot.pause()
+        table.sync({"q0": ("sg00", "0", "0:00"), "q1": (critical, "3", "0:10")})
+
+    async def drawn_once(table: DataTable, pilot) -> None:  # type: ignore[no-untyped-def,type-arg]
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        table.add_row("sg00", "0", "0:00", key="q0")  # the cursor's row
+        table.add_row(critical, "3", "0:10", key="q1")
+
+    live = await screen_lines(LiveTable(COLUMNS), updated_in_place)
+    assert live == await screen_lines(DataTable(cursor_type="row", zebra_stripes=True), drawn_once)

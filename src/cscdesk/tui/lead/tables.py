@@ -94,6 +94,20 @@ class _Truecolor(dict[Style, Style]):
         return converted
 
 
+def _same_text(old: Cell, new: Cell) -> bool:
+    """The same cell on screen. rich's ``Text ==`` compares text and spans only, so a group
+    name whose colour changed with its worst alert compared equal and kept its old colour."""
+    if not (isinstance(old, Text) and isinstance(new, Text)):
+        return old == new
+    return (
+        old.plain == new.plain
+        and old.style == new.style
+        and old.spans == new.spans
+        and (old.justify, old.overflow, old.no_wrap, old.end, old.tab_size)
+        == (new.justify, new.overflow, new.no_wrap, new.end, new.tab_size)
+    )
+
+
 def _plain(value: str) -> bool:
     """Text that rich's markup parse leaves as it is: no ``[`` tag, no ``:emoji:`` code (a
     time in state past an hour, ``1:02:03``, has two colons and is no emoji)."""
@@ -231,7 +245,8 @@ class LiveTable(DataTable[Cell]):
         if before is cells:
             return []
         positions = [i for i, (old, new) in enumerate(zip(before, cells, strict=True))
-                     if old is not new and old != new]  # fmt: skip
+                     if old is not new and (old != new if type(old) is str
+                                            else not _same_text(old, new))]  # fmt: skip
         keys, column_keys, widths = columns
         data = self._row_data.get(row_key) if self._in_place else None
         width_of = self._width_of
