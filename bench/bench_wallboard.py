@@ -124,7 +124,7 @@ async def measure(
     from cscdesk.config import Settings
     from cscdesk.tui.lead.alerts import evaluate
     from cscdesk.tui.lead.figures import queue_figures
-    from cscdesk.tui.lead.rows import agent_cells, agent_headers, queue_cells, queue_headers
+    from cscdesk.tui.lead.rows import AgentCells, agent_headers, queue_cells, queue_headers
     from cscdesk.tui.lead.tables import LiveTable
 
     settings = Settings()
@@ -142,7 +142,8 @@ async def measure(
             q.group_id: queue_cells(q, figures[q.group_id], alerts, q.name)
             for q in snapshot.queues  # type: ignore[attr-defined]
         }
-        agents = {a.agent_id: agent_cells(a, snapshot.taken_at, {}) for a in snapshot.agents}  # type: ignore[attr-defined]
+        cells_of = AgentCells(snapshot.taken_at, {})  # type: ignore[attr-defined]
+        agents = {a.agent_id: cells_of(a) for a in snapshot.agents}  # type: ignore[attr-defined]
         return queues, agents
 
     results: dict[str, list[float]] = {"sync": [], "update_cell": []}

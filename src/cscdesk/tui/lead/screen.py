@@ -44,7 +44,7 @@ from cscdesk.tui.lead.intraday import IntradayHistory, SnapshotSummary
 from cscdesk.tui.lead.missed_calls_line import missed_calls_line
 from cscdesk.tui.lead.rows import (
     AGENT_COLUMNS,
-    agent_cells,
+    AgentCells,
     agent_headers,
     agent_matches,
     duration,
@@ -312,8 +312,9 @@ class LeadScreen(Screen[None]):
     def _draw_agents(self, snapshot: WallboardSnapshot) -> None:
         table = self.query_one("#agents", LiveTable)
         rows = {}
+        cells_of = AgentCells(snapshot.taken_at, self.insurer_names, self.services.user_id)
         for agent in snapshot.agents:
-            cells = agent_cells(agent, snapshot.taken_at, self.insurer_names, self.services.user_id)
+            cells = cells_of(agent)
             if agent_matches(cells, self.filter_text):
                 rows[agent.agent_id] = cells
         table.sync(rows)
