@@ -7,7 +7,7 @@ import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.geometry import Region
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from cscdesk.tui.lead.rows import sort_value
 from cscdesk.tui.lead.tables import LiveTable
@@ -242,3 +242,65 @@ async def test_a_cell_that_keeps_its_text_but_changes_colour_is_repainted() -> N
 
     live = await screen_lines(LiveTable(COLUMNS), updated_in_place)
     assert live == await screen_lines(DataTable(cursor_type="row", zebra_stripes=True), drawn_once)
+
+
+class Framed(App[None]):
+    """The table under a banner taller than the rest of the screen (the screen scrolls to
+    show the table's lower rows), or in a tab behind another one."""
+
+    CSS = "Screen > DataTable { height: 21; max-height: 21; }"  # every row: the screen scrolls
+
+    def __init__(self, table: DataTable, tabbed: bool) -> None:  # type: ignore[type-arg]
+        super().__init__()
+        self.table, self.tabbed = table, tabbed
+        self.animation_level = "none"
+
+    def compose(self) -> ComposeResult:
+        if not self.tabbed:
+            yield Static("banner\n" * 8)
+            yield self.table
+            return
+        with TabbedContent(id="tabs"):
+            with TabPane("Agents", id="agents"):
+                yield self.table
+            with TabPane("Other", id="other"):
+                yield Static("something else")
+
+
+async def shown_in_frame(table: DataTable, tabbed: bool) -> list[list[object]]:  # type: ignore[type-arg]
+    """The table drawn, then polls while it is partly scrolled out of the screen or in a
+    hidden tab, then the screen scrolled to its end or its tab shown again."""
+    app = Framed(table, tabbed)
+    async with app.run_test(size=SIZE) as pilot:
+        await after_polls(table, pilot, 0)
+        if tabbed:
+            app.query_one(TabbedContent).active = "other"
+        else:  # every row drawn once, then out of sight again
+            app.screen.scroll_end(animate=False)
+            await pilot.pause()
+            app.screen.scroll_home(animate=False)
+        await pilot.pause()
+        for tick in range(1, 4):  # DataTable: each cell written with update_cell
+            if isinstance(table, LiveTable):
+                table.sync(rows(tick))
+            else:
+                for key, cells in rows(tick).items():
+                    for (column, _), value in zip(COLUMNS, cells, strict=True):
+                        table.update_cell(key, column, value)
+            await pilot.pause()
+        if tabbed:
+            app.query_one(TabbedContent).active = "agents"
+        else:
+            app.screen.scroll_end(animate=False)
+        await pilot.pause()
+        return screen_segments(app)
+
+
+@pytest.mark.parametrize("tabbed", [False, True], ids=["screen scrolled", "tab shown again"])
+async def test_rows_out_of_sight_in_their_container_show_the_newest_cells(tabbed: bool) -> None:
+    live = await shown_in_frame(LiveTable(COLUMNS), tabbed)
+    last = next(
+        line for line in texts(live).splitlines() if "agent 19" in line or "agent 01" in line
+    )
+    assert ("0:22" if "agent 19" in last else "0:04") in last  # at the third poll
+    assert live == await shown_in_frame(DataTable(cursor_type="row", zebra_stripes=True), tabbed)

@@ -209,12 +209,43 @@ class LiveTable(DataTable[Cell]):
         return _Columns(keys, column_keys, widths)
 
     def _in_view(self) -> set[str]:
-        """Keys of the rows in the table's own viewport (lines below the header)."""
+        """Keys of the rows on screen: in the table's viewport and not clipped by what holds it
+        (a container scrolled, a hidden tab). Lines of the viewport that are clipped are marked
+        to be drawn again, so if they come into view without the table being resized or
+        scrolled their rows are drawn, and so brought up to date, then."""
         header = self.header_height if self.show_header else 0
-        top = self.scroll_offset.y
+        height = self.size.height
+        first, last = self._visible_lines(header, height)
+        if first > header or last < height:  # the rest of the viewport is drawn when shown
+            width = self.size.width
+            self._styles_cache.set_dirty(
+                *(Region(0, start, width, end - start)
+                  for start, end in ((header, first), (last, height)) if end > start))  # fmt: skip
+        top = self.scroll_offset.y - header
         get_key = self._row_locations.get_key
-        keys = (get_key(index) for index in range(top, top + self.size.height - header))
+        keys = (get_key(top + y) for y in range(first, last))
         return {key.value for key in keys if key is not None and key.value is not None}
+
+    def _visible_lines(self, header: int, height: int) -> tuple[int, int]:
+        """The body lines (first, end) of the viewport that are on screen: all of them unless
+        the screen's layout says the table is clipped or hidden. A table with a border or
+        padding counts its whole viewport (its lines do not map one to one)."""
+        try:
+            compositor = self.screen._compositor
+        except Exception:  # not on a screen yet
+            return header, height
+        if any(self.styles.gutter) or compositor.root is None:
+            return header, height  # no layout of the screen yet, or a gutter: all of them
+        # the last layout's: if a new one shows more, those lines are marked to be drawn
+        placed = compositor.visible_widgets.get(self)
+        if placed is None:
+            return header, header  # hidden: nothing on screen
+        region, clip = placed
+        shown = region.intersection(clip)
+        if not shown.width:
+            return header, header
+        return (max(header, min(height, shown.y - region.y)),
+                max(header, min(height, shown.bottom - region.y)))  # fmt: skip
 
     def _too_wide(self, rows: Mapping[str, Sequence[Cell]], widths: Sequence[int]) -> set[str]:
         """Rows with a cell wider than its column: written now wherever they are, so the
