@@ -61,6 +61,7 @@ class _Frame:
     line_filter: ANSIToTruecolor | None  # the app's one line filter, applied per cell (below)
     background: Color
     pad: int  # cell padding, each side
+    overflows: bool  # the columns are wider than the table (scrolled sideways)
 
 
 class _Columns(NamedTuple):
@@ -80,6 +81,17 @@ class _Widths(dict[Cell, int]):
 
 
 _WIDTHS_KEPT = 20_000  # texts whose widths are kept (times in state make new ones all day)
+
+
+class _Drawn(NamedTuple):
+    """A body cell drawn: its segments, the same through the app's line filter, its value."""
+
+    segments: list[Segment]
+    filtered: list[Segment] | None
+    value: object
+
+
+_DRAWN_KEPT = 20_000  # cells kept drawn per table
 
 
 class _Truecolor(dict[Style, Style]):
@@ -131,6 +143,7 @@ class LiveTable(DataTable[Cell]):
         self._sums: dict[tuple[Style, Style], Style] = {}  # a cell's style and its text's
         self._text_styles: dict[str | Style, Style] = {}
         self._truecolor: _Truecolor | None = None  # the line filter's style map, kept
+        self._drawn: dict[tuple[object, ...], _Drawn] = {}  # (text, style, width) → cell
         self._frame: _Frame | None = None  # while a repaint runs (``render_lines``)
         self._frame_ready = self._rendering = False
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
@@ -414,13 +427,14 @@ class LiveTable(DataTable[Cell]):
             if state != self._segments_state:  # rows moved, resized or restyled: start again
                 self._forget_all()
                 self._segments_state = state
-                self._truecolor = (None if line_filter is None
-                                   else _Truecolor(line_filter, background.rich_color))  # fmt: skip
+            if line_filter is not None and self._truecolor is None:
+                self._truecolor = _Truecolor(line_filter, background.rich_color)
             scroll_x, scroll_y = self.scroll_offset
             frame = _Frame(
                 self.header_height if self.show_header else 0, scroll_x, scroll_y,
                 self.cursor_coordinate.row, self.hover_coordinate.row, self.row_count,
                 base_style, widths, width, line_filter, background, self.cell_padding,
+                sum(widths) > width,
             )  # fmt: skip
         if self._rendering:
             self._frame, self._frame_ready = frame, True
@@ -443,6 +457,13 @@ class LiveTable(DataTable[Cell]):
         cells = self._segments.get(name)
         if cells is None:
             cells = self._segments[name] = [None] * len(widths)
+        # the filtered cells too, when the app's filter can be applied cell by cell
+        to_truecolor = self._truecolor if not (scroll_x or frame.overflows) else None
+        filtered = None
+        if to_truecolor is not None:
+            filtered = self._filtered.get(name)
+            if filtered is None:
+                filtered = self._filtered[name] = [None] * len(widths)
         data = self._data[row_key]
         column_keys = self._column_locations
         row_style = self._row_style(row_index, frame.base_style)
@@ -450,33 +471,62 @@ class LiveTable(DataTable[Cell]):
         segments: list[Segment] = []
         for column_index, cell in enumerate(cells):
             if cell is None:
-                cell = cells[column_index] = self._cell_segments(
+                drawn = self._cell(
                     data.get(column_keys.get_key(column_index)),  # type: ignore[arg-type]
                     row_index, column_index, row_style, styles[column_index],
                     widths[column_index], frame.pad)  # fmt: skip
+                cell = cells[column_index] = drawn.segments
+                if filtered is not None:
+                    filtered[column_index] = drawn.filtered
             segments.extend(cell)
         strip = self._finish(frame, segments, styles[-1])
-        if frame.line_filter is not None and not (scroll_x or sum(widths) > frame.width):
-            self._prefilter(frame, frame.line_filter, name, cells, strip)
+        if filtered is not None and to_truecolor is not None:
+            self._prefilter(frame, to_truecolor, cells, filtered, strip)
         self._strips[name] = (row_index, scroll_x, strip)
         return strip
 
-    def _prefilter(self, frame: _Frame, line_filter: ANSIToTruecolor, name: str | None,
-                   cells: list[list[Segment] | None], strip: Strip) -> None:  # fmt: skip
-        """Give ``strip`` its filtered self, made from the row's cells filtered once each (only
-        the changed cells are filtered again), where ``Strip.apply_filter`` looks first: the
-        line the screen gets is the same, the filter's work per poll a cell or two per row
-        instead of every segment of every changed line. The filter maps each segment's style
-        on its own; its own cache of 1,024 styles is far smaller than the styles of a table's
-        cells (each carries its place as mouse meta), so the styles it gives are kept here."""
+    def _cell(self, value: Cell | None, row_index: int, column_index: int, row_style: Style,
+              style: Style, width: int, pad: int) -> _Drawn:  # fmt: skip
+        """A body cell's segments and the same through the app's filter (None without one),
+        kept per text, place and width: counts, percentages and names come back to the same
+        place poll after poll. A Text is kept by identity (the wallboard's alert texts are
+        made once per text and colour and never changed after, rows.py)."""
+        key: tuple[object, ...]
+        if type(value) is str:
+            key = (value, style, width)
+        elif isinstance(value, Text):
+            key = (id(value), style, width)
+        else:
+            key = (None, value, style, width) if value is None else ()
+        drawn = self._drawn.get(key) if key else None
+        if drawn is not None and (not isinstance(value, Text) or drawn.value is value):
+            return drawn
+        segments = self._cell_segments(value, row_index, column_index, row_style, style,
+                                       width, pad)  # fmt: skip
         to_truecolor = self._truecolor
-        if to_truecolor is None:
-            to_truecolor = self._truecolor = _Truecolor(line_filter, frame.background.rich_color)
-        filtered = self._filtered.get(name)
-        if filtered is None:
-            filtered = self._filtered[name] = [None] * len(cells)
+        filtered = None if to_truecolor is None else [
+            Segment(text, None if own is None else to_truecolor[own])
+            for text, own, _ in segments
+        ]  # fmt: skip
+        drawn = _Drawn(segments, filtered, value)
+        if key:
+            if len(self._drawn) >= _DRAWN_KEPT:  # times in state make new texts all day
+                self._drawn.clear()
+            self._drawn[key] = drawn
+        return drawn
+
+    def _prefilter(self, frame: _Frame, to_truecolor: _Truecolor,
+                   cells: list[list[Segment] | None], filtered: list[list[Segment] | None],
+                   strip: Strip) -> None:  # fmt: skip
+        """Give ``strip`` its filtered self, made from the row's cells filtered once each (only
+        the changed cells are filtered again, ``_cell``), where ``Strip.apply_filter`` looks
+        first: the line the screen gets is the same, the filter's work per poll a cell or two
+        per row instead of every segment of every changed line. The filter maps each
+        segment's style on its own; its own cache of 1,024 styles is far smaller than the
+        styles of a table's cells (each carries its place as mouse meta), so the styles it
+        gives are kept here."""
         for index, done in enumerate(filtered):
-            if done is None:
+            if done is None:  # drawn before while the filter could not be applied per cell
                 filtered[index] = [
                     Segment(text, None if style is None else to_truecolor[style])
                     for text, style, _ in cells[index] or ()
@@ -484,7 +534,8 @@ class LiveTable(DataTable[Cell]):
         segments = [segment for done in filtered for segment in done or ()]
         text, style, _ = strip._segments[-1]  # the blank after the last column
         segments.append(Segment(text, None if style is None else to_truecolor[style]))
-        strip._filter_cache[(line_filter, frame.background)] = Strip(segments, strip.cell_length)
+        key = (to_truecolor.line_filter, frame.background)
+        strip._filter_cache[key] = Strip(segments, strip.cell_length)
 
     def _highlighted_strip(self, frame: _Frame, row_key: RowKey, row_index: int) -> Strip:
         """The cursor or hover row: its cells with DataTable's cursor and hover styles over
@@ -618,6 +669,7 @@ class LiveTable(DataTable[Cell]):
         self._cell_styles.clear()
         self._sums.clear()
         self._text_styles.clear()
+        self._drawn.clear()
         self._truecolor = None
 
     def clear(self, columns: bool = False) -> Self:
