@@ -151,6 +151,7 @@ class LiveTable(DataTable[Cell]):
         self._shown: dict[str, tuple[Cell, ...]] = {}  # per row, the cells the table holds
         self._latest: dict[str, Sequence[Cell]] = {}  # per row, the newest cells given to sync
         self._width_of = _Widths()
+        self._on_screen = (0, 0)  # body lines on screen at the last sync (first, end)
         self._row_data: dict[str, dict[ColumnKey, Cell]] = {}  # DataTable's own cell dicts
         self._filled = False  # first rows shown: the heap is settled once (tui/heap.py)
         self._row_styles: dict[tuple[object, ...], Style] = {}
@@ -228,7 +229,7 @@ class LiveTable(DataTable[Cell]):
         scrolled their rows are drawn, and so brought up to date, then."""
         header = self.header_height if self.show_header else 0
         height = self.size.height
-        first, last = self._visible_lines(header, height)
+        first, last = self._on_screen = self._visible_lines(header, height)
         if first > header or last < height:  # the rest of the viewport is drawn when shown
             width = self.size.width
             self._styles_cache.set_dirty(
@@ -346,12 +347,13 @@ class LiveTable(DataTable[Cell]):
         header = self.header_height if self.show_header else 0
         top = self.scroll_offset.y
         locations = self._row_locations
-        for y in range(header, self.size.height):  # the rows on screen: which of them changed
+        first, last = self._on_screen  # the rows on screen (``_in_view``): which changed
+        for y in range(first, last):
             row_key = locations.get_key(y - header + top)
             if row_key is not None and row_key.value in changed:
                 lines.append(y)
         width = max(self.size.width, self.virtual_size.width)
-        regions = [Region(0, first, width, last - first + 1) for first, last in runs(lines)]
+        regions = [Region(0, start, width, end - start + 1) for start, end in runs(lines)]
         if regions:  # rows are one line high (LiveTable adds them so)
             self.refresh(*regions)
 
