@@ -122,9 +122,11 @@ async def test_a_call_that_already_has_a_ticket_is_not_offered_another_by_defaul
         await wait_for(pilot, lambda: any(t.number for t in screen.state.tickets), "it is listed")
         (made,) = [t for t in screen.state.tickets if t.title == "Asked about the renewal"]
         await pilot.press("x")
-        await wait_for(pilot, lambda: isinstance(app.screen, WrapUpDialog), "the wrap-up dialog")
+        # the dialog is on the stack before it is composed and drawn: wait for what it says
+        await wait_for(pilot, lambda: isinstance(app.screen, WrapUpDialog) and (
+            f"This call has a ticket already: {made.number}" in screen_text(app)),
+            "the wrap-up dialog naming the call's ticket")  # fmt: skip
         assert app.screen.query_one("#ticket", Checkbox).value is False
-        assert f"This call has a ticket already: {made.number}" in screen_text(app)
         await pilot.click("#ok")
         await wait_for(pilot, lambda: status(app) is AgentStatus.READY, "ready, no second editor")
         assert [t.contact_id for t in screen.state.tickets].count(made.contact_id) == 1
