@@ -1,6 +1,8 @@
 """`make bench`: run every bench/bench_*.py, print their tables, write results.json and the doc.
 
-`python -m bench [--quick] [--only NAME ...]`: --quick shrinks data sets for a smoke run.
+`python -m bench [--quick] [--only NAME ...]`: --quick shrinks data sets for a smoke run. Only a
+full run of every module rewrites results.json and docs/benchmarks.md; a smoke run or a few
+modules write bench/results-partial.json, so a quick check never overwrites the full record.
 """
 
 from __future__ import annotations
@@ -117,10 +119,17 @@ def main(argv: list[str] | None = None) -> int:
         "failures": failures,
         "wall_seconds": round(time.perf_counter() - began, 1),
     }
+    if args.quick or args.only:  # a smoke run or a few modules: the record of the full run stays
+        (HERE / "results-partial.json").write_text(
+            json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8"
+        )
+        print("partial run: bench/results-partial.json written; bench/results.json and"
+              " docs/benchmarks.md keep the last full run's figures", file=sys.stderr)  # fmt: skip
+        return 1 if failures else 0
     (HERE / "results.json").write_text(
         json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8"
     )
-    if not args.no_doc and not args.quick:
+    if not args.no_doc:
         write_doc(results, info, command, time.perf_counter() - began)
     return 1 if failures else 0
 
