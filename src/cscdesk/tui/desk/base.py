@@ -93,8 +93,7 @@ class DeskLayout(Screen[None]):
     def lay_out(self, width: int) -> None:
         """Columns from ``WIDE_COLUMNS`` on, tabs below: a class switch, the panes stay."""
         wide = width >= WIDE_COLUMNS
-        self.set_class(wide, "-wide")
-        self.set_class(not wide, "-narrow")
+        self.update_classes({"-wide": wide, "-narrow": not wide})  # one restyle of the screen
         for footer in self.query(Footer):  # narrow: the palette key (^p, listed on F1) gives
             footer.show_command_palette = wide  # its room to the call's keys
         if wide and isinstance(self.focused, Tabs):  # the tab bar hides: keys go to the queues
@@ -108,8 +107,9 @@ class DeskLayout(Screen[None]):
         self._show_tab(event.tab.id or TABS[0])
 
     def _show_tab(self, tab: str) -> None:
-        for name in TABS:
-            self.set_class(name == tab, f"-{name}")
+        # one restyle of the whole screen for the lot, and none when the tab is already shown:
+        # each class change restyles every widget on it (a tab key cost four of them before)
+        self.update_classes({f"-{name}": name == tab for name in TABS})
 
     def _repaint(self) -> None:
         """Redraw every pane from state (after the first paint or a language switch)."""
