@@ -70,3 +70,7 @@ async def tables_settled(pilot: Pilot[None]) -> None:
     await pilot.pause()
     tables = list(pilot.app.screen.query(DataTable))
     await wait_for(lambda: all(columns_fit(table) for table in tables), pilot)
+    toasts = [f"{n.severity}: {n.message}" for n in pilot.app._notifications]
+    # a toast over a snapshot (a poll that timed out on a loaded machine) is said in words here,
+    # not left to an SVG diff that CI's log does not show
+    assert not toasts, f"toasts on screen before the picture: {toasts}"
