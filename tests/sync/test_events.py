@@ -111,7 +111,9 @@ async def _run_subscribed(
     """Subscribe ``url`` through the adapter, run the center, wait until every push is done."""
     await make_port(sim).update_subscription(url, events)
     sim.advance(seconds)
-    assert sim.events.wait_idle()
+    # ten minutes of a center's events, each pushed and stored (twice in the duplicates test):
+    # seconds on a quiet machine, more under CI's load than wait_idle's default 10 s
+    assert sim.events.wait_idle(60.0), "the simulator still had pushes pending after 60 s"
 
 
 def _recorded_calls(sim: Any) -> list[str]:
