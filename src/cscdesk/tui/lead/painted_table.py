@@ -29,7 +29,7 @@ _EMPTY = Text()
 
 # DataTable's render caches a LiveTable prunes; when a Textual release renames them the table
 # falls back to DataTable's own drawing and ``update_cell`` (correct, only slower).
-RENDER_CACHES = ("_cell_render_cache", "_row_render_cache", "_line_cache", "_row_renderable_cache")
+_RENDER_CACHES = ("_cell_render_cache", "_row_render_cache", "_line_cache", "_row_renderable_cache")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +103,7 @@ class PaintedTable(DataTable[Cell]):
         self._frame_ready = self._rendering = False
         self._row_styles: dict[tuple[object, ...], Style] = {}
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._in_place = all(hasattr(self, name) for name in (*RENDER_CACHES, "_data"))
+        self._in_place = all(hasattr(self, name) for name in (*_RENDER_CACHES, "_data"))
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # styles, cursor and column widths are read once per repaint, not once per line
