@@ -128,7 +128,8 @@ async def test_a_center_on_postgresql_archives_its_recordings_into_the_bucket(
     )  # fmt: skip
     bucket = s3_server.new_bucket()
     blobs = _bucket_store(tmp_path, bucket, sample_percent=100)
-    history = start_archive_sim()
+    # up to six restore rounds of 600 s: an hour of simulated time, so start two hours back
+    history = start_archive_sim(behind=timedelta(hours=2))
     port = make_port(history)
     try:
         storage = SyncStorage(store)
